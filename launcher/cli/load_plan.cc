@@ -1,0 +1,49 @@
+#include "load_plan.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "exit_codes.h"
+#include "profile_file.h"
+#include "vm_folders.h"
+
+namespace vmrun::cli {
+
+HostFacts probe_host_facts(const std::string& name) {
+    HostFacts f;
+    if (const char* q = std::getenv("VMRUN_QEMU")) f.qemu_binary = q;
+    auto folders = vm_folders(name);
+    f.runtime_dir = folders.runtime_dir;
+    f.state_dir = folders.state_dir;
+    f.vhost_net = access("/dev/vhost-net", R_OK | W_OK) == 0;
+    return f;
+}
+
+LoadedPlan load_plan(const std::string& profile_path) {
+    LoadedPlan out;
+    auto file = read_profile_file(profile_path);
+    if (!file.readable) {
+        std::cerr << "vmrun: cannot read profile " << profile_path << ": " << file.read_error << "\n";
+        out.exit_code = kExitUsage;
+        return out;
+    }
+    std::cerr << render_all(file);
+    if (file.loaded.diagnostics.has_errors()) {
+        std::cerr << "vmrun: " << profile_path << " has errors; nothing was started or changed\n";
+        out.exit_code = kExitInvalidProfile;
+        return out;
+    }
+    const auto& profile = file.loaded.profile;
+    auto planned = make_launch_plan(profile, probe_host_facts(profile.name));
+    for (const auto& d : planned.diagnostics.sorted()) std::cerr << render_diagnostic(d, profile_path, file.text);
+    if (!planned.plan) {
+        out.exit_code = kExitInvalidProfile;
+        return out;
+    }
+    out.plan = std::move(planned.plan);
+    return out;
+}
+
+}  // namespace vmrun::cli

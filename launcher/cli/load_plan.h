@@ -1,0 +1,22 @@
+#pragma once
+// Shared first phases of every command that takes a profile: read, validate,
+// gather host facts, plan. Prints diagnostics and says which exit code to use.
+
+#include <optional>
+#include <string>
+
+#include "launch_plan.h"
+
+namespace vmrun::cli {
+
+struct LoadedPlan {
+    std::optional<LaunchPlan> plan;
+    int exit_code = 0;  // meaningful when !plan
+};
+
+LoadedPlan load_plan(const std::string& profile_path);
+
+// Host facts read from this machine (paths, vhost-net), for profile `name`.
+HostFacts probe_host_facts(const std::string& name);
+
+}  // namespace vmrun::cli

@@ -1,0 +1,20 @@
+#pragma once
+// LaunchPlan -> the QEMU argv. Pure, and only writes out what the plan decided.
+// Sections come in a fixed order (identity, firmware, control, display, PCI
+// topology, passthrough, storage, network, USB, extra args) so a diff of two
+// command lines reads like a diff of two profiles.
+
+#include <string>
+#include <vector>
+
+#include "launch_plan.h"
+
+namespace vmrun {
+
+std::vector<std::string> build_qemu_argv(const LaunchPlan& plan);
+
+// Single -device option strings, exposed so hotplug builds the same devices.
+std::string root_port_device(const RootPortPlan& rp);
+std::string passthrough_device(const PassthroughPlan& pp);
+
+}  // namespace vmrun
