@@ -193,6 +193,11 @@ private:
             d_.error(p_.at.of("display.type"), "a headless VM has no local window; use display none, vnc or spice, or set headless: false");
         if (!p_.display.listen.empty() && t != DisplayType::vnc && t != DisplayType::spice)
             d_.error(p_.at.of("display.listen"), "'listen' is for display vnc or spice");
+        if (t == DisplayType::vnc && !p_.display.listen.empty()) {
+            int port = std::stoi(p_.display.listen.substr(p_.display.listen.rfind(':') + 1));
+            if (port < 5900)
+                d_.error(p_.at.of("display.listen"), "VNC ports are 5900 plus a display number; use a port from 5900 up");
+        }
         if (p_.serial == SerialMode::stdio && p_.headless)
             d_.error(p_.at.of("serial"), "a headless VM has no terminal for serial: stdio; use serial: socket and 'vmrun console'");
     }

@@ -25,7 +25,7 @@ public:
                 if (is_safe_name(*s)) p_.name = *s;
                 else d_.error(loc_of(*n), "'name' may use letters, digits, '-', '_' and '.' (at most 64, not starting with '.' or '-'), got '" + *s + "'");
             }
-        } else {
+        } else if (!r.has("name")) {
             d_.error(loc_of(root), "the profile needs 'name', e.g. name: win10");
         }
         if (auto n = r.get("machine")) {
@@ -44,7 +44,7 @@ public:
                 if (m.value) p_.memory_mib = *m.value;
                 else d_.error(loc_of(*n), "'memory': " + m.error + ", got '" + *s + "'");
             }
-        } else {
+        } else if (!r.has("memory")) {
             d_.error(loc_of(root), "the profile needs 'memory', e.g. memory: 4G");
         }
         if (auto n = r.get("hugepages")) {
@@ -167,7 +167,7 @@ private:
         MapReader r(n, "'firmware'", d_);
         if (!r.ok()) return;
         if (auto v = r.get("type")) type(*v);
-        else d_.error(loc_of(n), "'firmware' needs 'type': seabios or ovmf");
+        else if (!r.has("type")) d_.error(loc_of(n), "'firmware' needs 'type': seabios or ovmf");
         if (auto v = r.get("code")) { p_.at.set("firmware.code", loc_of(*v)); if (auto s = read_string(*v, "code", d_)) p_.firmware.code = path(*s); }
         if (auto v = r.get("vars_template")) { p_.at.set("firmware.vars_template", loc_of(*v)); if (auto s = read_string(*v, "vars_template", d_)) p_.firmware.vars_template = path(*s); }
         if (auto v = r.get("secure_boot")) { p_.at.set("firmware.secure_boot", loc_of(*v)); if (auto b = read_bool(*v, "secure_boot", d_)) p_.firmware.secure_boot = *b; }
@@ -180,7 +180,7 @@ private:
         if (!r.ok()) return;
         KernelBoot k;
         if (auto v = r.get("image")) { if (auto s = read_string(*v, "image", d_)) k.image = path(*s); }
-        else d_.error(loc_of(n), "'kernel' needs 'image', the path of the kernel (bzImage/vmlinuz)");
+        else if (!r.has("image")) d_.error(loc_of(n), "'kernel' needs 'image', the path of the kernel (bzImage/vmlinuz)");
         if (auto v = r.get("initrd")) if (auto s = read_string(*v, "initrd", d_)) k.initrd = path(*s);
         if (auto v = r.get("cmdline")) if (auto s = read_string(*v, "cmdline", d_)) k.cmdline = *s;
         r.finish();
@@ -203,7 +203,7 @@ private:
                 if (s->empty()) d_.error(loc_of(*v), "'path' is empty; give an image file or a block device like /dev/sdc6");
                 disk.path = path(*s);
             }
-        } else {
+        } else if (!r.has("path")) {
             d_.error(loc_of(n), "a disk needs 'path': an image file or a block device like /dev/sdc6");
         }
         if (auto v = r.get("format")) {
@@ -242,7 +242,7 @@ private:
         if (auto v = r.get("type")) {
             nic.at.set("type", loc_of(*v));
             if (auto s = read_choice(*v, "type", {"tap", "user"}, d_)) nic.type = *s == "tap" ? NicType::tap : NicType::user;
-        } else {
+        } else if (!r.has("type")) {
             d_.error(loc_of(n), "a network interface needs 'type': tap (on a bridge) or user (NAT, no privileges)");
         }
         if (auto v = r.get("model")) {
@@ -291,7 +291,7 @@ private:
         MapReader r(n, "a passthrough device", d_);
         if (!r.ok()) return;
         if (auto v = r.get("host")) host(*v);
-        else d_.error(loc_of(n), "a passthrough device needs 'host', its PCI address like 0000:03:00.0");
+        else if (!r.has("host")) d_.error(loc_of(n), "a passthrough device needs 'host', its PCI address like 0000:03:00.0");
         if (auto v = r.get("id")) { pt.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) pt.id = *s; }
         if (auto v = r.get("x_vga")) { pt.at.set("x_vga", loc_of(*v)); if (auto b = read_bool(*v, "x_vga", d_)) pt.x_vga = *b; }
         if (auto v = r.get("romfile")) { pt.at.set("romfile", loc_of(*v)); if (auto s = read_string(*v, "romfile", d_)) pt.romfile = path(*s); }
@@ -325,7 +325,7 @@ private:
         MapReader r(n, "a USB device", d_);
         if (!r.ok()) return;
         if (auto v = r.get("host")) host(*v);
-        else d_.error(loc_of(n), "a USB device needs 'host': vendor:product like 046d:c52b or bus.addr like 3.4");
+        else if (!r.has("host")) d_.error(loc_of(n), "a USB device needs 'host': vendor:product like 046d:c52b or bus.addr like 3.4");
         if (auto v = r.get("id")) { u.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) u.id = *s; }
         r.finish();
         p_.usb.push_back(std::move(u));
@@ -362,7 +362,8 @@ private:
                 auto colon = s->rfind(':');
                 bool ok = colon != std::string::npos && colon + 1 < s->size() &&
                           s->find_first_not_of("0123456789", colon + 1) == std::string::npos &&
-                          s->find(',') == std::string::npos;
+                          s->find(',') == std::string::npos && s->size() - colon - 1 <= 5 &&
+                          std::stoi(s->substr(colon + 1)) <= 65535;
                 if (ok) p_.display.listen = *s;
                 else d_.error(loc_of(*v), "'listen' must be ADDRESS:PORT like 127.0.0.1:5900, got '" + *s + "'");
             }

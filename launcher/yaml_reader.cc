@@ -62,6 +62,12 @@ SourceLoc MapReader::key_loc(const std::string& key) const {
     return loc_of(node_);
 }
 
+bool MapReader::has(const std::string& key) const {
+    for (auto& [k, at] : present_)
+        if (k == key) return true;
+    return false;
+}
+
 void MapReader::finish() {
     for (auto& [key, at] : present_)
         if (std::find(known_.begin(), known_.end(), key) == known_.end())

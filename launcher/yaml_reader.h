@@ -27,6 +27,8 @@ public:
     // (`memory:`) is reported and treated as absent.
     std::optional<YAML::Node> get(const std::string& key);
     SourceLoc key_loc(const std::string& key) const;
+    // Written in the mapping, with or without a value.
+    bool has(const std::string& key) const;
     bool ok() const { return is_map_; }
     // Reports unknown keys; call once after every get().
     void finish();

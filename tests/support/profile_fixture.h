@@ -1,0 +1,42 @@
+#pragma once
+// Runs the whole pure pipeline on a profile text: load, check, plan.
+
+#include <string>
+#include <vector>
+
+#include "launch_plan.h"
+#include "profile_checks.h"
+#include "profile_loader.h"
+
+namespace vmrun::testing {
+
+inline HostFacts fixed_facts(const std::string& name) {
+    HostFacts f;
+    f.runtime_dir = "/run/vmrun/" + name;
+    f.state_dir = "/var/lib/vmrun/" + name;
+    return f;
+}
+
+struct Pipeline {
+    LoadedProfile loaded;
+    PlanResult planned;
+    // Every problem's "file:line:col: message", errors only, sorted by position.
+    std::vector<std::string> errors() const {
+        std::vector<std::string> out;
+        for (auto* ds : {&loaded.diagnostics, &planned.diagnostics})
+            for (const auto& d : ds->sorted())
+                if (d.severity == Severity::error) out.push_back(d.headline("bad.yaml"));
+        return out;
+    }
+};
+
+inline Pipeline run_pipeline(const std::string& yaml, const std::string& base_dir = "/vm") {
+    Pipeline p;
+    p.loaded = load_profile(yaml, "bad.yaml", base_dir);
+    complete_and_check_profile(p.loaded.profile, p.loaded.diagnostics);
+    if (!p.loaded.diagnostics.has_errors())
+        p.planned = make_launch_plan(p.loaded.profile, fixed_facts(p.loaded.profile.name));
+    return p;
+}
+
+}  // namespace vmrun::testing

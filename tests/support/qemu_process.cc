@@ -1,0 +1,66 @@
+#include "qemu_process.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace bp = boost::process;
+
+namespace vmrun::testing {
+
+QemuProcess::QemuProcess(const std::vector<std::string>& argv, const std::string& log_path)
+    : log_path_(log_path) {
+    std::vector<std::string> args(argv.begin() + 1, argv.end());
+    child_ = bp::child(bp::exe = bp::search_path(argv[0]).string(), bp::args = args,
+                       bp::std_out > log_path, bp::std_err > log_path, bp::std_in < bp::null);
+}
+
+QemuProcess::~QemuProcess() { kill(); }
+
+bool QemuProcess::running() { return child_.valid() && child_.running(); }
+
+int QemuProcess::wait_exit(std::chrono::milliseconds timeout) {
+    if (!child_.valid()) return -1;
+    std::error_code ec;
+    if (!child_.wait_for(timeout, ec)) return -1;
+    return child_.exit_code();
+}
+
+void QemuProcess::kill() {
+    std::error_code ec;
+    if (child_.valid() && child_.running(ec)) {
+        child_.terminate(ec);
+        child_.wait(ec);
+    }
+}
+
+std::string QemuProcess::output() const {
+    std::ifstream in(log_path_);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+bool wait_for_path(const std::string& path, QemuProcess& qemu, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (std::filesystem::exists(path)) return true;
+        if (!qemu.running()) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+std::string test_accelerator(bool runs_guest_code) {
+    if (const char* a = std::getenv("VMRUN_TEST_ACCEL")) return a;
+    if (runs_guest_code) return "tcg";
+    return access("/dev/kvm", R_OK | W_OK) == 0 ? "kvm" : "tcg";
+}
+
+std::string qemu_binary() {
+    const char* q = std::getenv("VMRUN_QEMU");
+    return q ? q : "qemu-system-x86_64";
+}
+
+}  // namespace vmrun::testing

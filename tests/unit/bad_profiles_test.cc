@@ -1,0 +1,176 @@
+// Every way a profile can be wrong that we know of, each with the exact
+// position and message the user sees.
+
+#include <doctest/doctest.h>
+
+#include "profile_fixture.h"
+
+using vmrun::testing::run_pipeline;
+
+namespace {
+
+struct BadProfile {
+    const char* what;
+    const char* yaml;
+    std::vector<std::string> errors;
+};
+
+// Every case starts from a valid two-line profile, so line 3 onward is the fault.
+#define BASE "name: t\nmemory: 1G\n"
+
+const BadProfile kCases[] = {
+    {"misspelt top-level key", BASE "memroy: 2G\n",
+     {"bad.yaml:3:1: unknown key 'memroy' in the profile (did you mean 'memory'?)"}},
+    {"size without unit", "name: t\nmemory: 8\n",
+     {"bad.yaml:2:9: 'memory': a bare number is ambiguous; write a size with a unit, like 8G or 1024M, got '8'"}},
+    {"size with unknown unit", "name: t\nmemory: 8Q\n",
+     {"bad.yaml:2:9: 'memory': unknown unit 'Q'; write a size with a unit, like 8G or 1024M, got '8Q'"}},
+    {"no name", "memory: 1G\n",
+     {"bad.yaml:1:1: the profile needs 'name', e.g. name: win10"}},
+    {"key without value is reported once", "name: t\nmemory:\n",
+     {"bad.yaml:2:1: 'memory' has no value; give one or remove the key"}},
+    {"name with a space", "name: my vm\nmemory: 1G\n",
+     {"bad.yaml:1:7: 'name' may use letters, digits, '-', '_' and '.' (at most 64, not starting with '.' or '-'), got 'my vm'"}},
+    {"accelerator typo", BASE "accelerator: kmv\n",
+     {"bad.yaml:3:14: 'accelerator' must be one of kvm, tcg; got 'kmv' (did you mean 'kvm'?)"}},
+    {"machine other than q35", BASE "machine: pc\n",
+     {"bad.yaml:3:10: 'machine' must be one of q35; got 'pc'"}},
+    {"smp count not a number", BASE "smp:\n  cores: four\n",
+     {"bad.yaml:4:10: 'cores' must be a whole number from 1 to 512, got 'four'"}},
+    {"unknown smp key", BASE "smp:\n  cpus: 4\n",
+     {"bad.yaml:4:3: unknown key 'cpus' in 'smp'"}},
+    {"too many CPUs", BASE "smp:\n  sockets: 4\n  cores: 64\n  threads: 2\n",
+     {"bad.yaml:3:1: smp gives 512 CPUs; q35 supports at most 288"}},
+    {"tcg with the default host CPU", BASE "accelerator: tcg\n",
+     {"bad.yaml:3:1: cpu model 'host' needs accelerator kvm; with tcg use cpu: max"}},
+    {"hiding KVM under tcg", BASE "accelerator: tcg\ncpu:\n  model: max\n  hide_kvm: true\n",
+     {"bad.yaml:6:13: 'hide_kvm' hides KVM from the guest and needs accelerator kvm"}},
+    {"hv_vendor_id longer than 12", BASE "cpu:\n  hv_vendor_id: abcdefghijklmn\n",
+     {"bad.yaml:4:17: 'hv_vendor_id' must be 1 to 12 characters without ',', '=' or spaces, got 'abcdefghijklmn'"}},
+    {"firmware typo", BASE "firmware: ovfm\n",
+     {"bad.yaml:3:11: 'firmware' must be one of seabios, ovmf; got 'ovfm' (did you mean 'ovmf'?)"}},
+    {"secure boot on SeaBIOS", BASE "firmware:\n  type: seabios\n  secure_boot: true\n",
+     {"bad.yaml:5:16: secure_boot needs firmware type ovmf (SeaBIOS has no Secure Boot)"}},
+    {"disks not a list", BASE "disks: /dev/sda\n",
+     {"bad.yaml:3:8: 'disks' must be a list (items start with '- '), got '/dev/sda'"}},
+    {"disk without path", BASE "disks:\n  - id: d0\n    format: raw\n",
+     {"bad.yaml:4:5: a disk needs 'path': an image file or a block device like /dev/sdc6"}},
+    {"disk bus typo", BASE "disks:\n  - path: a.img\n    bus: virtoi\n",
+     {"bad.yaml:5:10: 'bus' must be one of virtio, virtio-scsi, sata, nvme; got 'virtoi' (did you mean 'virtio'?)"}},
+    {"disk format unsupported", BASE "disks:\n  - path: a.vmdk\n    format: vmdk\n",
+     {"bad.yaml:5:13: 'format' must be one of raw, qcow2; got 'vmdk'"}},
+    {"CD-ROM on virtio-blk", BASE "disks:\n  - path: a.iso\n    media: cdrom\n    bus: virtio\n",
+     {"bad.yaml:6:10: a CD-ROM needs bus sata or virtio-scsi; virtio-blk and NVMe have no removable media"}},
+    {"aio native without O_DIRECT", BASE "disks:\n  - path: a.img\n    aio: native\n",
+     {"bad.yaml:5:10: aio: native needs cache: none or directsync (it works on O_DIRECT files only)"}},
+    {"two disks with one boot index", BASE "disks:\n  - path: a.img\n    boot_index: 1\n  - path: b.img\n    boot_index: 1\n",
+     {"bad.yaml:7:17: boot_index 1 is also used at line 5; each boot device needs its own"}},
+    {"boot index and boot order together", BASE "boot:\n  order: dc\ndisks:\n  - path: a.img\n    boot_index: 1\n",
+     {"bad.yaml:7:17: boot_index and boot.order (line 4) both set the boot order; use one of them"}},
+    {"boot order with a bad letter", BASE "boot:\n  order: dx\n",
+     {"bad.yaml:4:10: 'order' is a string of QEMU boot letters: c (disk), d (cdrom), n (network), like 'dc'; got 'dx'"}},
+    {"one id for a disk and a NIC", BASE "disks:\n  - id: main\n    path: a.img\nnetwork:\n  - id: main\n    type: user\n",
+     {"bad.yaml:7:9: duplicate id 'main' (also used at line 4); every disk, NIC and device needs its own id"}},
+    {"id vmrun reserves", BASE "disks:\n  - id: rp1\n    path: a.img\n",
+     {"bad.yaml:4:9: id 'rp1' is reserved for devices vmrun creates (rpN, scsiN, xhci, drive-*, netdev-*, vmrun*); pick another"}},
+    {"id starting with a digit", BASE "disks:\n  - id: 1st\n    path: a.img\n",
+     {"bad.yaml:4:9: id '1st' must start with a letter and use only letters, digits, '-', '.' and '_'"}},
+    {"NIC without type", BASE "network:\n  - model: virtio\n",
+     {"bad.yaml:4:5: a network interface needs 'type': tap (on a bridge) or user (NAT, no privileges)"}},
+    {"tap without bridge", BASE "network:\n  - type: tap\n",
+     {"bad.yaml:4:5: a tap interface needs 'bridge', the host bridge to join (like br0)"}},
+    {"malformed MAC", BASE "network:\n  - type: user\n    mac: 52:54:00:12:34\n",
+     {"bad.yaml:5:10: 'mac': write six hex bytes separated by ':', like 52:54:00:12:34:56, got '52:54:00:12:34'"}},
+    {"multicast MAC", BASE "network:\n  - type: user\n    mac: 01:00:5e:00:00:01\n",
+     {"bad.yaml:5:10: 'mac': a multicast MAC (first byte odd) cannot be a NIC address; use a unicast one like 52:54:00:12:34:56, got '01:00:5e:00:00:01'"}},
+    {"two NICs, one MAC", BASE "network:\n  - type: user\n    mac: 52:54:00:00:00:01\n  - type: user\n    mac: 52:54:00:00:00:01\n",
+     {"bad.yaml:7:10: MAC 52:54:00:00:00:01 is also used at line 5; two NICs cannot share one"}},
+    {"bridge on a user NIC", BASE "network:\n  - type: user\n    bridge: br0\n",
+     {"bad.yaml:5:13: 'bridge' is for type tap; a user-mode NIC has no bridge"}},
+    {"tap name over 15 characters", BASE "network:\n  - type: tap\n    bridge: br0\n    tap: tap-for-the-gaming-vm\n",
+     {"bad.yaml:6:10: 'tap' must be an interface name of at most 15 characters without '/', ':', ',', '=' or spaces, got 'tap-for-the-gaming-vm'"}},
+    {"port forward on a tap", BASE "network:\n  - type: tap\n    bridge: br0\n    forwards: [\"2222:22\"]\n",
+     {"bad.yaml:6:15: 'forwards' are for type user; a tap NIC is reachable on the bridge directly"}},
+    {"malformed port forward", BASE "network:\n  - type: user\n    forwards: [\"ssh\"]\n",
+     {"bad.yaml:5:16: port forward: write [tcp|udp:][ADDRESS:]HOSTPORT:GUESTPORT, like 2222:22 or tcp:127.0.0.1:2222:22, got 'ssh'"}},
+    {"PCI address without function", BASE "passthrough:\n  - host: 01:00\n",
+     {"bad.yaml:4:11: 'host' must be a PCI address like 0000:03:00.0 or 03:00.0 (see lspci -D), got '01:00'"}},
+    {"one host device listed twice", BASE "passthrough:\n  - 01:00.0\n  - 0000:01:00.0\n",
+     {"bad.yaml:5:5: host 0000:01:00.0 is listed twice (also at line 4)"}},
+    {"two devices claim x-vga", BASE "passthrough:\n  - host: 01:00.0\n    x_vga: true\n  - host: 02:00.0\n    x_vga: true\n",
+     {"bad.yaml:7:12: only one device can own the legacy VGA ranges; x_vga is also set at line 5"}},
+    {"x-vga next to an emulated VGA", BASE "passthrough:\n  - host: 01:00.0\n    x_vga: true\ndisplay:\n  type: vnc\n  vga: std\n",
+     {"bad.yaml:8:8: x_vga (line 5) hands the VGA ranges to the passed-through GPU; set display.vga: none"}},
+    {"romfile with the ROM BAR off", BASE "passthrough:\n  - host: 01:00.0\n    romfile: /roms/gpu.rom\n    rombar: false\n",
+     {"bad.yaml:5:14: 'romfile' is exposed through the ROM BAR; it cannot be used with rombar: false"}},
+    {"passthrough key typo", BASE "passthrough:\n  - host: 01:00.0\n    x-vga: true\n",
+     {"bad.yaml:5:5: unknown key 'x-vga' in a passthrough device (did you mean 'x_vga'?)"}},
+    {"short USB id", BASE "usb:\n  - 046d:c5\n",
+     {"bad.yaml:4:5: 'host': write vendor:product as four hex digits each, like 046d:c52b (see lsusb), got '046d:c5'"}},
+    {"one USB device twice", BASE "usb:\n  - 046d:c52b\n  - host: 046D:C52B\n",
+     {"bad.yaml:5:11: this USB device is also listed at line 4"}},
+    {"too many spare root ports", BASE "root_ports:\n  spare: 33\n",
+     {"bad.yaml:4:10: 'spare' must be a whole number from 0 to 32, got '33'"}},
+    {"root port model typo", BASE "root_ports:\n  model: ioh3240\n",
+     {"bad.yaml:4:10: 'model' must be one of ioh3420, pcie-root-port; got 'ioh3240' (did you mean 'ioh3420'?)"}},
+    {"headless with a GTK window", BASE "headless: true\ndisplay: gtk\n",
+     {"bad.yaml:4:10: a headless VM has no local window; use display none, vnc or spice, or set headless: false"}},
+    {"headless with a stdio console", BASE "headless: true\nserial: stdio\n",
+     {"bad.yaml:4:1: a headless VM has no terminal for serial: stdio; use serial: socket and 'vmrun console'"}},
+    {"listen without a network display", BASE "display:\n  type: none\n  listen: 127.0.0.1:5900\n",
+     {"bad.yaml:5:11: 'listen' is for display vnc or spice"}},
+    {"VNC below its port range", BASE "display:\n  type: vnc\n  listen: 127.0.0.1:80\n",
+     {"bad.yaml:5:11: VNC ports are 5900 plus a display number; use a port from 5900 up"}},
+    {"listen without a port", BASE "display:\n  type: vnc\n  listen: 5900\n",
+     {"bad.yaml:5:11: 'listen' must be ADDRESS:PORT like 127.0.0.1:5900, got '5900'"}},
+    {"key written twice", BASE "memory: 2G\n",
+     {"bad.yaml:3:1: key 'memory' appears twice in the profile (first at line 2); keep one"}},
+    {"hugepages with an odd size", "name: t\nmemory: 1025M\nhugepages: true\n",
+     {"bad.yaml:2:1: with hugepages, memory must be a multiple of 2M (the huge page size)"}},
+    {"extra args must be text", BASE "qemu_extra_args: [-s, [x]]\n",
+     {"bad.yaml:3:23: each item of 'qemu_extra_args' must be a text value, got a list"}},
+    {"kernel without image", BASE "kernel:\n  cmdline: console=ttyS0\n",
+     {"bad.yaml:4:3: 'kernel' needs 'image', the path of the kernel (bzImage/vmlinuz)"}},
+    {"seven SATA devices", BASE "disks:\n  - {path: 1.iso, media: cdrom}\n  - {path: 2.iso, media: cdrom}\n  - {path: 3.iso, media: cdrom}\n"
+                            "  - {path: 4.iso, media: cdrom}\n  - {path: 5.iso, media: cdrom}\n  - {path: 6.iso, media: cdrom}\n  - {path: 7.iso, media: cdrom}\n",
+     {"bad.yaml:10:5: q35's AHCI controller has 6 ports and this is the 7th sata disk; put some on virtio or virtio-scsi"}},
+    {"YAML syntax error", BASE "disks: [unclosed\n",
+     {"bad.yaml:4:1: YAML syntax error: end of sequence flow not found"}},
+    {"profile is a list", "- name: t\n",
+     {"bad.yaml:1:1: the profile must be a mapping of keys to values, got a list"}},
+};
+
+}  // namespace
+
+TEST_CASE("bad profiles: each gives its exact position and message") {
+    CHECK(std::size(kCases) >= 30);
+    for (const auto& c : kCases) {
+        CAPTURE(c.what);
+        CAPTURE(c.yaml);
+        CHECK(run_pipeline(c.yaml).errors() == c.errors);
+    }
+}
+
+TEST_CASE("every problem is reported at once, in file order") {
+    auto errors = run_pipeline(
+        "name: t\n"
+        "memory: 8Q\n"
+        "accelerator: kvmm\n"
+        "disks:\n"
+        "  - path: a.img\n"
+        "    bus: usb\n"
+        "passthrough:\n"
+        "  - 01:00\n").errors();
+    REQUIRE(errors.size() == 4);
+    CHECK(errors[0].rfind("bad.yaml:2:9:", 0) == 0);
+    CHECK(errors[1].rfind("bad.yaml:3:14:", 0) == 0);
+    CHECK(errors[2].rfind("bad.yaml:6:10:", 0) == 0);
+    CHECK(errors[3].rfind("bad.yaml:8:5:", 0) == 0);
+}
+
+TEST_CASE("the example profiles have no errors") {
+    for (const char* ok : {BASE, BASE "accelerator: tcg\ncpu: max\n"}) {
+        CAPTURE(ok);
+        CHECK(run_pipeline(ok).errors().empty());
+    }
+}

@@ -1,0 +1,138 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "profile_fixture.h"
+#include "qemu_argv.h"
+
+using namespace vmrun;
+using vmrun::testing::run_pipeline;
+
+namespace {
+const LaunchPlan& plan_of(const vmrun::testing::Pipeline& p) {
+    REQUIRE(p.errors().empty());
+    REQUIRE(p.planned.plan);
+    return *p.planned.plan;
+}
+}  // namespace
+
+TEST_CASE("every function of a host slot lands in one guest slot behind one root port") {
+    auto p = run_pipeline(
+        "name: t\nmemory: 1G\n"
+        "passthrough:\n"
+        "  - host: 01:00.2\n  - host: 01:00.0\n    x_vga: true\n  - host: 01:00.3\n  - host: 01:00.1\n"
+        "  - host: 02:00.0\n");
+    const auto& plan = plan_of(p);
+    REQUIRE(plan.passthrough.size() == 5);
+    // 1 port for the GPU, 1 for the NVMe, 4 spare.
+    CHECK(plan.root_ports.size() == 6);
+    std::map<std::string, unsigned> fn;
+    for (const auto& pp : plan.passthrough) {
+        if (pp.device.host.bus == 1) {
+            CHECK(pp.at.bus == "rp1");
+            fn[pp.device.host.str()] = pp.at.function;
+            CHECK(pp.at.multifunction == (pp.at.function == 0));
+        } else {
+            CHECK(pp.at.bus == "rp2");
+            CHECK_FALSE(pp.at.multifunction);
+        }
+    }
+    CHECK(fn["0000:01:00.0"] == 0);
+    CHECK(fn["0000:01:00.1"] == 1);
+    CHECK(fn["0000:01:00.2"] == 2);
+    CHECK(fn["0000:01:00.3"] == 3);
+    CHECK(plan.root_ports[0].holds == "0000:01:00");
+    CHECK(plan.root_ports[2].holds.empty());  // spare
+}
+
+TEST_CASE("a slot passed without its function 0 still starts at guest function 0") {
+    auto p = run_pipeline("name: t\nmemory: 1G\npassthrough:\n  - 01:00.1\n");
+    const auto& plan = plan_of(p);
+    CHECK(plan.passthrough[0].at.function == 0);
+    CHECK_FALSE(plan.passthrough[0].at.multifunction);
+}
+
+TEST_CASE("root ports: unique ids, chassis, ports and addresses; multifunction on 1c.0") {
+    auto p = run_pipeline("name: t\nmemory: 1G\nroot_ports:\n  spare: 20\n");
+    const auto& plan = plan_of(p);
+    REQUIRE(plan.root_ports.size() == 20);
+    std::set<std::string> ids, addrs;
+    std::set<int> chassis, ports;
+    for (const auto& rp : plan.root_ports) {
+        ids.insert(rp.id);
+        addrs.insert(std::to_string(rp.at.slot) + "." + std::to_string(rp.at.function));
+        chassis.insert(rp.chassis);
+        ports.insert(rp.port);
+    }
+    CHECK(ids.size() == 20);
+    CHECK(addrs.size() == 20);
+    CHECK(chassis.size() == 20);
+    CHECK(ports.size() == 20);
+    // 8 functions per slot: 1c.0-7, 1d.0-7, 1e.0-3; function 0 of a shared slot is multifunction.
+    CHECK(plan.root_ports[0].at.slot == 0x1c);
+    CHECK(plan.root_ports[0].at.multifunction);
+    CHECK(plan.root_ports[7].at.slot == 0x1c);
+    CHECK(plan.root_ports[8].at.slot == 0x1d);
+    CHECK(plan.root_ports[8].at.multifunction);
+    CHECK(plan.root_ports[16].at.slot == 0x1e);
+    CHECK_FALSE(plan.root_ports[1].at.multifunction);
+    CHECK(root_port_device(plan.root_ports[0]) == "ioh3420,id=rp1,bus=pcie.0,addr=0x1c.0x0,multifunction=on,chassis=1,port=1");
+}
+
+TEST_CASE("a single root port is not multifunction; pcie-root-port is selectable") {
+    auto p = run_pipeline("name: t\nmemory: 1G\nroot_ports:\n  spare: 1\n  model: pcie-root-port\n");
+    const auto& plan = plan_of(p);
+    REQUIRE(plan.root_ports.size() == 1);
+    CHECK(root_port_device(plan.root_ports[0]) == "pcie-root-port,id=rp1,bus=pcie.0,addr=0x1c,chassis=1,port=1");
+}
+
+TEST_CASE("emulated devices get distinct slots that avoid the root ports, VGA and ICH9") {
+    auto p = run_pipeline(
+        "name: t\nmemory: 1G\ndisplay: vnc\n"
+        "disks:\n  - path: a.img\n  - path: b.img\n    bus: nvme\n  - path: c.img\n    bus: virtio-scsi\n"
+        "network:\n  - type: user\n  - type: user\n"
+        "usb:\n  - 046d:c52b\n");
+    const auto& plan = plan_of(p);
+    CHECK(plan.vga == VgaType::std);
+    std::set<unsigned> slots;
+    auto take = [&](const PciPlacement& at) {
+        CHECK(at.bus == "pcie.0");
+        CHECK(at.slot != 0x00);
+        CHECK(at.slot != 0x01);
+        CHECK(at.slot != 0x1f);
+        CHECK(at.slot != 0x1c);
+        CHECK(slots.insert(at.slot).second);
+    };
+    for (const auto& d : plan.disks) if (d.at) take(*d.at);
+    for (const auto& n : plan.nics) take(n.at);
+    take(*plan.scsi_controller);
+    take(*plan.usb_controller);
+    CHECK(slots.size() == 6);
+}
+
+TEST_CASE("VGA: none with an x-vga GPU or without a display, std otherwise") {
+    CHECK(plan_of(run_pipeline("name: t\nmemory: 1G\n")).vga == VgaType::none);
+    CHECK(plan_of(run_pipeline("name: t\nmemory: 1G\ndisplay: gtk\n")).vga == VgaType::std);
+    CHECK(plan_of(run_pipeline("name: t\nmemory: 1G\ndisplay: gtk\npassthrough:\n  - host: 01:00.0\n    x_vga: true\n")).vga == VgaType::none);
+}
+
+TEST_CASE("OVMF: Debian's images by default, Secure Boot picks the signed pair, VARS in the state folder") {
+    auto plain = plan_of(run_pipeline("name: t\nmemory: 1G\nfirmware: ovmf\n")).firmware;
+    CHECK(plain.code == "/usr/share/OVMF/OVMF_CODE_4M.fd");
+    CHECK(plain.vars_template == "/usr/share/OVMF/OVMF_VARS_4M.fd");
+    CHECK(plain.vars == "/var/lib/vmrun/t/OVMF_VARS.fd");
+    auto sb = plan_of(run_pipeline("name: t\nmemory: 1G\nfirmware:\n  type: ovmf\n  secure_boot: true\n")).firmware;
+    CHECK(sb.code == "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
+    CHECK(sb.vars_template == "/usr/share/OVMF/OVMF_VARS_4M.ms.fd");
+}
+
+TEST_CASE("tap names: the profile's, or a stable one within 15 characters") {
+    auto p = run_pipeline("name: a-rather-long-vm-name-for-gaming\nmemory: 1G\n"
+                          "network:\n  - {type: tap, bridge: br0}\n  - {type: tap, bridge: br0, tap: mytap}\n");
+    const auto& plan = plan_of(p);
+    CHECK(plan.nics[0].tap.size() <= 15);
+    CHECK(plan.nics[0].tap == default_tap_name("a-rather-long-vm-name-for-gaming", 0));
+    CHECK(plan.nics[0].tap != default_tap_name("a-rather-long-vm-name-for-gamin", 0));
+    CHECK(plan.nics[1].tap == "mytap");
+}

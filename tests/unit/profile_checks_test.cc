@@ -1,0 +1,62 @@
+// Defaults that depend on other keys, and what the loader fills in.
+
+#include <doctest/doctest.h>
+
+#include "profile_fixture.h"
+#include "stable_mac.h"
+
+using namespace vmrun;
+using vmrun::testing::run_pipeline;
+
+TEST_CASE("generated ids step around the ones the user wrote") {
+    auto p = run_pipeline(
+        "name: t\nmemory: 1G\n"
+        "disks:\n  - path: a.img\n  - path: b.img\n    id: disk0\n  - path: c.iso\n    media: cdrom\n"
+        "network:\n  - type: user\n"
+        "passthrough:\n  - 01:00.0\n"
+        "usb:\n  - 046d:c52b\n");
+    REQUIRE(p.errors().empty());
+    const auto& prof = p.loaded.profile;
+    CHECK(prof.disks[0].id == "disk1");
+    CHECK(prof.disks[1].id == "disk0");
+    CHECK(prof.disks[2].id == "cdrom0");
+    CHECK(prof.nics[0].id == "net0");
+    CHECK(prof.passthrough[0].id == "hostdev0");
+    CHECK(prof.usb[0].id == "usbhost0");
+}
+
+TEST_CASE("a NIC without a MAC gets the stable one for its VM and id") {
+    auto p = run_pipeline("name: gamer\nmemory: 1G\nnetwork:\n  - type: user\n    id: lan\n");
+    REQUIRE(p.errors().empty());
+    CHECK(p.loaded.profile.nics[0].mac == stable_mac("gamer", "lan"));
+    CHECK(p.loaded.profile.nics[0].mac_generated);
+}
+
+TEST_CASE("relative paths resolve against the profile's folder; absolute ones stay") {
+    auto p = run_pipeline(
+        "name: t\nmemory: 1G\nkernel:\n  image: ../guest/vmlinuz\n"
+        "disks:\n  - path: images/a.qcow2\n  - path: /dev/sdc6\n", "/home/u/vms");
+    REQUIRE(p.errors().empty());
+    CHECK(p.loaded.profile.kernel->image == "/home/u/guest/vmlinuz");
+    CHECK(p.loaded.profile.disks[0].path == "/home/u/vms/images/a.qcow2");
+    CHECK(p.loaded.profile.disks[0].format == DiskFormat::qcow2);
+    CHECK(p.loaded.profile.disks[1].path == "/dev/sdc6");
+    CHECK(p.loaded.profile.disks[1].format == DiskFormat::raw);
+}
+
+TEST_CASE("a CD-ROM defaults to the AHCI bus; smp as one number means cores") {
+    auto p = run_pipeline("name: t\nmemory: 1G\nsmp: 6\ndisks:\n  - path: x.iso\n    media: cdrom\n");
+    REQUIRE(p.errors().empty());
+    CHECK(p.loaded.profile.disks[0].bus == DiskBus::sata);
+    CHECK(p.loaded.profile.smp.cores == 6);
+    CHECK(p.loaded.profile.smp.cpus() == 6);
+}
+
+TEST_CASE("extra QEMU args are allowed but flagged") {
+    auto p = run_pipeline("name: t\nmemory: 1G\nqemu_extra_args: [-s]\n");
+    CHECK(p.errors().empty());
+    bool warned = false;
+    for (auto& d : p.loaded.diagnostics.all())
+        if (d.severity == Severity::warning && d.message.find("unchecked") != std::string::npos) warned = true;
+    CHECK(warned);
+}
