@@ -84,7 +84,11 @@ public:
         resolve_vga();
         SlotAllocator slots(plan_.vga != VgaType::none);
         plan_.qmp_socket = plan_.facts.runtime_dir + "/qmp.sock";
-        if (plan_.profile.serial == SerialMode::socket) plan_.serial_socket = plan_.facts.runtime_dir + "/console.sock";
+        plan_.events_socket = plan_.facts.runtime_dir + "/events.sock";
+        if (plan_.profile.serial == SerialMode::socket) {
+            plan_.serial_socket = plan_.facts.runtime_dir + "/console.sock";
+            plan_.console_log = plan_.facts.state_dir + "/console.log";
+        }
         firmware();
         root_ports_and_passthrough(slots);
         disks(slots);

@@ -70,7 +70,10 @@ struct LaunchPlan {
     HostFacts facts;
     FirmwarePlan firmware;
     VgaType vga = VgaType::none;  // resolved, never automatic
-    std::string qmp_socket, serial_socket;
+    // QEMU serves one client per monitor socket: commands and the event stream
+    // get one each, so 'vmrun events' never blocks 'vmrun hotplug'.
+    std::string qmp_socket, events_socket, serial_socket;
+    std::string console_log;  // everything the serial console printed this boot
     std::vector<RootPortPlan> root_ports;
     std::vector<PassthroughPlan> passthrough;
     std::optional<PciPlacement> scsi_controller;  // scsi0, when any disk uses virtio-scsi

@@ -102,10 +102,14 @@ private:
         add("-chardev", QemuOption("socket").set("id", "qmp").set("path", plan_.qmp_socket)
                             .on_off("server", true).on_off("wait", false).str());
         add("-mon", QemuOption().set("chardev", "qmp").set("mode", "control").str());
+        add("-chardev", QemuOption("socket").set("id", "qmp-events").set("path", plan_.events_socket)
+                            .on_off("server", true).on_off("wait", false).str());
+        add("-mon", QemuOption().set("chardev", "qmp-events").set("mode", "control").str());
         switch (p_.serial) {
             case SerialMode::socket:
                 add("-chardev", QemuOption("socket").set("id", "serial0").set("path", plan_.serial_socket)
-                                    .on_off("server", true).on_off("wait", false).str());
+                                    .on_off("server", true).on_off("wait", false)
+                                    .set("logfile", plan_.console_log).on_off("logappend", false).str());
                 add("-serial", "chardev:serial0");
                 break;
             case SerialMode::stdio:

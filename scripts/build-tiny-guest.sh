@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the tiny test guest: a stock Debian 12 kernel (fetched with apt-get
 # download, never installed) and a busybox initramfs. The guest loads the
-# virtio/e1000e drivers, prints VMRUN-GUEST-READY on its serial console and
-# runs a shell there (prompt "tiny# ").
+# virtio/e1000e drivers, prints VMRUN-GUEST-READY on its serial console,
+# runs a shell there (prompt "tiny# ") and powers off on the ACPI power button.
 #
 # Output: $GUEST_DIR/vmlinuz and $GUEST_DIR/initrd.cpio.gz (default build/tiny-guest).
 set -euo pipefail
@@ -23,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 ird=$work/root
 mkdir -p "$ird"/{bin,dev,proc,sys,tmp,etc,root}
 cp "$BUSYBOX" "$ird/bin/busybox"
-add_modules "$ird" virtio_pci virtio_net virtio_blk virtio_scsi sd_mod e1000e
+add_modules "$ird" virtio_pci virtio_net virtio_blk virtio_scsi sd_mod e1000e button evdev
 
 cat > "$ird/init" <<'INIT'
 #!/bin/busybox sh
@@ -45,6 +45,13 @@ for arg in $(cat /proc/cmdline); do
   esac
 done
 ip link set lo up
+# ACPI power button (vmrun stop, system_powerdown): one input event -> power off.
+for d in /sys/class/input/input*; do
+  if [ "$(cat "$d/name" 2>/dev/null)" = "Power Button" ]; then
+    ev=$(ls -d "$d"/event* 2>/dev/null | head -1); ev=${ev##*/}
+    [ -n "$ev" ] && ( dd if=/dev/input/$ev bs=24 count=1 >/dev/null 2>&1; echo "VMRUN-GUEST-POWEROFF"; sync; poweroff -f ) &
+  fi
+done
 echo "VMRUN-GUEST-READY $(uname -r)"
 export PS1='tiny# '
 while :; do setsid cttyhack sh; done

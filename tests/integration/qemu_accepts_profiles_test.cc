@@ -131,6 +131,7 @@ TEST_CASE("QEMU starts every example profile paused and answers QMP") {
         facts.runtime_dir = dir / "run";
         facts.state_dir = dir / "state";
         std::filesystem::create_directories(facts.runtime_dir);
+        std::filesystem::create_directories(facts.state_dir);
         auto planned = make_launch_plan(profile, facts);
         REQUIRE(planned.plan);
         auto vars = prepare_firmware_vars(planned.plan->firmware);
