@@ -85,6 +85,7 @@ public:
         SlotAllocator slots(plan_.vga != VgaType::none);
         plan_.qmp_socket = plan_.facts.runtime_dir + "/qmp.sock";
         plan_.events_socket = plan_.facts.runtime_dir + "/events.sock";
+        plan_.supervisor_socket = plan_.facts.runtime_dir + "/supervisor.sock";
         if (plan_.profile.serial == SerialMode::socket) {
             plan_.serial_socket = plan_.facts.runtime_dir + "/console.sock";
             plan_.console_log = plan_.facts.state_dir + "/console.log";

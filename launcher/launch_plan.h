@@ -72,7 +72,9 @@ struct LaunchPlan {
     VgaType vga = VgaType::none;  // resolved, never automatic
     // QEMU serves one client per monitor socket: commands and the event stream
     // get one each, so 'vmrun events' never blocks 'vmrun hotplug'.
-    std::string qmp_socket, events_socket, serial_socket;
+    // The supervisor has a monitor of its own, so a user's session on qmp.sock
+    // can never stand between Ctrl-C and the guest's ACPI power-off.
+    std::string qmp_socket, events_socket, supervisor_socket, serial_socket;
     std::string console_log;  // everything the serial console printed this boot
     std::vector<RootPortPlan> root_ports;
     std::vector<PassthroughPlan> passthrough;

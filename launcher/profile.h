@@ -144,6 +144,7 @@ struct Profile {
     Display display;
     SerialMode serial = SerialMode::socket;
     bool headless = false;
+    int shutdown_timeout = 60;  // seconds from ACPI power-off to quitting QEMU
     std::vector<std::string> qemu_extra_args;
     Locations at;  // top-level keys
 };

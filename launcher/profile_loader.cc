@@ -76,6 +76,10 @@ public:
             remember("headless");
             if (auto b = read_bool(*n, "headless", d_)) p_.headless = *b;
         }
+        if (auto n = r.get("shutdown_timeout")) {
+            remember("shutdown_timeout");
+            if (auto i = read_int(*n, "shutdown_timeout", 1, 3600, d_)) p_.shutdown_timeout = *i;
+        }
         if (auto n = r.get("qemu_extra_args")) {
             remember("qemu_extra_args");
             if (auto l = read_string_list(*n, "qemu_extra_args", d_)) p_.qemu_extra_args = *l;

@@ -105,6 +105,9 @@ private:
         add("-chardev", QemuOption("socket").set("id", "qmp-events").set("path", plan_.events_socket)
                             .on_off("server", true).on_off("wait", false).str());
         add("-mon", QemuOption().set("chardev", "qmp-events").set("mode", "control").str());
+        add("-chardev", QemuOption("socket").set("id", "qmp-supervisor").set("path", plan_.supervisor_socket)
+                            .on_off("server", true).on_off("wait", false).str());
+        add("-mon", QemuOption().set("chardev", "qmp-supervisor").set("mode", "control").str());
         switch (p_.serial) {
             case SerialMode::socket:
                 add("-chardev", QemuOption("socket").set("id", "serial0").set("path", plan_.serial_socket)

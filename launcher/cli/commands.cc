@@ -4,6 +4,11 @@ namespace vmrun::cli {
 
 int run_dry_run(const std::vector<std::string>& args);
 int run_validate(const std::vector<std::string>& args);
+int run_start(const std::vector<std::string>& args);
+int run_stop(const std::vector<std::string>& args);
+int run_list(const std::vector<std::string>& args);
+int run_console(const std::vector<std::string>& args);
+int run_restore(const std::vector<std::string>& args);
 
 bool wants_help(const std::vector<std::string>& args) {
     for (const auto& a : args)
@@ -13,6 +18,38 @@ bool wants_help(const std::vector<std::string>& args) {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
+        {"start", "start a VM from its profile and supervise it until it ends",
+         "usage: vmrun PROFILE [--detach | --foreground]\n"
+         "       vmrun start PROFILE [--detach | --foreground]\n\n"
+         "Validates PROFILE, checks the host, prepares the VM's folders and firmware, starts\n"
+         "QEMU paused, continues it over QMP and supervises it. In the foreground, Ctrl-C asks\n"
+         "the guest to power off (ACPI); a second Ctrl-C, or shutdown_timeout seconds, quits\n"
+         "QEMU; a third kills it. Every host change is undone when QEMU exits, however it exits.\n\n"
+         "  --detach      run in the background (the default for 'headless: true' profiles);\n"
+         "                output goes to the VM's log in its state folder\n"
+         "  --foreground  stay in the foreground even for a headless profile\n\n"
+         "exit codes: 0 the guest powered off, 1 could not start (nothing left changed),\n"
+         "3 QEMU failed while running, 4 QEMU was killed by a signal, 5 the guest did not\n"
+         "power off in time and vmrun quit or killed QEMU\n",
+         run_start},
+        {"stop", "power a running VM off (ACPI), escalating when it does not go",
+         "usage: vmrun stop NAME [--force] [--timeout SECONDS]\n\n"
+         "Asks the guest to power off through ACPI and waits (default 90 s) for the VM to end;\n"
+         "then quits QEMU, then kills it. --force quits QEMU at once. Exits with the VM's exit\n"
+         "code (see 'vmrun start --help').\n",
+         run_stop},
+        {"list", "list running VMs", "usage: vmrun list\n\nRunning VMs with supervisor and QEMU pid, uptime and run state.\n", run_list},
+        {"console", "attach to a VM's serial console",
+         "usage: vmrun console NAME [--linger SECONDS]\n\n"
+         "Connects this terminal to the guest's serial console; Ctrl-] detaches. When stdin is\n"
+         "not a terminal, its input is sent as is, and the command ends --linger seconds\n"
+         "(default 1) after stdin closes and the guest falls silent.\n",
+         run_console},
+        {"restore", "put the host back after a crashed or killed vmrun",
+         "usage: vmrun restore NAME\n\n"
+         "Replays the VM's journal newest first: stops an orphaned QEMU and undoes every host\n"
+         "change an earlier run made. Safe to run twice. The next start does this by itself.\n",
+         run_restore},
         {"dry-run", "print the QEMU command for a profile without running it",
          "usage: vmrun --dry-run PROFILE [--json]\n"
          "       vmrun dry-run PROFILE [--json]\n\n"

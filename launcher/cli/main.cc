@@ -14,7 +14,8 @@ namespace {
 
 void print_usage(std::ostream& out) {
     out << "vmrun - launch QEMU VMs with PCI passthrough from a YAML profile\n\n"
-           "usage: vmrun [-v] COMMAND [ARGS]\n"
+           "usage: vmrun [-v] PROFILE [--detach]          start a VM\n"
+           "       vmrun [-v] COMMAND [ARGS]\n"
            "       vmrun [-v] --dry-run PROFILE [--json]\n\n"
            "commands:\n";
     for (const auto& c : vmrun::cli::commands()) {
@@ -56,10 +57,20 @@ int main(int argc, char** argv) {
     }
     // "vmrun --dry-run PROFILE" and "vmrun PROFILE --dry-run" both mean dry-run.
     std::string name = args.front();
+    bool dry_run = false;
     for (const auto& a : args)
-        if (a == "--dry-run") name = "dry-run";
-    if (name == "dry-run" && args.front() == "dry-run") args.erase(args.begin());
-    else if (name != "dry-run") args.erase(args.begin());
+        if (a == "--dry-run") dry_run = true;
+    bool is_command = false;
+    for (const auto& c : vmrun::cli::commands())
+        if (name == c.name) is_command = true;
+    if (dry_run) {
+        if (name == "dry-run") args.erase(args.begin());
+        name = "dry-run";
+    } else if (is_command) {
+        args.erase(args.begin());
+    } else if (name.size() > 5 && (name.ends_with(".yaml") || name.ends_with(".yml"))) {
+        name = "start";  // vmrun PROFILE
+    }
 
     for (const auto& c : vmrun::cli::commands()) {
         if (name != c.name) continue;

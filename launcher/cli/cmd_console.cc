@@ -1,0 +1,86 @@
+// vmrun console NAME: the guest's serial console on this terminal.
+// Ctrl-] detaches. With stdin not a terminal (scripts, tests), input is sent
+// as it comes and the command ends a moment after stdin does.
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "command.h"
+#include "exit_codes.h"
+#include "vm_target.h"
+
+namespace vmrun::cli {
+
+namespace {
+constexpr char kDetachKey = 0x1d;  // Ctrl-]
+
+class RawTerminal {
+public:
+    RawTerminal() {
+        active_ = ::isatty(0) && ::tcgetattr(0, &saved_) == 0;
+        if (!active_) return;
+        termios raw = saved_;
+        ::cfmakeraw(&raw);
+        ::tcsetattr(0, TCSANOW, &raw);
+    }
+    ~RawTerminal() {
+        if (active_) ::tcsetattr(0, TCSANOW, &saved_);
+    }
+    bool active() const { return active_; }
+
+private:
+    termios saved_{};
+    bool active_ = false;
+};
+}  // namespace
+
+int run_console(const std::vector<std::string>& in) {
+    auto args = in;
+    auto target = take_target(args, "usage: vmrun console NAME [--linger SECONDS]\n");
+    if (!target) return kExitUsage;
+    int linger_ms = 1000;
+    for (size_t i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == "--linger") linger_ms = int(std::atof(args[i + 1].c_str()) * 1000);
+    std::string path = target->folder.console_socket();
+    int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    if (::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        std::cerr << "vmrun: cannot attach to " << target->folder.name << "'s console (" << path << "): " << std::strerror(errno)
+                  << "\n  is it running ('vmrun list') with serial: socket?\n";
+        return kExitFailure;
+    }
+    RawTerminal term;
+    if (term.active()) std::cerr << "vmrun: attached to " << target->folder.name << "'s console; Ctrl-] detaches\r\n";
+    bool stdin_open = true;
+    char buf[4096];
+    for (;;) {
+        // A closed stdin keeps reporting POLLHUP whatever we ask for: leave it out.
+        pollfd fds[2] = {{s, POLLIN, 0}, {stdin_open ? 0 : -1, POLLIN, 0}};
+        int r = ::poll(fds, 2, stdin_open ? -1 : linger_ms);
+        if (r == 0) break;  // stdin ended and the guest has gone quiet
+        if (fds[0].revents & (POLLIN | POLLHUP)) {
+            ssize_t n = ::read(s, buf, sizeof buf);
+            if (n <= 0) break;
+            [[maybe_unused]] auto w = ::write(1, buf, size_t(n));
+        }
+        if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP))) {
+            ssize_t n = ::read(0, buf, sizeof buf);
+            if (n <= 0) { stdin_open = false; continue; }
+            if (term.active() && std::memchr(buf, kDetachKey, size_t(n))) break;
+            [[maybe_unused]] auto w = ::send(s, buf, size_t(n), MSG_NOSIGNAL);
+        }
+    }
+    ::close(s);
+    if (term.active()) std::cerr << "\r\nvmrun: detached\r\n";
+    return kExitOk;
+}
+
+}  // namespace vmrun::cli

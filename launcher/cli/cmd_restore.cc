@@ -1,0 +1,28 @@
+// vmrun restore NAME: put the host back after a supervisor was killed or
+// crashed — replay the VM's journal (orphaned QEMU, runtime folder, and the
+// driver binds and taps once those land).
+
+#include <iostream>
+
+#include "command.h"
+#include "exit_codes.h"
+#include "run_folder.h"
+#include "supervisor.h"
+#include "vm_target.h"
+
+namespace vmrun::cli {
+
+int run_restore(const std::vector<std::string>& in) {
+    auto args = in;
+    auto target = take_target(args, "usage: vmrun restore NAME\n");
+    if (!target || !args.empty()) return kExitUsage;
+    const auto& f = target->folder;
+    pid_t holder = 0;
+    if (vm_running(f, holder)) {
+        std::cerr << "vmrun: " << f.name << " is running (supervisor pid " << holder << "); its supervisor restores the host when it stops\n";
+        return kExitFailure;
+    }
+    return restore_stale_journal(f, false) ? kExitOk : kExitFailure;
+}
+
+}  // namespace vmrun::cli

@@ -1,0 +1,122 @@
+// vmrun PROFILE / vmrun start PROFILE [--detach]: the whole launch.
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "command.h"
+#include "exit_codes.h"
+#include "load_plan.h"
+#include "preflight.h"
+#include "run_folder.h"
+#include "supervisor.h"
+
+namespace vmrun::cli {
+
+namespace {
+
+// Detached: the supervisor runs in a new session with its output in the
+// state folder's log; the parent waits until it reports ready (or why not).
+int detach_and_supervise(const LaunchPlan& plan, const RunFolder& folder, SuperviseOptions options, InstanceLock& lock) {
+    int ready[2];
+    if (::pipe2(ready, O_CLOEXEC) != 0) {
+        std::cerr << "vmrun: pipe: " << std::strerror(errno) << "\n";
+        return kExitFailure;
+    }
+    std::cout.flush();
+    std::cerr.flush();
+    pid_t child = ::fork();
+    if (child < 0) {
+        std::cerr << "vmrun: fork: " << std::strerror(errno) << "\n";
+        return kExitFailure;
+    }
+    if (child == 0) {
+        ::close(ready[0]);
+        ::setsid();
+        int null = ::open("/dev/null", O_RDWR);
+        int log = ::open(folder.log_file().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        ::dup2(null, 0);
+        ::dup2(log >= 0 ? log : null, 1);
+        ::dup2(log >= 0 ? log : null, 2);
+        lock.write_pid(folder, ::getpid());
+        options.ready_fd = ready[1];
+        ::_exit(supervise_vm(plan, folder, options));
+    }
+    ::close(ready[1]);
+    std::string line;
+    char c;
+    while (::read(ready[0], &c, 1) == 1 && c != '\n') line += c;
+    ::close(ready[0]);
+    if (line.rfind("READY ", 0) == 0) {
+        std::cout << "vmrun: started " << plan.profile.name << " (supervisor pid " << line.substr(6) << ")\n"
+                  << "  console: vmrun console " << plan.profile.name << "\n"
+                  << "  stop:    vmrun stop " << plan.profile.name << "\n"
+                  << "  log:     " << folder.log_file() << "\n";
+        return kExitOk;
+    }
+    std::cerr << "vmrun: " << plan.profile.name << " did not start: "
+              << (line.rfind("ERROR ", 0) == 0 ? line.substr(6) : "the supervisor died; see " + folder.log_file()) << "\n";
+    return kExitFailure;
+}
+
+}  // namespace
+
+int run_start(const std::vector<std::string>& args) {
+    std::string profile;
+    bool detach = false, foreground = false;
+    for (const auto& a : args) {
+        if (a == "--detach" || a == "-d") detach = true;
+        else if (a == "--foreground") foreground = true;
+        else if (!a.empty() && a[0] == '-') {
+            std::cerr << "vmrun start: unknown option " << a << " (see vmrun start --help)\n";
+            return kExitUsage;
+        } else if (profile.empty()) profile = a;
+        else {
+            std::cerr << "vmrun start: one profile at a time\n";
+            return kExitUsage;
+        }
+    }
+    if (profile.empty()) {
+        std::cerr << "usage: vmrun start PROFILE [--detach]\n";
+        return kExitUsage;
+    }
+    auto loaded = load_plan(profile);
+    if (!loaded.plan) return loaded.exit_code;
+    const auto& plan = *loaded.plan;
+    if (plan.profile.headless && !foreground) detach = true;
+
+    auto problems = preflight(plan);
+    if (!problems.empty()) {
+        for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+        std::cerr << "vmrun: " << plan.profile.name << " was not started; nothing on the host was changed\n";
+        return kExitFailure;
+    }
+
+    RunFolder folder{plan.profile.name, plan.facts.runtime_dir, plan.facts.state_dir};
+    if (auto err = create_folders(folder); !err.empty()) {
+        std::cerr << "vmrun: " << err << "\n";
+        return kExitFailure;
+    }
+    pid_t holder = 0;
+    auto lock = InstanceLock::acquire(folder, holder);
+    if (!lock) {
+        std::cerr << "vmrun: " << plan.profile.name << " is already running (supervisor pid " << holder
+                  << "); 'vmrun stop " << plan.profile.name << "' stops it\n";
+        return kExitFailure;
+    }
+    if (!restore_stale_journal(folder, true)) {
+        std::cerr << "vmrun: not starting on top of a host that could not be restored\n";
+        return kExitFailure;
+    }
+    SuperviseOptions options;
+    options.grace = std::chrono::seconds(plan.profile.shutdown_timeout);
+    if (detach) return detach_and_supervise(plan, folder, options, *lock);
+    lock->write_pid(folder, ::getpid());
+    return supervise_vm(plan, folder, options);
+}
+
+}  // namespace vmrun::cli

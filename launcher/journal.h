@@ -1,0 +1,61 @@
+#pragma once
+// The host-change journal: every change vmrun makes to the host (a driver
+// bind, a tap, a bridge port, the QEMU process itself) is written here and
+// fsync'd *before* it is made, so that after any exit — clean, error, crash,
+// SIGKILL — replaying the journal in reverse puts the host back.
+//
+// One JSON object per line; a torn last line (crash mid-write) is ignored,
+// which is safe because its change had not been made yet.
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace vmrun {
+
+struct JournalEntry {
+    std::string action;  // "runtime-folder", "qemu-process", "pci-driver", "tap", ...
+    nlohmann::json args;
+};
+
+class Journal {
+public:
+    explicit Journal(std::string path) : path_(std::move(path)) {}
+    const std::string& path() const { return path_; }
+
+    // Appends and fsyncs (file and folder). Only after it returns may the
+    // change be made. Returns the error when the record could not be made durable.
+    std::error_code record(const JournalEntry& entry);
+    std::vector<JournalEntry> read() const;
+    bool exists() const;
+    // Called once every entry has been undone.
+    void remove();
+
+private:
+    std::string path_;
+};
+
+struct RestoreReport {
+    std::vector<std::string> undone;  // what was put back, for the log
+    std::vector<std::string> errors;  // what could not be, with why
+    bool ok() const { return errors.empty(); }
+};
+
+// Undo functions by action. Each must be idempotent: a restore can itself be
+// interrupted and run again.
+class Restorer {
+public:
+    using Undo = std::function<std::string(const nlohmann::json& args, std::string& error)>;
+    void on(const std::string& action, Undo undo) { undo_[action] = std::move(undo); }
+    // Replays `journal` newest first; removes it when every undo succeeded.
+    RestoreReport restore(Journal& journal) const;
+
+private:
+    std::map<std::string, Undo> undo_;
+};
+
+}  // namespace vmrun

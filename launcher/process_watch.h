@@ -1,0 +1,30 @@
+#pragma once
+// Watching processes that are not (or not only) our children, without
+// polling: a pidfd becomes readable when its process exits.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace vmrun {
+
+// pidfd_open(2); -1 when the process is gone (or the kernel is older than 5.3).
+int open_pidfd(pid_t pid);
+
+// The process's start time in clock ticks since boot (/proc/PID/stat field
+// 22): with the pid it names one process, even after the pid is reused.
+std::optional<uint64_t> process_start_time(pid_t pid);
+
+// True while `pid` runs and, when given, started at `start_time`.
+bool process_alive(pid_t pid, std::optional<uint64_t> start_time = std::nullopt);
+
+// Waits for `pid` to exit, at most `timeout`. True when it is gone.
+bool wait_process_exit(pid_t pid, std::chrono::milliseconds timeout);
+
+// The command name of a process (/proc/PID/comm), "" when gone.
+std::string process_name(pid_t pid);
+
+}  // namespace vmrun
