@@ -33,3 +33,15 @@ private:
 };
 
 }  // namespace vmrun
+
+namespace vmrun {
+
+// The inverse of QemuOption::str(): "driver,key=val,,ue" -> head + pairs.
+// The first element is the head when it has no '='.
+struct ParsedOption {
+    std::string head;
+    std::vector<std::pair<std::string, std::string>> props;
+};
+ParsedOption parse_option(std::string_view text);
+
+}  // namespace vmrun

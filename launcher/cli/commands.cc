@@ -9,6 +9,11 @@ int run_stop(const std::vector<std::string>& args);
 int run_list(const std::vector<std::string>& args);
 int run_console(const std::vector<std::string>& args);
 int run_restore(const std::vector<std::string>& args);
+int run_qmp(const std::vector<std::string>& args);
+int run_hotplug(const std::vector<std::string>& args);
+int run_unplug(const std::vector<std::string>& args);
+int run_status(const std::vector<std::string>& args);
+int run_events(const std::vector<std::string>& args);
 
 bool wants_help(const std::vector<std::string>& args) {
     for (const auto& a : args)
@@ -62,6 +67,33 @@ const std::vector<Command>& commands() {
          "Reports every problem in PROFILE at once, each as file:line:column with the line\n"
          "and a caret. Exit code 65 when the profile has errors, 0 when it is valid.\n",
          run_validate},
+        {"qmp", "send one raw QMP command to a running VM",
+         "usage: vmrun qmp NAME|--qmp PATH COMMAND [JSON-ARGUMENTS]\n\n"
+         "Sends COMMAND with the given arguments (a JSON object) and prints QEMU's answer as\n"
+         "pretty JSON. Example: vmrun qmp demo query-pci\n",
+         run_qmp},
+        {"hotplug", "add a disk, NIC, USB or raw device to a running VM",
+         "usage: vmrun hotplug NAME|--qmp PATH WHAT [--id ID]\n"
+         "WHAT: --disk PATH [--format raw|qcow2] [--readonly] [--nvme]\n"
+         "      --nic user [--model virtio|e1000e]\n"
+         "      --usb VENDOR:PRODUCT\n"
+         "      --device 'DRIVER,PROP=VALUE,...'\n"
+         "      --pci HOSTADDR        (refused until the vfio-pci binder lands)\n\n"
+         "Picks the first free root port (the profile's root_ports.spare reserves them), adds\n"
+         "the backend (blockdev-add, netdev_add), then the device, and checks that QEMU lists\n"
+         "it. A failed device_add removes the backend again. Ids default to disk0, net0, ...\n",
+         run_hotplug},
+        {"unplug", "remove a device from a running VM, waiting for the guest",
+         "usage: vmrun unplug NAME|--qmp PATH ID [--timeout SECONDS]\n\n"
+         "Sends device_del, waits (default 30 s) for the guest to release the device\n"
+         "(DEVICE_DELETED), then removes its backend. Fails, saying so, when the guest never\n"
+         "answers: the device then stays in the VM.\n",
+         run_unplug},
+        {"status", "run state, QEMU version and root ports of a running VM",
+         "usage: vmrun status NAME|--qmp PATH\n", run_status},
+        {"events", "stream a running VM's QMP events as JSON lines",
+         "usage: vmrun events NAME|--qmp PATH\n\nPrints every event as one JSON line until interrupted.\n",
+         run_events},
     };
     return table;
 }

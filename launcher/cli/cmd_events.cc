@@ -1,0 +1,25 @@
+// vmrun events NAME: QEMU's events as JSON lines until interrupted. Uses the
+// VM's events socket, so it never blocks the commands on qmp.sock.
+
+#include <iostream>
+
+#include "command.h"
+#include "exit_codes.h"
+#include "qmp_connect.h"
+
+namespace vmrun::cli {
+
+int run_events(const std::vector<std::string>& in) {
+    auto args = in;
+    auto target = take_target(args, "usage: vmrun events NAME|--qmp PATH\n");
+    if (!target || !args.empty()) return kExitUsage;
+    std::string socket = target->folder.runtime_dir.empty() ? target->qmp_socket : target->folder.events_socket();
+    auto client = connect_qmp(socket, target->folder.name);
+    if (!client) return kExitFailure;
+    client->subscribe([](const qmp::Event& e) { std::cout << e.raw.dump() << std::endl; });
+    while (client->connected()) client->poll(std::chrono::hours(1));
+    std::cerr << "vmrun: the VM's monitor closed (" << client->failure_detail() << ")\n";
+    return kExitOk;
+}
+
+}  // namespace vmrun::cli

@@ -1,0 +1,219 @@
+// vmrun hotplug NAME --disk PATH | --nic user | --usb VENDOR:PRODUCT |
+//                    --device 'driver,prop=val' | --pci ADDR   [--id ID]
+// Adds a device to a running VM: into a free reserved root port, backends
+// first, then device_add, then a check that QEMU lists it. Nothing is left
+// half-added: a failed device_add removes the backends it needed.
+
+#include <iostream>
+
+#include "command.h"
+#include "exit_codes.h"
+#include "hotplug_plan.h"
+#include "qmp_connect.h"
+#include "stable_mac.h"
+#include "value_parsers.h"
+
+namespace vmrun::cli {
+
+namespace {
+
+const char* kUsage =
+    "usage: vmrun hotplug NAME|--qmp PATH WHAT [--id ID]\n"
+    "WHAT: --disk PATH [--format raw|qcow2] [--readonly] [--nvme]\n"
+    "      --nic user [--model virtio|e1000e]\n"
+    "      --usb VENDOR:PRODUCT\n"
+    "      --device 'DRIVER,PROP=VALUE,...'\n"
+    "      --pci HOSTADDR\n";
+
+struct Options {
+    std::string kind, value, id, format = "raw", model = "virtio";
+    bool readonly = false, nvme = false;
+};
+
+bool parse(std::vector<std::string>& args, Options& o) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        const auto& a = args[i];
+        auto next = [&](std::string& into) {
+            if (i + 1 >= args.size()) return false;
+            into = args[++i];
+            return true;
+        };
+        if (a == "--disk" || a == "--nic" || a == "--usb" || a == "--device" || a == "--pci") {
+            if (!o.kind.empty()) {
+                std::cerr << "vmrun hotplug: one device at a time\n";
+                return false;
+            }
+            o.kind = a.substr(2);
+            if (!next(o.value)) return false;
+        } else if (a == "--id") { if (!next(o.id)) return false; }
+        else if (a == "--format") { if (!next(o.format)) return false; }
+        else if (a == "--model") { if (!next(o.model)) return false; }
+        else if (a == "--readonly") o.readonly = true;
+        else if (a == "--nvme") o.nvme = true;
+        else {
+            std::cerr << "vmrun hotplug: unknown argument " << a << "\n";
+            return false;
+        }
+    }
+    return !o.kind.empty();
+}
+
+std::vector<std::string> peripheral_ids(qmp::Client& c) {
+    std::vector<std::string> ids;
+    auto r = c.execute("qom-list", {{"path", "/machine/peripheral"}});
+    if (r)
+        for (const auto& e : r.value)
+            if (e.value("type", "").rfind("child<", 0) == 0) ids.push_back(e["name"]);
+    return ids;
+}
+
+std::string describe_ports(const std::vector<RootPortState>& ports) {
+    std::string out;
+    for (const auto& p : ports) {
+        out += "\n  " + p.id + ":";
+        for (const auto& o : p.occupants) out += " " + o;
+    }
+    return out;
+}
+
+// Runs the steps; on a failure undoes what it added. Returns "" or the error.
+std::string execute(qmp::Client& c, const HotplugSteps& steps) {
+    size_t done = 0;
+    for (const auto& b : steps.backends) {
+        auto r = c.execute(b.command, b.arguments);
+        if (!r) {
+            for (size_t i = done; i-- > 0;) c.execute(steps.undo[i].command, steps.undo[i].arguments);
+            return b.command + ": " + r.describe();
+        }
+        ++done;
+    }
+    auto r = c.execute(steps.device.command, steps.device.arguments);
+    if (!r) {
+        for (size_t i = done; i-- > 0;) c.execute(steps.undo[i].command, steps.undo[i].arguments);
+        return "device_add: " + r.describe();
+    }
+    return "";
+}
+
+}  // namespace
+
+int run_hotplug(const std::vector<std::string>& in) {
+    auto args = in;
+    auto target = take_target(args, kUsage);
+    if (!target) return kExitUsage;
+    Options o;
+    if (!parse(args, o)) {
+        std::cerr << kUsage;
+        return kExitUsage;
+    }
+    if (o.kind == "pci") {
+        std::cerr << "vmrun: host PCI hotplug needs the vfio-pci binder, which this vmrun does not have yet; "
+                     "nothing was changed\n";
+        return kExitFailure;
+    }
+    if (o.kind == "nic" && o.value != "user") {
+        std::cerr << "vmrun: only '--nic user' can be hotplugged for now (tap networking needs vmrun's network setup, "
+                     "which this vmrun does not have yet)\n";
+        return kExitFailure;
+    }
+    if (!o.id.empty() && !is_safe_name(o.id)) {
+        std::cerr << "vmrun: --id must use letters, digits, '-', '_' and '.'\n";
+        return kExitUsage;
+    }
+    auto client = connect_qmp(target->qmp_socket, target->folder.name);
+    if (!client) return kExitFailure;
+    auto& c = *client;
+    auto taken = peripheral_ids(c);
+    if (!o.id.empty() && std::find(taken.begin(), taken.end(), o.id) != taken.end()) {
+        std::cerr << "vmrun: the VM already has a device '" << o.id << "'\n";
+        return kExitFailure;
+    }
+    auto pci = c.execute("query-pci");
+    if (!pci) {
+        std::cerr << "vmrun: query-pci: " << pci.describe() << "\n";
+        return kExitFailure;
+    }
+    auto ports = root_ports_in(pci.value);
+    auto port = first_free_port(ports);
+    bool needs_port = o.kind != "usb" || std::find(taken.begin(), taken.end(), "xhci") == taken.end();
+    if (needs_port && !port) {
+        std::cerr << "vmrun: every root port of this VM is taken:" << describe_ports(ports)
+                  << "\n  reserve more with 'root_ports: spare: N' in the profile (applies at the next start),"
+                     " or unplug a device first\n";
+        return kExitFailure;
+    }
+
+    HotplugSteps steps;
+    std::string what, id = o.id;
+    bool is_pci = true;
+    if (o.kind == "disk") {
+        if (o.format != "raw" && o.format != "qcow2") {
+            std::cerr << "vmrun: --format is raw or qcow2\n";
+            return kExitUsage;
+        }
+        if (id.empty()) id = unused_id("disk", taken);
+        DiskHotplug d{id, o.value, o.format, o.readonly, o.value.rfind("/dev/", 0) == 0,
+                      o.nvme ? HotplugDiskBus::nvme : HotplugDiskBus::virtio};
+        steps = disk_hotplug(d, *port);
+        what = "disk";
+    } else if (o.kind == "nic") {
+        if (id.empty()) id = unused_id("net", taken);
+        auto name = c.execute("query-name");
+        std::string vm = name ? name.value.value("name", target->folder.name) : target->folder.name;
+        std::string model = o.model == "virtio" ? "virtio-net-pci" : o.model;
+        steps = user_nic_hotplug({id, stable_mac(vm, id), model}, *port);
+        what = "network interface";
+    } else if (o.kind == "usb") {
+        auto usb = parse_usb_id(o.value);
+        if (!usb.value) {
+            std::cerr << "vmrun: --usb: " << usb.error << "\n";
+            return kExitUsage;
+        }
+        if (std::find(taken.begin(), taken.end(), "xhci") == taken.end()) {
+            if (auto err = execute(c, usb_controller_hotplug(*port)); !err.empty()) {
+                std::cerr << "vmrun: adding a USB controller failed: " << err << "\n";
+                return kExitFailure;
+            }
+            std::cout << "vmrun: added USB controller 'xhci' on " << *port << "\n";
+        }
+        if (id.empty()) id = unused_id("usbhost", taken);
+        steps = usb_hotplug(id, usb.value->vendor, usb.value->product);
+        what = "USB device";
+        is_pci = false;
+    } else {
+        if (id.empty()) id = unused_id("dev", taken);
+        std::string error;
+        auto s = raw_device_hotplug(o.value, id, *port, error);
+        if (!s) {
+            std::cerr << "vmrun: " << error << "\n";
+            return kExitUsage;
+        }
+        steps = *s;
+        id = steps.device.arguments["id"];
+        what = "device";
+        is_pci = steps.device.arguments["bus"] == *port;
+    }
+
+    if (auto err = execute(c, steps); !err.empty()) {
+        std::cerr << "vmrun: adding " << what << " '" << id << "' failed: " << err << "\n  nothing was left added\n";
+        return kExitFailure;
+    }
+    // Seen, not assumed: QEMU must list the new device.
+    bool visible = false;
+    if (is_pci) {
+        auto after = c.execute("query-pci");
+        visible = after && pci_has_device(after.value, id);
+    } else {
+        auto ids = peripheral_ids(c);
+        visible = std::find(ids.begin(), ids.end(), id) != ids.end();
+    }
+    if (!visible) {
+        std::cerr << "vmrun: QEMU accepted " << what << " '" << id << "' but does not list it\n";
+        return kExitFailure;
+    }
+    std::cout << "vmrun: added " << what << " '" << id << "' (" << steps.device.arguments["driver"].get<std::string>() << ")"
+              << (is_pci ? " on " + steps.device.arguments["bus"].get<std::string>() : std::string()) << "\n";
+    return kExitOk;
+}
+
+}  // namespace vmrun::cli

@@ -1,0 +1,87 @@
+// vmrun unplug NAME ID [--timeout S]: device_del, then wait for the guest to
+// let go (DEVICE_DELETED), then remove the backends. Success is reported only
+// once QEMU has said the device is gone.
+
+#include <iostream>
+
+#include "command.h"
+#include "exit_codes.h"
+#include "qmp_connect.h"
+
+namespace vmrun::cli {
+
+int run_unplug(const std::vector<std::string>& in) {
+    auto args = in;
+    const char* usage = "usage: vmrun unplug NAME|--qmp PATH ID [--timeout SECONDS]\n";
+    auto target = take_target(args, usage);
+    if (!target) return kExitUsage;
+    std::string id;
+    int timeout = 30;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--timeout" && i + 1 < args.size()) timeout = std::atoi(args[++i].c_str());
+        else if (id.empty() && args[i][0] != '-') id = args[i];
+        else {
+            std::cerr << usage;
+            return kExitUsage;
+        }
+    }
+    if (id.empty() || timeout <= 0) {
+        std::cerr << usage;
+        return kExitUsage;
+    }
+    auto client = connect_qmp(target->qmp_socket, target->folder.name);
+    if (!client) return kExitFailure;
+    auto& c = *client;
+    std::string path = "/machine/peripheral/" + id;
+    // The backends, read before the device (and its properties) go away.
+    std::string drive, netdev;
+    if (auto r = c.execute("qom-get", {{"path", path}, {"property", "drive"}}); r && r.value.is_string()) drive = r.value;
+    if (auto r = c.execute("qom-get", {{"path", path}, {"property", "netdev"}}); r && r.value.is_string()) netdev = r.value;
+
+    auto del = c.execute("device_del", {{"id", id}});
+    if (!del) {
+        std::cerr << "vmrun: device_del " << id << ": " << del.describe() << "\n";
+        return kExitFailure;
+    }
+    // DEVICE_DELETED is QEMU's word that the guest let go. QEMU 7.2 skips it for
+    // some devices (a qemu-xhci that had a usb-host on it leaves the device tree
+    // without one), so a device gone from /machine/peripheral counts too:
+    // both are things QEMU says, neither is a guess.
+    auto still_listed = [&] {
+        auto r = c.execute("qom-list", {{"path", "/machine/peripheral"}});
+        if (!r) return true;
+        for (const auto& e : r.value)
+            if (e.value("name", "") == id) return true;
+        return false;
+    };
+    bool deleted = false, by_event = false;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
+    while (!deleted && std::chrono::steady_clock::now() < deadline && c.connected()) {
+        auto slice = std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(1), deadline - std::chrono::steady_clock::now());
+        by_event = c.wait_event("DEVICE_DELETED", [&](const qmp::Event& e) { return e.data.value("device", "") == id; },
+                                std::chrono::duration_cast<std::chrono::milliseconds>(slice)).has_value();
+        deleted = by_event || !still_listed();
+    }
+    if (!deleted) {
+        std::cerr << "vmrun: the guest did not release '" << id << "' within " << timeout
+                  << " s (no DEVICE_DELETED): the device is still in the VM.\n"
+                     "  A paused VM, or a guest without ACPI hotplug support, never answers; QEMU removes the device\n"
+                     "  once the guest lets go, and refuses a second unplug meanwhile.\n";
+        return kExitFailure;
+    }
+    // A device given its drive on the command line (-drive) takes it along; a
+    // hotplugged one leaves a node to delete.
+    if (!drive.empty()) {
+        auto r = c.execute("blockdev-del", {{"node-name", drive}});
+        if (!r && r.error_desc.find("not found") == std::string::npos && r.error_desc.find("Cannot find") == std::string::npos)
+            std::cerr << "vmrun: warning: blockdev-del " << drive << ": " << r.describe() << "\n";
+    }
+    if (!netdev.empty()) {
+        auto r = c.execute("netdev_del", {{"id", netdev}});
+        if (!r) std::cerr << "vmrun: warning: netdev_del " << netdev << ": " << r.describe() << "\n";
+    }
+    std::cout << "vmrun: removed '" << id << "'" << (by_event ? "" : " (QEMU dropped it without a DEVICE_DELETED event)") << "\n";
+    return kExitOk;
+}
+
+}  // namespace vmrun::cli

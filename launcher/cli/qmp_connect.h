@@ -1,0 +1,14 @@
+#pragma once
+// Connecting the CLI to a VM's QMP socket, with spdlog as the qmp library's logger.
+
+#include <memory>
+
+#include "client.h"
+#include "vm_target.h"
+
+namespace vmrun::cli {
+
+// Prints why and returns nullptr when the VM cannot be reached.
+std::unique_ptr<qmp::Client> connect_qmp(const std::string& socket, const std::string& vm_name, qmp::Timeouts timeouts = {});
+
+}  // namespace vmrun::cli
