@@ -1,0 +1,109 @@
+// The demo profile end to end, through the vmrun binary: boots headless,
+// answers on its console, takes a hotplugged disk and NIC that the guest
+// itself reports, gives them back on unplug, and powers off through ACPI on
+// `vmrun stop`, leaving no runtime folder behind.
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "guest_console.h"
+#include "run_vmrun.h"
+#include "temp_dir.h"
+
+using namespace std::chrono_literals;
+using namespace vmrun::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+// The guest needs a moment (TCG) to bind drivers after a hotplug.
+std::string inventory_until(const VmrunEnv& env, const std::string& vm, const std::function<bool(const std::string&)>& ok) {
+    std::string inv;
+    for (int i = 0; i < 15; ++i) {
+        inv = guest_inventory(env, vm);
+        if (ok(inv)) break;
+        std::this_thread::sleep_for(1s);
+    }
+    return inv;
+}
+
+}  // namespace
+
+TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI stop") {
+    REQUIRE_MESSAGE(fs::exists(tiny_guest_dir() + "/vmlinuz"), "the tiny guest is not built: run scripts/build-tiny-guest.sh");
+    TempDir dir;
+    VmrunEnv env{dir / "run", dir / "state"};
+    std::string profile = std::string(VMRUN_SOURCE_DIR) + "/profiles/demo.yaml";
+
+    auto start = run_vmrun(env, {profile});
+    INFO("start: " << start.out << start.err);
+    REQUIRE(start.exit_code == 0);
+    CHECK(has(start.out, "started demo"));
+    REQUIRE_MESSAGE(wait_for_text(env.state_dir + "/demo/console.log", "VMRUN-GUEST-READY", 180s),
+                    read_file(env.state_dir + "/demo/console.log"));
+
+    auto prompt = run_vmrun(env, {"console", "demo", "--linger", "2"}, "\n", 30s);
+    CHECK(prompt.exit_code == 0);
+    CHECK(has(prompt.out, "tiny# "));
+
+    auto list = run_vmrun(env, {"list"});
+    CHECK(has(list.out, "demo"));
+    CHECK(has(list.out, "running"));
+
+    auto before = guest_inventory(env, "demo");
+    INFO("guest before hotplug:\n" << before);
+    REQUIRE(has(before, "NET eth0"));
+    CHECK_FALSE(has(before, "0x1af4:0x1042"));  // virtio-blk (modern, behind a root port)
+    CHECK_FALSE(has(before, "0x1af4:0x1041"));  // virtio-net (modern, behind a root port)
+
+    std::string image = dir / "scratch.img";
+    write_file(image, std::string(1 << 20, '\0'));
+    auto disk = run_vmrun(env, {"hotplug", "demo", "--disk", image});
+    INFO("hotplug disk: " << disk.out << disk.err);
+    REQUIRE(disk.exit_code == 0);
+    CHECK(has(disk.out, "added disk 'disk0' (virtio-blk-pci) on rp1"));
+    auto nic = run_vmrun(env, {"hotplug", "demo", "--nic", "user"});
+    INFO("hotplug nic: " << nic.out << nic.err);
+    REQUIRE(nic.exit_code == 0);
+    CHECK(has(nic.out, "added network interface 'net1' (virtio-net-pci) on rp2"));
+
+    auto with = inventory_until(env, "demo", [](auto& inv) { return has(inv, "BLOCK vda") && has(inv, "NET eth1"); });
+    INFO("guest after hotplug:\n" << with);
+    CHECK(has(with, "0x1af4:0x1042"));
+    CHECK(has(with, "0x1af4:0x1041"));
+    CHECK(has(with, "BLOCK vda"));
+    CHECK(has(with, "NET eth1"));
+
+    auto status = run_vmrun(env, {"status", "demo"});
+    CHECK(has(status.out, "rp1: disk0"));
+    CHECK(has(status.out, "rp2: net1"));
+    CHECK(has(status.out, "rp3: (free for hotplug)"));
+
+    for (const char* id : {"disk0", "net1"}) {
+        auto u = run_vmrun(env, {"unplug", "demo", id});
+        INFO("unplug " << id << ": " << u.out << u.err);
+        CHECK(u.exit_code == 0);
+        CHECK(has(u.out, std::string("removed '") + id + "'"));
+        CHECK_FALSE(has(u.out, "without a DEVICE_DELETED"));  // the guest acknowledged
+    }
+    auto after = inventory_until(env, "demo", [](auto& inv) { return !has(inv, "BLOCK vda") && !has(inv, "NET eth1"); });
+    INFO("guest after unplug:\n" << after);
+    CHECK_FALSE(has(after, "0x1af4:0x1042"));
+    CHECK_FALSE(has(after, "0x1af4:0x1041"));
+    CHECK_FALSE(has(after, "BLOCK vda"));
+    CHECK(has(after, "NET eth0"));
+
+    auto stop = run_vmrun(env, {"stop", "demo"}, "", 120s);
+    INFO("stop: " << stop.out << stop.err);
+    CHECK(stop.exit_code == 0);
+    CHECK(has(stop.out, "the guest powered off"));
+    CHECK(has(read_file(env.state_dir + "/demo/console.log"), "VMRUN-GUEST-POWEROFF"));
+    CHECK_FALSE(fs::exists(env.runtime_dir + "/demo"));
+    CHECK_FALSE(fs::exists(env.state_dir + "/demo/journal"));
+    CHECK_FALSE(has(run_vmrun(env, {"list"}).out, "demo"));
+}

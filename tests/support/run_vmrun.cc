@@ -1,0 +1,68 @@
+#include "run_vmrun.h"
+
+#include <boost/process.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "qemu_process.h"
+
+namespace bp = boost::process;
+
+namespace vmrun::testing {
+
+CommandResult run_vmrun(const VmrunEnv& env, const std::vector<std::string>& args, const std::string& input,
+                        std::chrono::seconds timeout) {
+    auto e = boost::this_process::environment();
+    e["VMRUN_RUNTIME_DIR"] = env.runtime_dir;
+    e["VMRUN_STATE_DIR"] = env.state_dir;
+    boost::asio::io_context io;
+    std::future<std::string> out, err;
+    bp::async_pipe in(io);
+    bp::child c(VMRUN_BINARY, bp::args = args, bp::std_out > out, bp::std_err > err, bp::std_in < in, e, io);
+    boost::asio::async_write(in, boost::asio::buffer(input), [&](auto, auto) { in.close(); });
+    std::thread runner([&] { io.run(); });
+    CommandResult r;
+    std::error_code ec;
+    if (!c.wait_for(timeout, ec)) {
+        c.terminate(ec);
+        r.err = "(timed out)\n";
+    }
+    runner.join();
+    r.exit_code = c.exit_code();
+    r.out = out.get();
+    r.err += err.get();
+    return r;
+}
+
+bool wait_for_text(const std::string& path, const std::string& text, std::chrono::seconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::ifstream in(path);
+        std::string all((std::istreambuf_iterator<char>(in)), {});
+        if (all.find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+}
+
+std::string tiny_guest_dir() { return std::string(VMRUN_SOURCE_DIR) + "/build/tiny-guest"; }
+
+std::string tiny_guest_profile(const std::string& name, const std::string& extra) {
+    bool kvm = test_accelerator(true) == "kvm";
+    return "name: " + name + "\n" +
+           (kvm ? "accelerator: kvm\ncpu: host\n" : "accelerator: tcg\ncpu: max\n") +
+           "memory: 256M\n"
+           "kernel:\n"
+           "  image: " + tiny_guest_dir() + "/vmlinuz\n"
+           "  initrd: " + tiny_guest_dir() + "/initrd.cpio.gz\n"
+           "  cmdline: console=ttyS0 panic=-1 loglevel=4\n"
+           "network:\n  - type: user\n"
+           "serial: socket\n"
+           "headless: true\n"
+           "shutdown_timeout: 30\n" + extra;
+}
+
+}  // namespace vmrun::testing

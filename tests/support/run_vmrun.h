@@ -1,0 +1,32 @@
+#pragma once
+// Runs the real vmrun binary as a user would, with its folders pointed at a
+// test's temporary directory.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace vmrun::testing {
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string out, err;
+};
+
+struct VmrunEnv {
+    std::string runtime_dir, state_dir;
+};
+
+// Runs `vmrun ARGS...`, feeding `input` to stdin, and waits at most `timeout`.
+CommandResult run_vmrun(const VmrunEnv& env, const std::vector<std::string>& args, const std::string& input = "",
+                        std::chrono::seconds timeout = std::chrono::seconds(120));
+
+// Waits until `path` contains `text`; false on timeout.
+bool wait_for_text(const std::string& path, const std::string& text, std::chrono::seconds timeout);
+
+std::string tiny_guest_dir();  // build/tiny-guest of this checkout
+// A demo-like profile (tiny guest, TCG unless VMRUN_TEST_ACCEL=kvm, headless,
+// serial socket) named `name`, with `extra` YAML appended.
+std::string tiny_guest_profile(const std::string& name, const std::string& extra = "");
+
+}  // namespace vmrun::testing
