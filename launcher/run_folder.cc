@@ -38,6 +38,8 @@ std::optional<pid_t> read_pid_file(const std::string& path) {
 
 std::optional<InstanceLock> InstanceLock::acquire(const RunFolder& f, pid_t& holder) {
     holder = 0;
+    std::error_code ec;
+    fs::create_directories(fs::path(f.lock_file()).parent_path(), ec);
     int fd = ::open(f.lock_file().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return std::nullopt;
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {

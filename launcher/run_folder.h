@@ -20,7 +20,10 @@ struct RunFolder {
     std::string console_socket() const { return runtime_dir + "/console.sock"; }
     std::string supervisor_socket() const { return runtime_dir + "/supervisor.sock"; }
     std::string console_log() const { return state_dir + "/console.log"; }
-    std::string lock_file() const { return runtime_dir + "/lock"; }
+    // Beside the runtime folder, not in it: cleaning up after a crashed run
+    // removes the folder while the new run holds the lock. The empty file
+    // stays (it is the lock's identity; unlinking a held lock invites a race).
+    std::string lock_file() const { return runtime_dir + ".lock"; }
     std::string supervisor_pid_file() const { return runtime_dir + "/supervisor.pid"; }
     std::string qemu_pid_file() const { return runtime_dir + "/qemu.pid"; }
     std::string journal_file() const { return state_dir + "/journal"; }
@@ -44,6 +47,7 @@ public:
     ~InstanceLock();
     // Records `pid` as the supervisor's (after a fork the child calls it).
     void write_pid(const RunFolder& f, pid_t pid) const;
+
 
 private:
     explicit InstanceLock(int fd) : fd_(fd) {}

@@ -83,7 +83,11 @@ class Supervisor {
 public:
     Supervisor(const LaunchPlan& plan, const RunFolder& folder, const SuperviseOptions& options)
         : plan_(plan), folder_(folder), options_(options), journal_(folder.journal_file()),
-          signals_(io_, SIGINT, SIGTERM, SIGHUP), stderr_pipe_(io_), pidfd_(io_), timer_(io_) {}
+          signals_(io_), stderr_pipe_(io_), pidfd_(io_), timer_(io_) {
+        // SIGUSR1 is 'vmrun stop --force': a signal of its own, because two
+        // SIGTERMs sent back to back merge into one.
+        for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) signals_.add(sig);
+    }
 
     int run() {
         int code = start();
@@ -182,6 +186,11 @@ private:
         signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
             if (ec) return;
             spdlog::info("signal {}", sig);
+            if (sig == SIGUSR1 && stage_ < 1) {
+                // vmrun stop --force: straight to quit, the guest is not asked.
+                stage_ = 1;
+                forced_by_request_ = true;
+            }
             escalate();
             on_signal();
         });
@@ -255,7 +264,9 @@ private:
                                : "QEMU was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
         } else if (WEXITSTATUS(status) == 0) {
             outcome_ = forced_ ? kExitForcedStop : kExitOk;
-            message_ = forced_ ? "the guest did not power off in time; vmrun quit QEMU" : "the guest powered off";
+            message_ = forced_by_request_ ? "stopped by force: vmrun quit QEMU without asking the guest"
+                       : forced_          ? "the guest did not power off in time; vmrun quit QEMU"
+                                          : "the guest powered off";
         } else {
             outcome_ = kExitQemuFailed;
             message_ = "QEMU exited with status " + std::to_string(WEXITSTATUS(status)) + ":\n" + tail_.last_lines(10);
@@ -289,7 +300,7 @@ private:
     bp::child qemu_;
     Tail tail_;
     int stage_ = 0;
-    bool forced_ = false, exited_ = false;
+    bool forced_ = false, forced_by_request_ = false, exited_ = false;
     int outcome_ = kExitOk;
     std::string message_;
 };

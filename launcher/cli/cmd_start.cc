@@ -97,10 +97,6 @@ int run_start(const std::vector<std::string>& args) {
     }
 
     RunFolder folder{plan.profile.name, plan.facts.runtime_dir, plan.facts.state_dir};
-    if (auto err = create_folders(folder); !err.empty()) {
-        std::cerr << "vmrun: " << err << "\n";
-        return kExitFailure;
-    }
     pid_t holder = 0;
     auto lock = InstanceLock::acquire(folder, holder);
     if (!lock) {
@@ -108,8 +104,13 @@ int run_start(const std::vector<std::string>& args) {
                   << "); 'vmrun stop " << plan.profile.name << "' stops it\n";
         return kExitFailure;
     }
+    // An earlier run's leftovers go first (that cleanup removes its runtime folder).
     if (!restore_stale_journal(folder, true)) {
         std::cerr << "vmrun: not starting on top of a host that could not be restored\n";
+        return kExitFailure;
+    }
+    if (auto err = create_folders(folder); !err.empty()) {
+        std::cerr << "vmrun: " << err << "\n";
         return kExitFailure;
     }
     SuperviseOptions options;

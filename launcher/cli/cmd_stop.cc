@@ -38,8 +38,7 @@ int run_stop(const std::vector<std::string>& in) {
         std::cerr << "vmrun: " << f.name << " is not running\n";
         return kExitFailure;
     }
-    ::kill(supervisor, SIGTERM);                // ACPI power-off
-    if (force) ::kill(supervisor, SIGTERM);     // straight to quit
+    ::kill(supervisor, force ? SIGUSR1 : SIGTERM);  // quit at once, or ACPI power-off first
     auto step = std::chrono::seconds(timeout);
     for (int escalations = 0; !wait_process_exit(supervisor, step); ++escalations) {
         if (escalations == 2) {

@@ -1,0 +1,186 @@
+// Every way a run can end badly, each leaving nothing behind: QEMU killed,
+// the supervisor killed (then `vmrun restore`, or the next start), a second
+// start, QEMU refusing an option, a guest that never answers an unplug, and
+// Ctrl-C in the foreground.
+
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <boost/process.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "process_watch.h"
+#include "run_folder.h"
+#include "run_vmrun.h"
+#include "temp_dir.h"
+
+using namespace std::chrono_literals;
+using namespace vmrun::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+struct Vm {
+    TempDir dir;
+    VmrunEnv env;
+    std::string name, profile;
+
+    explicit Vm(const std::string& vm_name, const std::string& extra = "") : name(vm_name) {
+        env = {dir / "run", dir / "state"};
+        profile = dir / (name + ".yaml");
+        write_file(profile, tiny_guest_profile(name, extra));
+    }
+    ~Vm() {
+        // Whatever a failed check left running goes away with the test.
+        if (auto pid = vmrun::read_pid_file(runtime() + "/supervisor.pid")) ::kill(*pid, SIGKILL);
+        if (auto pid = vmrun::read_pid_file(runtime() + "/qemu.pid")) ::kill(*pid, SIGKILL);
+    }
+    std::string runtime() const { return env.runtime_dir + "/" + name; }
+    std::string state() const { return env.state_dir + "/" + name; }
+    pid_t supervisor() const { return vmrun::read_pid_file(runtime() + "/supervisor.pid").value_or(0); }
+    pid_t qemu() const { return vmrun::read_pid_file(runtime() + "/qemu.pid").value_or(0); }
+    int last_exit_code() const {
+        auto j = nlohmann::json::parse(read_file(state() + "/last-exit.json"), nullptr, false);
+        return j.is_discarded() ? -1 : j.value("code", -1);
+    }
+    void start_and_wait_ready() {
+        auto r = run_vmrun(env, {"start", profile});
+        INFO("start: " << r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+        REQUIRE_MESSAGE(wait_for_text(state() + "/console.log", "VMRUN-GUEST-READY", 180s), read_file(state() + "/console.log"));
+    }
+    void require_clean() const {
+        CHECK_FALSE(fs::exists(runtime()));
+        CHECK_FALSE(fs::exists(state() + "/journal"));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("QEMU killed with SIGKILL: the supervisor restores and exits with its own code") {
+    Vm vm("fault-qemu-kill");
+    vm.start_and_wait_ready();
+    pid_t supervisor = vm.supervisor(), qemu = vm.qemu();
+    REQUIRE(qemu > 0);
+    ::kill(qemu, SIGKILL);
+    REQUIRE(vmrun::wait_process_exit(supervisor, 30s));
+    CHECK(vm.last_exit_code() == 4);
+    CHECK(has(read_file(vm.state() + "/vmrun.log"), "QEMU was killed by signal 9"));
+    vm.require_clean();
+}
+
+TEST_CASE("supervisor killed with SIGKILL: vmrun restore stops the orphaned QEMU and cleans up, twice safely") {
+    Vm vm("fault-supervisor-kill");
+    vm.start_and_wait_ready();
+    pid_t supervisor = vm.supervisor(), qemu = vm.qemu();
+    ::kill(supervisor, SIGKILL);
+    REQUIRE(vmrun::wait_process_exit(supervisor, 10s));
+    CHECK(vmrun::process_alive(qemu));  // orphaned, still running the guest
+    CHECK(fs::exists(vm.state() + "/journal"));
+    CHECK_FALSE(has(run_vmrun(vm.env, {"list"}).out, vm.name));
+
+    auto restore = run_vmrun(vm.env, {"restore", vm.name});
+    INFO("restore: " << restore.out << restore.err);
+    CHECK(restore.exit_code == 0);
+    CHECK(has(restore.err, "stopped the orphaned QEMU (pid " + std::to_string(qemu) + ")"));
+    CHECK_FALSE(vmrun::process_alive(qemu));
+    vm.require_clean();
+
+    auto again = run_vmrun(vm.env, {"restore", vm.name});
+    CHECK(again.exit_code == 0);
+    CHECK(has(again.err, "nothing to restore"));
+}
+
+TEST_CASE("supervisor killed with SIGKILL: the next start restores first, then runs") {
+    Vm vm("fault-next-start");
+    vm.start_and_wait_ready();
+    pid_t supervisor = vm.supervisor(), qemu = vm.qemu();
+    ::kill(supervisor, SIGKILL);
+    REQUIRE(vmrun::wait_process_exit(supervisor, 10s));
+    fs::remove(vm.state() + "/console.log");
+
+    auto start = run_vmrun(vm.env, {"start", vm.profile});
+    INFO("second start: " << start.out << start.err);
+    CHECK(start.exit_code == 0);
+    CHECK(has(start.err, "did not end cleanly"));
+    CHECK(has(start.err, "stopped the orphaned QEMU (pid " + std::to_string(qemu) + ")"));
+    CHECK_FALSE(vmrun::process_alive(qemu));
+    CHECK(vm.qemu() != qemu);
+    REQUIRE(wait_for_text(vm.state() + "/console.log", "VMRUN-GUEST-READY", 180s));
+    CHECK(run_vmrun(vm.env, {"stop", vm.name}).exit_code == 0);
+    vm.require_clean();
+}
+
+TEST_CASE("a second start of a running VM is refused with the first one's pid") {
+    Vm vm("fault-twice");
+    vm.start_and_wait_ready();
+    auto second = run_vmrun(vm.env, {"start", vm.profile});
+    CHECK(second.exit_code == 1);
+    CHECK(has(second.err, "is already running (supervisor pid " + std::to_string(vm.supervisor()) + ")"));
+    CHECK(vmrun::process_alive(vm.qemu()));  // the first one is untouched
+    CHECK(run_vmrun(vm.env, {"stop", vm.name}).exit_code == 0);
+    vm.require_clean();
+}
+
+TEST_CASE("QEMU rejects an option: its message is shown and nothing is left") {
+    Vm vm("fault-bad-option", "qemu_extra_args: [-device, no-such-device]\n");
+    auto start = run_vmrun(vm.env, {"start", vm.profile, "--foreground"});
+    INFO("start: " << start.out << start.err);
+    CHECK(start.exit_code == 1);
+    CHECK(has(start.err, "QEMU did not start"));
+    CHECK(has(start.err, "'no-such-device' is not a valid device model name"));
+    vm.require_clean();
+}
+
+TEST_CASE("an unplug the guest never acknowledges is an error, not a success") {
+    Vm vm("fault-unplug-paused");
+    vm.start_and_wait_ready();
+    std::string image = vm.dir / "scratch.img";
+    write_file(image, std::string(1 << 20, '\0'));
+    REQUIRE(run_vmrun(vm.env, {"hotplug", vm.name, "--disk", image}).exit_code == 0);
+    // A paused guest cannot answer the ACPI eject request.
+    REQUIRE(run_vmrun(vm.env, {"qmp", vm.name, "stop"}).exit_code == 0);
+    auto unplug = run_vmrun(vm.env, {"unplug", vm.name, "disk0", "--timeout", "3"});
+    CHECK(unplug.exit_code == 1);
+    CHECK(has(unplug.err, "did not release 'disk0' within 3 s"));
+    CHECK(has(run_vmrun(vm.env, {"status", vm.name}).out, "rp1: disk0"));  // still there
+    REQUIRE(run_vmrun(vm.env, {"qmp", vm.name, "cont"}).exit_code == 0);
+    CHECK(run_vmrun(vm.env, {"stop", vm.name}).exit_code == 0);
+    vm.require_clean();
+}
+
+TEST_CASE("stop --force quits QEMU without waiting for the guest, and says so") {
+    Vm vm("fault-force");
+    vm.start_and_wait_ready();
+    auto stop = run_vmrun(vm.env, {"stop", vm.name, "--force"});
+    INFO("stop: " << stop.out << stop.err);
+    CHECK(stop.exit_code == 5);
+    CHECK(has(stop.out, "stopped by force: vmrun quit QEMU"));
+    CHECK_FALSE(has(read_file(vm.state() + "/console.log"), "VMRUN-GUEST-POWEROFF"));  // the guest was not asked
+    vm.require_clean();
+}
+
+TEST_CASE("foreground: Ctrl-C powers the guest off through ACPI") {
+    Vm vm("fault-ctrl-c");
+    auto e = boost::this_process::environment();
+    e["VMRUN_RUNTIME_DIR"] = vm.env.runtime_dir;
+    e["VMRUN_STATE_DIR"] = vm.env.state_dir;
+    std::string log = vm.dir / "foreground.log";
+    boost::process::child fg(VMRUN_BINARY, "start", vm.profile, "--foreground", e, boost::process::std_out > log,
+                             boost::process::std_err > log, boost::process::std_in < boost::process::null);
+    REQUIRE_MESSAGE(wait_for_text(vm.state() + "/console.log", "VMRUN-GUEST-READY", 180s), read_file(log));
+    ::kill(fg.id(), SIGINT);
+    std::error_code ec;
+    REQUIRE(fg.wait_for(60s, ec));
+    INFO(read_file(log));
+    CHECK(fg.exit_code() == 0);
+    CHECK(has(read_file(log), "asking the guest to power off (ACPI)"));
+    CHECK(has(read_file(log), "the guest powered off"));
+    vm.require_clean();
+}
