@@ -45,6 +45,18 @@ for arg in $(cat /proc/cmdline); do
   esac
 done
 ip link set lo up
+# Announce hotplug as the guest sees it (driver bound, disk or NIC present),
+# so tests and benchmarks can tell the moment a device became visible.
+cat > /bin/vmrun-uevent <<'EOF2'
+#!/bin/sh
+case "$SUBSYSTEM" in
+  pci) echo "VMRUN-UEVENT $ACTION pci $PCI_SLOT_NAME $PCI_ID" > /dev/console ;;
+  block) [ "$DEVTYPE" = disk ] && echo "VMRUN-UEVENT $ACTION block $DEVNAME" > /dev/console ;;
+  net) echo "VMRUN-UEVENT $ACTION net $INTERFACE" > /dev/console ;;
+esac
+EOF2
+chmod +x /bin/vmrun-uevent
+uevent /bin/vmrun-uevent &
 # ACPI power button (vmrun stop, system_powerdown): one input event -> power off.
 for d in /sys/class/input/input*; do
   if [ "$(cat "$d/name" 2>/dev/null)" = "Power Button" ]; then
