@@ -145,6 +145,8 @@ struct Profile {
     SerialMode serial = SerialMode::socket;
     bool headless = false;
     int shutdown_timeout = 60;  // seconds from ACPI power-off to quitting QEMU
+    std::string run_as;         // QEMU drops to this user once it has opened everything
+    bool sandbox = false;       // QEMU's seccomp sandbox
     std::vector<std::string> qemu_extra_args;
     Locations at;  // top-level keys
 };

@@ -80,6 +80,17 @@ public:
             remember("shutdown_timeout");
             if (auto i = read_int(*n, "shutdown_timeout", 1, 3600, d_)) p_.shutdown_timeout = *i;
         }
+        if (auto n = r.get("run_as")) {
+            remember("run_as");
+            if (auto v = read_string(*n, "run_as", d_)) {
+                if (is_safe_name(*v)) p_.run_as = *v;
+                else d_.error(loc_of(*n), "'run_as' must be a user name, got '" + *v + "'");
+            }
+        }
+        if (auto n = r.get("sandbox")) {
+            remember("sandbox");
+            if (auto b = read_bool(*n, "sandbox", d_)) p_.sandbox = *b;
+        }
         if (auto n = r.get("qemu_extra_args")) {
             remember("qemu_extra_args");
             if (auto l = read_string_list(*n, "qemu_extra_args", d_)) p_.qemu_extra_args = *l;

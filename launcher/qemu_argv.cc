@@ -97,6 +97,12 @@ private:
         // Nothing QEMU would add by itself: every device on the command line is ours.
         add("-nodefaults");
         add("-no-user-config");
+        // QEMU installs the seccomp filter before it drops to run_as, so the
+        // setuid that -runas needs must stay allowed in that case.
+        if (p_.sandbox)
+            add("-sandbox", p_.run_as.empty() ? "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+                                              : "on,obsolete=deny,spawn=deny,resourcecontrol=deny");
+        if (!p_.run_as.empty()) add("-runas", p_.run_as);
         if (p_.root_ports.hotplug == HotplugMode::native)
             add("-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off");
         add("-chardev", QemuOption("socket").set("id", "qmp").set("path", plan_.qmp_socket)

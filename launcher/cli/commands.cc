@@ -14,6 +14,7 @@ int run_hotplug(const std::vector<std::string>& args);
 int run_unplug(const std::vector<std::string>& args);
 int run_status(const std::vector<std::string>& args);
 int run_events(const std::vector<std::string>& args);
+int run_systemd_unit(const std::vector<std::string>& args);
 
 bool wants_help(const std::vector<std::string>& args) {
     for (const auto& a : args)
@@ -94,6 +95,12 @@ const std::vector<Command>& commands() {
         {"events", "stream a running VM's QMP events as JSON lines",
          "usage: vmrun events NAME|--qmp PATH\n\nPrints every event as one JSON line until interrupted.\n",
          run_events},
+        {"systemd-unit", "print a systemd unit that starts a VM at boot",
+         "usage: vmrun systemd-unit PROFILE\n\n"
+         "Prints a Type=notify service that runs the VM's supervisor in the foreground, stops it\n"
+         "with 'vmrun stop' (ACPI power-off, then quit after shutdown_timeout), and orders it\n"
+         "after the network when the profile uses taps. It prints; it installs nothing.\n",
+         run_systemd_unit},
     };
     return table;
 }

@@ -5,11 +5,19 @@
 
 #include <doctest/doctest.h>
 
+#include <poll.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <boost/process.hpp>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <thread>
 
 #include "guest_console.h"
+#include "run_folder.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
 
@@ -72,7 +80,9 @@ TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI 
     REQUIRE(nic.exit_code == 0);
     CHECK(has(nic.out, "added network interface 'net1' (virtio-net-pci) on rp2"));
 
-    auto with = inventory_until(env, "demo", [](auto& inv) { return has(inv, "BLOCK vda") && has(inv, "NET eth1"); });
+    auto with = inventory_until(env, "demo", [](auto& inv) {
+        return has(inv, "BLOCK vda") && has(inv, "NET eth1") && has(inv, "0x1af4:0x1042") && has(inv, "0x1af4:0x1041");
+    });
     INFO("guest after hotplug:\n" << with);
     CHECK(has(with, "0x1af4:0x1042"));
     CHECK(has(with, "0x1af4:0x1041"));
@@ -91,7 +101,9 @@ TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI 
         CHECK(has(u.out, std::string("removed '") + id + "'"));
         CHECK_FALSE(has(u.out, "without a DEVICE_DELETED"));  // the guest acknowledged
     }
-    auto after = inventory_until(env, "demo", [](auto& inv) { return !has(inv, "BLOCK vda") && !has(inv, "NET eth1"); });
+    auto after = inventory_until(env, "demo", [](auto& inv) {
+        return !has(inv, "BLOCK vda") && !has(inv, "NET eth1") && !has(inv, "0x1af4:0x1042") && !has(inv, "0x1af4:0x1041");
+    });
     INFO("guest after unplug:\n" << after);
     CHECK_FALSE(has(after, "0x1af4:0x1042"));
     CHECK_FALSE(has(after, "0x1af4:0x1041"));
@@ -106,4 +118,58 @@ TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI 
     CHECK_FALSE(fs::exists(env.runtime_dir + "/demo"));
     CHECK_FALSE(fs::exists(env.state_dir + "/demo/journal"));
     CHECK_FALSE(has(run_vmrun(env, {"list"}).out, "demo"));
+}
+
+TEST_CASE("under systemd the supervisor reports READY=1 once the guest runs") {
+    TempDir dir;
+    VmrunEnv env{dir / "run", dir / "state"};
+    std::string profile = dir / "notify.yaml";
+    write_file(profile, tiny_guest_profile("notify"));
+    std::string notify = dir / "notify.sock";
+    int s = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, notify.c_str(), sizeof addr.sun_path - 1);
+    REQUIRE(::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+
+    auto e = boost::this_process::environment();
+    e["VMRUN_RUNTIME_DIR"] = env.runtime_dir;
+    e["VMRUN_STATE_DIR"] = env.state_dir;
+    e["NOTIFY_SOCKET"] = notify;
+    boost::process::child fg(VMRUN_BINARY, "start", "--foreground", profile, e, boost::process::std_out > boost::process::null,
+                             boost::process::std_err > boost::process::null, boost::process::std_in < boost::process::null);
+    pollfd p{s, POLLIN, 0};
+    REQUIRE(::poll(&p, 1, 120000) == 1);
+    char buf[256] = {};
+    ::recv(s, buf, sizeof buf - 1, 0);
+    ::close(s);
+    CHECK(std::string(buf).find("READY=1") != std::string::npos);
+    CHECK(std::string(buf).find("MAINPID=" + std::to_string(fg.id())) != std::string::npos);
+    // The tiny guest listens for the power button only once it is up.
+    REQUIRE(wait_for_text(env.state_dir + "/notify/console.log", "VMRUN-GUEST-READY", 180s));
+    CHECK(run_vmrun(env, {"stop", "notify"}).exit_code == 0);
+    std::error_code ec;
+    CHECK(fg.wait_for(30s, ec));
+    CHECK(fg.exit_code() == 0);
+}
+
+TEST_CASE("run_as and sandbox: QEMU runs as the user, under seccomp") {
+    TempDir dir;
+    VmrunEnv env{dir / "run", dir / "state"};
+    std::string profile = dir / "confined.yaml";
+    write_file(profile, tiny_guest_profile("confined", "run_as: nobody\nsandbox: true\n"));
+    auto start = run_vmrun(env, {"start", profile});
+    INFO(start.out << start.err);
+    REQUIRE(start.exit_code == 0);
+    REQUIRE(wait_for_text(env.state_dir + "/confined/console.log", "VMRUN-GUEST-READY", 180s));
+    auto qemu = vmrun::read_pid_file(env.runtime_dir + "/confined/qemu.pid").value_or(0);
+    auto status = read_file("/proc/" + std::to_string(qemu) + "/status");
+    INFO(status);
+    passwd* nobody = ::getpwnam("nobody");
+    REQUIRE(nobody);
+    CHECK(has(status, "Uid:\t" + std::to_string(nobody->pw_uid) + "\t"));
+    CHECK(has(status, "Seccomp:\t2"));
+    auto stop = run_vmrun(env, {"stop", "confined"});
+    CHECK(stop.exit_code == 0);
+    CHECK_FALSE(fs::exists(env.runtime_dir + "/confined"));
 }

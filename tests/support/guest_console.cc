@@ -15,8 +15,8 @@ std::string guest_run(const VmrunEnv& env, const std::string& vm, const std::str
 std::string guest_inventory(const VmrunEnv& env, const std::string& vm) {
     return guest_run(env, vm,
                      "for d in /sys/bus/pci/devices/*; do echo PCI $(cat $d/vendor):$(cat $d/device); done; "
-                     "for b in /sys/block/*; do echo BLOCK ${b##*/}; done; "
-                     "for n in /sys/class/net/*; do echo NET ${n##*/}; done");
+                     "for b in $(ls /sys/block); do echo BLOCK $b; done; "
+                     "for n in $(ls /sys/class/net); do echo NET $n; done");
 }
 
 }  // namespace vmrun::testing

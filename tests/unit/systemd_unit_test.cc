@@ -1,0 +1,27 @@
+#include <doctest/doctest.h>
+
+#include "profile_fixture.h"
+#include "systemd_unit.h"
+
+using vmrun::testing::run_pipeline;
+
+namespace {
+bool has_line(const std::string& text, const std::string& line) { return text.find("\n" + line + "\n") != std::string::npos; }
+}  // namespace
+
+TEST_CASE("systemd unit: notify service, foreground supervisor, ACPI stop with a longer kill timeout") {
+    auto p = run_pipeline("name: gamer\nmemory: 1G\nshutdown_timeout: 120\nnetwork:\n  - {type: tap, bridge: br0}\n");
+    REQUIRE(p.errors().empty());
+    auto unit = vmrun::systemd_unit(p.loaded.profile, "/usr/bin/vmrun", "/etc/vmrun/gamer.yaml");
+    CHECK(has_line(unit, "Type=notify"));
+    CHECK(has_line(unit, "ExecStart=/usr/bin/vmrun start --foreground /etc/vmrun/gamer.yaml"));
+    CHECK(has_line(unit, "ExecStop=/usr/bin/vmrun stop gamer --timeout 120"));
+    CHECK(has_line(unit, "TimeoutStopSec=150"));
+    CHECK(has_line(unit, "KillMode=mixed"));
+    CHECK(has_line(unit, "After=network-online.target"));
+    CHECK(has_line(unit, "WantedBy=multi-user.target"));
+    auto user = run_pipeline("name: x\nmemory: 1G\nnetwork:\n  - {type: user}\n");
+    auto plain = vmrun::systemd_unit(user.loaded.profile, "/usr/bin/vmrun", "/p with space.yaml");
+    CHECK(has_line(plain, "After=network.target"));
+    CHECK(has_line(plain, "ExecStart=/usr/bin/vmrun start --foreground '/p with space.yaml'"));
+}
