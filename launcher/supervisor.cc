@@ -105,18 +105,21 @@ private:
     }
 
     int start() {
-        if (auto ec = journal_.record({"runtime-folder", {{"path", folder_.runtime_dir}}}))
-            return fail_start("cannot write the journal " + journal_.path() + ": " + ec.message());
+        std::error_code ec;
+        if (auto jec = journal_.record({"runtime-folder", {{"path", folder_.runtime_dir}}}))
+            return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
         auto vars = prepare_firmware_vars(plan_.firmware);
         if (!vars.ok) return fail_start(vars.error);
         if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);
 
+        // Sockets left by a QEMU that died must not be mistaken for the new ones.
+        for (const auto& sock : {plan_.qmp_socket, plan_.events_socket, plan_.supervisor_socket, plan_.serial_socket})
+            if (!sock.empty()) std::filesystem::remove(sock, ec);
         auto argv = build_qemu_argv(plan_);
         argv.push_back("-S");  // paused until vmrun has seen QMP come up
         spdlog::info("starting {}", argv[0]);
         // Sockets QEMU creates are the owner's only.
         ::umask(077);
-        std::error_code ec;
         auto exe = argv[0].find('/') == std::string::npos ? bp::search_path(argv[0]) : boost::filesystem::path(argv[0]);
         std::vector<std::string> args(argv.begin() + 1, argv.end());
         bool stdio_serial = plan_.profile.serial == SerialMode::stdio;
@@ -131,25 +134,34 @@ private:
         std::ofstream(folder_.qemu_pid_file()) << pid << "\n";
         read_stderr();
 
-        // QEMU creates its monitor sockets before anything slow; wait for ours.
+        // QEMU creates its monitor sockets before anything slow; wait for ours
+        // (a bounded wait at start-up only; the supervision itself never polls).
         auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (!std::filesystem::exists(plan_.supervisor_socket) && process_alive(pid) &&
-               std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(10ms), io_.poll();
-        qmp::Client client(qmp_logger());
-        if (!process_alive(pid) || client.connect_unix(plan_.supervisor_socket)) {
+        std::unique_ptr<qmp::Client> client;
+        while (process_alive(pid) && std::chrono::steady_clock::now() < deadline) {
+            io_.poll();
+            if (std::filesystem::exists(plan_.supervisor_socket)) {
+                auto c = std::make_unique<qmp::Client>(qmp_logger());
+                if (!c->connect_unix(plan_.supervisor_socket)) {
+                    client = std::move(c);
+                    break;
+                }
+            }
+            std::this_thread::sleep_for(10ms);
+        }
+        if (!client) {
             kill_qemu();
             finish_qemu(3s);
             return fail_start("QEMU did not start:\n" + tail_.last_lines(10));
         }
-        spdlog::info("QEMU {}.{}.{} ready (pid {})", client.version().major, client.version().minor, client.version().micro, pid);
-        auto cont = client.execute("cont");
+        spdlog::info("QEMU {}.{}.{} ready (pid {})", client->version().major, client->version().minor, client->version().micro, pid);
+        auto cont = client->execute("cont");
         if (!cont) {
             kill_qemu();
             finish_qemu(3s);
             return fail_start("QEMU refused to run the guest: " + cont.describe());
         }
-        client.close();
+        client->close();
         for (const auto& sock : {plan_.qmp_socket, plan_.events_socket, plan_.supervisor_socket, plan_.serial_socket})
             if (!sock.empty()) ::chmod(sock.c_str(), 0600);
         sd_notify_state("READY=1\nMAINPID=" + std::to_string(::getpid()));

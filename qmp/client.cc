@@ -174,7 +174,7 @@ uint64_t Client::async_execute(const std::string& command, const Json& arguments
         r.error_desc = command + " got no reply in time";
         complete(id, r);
     });
-    log(LogLevel::debug, "-> " + wire.substr(0, wire.size() - 2));
+    if (logger_) log(LogLevel::debug, "-> " + wire.substr(0, wire.size() - 2));
     write(wire);
     return id;
 }
@@ -188,13 +188,25 @@ void Client::cancel(uint64_t id) {
 }
 
 Reply Client::execute(const std::string& command, const Json& arguments, std::optional<Duration> timeout) {
+    if (failure_ || protocol_.phase() != Protocol::Phase::ready) {
+        Reply r;
+        r.ec = failure_ ? failure_ : std::error_code(errc::not_connected);
+        r.error_desc = failure_detail_;
+        return r;
+    }
+    // The synchronous path needs no timer of its own: run_until's deadline
+    // bounds the wait, which saves timer syscalls on every command.
     std::optional<Reply> result;
-    async_execute(command, arguments, timeout.value_or(default_timeout(command)), [&](const Reply& r) { result = r; });
-    // The command's own timer bounds the wait; the outer limit is a safety net.
-    run_until([&] { return result.has_value(); }, timeout.value_or(default_timeout(command)) + Duration(1000));
-    if (!result) {
+    auto [id, wire] = protocol_.command(command, arguments);
+    pending_[id].done = [&](const Reply& r) { result = r; };
+    write(wire);
+    if (!run_until([&] { return result.has_value(); }, timeout.value_or(default_timeout(command))) && !result) {
+        protocol_.cancel(id);
+        pending_.erase(id);
+        log(LogLevel::warn, "QMP command " + command + " timed out");
         Reply r;
         r.ec = errc::timeout;
+        r.error_desc = command + " got no reply in time";
         return r;
     }
     return *result;

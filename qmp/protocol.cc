@@ -29,7 +29,7 @@ std::pair<uint64_t, std::string> Protocol::command(const std::string& name, cons
     Json msg = {{"execute", name}, {"id", command_id(id)}};
     if (!arguments.is_null() && !(arguments.is_object() && arguments.empty())) msg["arguments"] = arguments;
     pending_.insert(id);
-    return {id, msg.dump() + "\r\n"};
+    return {id, msg.dump() + "\n"};
 }
 
 void Protocol::cancel(uint64_t id) {
