@@ -184,3 +184,17 @@ TEST_CASE("foreground: Ctrl-C powers the guest off through ACPI") {
     CHECK(has(read_file(log), "the guest powered off"));
     vm.require_clean();
 }
+
+TEST_CASE("a profile that needs parts vmrun lacks is refused before anything changes") {
+    TempDir dir;
+    VmrunEnv env{dir / "run", dir / "state"};
+    auto r = run_vmrun(env, {"start", std::string(VMRUN_SOURCE_DIR) + "/profiles/win7.yaml", "--foreground"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "PCI passthrough needs the vfio-pci binder"));
+    CHECK(has(r.err, "tap networking ('net0' on br0)"));
+    CHECK(has(r.err, "disk 'system' /dev/sdc6 does not exist"));
+    CHECK(has(r.err, "nothing on the host was changed"));
+    CHECK_FALSE(fs::exists(env.runtime_dir));
+    CHECK_FALSE(fs::exists(env.state_dir));
+}
