@@ -147,7 +147,7 @@ private:
                     break;
                 }
             }
-            std::this_thread::sleep_for(10ms);
+            std::this_thread::sleep_for(1ms);
         }
         if (!client) {
             kill_qemu();

@@ -14,6 +14,7 @@
 #include "firmware_vars.h"
 #include "profile_file.h"
 #include "qemu_argv.h"
+#include "qemu_option.h"
 #include "qemu_process.h"
 #include "temp_dir.h"
 
@@ -25,29 +26,11 @@ namespace {
 
 const std::string kSource = VMRUN_SOURCE_DIR;
 
-// QEMU's option splitting (',' separates, ',,' is a comma), to rewrite devices.
-std::vector<std::pair<std::string, std::string>> split_option(const std::string& s) {
-    std::vector<std::pair<std::string, std::string>> out;
-    std::string cur;
-    auto flush = [&] {
-        auto eq = cur.find('=');
-        out.emplace_back(eq == std::string::npos ? cur : cur.substr(0, eq), eq == std::string::npos ? "" : cur.substr(eq + 1));
-        cur.clear();
-    };
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == ',' && i + 1 < s.size() && s[i + 1] == ',') { cur += ','; ++i; }
-        else if (s[i] == ',') flush();
-        else cur += s[i];
-    }
-    flush();
-    return out;
-}
-
 // A vfio-pci device becomes an emulated one at the same bus, address and
 // multifunction setting: a VGA-class device where x-vga was asked for, a PCIe
 // NIC for every other function.
 std::string stand_in_for_vfio(const std::string& device) {
-    auto parts = split_option(device);
+    auto parts = parse_option(device).props;
     bool vga = false;
     std::string out;
     for (auto& [k, v] : parts)
@@ -97,7 +80,7 @@ std::vector<std::string> runnable_argv(const LaunchPlan& plan) {
         // insists it exists now, so that one becomes a USB keyboard.
         if (argv[i] == "-device" && argv[i + 1].rfind("usb-host,", 0) == 0 && argv[i + 1].find("hostbus=") != std::string::npos) {
             std::string out = "usb-kbd";
-            for (auto& [k, v] : split_option(argv[i + 1]))
+            for (auto& [k, v] : parse_option(argv[i + 1]).props)
                 if (k == "id" || k == "bus") out += "," + k + "=" + v;
             argv[i + 1] = out;
         }
