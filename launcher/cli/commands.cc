@@ -15,6 +15,7 @@ int run_unplug(const std::vector<std::string>& args);
 int run_status(const std::vector<std::string>& args);
 int run_events(const std::vector<std::string>& args);
 int run_systemd_unit(const std::vector<std::string>& args);
+int run_iommu(const std::vector<std::string>& args);
 
 bool wants_help(const std::vector<std::string>& args) {
     for (const auto& a : args)
@@ -101,6 +102,13 @@ const std::vector<Command>& commands() {
          "with 'vmrun stop' (ACPI power-off, then quit after shutdown_timeout), and orders it\n"
          "after the network when the profile uses taps. It prints; it installs nothing.\n",
          run_systemd_unit},
+        {"iommu", "list the host's IOMMU groups and their devices",
+         "usage: vmrun iommu [--json] [--sysroot DIR]\n\n"
+         "Every IOMMU group with its devices: address, vendor:device, class, driver in use,\n"
+         "bridge, boot VGA, and names from pci.ids when installed. Marks the groups that pass\n"
+         "whole (all endpoints are functions of one device). --sysroot (or VMRUN_SYSROOT) reads\n"
+         "another root's /sys, as tests do.\n",
+         run_iommu},
     };
     return table;
 }

@@ -1,0 +1,93 @@
+// vmrun iommu [--json] [--sysroot DIR]: every IOMMU group with its devices.
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "exit_codes.h"
+#include "pci_names.h"
+#include "pci_sysfs.h"
+
+namespace vmrun::cli {
+
+namespace {
+
+std::string class_name(uint32_t c) {
+    switch (c >> 8) {
+        case 0x0300: return "VGA";
+        case 0x0302: return "3D controller";
+        case 0x0403: return "audio";
+        case 0x0108: return "NVMe";
+        case 0x0106: return "SATA";
+        case 0x0200: return "Ethernet";
+        case 0x0c03: return "USB";
+        case 0x0c80: return "serial bus";
+        case 0x0604: return "PCI bridge";
+        case 0x0600: return "host bridge";
+        default: {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "class %04x", c >> 8);
+            return buf;
+        }
+    }
+}
+
+}  // namespace
+
+int run_iommu(const std::vector<std::string>& args) {
+    bool json = false;
+    std::string sysroot = std::getenv("VMRUN_SYSROOT") ? std::getenv("VMRUN_SYSROOT") : "/";
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--json") json = true;
+        else if (args[i] == "--sysroot" && i + 1 < args.size()) sysroot = args[++i];
+        else {
+            std::cerr << "usage: vmrun iommu [--json] [--sysroot DIR]\n";
+            return kExitUsage;
+        }
+    }
+    auto functions = read_pci_functions(sysroot);
+    std::map<int, std::vector<const PciFunction*>> groups;
+    for (const auto& f : functions)
+        if (f.iommu_group) groups[*f.iommu_group].push_back(&f);
+    if (groups.empty()) {
+        std::cerr << "vmrun: no IOMMU groups under " << sysroot << "sys/kernel/iommu_groups: the IOMMU is off.\n"
+                  << "  fix: enable VT-d / AMD-Vi in the firmware and boot with intel_iommu=on (Intel) or amd_iommu=on (AMD), "
+                     "plus iommu=pt\n";
+        return kExitFailure;
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [n, members] : groups) {
+        // A group passes whole when all its endpoints are functions of one
+        // device: handing it to a VM takes nothing else from the host.
+        std::string slot;
+        bool one_device = true;
+        for (auto* m : members) {
+            if (m->is_bridge()) continue;
+            if (slot.empty()) slot = m->address.slot_str();
+            else if (slot != m->address.slot_str()) one_device = false;
+        }
+        bool whole = one_device && !slot.empty();
+        nlohmann::json g = {{"group", n}, {"passes_whole", whole}, {"devices", nlohmann::json::array()}};
+        if (!json) std::cout << "IOMMU group " << n << (whole ? "  (passes whole: one device, " + slot + ")" : "") << "\n";
+        for (auto* m : members) {
+            char ids[16];
+            std::snprintf(ids, sizeof ids, "%04x:%04x", m->vendor, m->device);
+            std::string name = pci_name(m->vendor, m->device);
+            g["devices"].push_back({{"address", m->address.str()}, {"ids", ids}, {"class", class_name(m->class_code)},
+                                    {"driver", m->driver}, {"bridge", m->is_bridge()}, {"name", name},
+                                    {"boot_vga", m->boot_vga ? nlohmann::json(*m->boot_vga) : nlohmann::json()}});
+            if (json) continue;
+            std::printf("  %s  %s  %-13s %-14s%s%s%s\n", m->address.str().c_str(), ids, class_name(m->class_code).c_str(),
+                        m->driver.empty() ? "(no driver)" : m->driver.c_str(), m->is_bridge() ? "  bridge" : "",
+                        m->boot_vga && *m->boot_vga ? "  boot VGA" : "", name.empty() ? "" : ("  " + name).c_str());
+        }
+        out.push_back(g);
+    }
+    if (json) std::cout << out.dump(2) << "\n";
+    return kExitOk;
+}
+
+}  // namespace vmrun::cli
