@@ -76,6 +76,12 @@ struct LaunchPlan {
     // can never stand between Ctrl-C and the guest's ACPI power-off.
     std::string qmp_socket, events_socket, supervisor_socket, serial_socket;
     std::string console_log;  // everything the serial console printed this boot
+    // Every socket QEMU creates for this VM.
+    std::vector<std::string> sockets() const {
+        std::vector<std::string> out = {qmp_socket, events_socket, supervisor_socket};
+        if (!serial_socket.empty()) out.push_back(serial_socket);
+        return out;
+    }
     std::vector<RootPortPlan> root_ports;
     std::vector<PassthroughPlan> passthrough;
     std::optional<PciPlacement> scsi_controller;  // scsi0, when any disk uses virtio-scsi

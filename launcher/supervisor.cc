@@ -113,8 +113,7 @@ private:
         if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);
 
         // Sockets left by a QEMU that died must not be mistaken for the new ones.
-        for (const auto& sock : {plan_.qmp_socket, plan_.events_socket, plan_.supervisor_socket, plan_.serial_socket})
-            if (!sock.empty()) std::filesystem::remove(sock, ec);
+        for (const auto& sock : plan_.sockets()) std::filesystem::remove(sock, ec);
         auto argv = build_qemu_argv(plan_);
         argv.push_back("-S");  // paused until vmrun has seen QMP come up
         spdlog::info("starting {}", argv[0]);
@@ -162,8 +161,7 @@ private:
             return fail_start("QEMU refused to run the guest: " + cont.describe());
         }
         client->close();
-        for (const auto& sock : {plan_.qmp_socket, plan_.events_socket, plan_.supervisor_socket, plan_.serial_socket})
-            if (!sock.empty()) ::chmod(sock.c_str(), 0600);
+        for (const auto& sock : plan_.sockets()) ::chmod(sock.c_str(), 0600);
         sd_notify_state("READY=1\nMAINPID=" + std::to_string(::getpid()));
         report_ready(options_.ready_fd, "READY " + std::to_string(::getpid()));
         std::cerr << "vmrun: " << plan_.profile.name << " is running (QEMU pid " << pid << ")\n";
@@ -175,7 +173,7 @@ private:
             if (ec) return;
             std::string_view bytes(buf_.data(), n);
             tail_.add(bytes);
-            if (options_.echo_qemu_output) [[maybe_unused]] auto w = ::write(2, bytes.data(), bytes.size());
+            [[maybe_unused]] auto w = ::write(2, bytes.data(), bytes.size());
             read_stderr();
         });
     }
@@ -236,9 +234,7 @@ private:
         t.device = 3s;
         qmp::Client c(qmp_logger(), t);
         if (c.connect_unix(plan_.supervisor_socket)) return false;
-        auto r = c.execute(command);
-        // quit may close the socket before its reply arrives; that is success.
-        return bool(r) || (command == "quit" && r.ec == qmp::errc::connection_lost);
+        return bool(c.execute(command));
     }
 
     void arm(std::chrono::seconds after) {

@@ -15,7 +15,6 @@ namespace vmrun {
 struct SuperviseOptions {
     std::chrono::seconds grace{60};  // ACPI power-off to `quit`
     int ready_fd = -1;               // detached start: "READY <pid>\n" or "ERROR <text>\n" goes here
-    bool echo_qemu_output = true;    // copy QEMU's stderr to ours
 };
 
 // Returns the exit code (exit_codes.h). The caller holds the instance lock.

@@ -138,8 +138,12 @@ void Client::lose_connection(std::error_code ec, std::string detail) {
     pending_.clear();
     for (auto& [id, p] : pending) {
         Reply r;
-        r.ec = failure_;
-        r.error_desc = failure_detail_;
+        // QEMU may close the socket before its reply to quit gets out: the
+        // connection ending is quit's success, not its failure.
+        if (p.command != "quit") {
+            r.ec = failure_;
+            r.error_desc = failure_detail_;
+        }
         if (p.done) p.done(r);
     }
 }
@@ -163,6 +167,7 @@ uint64_t Client::async_execute(const std::string& command, const Json& arguments
     }
     auto [id, wire] = protocol_.command(command, arguments);
     auto& p = pending_[id];
+    p.command = command;
     p.done = std::move(done);
     p.timer = std::make_unique<asio::steady_timer>(io_, timeout);
     p.timer->async_wait([this, id, command](const boost::system::error_code& ec) {
@@ -198,7 +203,7 @@ Reply Client::execute(const std::string& command, const Json& arguments, std::op
     // bounds the wait, which saves timer syscalls on every command.
     std::optional<Reply> result;
     auto [id, wire] = protocol_.command(command, arguments);
-    pending_[id].done = [&](const Reply& r) { result = r; };
+    pending_[id] = {command, [&](const Reply& r) { result = r; }, nullptr};
     write(wire);
     if (!run_until([&] { return result.has_value(); }, timeout.value_or(default_timeout(command))) && !result) {
         protocol_.cancel(id);
@@ -222,6 +227,7 @@ Reply Client::send_fd(int fd, const std::string& fdname) {
     std::optional<Reply> result;
     auto [id, wire] = protocol_.command("getfd", Json{{"fdname", fdname}});
     auto& p = pending_[id];
+    p.command = "getfd";
     p.done = [&](const Reply& r) { result = r; };
     p.timer = std::make_unique<asio::steady_timer>(io_, timeouts_.command);
     p.timer->async_wait([this, id](const boost::system::error_code& ec) {

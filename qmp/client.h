@@ -97,6 +97,7 @@ private:
     }
 
     struct Pending {
+        std::string command;
         std::function<void(const Reply&)> done;
         std::unique_ptr<boost::asio::steady_timer> timer;
     };

@@ -168,3 +168,25 @@ TEST_CASE("qmp client: nothing listening") {
     CHECK(c.connect_unix(dir / "nobody.sock") == qmp::errc::connection_lost);
     CHECK(c.execute("query-status").ec == qmp::errc::connection_lost);
 }
+
+TEST_CASE("qmp client: a peer that hangs up on quit has quit; on anything else the connection is lost") {
+    TempDir dir;
+    FakeQmpServer server(dir / "qmp.sock", [](int fd) {
+        FakeQmpServer::negotiate(fd);
+        FakeQmpServer::read_command_id(fd);  // quit: close without a reply, as QEMU may
+    });
+    qmp::Client c({}, fast());
+    REQUIRE_FALSE(c.connect_unix(server.path()));
+    auto r = c.execute("quit");
+    CHECK(r);
+    CHECK_FALSE(c.connected());
+
+    TempDir dir2;
+    FakeQmpServer other(dir2 / "qmp.sock", [](int fd) {
+        FakeQmpServer::negotiate(fd);
+        FakeQmpServer::read_command_id(fd);
+    });
+    qmp::Client c2({}, fast());
+    REQUIRE_FALSE(c2.connect_unix(other.path()));
+    CHECK(c2.execute("system_powerdown").ec == qmp::errc::connection_lost);
+}

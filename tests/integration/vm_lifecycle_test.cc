@@ -13,6 +13,9 @@
 #include <boost/process.hpp>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <functional>
 #include <thread>
 
@@ -69,6 +72,14 @@ TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI 
     CHECK_FALSE(has(before, "0x1af4:0x1042"));  // virtio-blk (modern, behind a root port)
     CHECK_FALSE(has(before, "0x1af4:0x1041"));  // virtio-net (modern, behind a root port)
 
+    // The event stream runs beside everything below, on its own monitor socket.
+    auto e = boost::this_process::environment();
+    e["VMRUN_RUNTIME_DIR"] = env.runtime_dir;
+    e["VMRUN_STATE_DIR"] = env.state_dir;
+    std::string events_log = dir / "events.jsonl";
+    boost::process::child events(VMRUN_BINARY, "events", "demo", e, boost::process::std_out > events_log,
+                                 boost::process::std_err > boost::process::null, boost::process::std_in < boost::process::null);
+
     std::string image = dir / "scratch.img";
     write_file(image, std::string(1 << 20, '\0'));
     auto disk = run_vmrun(env, {"hotplug", "demo", "--disk", image});
@@ -110,6 +121,18 @@ TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI 
     CHECK_FALSE(has(after, "BLOCK vda"));
     CHECK(has(after, "NET eth0"));
 
+    // Both unplugs were seen on the event stream, one JSON object per line.
+    REQUIRE(wait_for_text(events_log, "\"device\":\"net1\"", 10s));
+    std::set<std::string> deleted;
+    {
+        std::ifstream in(events_log);
+        for (std::string line; std::getline(in, line);) {
+            auto ev = nlohmann::json::parse(line);  // throws on anything but JSON lines
+            if (ev["event"] == "DEVICE_DELETED" && ev["data"].contains("device")) deleted.insert(ev["data"]["device"]);
+        }
+    }
+    CHECK(deleted == std::set<std::string>{"disk0", "net1"});
+
     auto stop = run_vmrun(env, {"stop", "demo"}, "", 120s);
     INFO("stop: " << stop.out << stop.err);
     CHECK(stop.exit_code == 0);
@@ -118,6 +141,8 @@ TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI 
     CHECK_FALSE(fs::exists(env.runtime_dir + "/demo"));
     CHECK_FALSE(fs::exists(env.state_dir + "/demo/journal"));
     CHECK_FALSE(has(run_vmrun(env, {"list"}).out, "demo"));
+    std::error_code ec;
+    CHECK(events.wait_for(10s, ec));  // the stream ends with the VM
 }
 
 TEST_CASE("under systemd the supervisor reports READY=1 once the guest runs") {
