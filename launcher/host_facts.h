@@ -13,6 +13,7 @@ struct HostFacts {
     std::string state_dir;    // persistent: OVMF VARS copy, journal, log
     std::string ovmf_dir = "/usr/share/OVMF";
     bool vhost_net = false;   // /dev/vhost-net usable
+    std::string sysroot = "/";  // where sys/, dev/, proc/ are read and written (VMRUN_SYSROOT in tests)
 };
 
 }  // namespace vmrun

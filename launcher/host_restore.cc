@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "process_watch.h"
+#include "vfio_binder.h"
 
 namespace vmrun {
 
@@ -47,6 +48,7 @@ Restorer make_restorer() {
     Restorer r;
     r.on("qemu-process", stop_qemu);
     r.on("runtime-folder", remove_folder);
+    r.on("pci-driver", restore_pci_driver);
     return r;
 }
 

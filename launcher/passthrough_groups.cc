@@ -26,16 +26,16 @@ GroupExpansion expand_iommu_groups(const std::vector<PciAddress>& listed, const 
     for (const auto& a : listed) {
         const PciFunction* f = find(a);
         if (!f) {
-            out.problems.push_back({a, "host has no PCI device " + a.str() + " (see lspci -D)"});
+            out.problems.push_back({a, "host has no PCI device " + a.str(), "correct the address ('lspci -D' or 'vmrun iommu' lists them)"});
             continue;
         }
         if (!f->iommu_group) {
-            out.problems.push_back({a, a.str() + " is in no IOMMU group: the IOMMU is off; enable VT-d/AMD-Vi in the firmware "
-                                       "and boot with intel_iommu=on (Intel) or amd_iommu=on (AMD)"});
+            out.problems.push_back({a, a.str() + " is in no IOMMU group: the IOMMU is off",
+                                   "enable VT-d/AMD-Vi in the firmware and boot with intel_iommu=on (Intel) or amd_iommu=on (AMD)"});
             continue;
         }
         if (f->is_bridge()) {
-            out.problems.push_back({a, a.str() + " is a PCI bridge; pass the devices behind it instead"});
+            out.problems.push_back({a, a.str() + " is a PCI bridge", "pass the devices behind it instead"});
             continue;
         }
         if (!seen_groups.insert(*f->iommu_group).second) continue;
@@ -49,7 +49,8 @@ GroupExpansion expand_iommu_groups(const std::vector<PciAddress>& listed, const 
                 out.problems.push_back(
                     {a, "IOMMU group " + std::to_string(g.group) + " of " + a.str() + " also holds " + m.address.str() + " [" +
                             ids(m) + "] (driver " + (m.driver.empty() ? "none" : m.driver) +
-                            "); a group passes whole: add '- host: " + m.address.str() + "' to passthrough"});
+                            ")",
+                     "a group passes whole: add '- host: " + m.address.str() + "' to passthrough"});
         }
         out.groups.push_back(g);
     }

@@ -18,7 +18,8 @@ struct GroupPlan {
 
 struct GroupProblem {
     PciAddress listed;       // the profile's device that brought the group in
-    std::string message;     // what is wrong and how to fix it
+    std::string what;        // what is wrong
+    std::string fix;         // how to put it right
 };
 
 struct GroupExpansion {

@@ -4,18 +4,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sysfs_io.h"
+
 namespace fs = std::filesystem;
 
 namespace vmrun {
 
 namespace {
-
-std::string read_line(const fs::path& p) {
-    std::ifstream in(p);
-    std::string s;
-    std::getline(in, s);
-    return s;
-}
 
 unsigned long hex_value(const std::string& s) {
     try {
@@ -23,13 +18,6 @@ unsigned long hex_value(const std::string& s) {
     } catch (...) {
         return 0;
     }
-}
-
-// The last component of a symlink's target: the driver's or group's name.
-std::string link_name(const fs::path& p) {
-    std::error_code ec;
-    auto target = fs::read_symlink(p, ec);
-    return ec ? std::string() : target.filename().string();
 }
 
 }  // namespace
@@ -43,15 +31,15 @@ std::vector<PciFunction> read_pci_functions(const std::string& sysroot) {
         PciFunction f;
         f.address = *addr;
         const auto& d = entry.path();
-        f.vendor = uint16_t(hex_value(read_line(d / "vendor")));
-        f.device = uint16_t(hex_value(read_line(d / "device")));
-        f.class_code = uint32_t(hex_value(read_line(d / "class")));
-        f.driver = link_name(d / "driver");
-        auto over = read_line(d / "driver_override");
-        if (over != "(null)") f.driver_override = over;
-        auto group = link_name(d / "iommu_group");
+        f.vendor = uint16_t(hex_value(read_first_line(d / "vendor")));
+        f.device = uint16_t(hex_value(read_first_line(d / "device")));
+        f.class_code = uint32_t(hex_value(read_first_line(d / "class")));
+        f.driver = symlink_name(d / "driver");
+        auto over = read_first_line(d / "driver_override");
+        if (over != "(null)" && !over.empty()) f.driver_override = over;
+        auto group = symlink_name(d / "iommu_group");
         if (!group.empty()) f.iommu_group = std::atoi(group.c_str());
-        if (fs::exists(d / "boot_vga", ec)) f.boot_vga = read_line(d / "boot_vga") == "1";
+        if (fs::exists(d / "boot_vga", ec)) f.boot_vga = read_first_line(d / "boot_vga") == "1";
         out.push_back(f);
     }
     std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.address < b.address; });

@@ -5,9 +5,11 @@
 #include <boost/process/search_path.hpp>
 #include <filesystem>
 
+#include "passthrough_setup.h"
+
 namespace vmrun {
 
-std::vector<PreflightProblem> preflight(const LaunchPlan& plan) {
+std::vector<PreflightProblem> preflight(const LaunchPlan& plan, const PreflightOptions& options) {
     std::vector<PreflightProblem> out;
     const auto& p = plan.profile;
     auto missing = [&](const std::string& path, const std::string& what, const std::string& key) {
@@ -34,10 +36,13 @@ std::vector<PreflightProblem> preflight(const LaunchPlan& plan) {
         std::error_code ec;
         if (!std::filesystem::exists(plan.firmware.vars, ec)) missing(plan.firmware.vars_template, "OVMF VARS template", "firmware.vars_template");
     }
+    if (!p.passthrough.empty()) {
+        std::vector<PciAddress> listed;
+        for (const auto& x : p.passthrough) listed.push_back(x.host);
+        for (auto& problem : inspect_passthrough(plan.facts.sysroot, listed).problems(options.force_bind))
+            out.push_back({std::move(problem.what), std::move(problem.fix)});
+    }
     // Parts that land in their own issues: refuse instead of half-running.
-    if (!p.passthrough.empty())
-        out.push_back({"PCI passthrough needs the vfio-pci binder, which this vmrun does not have yet",
-                       "remove 'passthrough' to start the VM without the devices, or use --dry-run to see the command"});
     for (const auto& n : p.nics)
         if (n.type == NicType::tap)
             out.push_back({"tap networking ('" + n.id + "' on " + n.bridge + ") needs vmrun's network setup, which this vmrun does not have yet",

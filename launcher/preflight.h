@@ -16,6 +16,10 @@ struct PreflightProblem {
     std::string fix;
 };
 
-std::vector<PreflightProblem> preflight(const LaunchPlan& plan);
+struct PreflightOptions {
+    bool force_bind = false;  // take passthrough devices the host is using (--force-bind)
+};
+
+std::vector<PreflightProblem> preflight(const LaunchPlan& plan, const PreflightOptions& options = {});
 
 }  // namespace vmrun

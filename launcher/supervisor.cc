@@ -7,6 +7,7 @@
 #include <boost/process/extend.hpp>
 
 #include <signal.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include "firmware_vars.h"
 #include "host_restore.h"
 #include "journal.h"
+#include "passthrough_setup.h"
 #include "process_watch.h"
 #include "qemu_argv.h"
 #include "sd_notify.h"
@@ -104,10 +106,34 @@ private:
         return kExitFailure;
     }
 
+    // Every function of the planned IOMMU groups to vfio-pci, journaled; the
+    // teardown's replay gives them back, also after an error halfway.
+    std::string bind_devices() {
+        if (plan_.profile.passthrough.empty()) return "";
+        std::vector<PciAddress> listed;
+        for (const auto& x : plan_.profile.passthrough) listed.push_back(x.host);
+        auto inspection = inspect_passthrough(plan_.facts.sysroot, listed);
+        // preflight refused these already; the host may have changed since.
+        if (auto problems = inspection.problems(options_.force_bind); !problems.empty())
+            return problems.front().what + " (fix: " + problems.front().fix + ")";
+        std::optional<DeviceOwner> owner;
+        if (!plan_.profile.run_as.empty()) {
+            auto* pw = ::getpwnam(plan_.profile.run_as.c_str());
+            if (!pw) return "run_as user '" + plan_.profile.run_as + "' does not exist";
+            owner = DeviceOwner{pw->pw_uid, pw->pw_gid};
+        }
+        if (auto err = bind_passthrough(plan_.facts.sysroot, inspection.expansion, journal_, owner); !err.empty())
+            return "binding to vfio-pci failed: " + err;
+        for (const auto& g : inspection.expansion.groups)
+            for (const auto& f : g.to_bind) spdlog::info("{} (IOMMU group {}) is on vfio-pci", f.address.str(), g.group);
+        return "";
+    }
+
     int start() {
         std::error_code ec;
         if (auto jec = journal_.record({"runtime-folder", {{"path", folder_.runtime_dir}}}))
             return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
+        if (auto err = bind_devices(); !err.empty()) return fail_start(err);
         auto vars = prepare_firmware_vars(plan_.firmware);
         if (!vars.ok) return fail_start(vars.error);
         if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);

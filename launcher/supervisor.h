@@ -15,6 +15,7 @@ namespace vmrun {
 struct SuperviseOptions {
     std::chrono::seconds grace{60};  // ACPI power-off to `quit`
     int ready_fd = -1;               // detached start: "READY <pid>\n" or "ERROR <text>\n" goes here
+    bool force_bind = false;         // --force-bind: take passthrough devices the host is using
 };
 
 // Returns the exit code (exit_codes.h). The caller holds the instance lock.

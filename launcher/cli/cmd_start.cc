@@ -67,10 +67,11 @@ int detach_and_supervise(const LaunchPlan& plan, const RunFolder& folder, Superv
 
 int run_start(const std::vector<std::string>& args) {
     std::string profile;
-    bool detach = false, foreground = false;
+    bool detach = false, foreground = false, force_bind = false;
     for (const auto& a : args) {
         if (a == "--detach" || a == "-d") detach = true;
         else if (a == "--foreground") foreground = true;
+        else if (a == "--force-bind") force_bind = true;
         else if (!a.empty() && a[0] == '-') {
             std::cerr << "vmrun start: unknown option " << a << " (see vmrun start --help)\n";
             return kExitUsage;
@@ -89,7 +90,7 @@ int run_start(const std::vector<std::string>& args) {
     const auto& plan = *loaded.plan;
     if (plan.profile.headless && !foreground) detach = true;
 
-    auto problems = preflight(plan);
+    auto problems = preflight(plan, {force_bind});
     if (!problems.empty()) {
         for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
         std::cerr << "vmrun: " << plan.profile.name << " was not started; nothing on the host was changed\n";
@@ -115,6 +116,7 @@ int run_start(const std::vector<std::string>& args) {
     }
     SuperviseOptions options;
     options.grace = std::chrono::seconds(plan.profile.shutdown_timeout);
+    options.force_bind = force_bind;
     if (detach) return detach_and_supervise(plan, folder, options, *lock);
     lock->write_pid(folder, ::getpid());
     return supervise_vm(plan, folder, options);

@@ -16,6 +16,7 @@ int run_status(const std::vector<std::string>& args);
 int run_events(const std::vector<std::string>& args);
 int run_systemd_unit(const std::vector<std::string>& args);
 int run_iommu(const std::vector<std::string>& args);
+int run_bind(const std::vector<std::string>& args);
 
 bool wants_help(const std::vector<std::string>& args) {
     for (const auto& a : args)
@@ -34,7 +35,9 @@ const std::vector<Command>& commands() {
          "QEMU; a third kills it. Every host change is undone when QEMU exits, however it exits.\n\n"
          "  --detach      run in the background (the default for 'headless: true' profiles);\n"
          "                output goes to the VM's log in its state folder\n"
-         "  --foreground  stay in the foreground even for a headless profile\n\n"
+         "  --foreground  stay in the foreground even for a headless profile\n"
+         "  --force-bind  take passthrough devices even though the host uses them (boot\n"
+         "                console, mounted filesystem, default route, open /dev/dri handles)\n\n"
          "exit codes: 0 the guest powered off, 1 could not start (nothing left changed),\n"
          "3 QEMU failed while running, 4 QEMU was killed by a signal, 5 the guest did not\n"
          "power off in time and vmrun quit or killed QEMU\n",
@@ -54,8 +57,10 @@ const std::vector<Command>& commands() {
          run_console},
         {"restore", "put the host back after a crashed or killed vmrun",
          "usage: vmrun restore NAME\n\n"
-         "Replays the VM's journal newest first: stops an orphaned QEMU and undoes every host\n"
-         "change an earlier run made. Safe to run twice. The next start does this by itself.\n",
+         "Replays the VM's journal newest first: stops an orphaned QEMU, gives passthrough\n"
+         "devices back to their original drivers and undoes every other host change an\n"
+         "earlier run (or 'vmrun bind') made. Safe to run twice. The next start does this\n"
+         "by itself.\n",
          run_restore},
         {"dry-run", "print the QEMU command for a profile without running it",
          "usage: vmrun --dry-run PROFILE [--json]\n"
@@ -109,6 +114,16 @@ const std::vector<Command>& commands() {
          "whole (all endpoints are functions of one device). --sysroot (or VMRUN_SYSROOT) reads\n"
          "another root's /sys, as tests do.\n",
          run_iommu},
+        {"bind", "move a profile's passthrough devices to vfio-pci without starting it",
+         "usage: vmrun bind PROFILE [--force-bind] [--sysroot DIR]\n\n"
+         "Binds every passthrough device of PROFILE, and every other member of its IOMMU\n"
+         "group (bridges excepted), to vfio-pci by address: driver_override, unbind,\n"
+         "drivers_probe, then waits for /dev/vfio/GROUP. Never by vendor:device id, which\n"
+         "would grab identical devices too. Each original driver is journaled first;\n"
+         "'vmrun restore NAME' gives every device back. Refuses devices the host is using\n"
+         "(boot console, mounted filesystems, default route, open /dev/dri or /dev/nvidia*)\n"
+         "unless --force-bind. 'vmrun start' does the same by itself.\n",
+         run_bind},
     };
     return table;
 }

@@ -185,13 +185,14 @@ TEST_CASE("foreground: Ctrl-C powers the guest off through ACPI") {
     vm.require_clean();
 }
 
-TEST_CASE("a profile that needs parts vmrun lacks is refused before anything changes") {
+TEST_CASE("a profile whose host devices and disks are missing, or that needs parts vmrun lacks, is refused before anything changes") {
     TempDir dir;
-    VmrunEnv env{dir / "run", dir / "state"};
+    // An empty simulated host: none of win7's PCI devices exist there.
+    VmrunEnv env{dir / "run", dir / "state", dir / "host"};
     auto r = run_vmrun(env, {"start", std::string(VMRUN_SOURCE_DIR) + "/profiles/win7.yaml", "--foreground"});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
-    CHECK(has(r.err, "PCI passthrough needs the vfio-pci binder"));
+    CHECK(has(r.err, "host has no PCI device 0000:01:00.0"));
     CHECK(has(r.err, "tap networking ('net0' on br0)"));
     CHECK(has(r.err, "disk 'system' /dev/sdc6 does not exist"));
     CHECK(has(r.err, "nothing on the host was changed"));

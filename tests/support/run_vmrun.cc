@@ -13,11 +13,28 @@ namespace bp = boost::process;
 
 namespace vmrun::testing {
 
-CommandResult run_vmrun(const VmrunEnv& env, const std::vector<std::string>& args, const std::string& input,
-                        std::chrono::seconds timeout) {
-    auto e = boost::this_process::environment();
+namespace {
+
+bp::environment vmrun_environment(const VmrunEnv& env) {
+    bp::environment e = boost::this_process::environment();
     e["VMRUN_RUNTIME_DIR"] = env.runtime_dir;
     e["VMRUN_STATE_DIR"] = env.state_dir;
+    if (!env.sysroot.empty()) e["VMRUN_SYSROOT"] = env.sysroot;
+    return e;
+}
+
+}  // namespace
+
+pid_t spawn_vmrun(const VmrunEnv& env, const std::vector<std::string>& args, const std::string& log) {
+    bp::child c(VMRUN_BINARY, bp::args = args, (bp::std_out & bp::std_err) > log, bp::std_in < bp::null, vmrun_environment(env));
+    pid_t pid = c.id();
+    c.detach();  // the test reaps it with waitpid
+    return pid;
+}
+
+CommandResult run_vmrun(const VmrunEnv& env, const std::vector<std::string>& args, const std::string& input,
+                        std::chrono::seconds timeout) {
+    auto e = vmrun_environment(env);
     boost::asio::io_context io;
     std::future<std::string> out, err;
     bp::async_pipe in(io);

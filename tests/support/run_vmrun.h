@@ -2,6 +2,8 @@
 // Runs the real vmrun binary as a user would, with its folders pointed at a
 // test's temporary directory.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -15,11 +17,16 @@ struct CommandResult {
 
 struct VmrunEnv {
     std::string runtime_dir, state_dir;
+    std::string sysroot = "";  // VMRUN_SYSROOT: a simulated host's sys/, dev/, proc/
 };
 
 // Runs `vmrun ARGS...`, feeding `input` to stdin, and waits at most `timeout`.
 CommandResult run_vmrun(const VmrunEnv& env, const std::vector<std::string>& args, const std::string& input = "",
                         std::chrono::seconds timeout = std::chrono::seconds(120));
+
+// Starts `vmrun ARGS...` without waiting, output appended to `log`; for tests
+// that kill it halfway. Returns its pid.
+pid_t spawn_vmrun(const VmrunEnv& env, const std::vector<std::string>& args, const std::string& log);
 
 // Waits until `path` contains `text`; false on timeout.
 bool wait_for_text(const std::string& path, const std::string& text, std::chrono::seconds timeout);

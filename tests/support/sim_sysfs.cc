@@ -2,29 +2,87 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 namespace fs = std::filesystem;
 
 namespace vmrun::testing {
 
+std::string function_dir(const std::string& root, const std::string& address) {
+    return (fs::path(root) / "sys/devices/pci0000:00" / address).string();
+}
+
+void add_driver(const std::string& root, const std::string& name) {
+    fs::path d = fs::path(root) / "sys/bus/pci/drivers" / name;
+    fs::create_directories(d);
+    for (const char* f : {"bind", "unbind", "new_id"})
+        if (!fs::exists(d / f)) std::ofstream(d / f) << "";
+    if (!fs::exists(fs::path(root) / "sys/bus/pci/drivers_probe")) std::ofstream(fs::path(root) / "sys/bus/pci/drivers_probe") << "";
+}
+
 void add_function(const std::string& root, const SimFunction& f) {
-    fs::path dev = fs::path(root) / "sys/bus/pci/devices" / f.address;
+    fs::path dev = function_dir(root, f.address);
     fs::create_directories(dev);
+    fs::create_directories(fs::path(root) / "sys/bus/pci/devices");
+    fs::create_symlink(fs::path("../../../devices/pci0000:00") / f.address, fs::path(root) / "sys/bus/pci/devices" / f.address);
     std::ofstream(dev / "vendor") << f.vendor << "\n";
     std::ofstream(dev / "device") << f.device << "\n";
     std::ofstream(dev / "class") << f.class_code << "\n";
     std::ofstream(dev / "driver_override") << "(null)\n";
     if (f.boot_vga >= 0) std::ofstream(dev / "boot_vga") << f.boot_vga << "\n";
+    add_driver(root, "vfio-pci");
     if (*f.driver) {
-        fs::create_directories(fs::path(root) / "sys/bus/pci/drivers" / f.driver);
+        add_driver(root, f.driver);
         fs::create_symlink(fs::path("../../../bus/pci/drivers") / f.driver, dev / "driver");
     }
     if (f.group >= 0) {
         fs::path g = fs::path(root) / "sys/kernel/iommu_groups" / std::to_string(f.group) / "devices";
         fs::create_directories(g);
-        fs::create_symlink(fs::path("../../../../kernel/iommu_groups") / std::to_string(f.group), dev / "iommu_group");
-        fs::create_symlink(fs::path("../../../../bus/pci/devices") / f.address, g / f.address);
+        fs::create_symlink(fs::path("../../../kernel/iommu_groups") / std::to_string(f.group), dev / "iommu_group");
+        fs::create_symlink(fs::path("../../../../devices/pci0000:00") / f.address, g / f.address);
     }
+}
+
+void add_mounted_nvme(const std::string& root, const std::string& address, int index, const std::string& mountpoint) {
+    auto n = "nvme" + std::to_string(index);
+    fs::path disk = fs::path(function_dir(root, address)) / "nvme" / n / (n + "n1");
+    fs::create_directories(disk / (n + "n1p2"));
+    fs::create_directories(disk / "queue");
+    std::ofstream(disk / "dev") << "259:0\n";
+    std::ofstream(disk / (n + "n1p2") / "dev") << "259:2\n";
+    std::ofstream(disk / (n + "n1p2") / "partition") << "2\n";
+    fs::create_directories(fs::path(root) / "proc");
+    std::ofstream(fs::path(root) / "proc/mounts", std::ios::app)
+        << "/dev/" << n << "n1p2 " << mountpoint << " ext4 rw,relatime 0 0\n";
+}
+
+void add_framebuffer_console(const std::string& root) {
+    for (auto [vt, name, bind] : {std::tuple{"vtcon0", "(S) dummy device", "0"}, std::tuple{"vtcon1", "(M) frame buffer device", "1"}}) {
+        fs::path d = fs::path(root) / "sys/class/vtconsole" / vt;
+        fs::create_directories(d);
+        std::ofstream(d / "name") << name << "\n";
+        std::ofstream(d / "bind") << bind << "\n";
+    }
+}
+
+void add_drm_holder(const std::string& root, const std::string& address, int card, int pid, const std::string& comm) {
+    auto name = "card" + std::to_string(card);
+    fs::create_directories(fs::path(function_dir(root, address)) / "drm" / name);
+    std::ofstream(fs::path(function_dir(root, address)) / "drm" / name / "dev") << "226:" << card << "\n";
+    fs::path proc = fs::path(root) / "proc" / std::to_string(pid);
+    fs::create_directories(proc / "fd");
+    std::ofstream(proc / "comm") << comm << "\n";
+    fs::create_symlink("/dev/null", proc / "fd/0");
+    fs::create_symlink("/dev/dri/" + name, proc / "fd/7");
+}
+
+void add_default_route_nic(const std::string& root, const std::string& address, const std::string& iface) {
+    fs::create_directories(fs::path(function_dir(root, address)) / "net" / iface);
+    fs::create_directories(fs::path(root) / "proc/net");
+    std::ofstream(fs::path(root) / "proc/net/route")
+        << "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+        << iface << "\t0000A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+        << iface << "\t00000000\t0100A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n";
 }
 
 void sim_i9_9900k(const std::string& root) {

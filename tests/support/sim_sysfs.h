@@ -1,8 +1,10 @@
 #pragma once
 // Simulated sysfs trees of the seeds' hosts, laid out as the kernel does:
-// sys/bus/pci/devices/ADDR/{vendor,device,class,driver_override,boot_vga},
-// driver -> ../../../bus/pci/drivers/NAME, iommu_group -> kernel/iommu_groups/N,
-// sys/kernel/iommu_groups/N/devices/ADDR.
+// sys/devices/pci0000:00/ADDR/{vendor,device,class,driver_override,boot_vga},
+// sys/bus/pci/devices/ADDR -> that folder, driver -> ../../../bus/pci/drivers/NAME,
+// iommu_group -> ../../../kernel/iommu_groups/N, sys/kernel/iommu_groups/N/devices/ADDR,
+// sys/bus/pci/drivers/NAME/{bind,unbind}, sys/bus/pci/drivers_probe.
+// Static files only; SimKernel (sim_kernel.h) makes the writes take effect.
 
 #include <string>
 
@@ -19,6 +21,20 @@ struct SimFunction {
 };
 
 void add_function(const std::string& root, const SimFunction& f);
+// A registered driver (its folder with bind/unbind); vfio-pci is one in every seed host.
+void add_driver(const std::string& root, const std::string& name);
+// The real folder of a function: sys/devices/pci0000:00/ADDR.
+std::string function_dir(const std::string& root, const std::string& address);
+
+// Host uses that make vmrun refuse a device:
+// a disk below ADDR (nvmeX/nvmeXn1 with partition p2) mounted at `mountpoint`.
+void add_mounted_nvme(const std::string& root, const std::string& address, int index, const std::string& mountpoint);
+// the host console on the boot GPU (vtcon1 bound to a frame buffer).
+void add_framebuffer_console(const std::string& root);
+// a process holding /dev/dri/cardN of ADDR open.
+void add_drm_holder(const std::string& root, const std::string& address, int card, int pid, const std::string& comm);
+// a NIC below ADDR that carries the default route.
+void add_default_route_nic(const std::string& root, const std::string& address, const std::string& iface);
 
 // i9-9900K desktop: RTX 2080 Ti (VGA, audio, USB, UCSI) in group 1 with root port 00:01.0.
 void sim_i9_9900k(const std::string& root);

@@ -1,0 +1,77 @@
+// vmrun bind PROFILE: move the profile's passthrough devices (with the rest of
+// their IOMMU groups) to vfio-pci without starting the VM — the job of the
+// vfio-bind scripts, done by address and journaled; 'vmrun restore NAME' gives
+// them back.
+
+#include <filesystem>
+#include <iostream>
+
+#include "command.h"
+#include "exit_codes.h"
+#include "load_plan.h"
+#include "passthrough_setup.h"
+#include "run_folder.h"
+#include "supervisor.h"
+
+namespace vmrun::cli {
+
+int run_bind(const std::vector<std::string>& args) {
+    std::string profile;
+    bool force = false;
+    std::optional<std::string> sysroot;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--force-bind") force = true;
+        else if (args[i] == "--sysroot" && i + 1 < args.size()) sysroot = args[++i];
+        else if (profile.empty() && args[i][0] != '-') profile = args[i];
+        else {
+            std::cerr << "usage: vmrun bind PROFILE [--force-bind] [--sysroot DIR]\n";
+            return kExitUsage;
+        }
+    }
+    if (profile.empty()) {
+        std::cerr << "usage: vmrun bind PROFILE [--force-bind] [--sysroot DIR]\n";
+        return kExitUsage;
+    }
+    auto loaded = load_plan(profile);
+    if (!loaded.plan) return loaded.exit_code;
+    auto& plan = *loaded.plan;
+    if (sysroot) plan.facts.sysroot = *sysroot;
+    const auto& name = plan.profile.name;
+    if (plan.profile.passthrough.empty()) {
+        std::cerr << "vmrun: " << profile << " lists no passthrough devices; nothing to bind\n";
+        return kExitOk;
+    }
+    std::vector<PciAddress> listed;
+    for (const auto& x : plan.profile.passthrough) listed.push_back(x.host);
+    auto inspection = inspect_passthrough(plan.facts.sysroot, listed);
+    if (auto problems = inspection.problems(force); !problems.empty()) {
+        for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+        std::cerr << "vmrun: nothing was bound\n";
+        return kExitFailure;
+    }
+
+    RunFolder folder{name, plan.facts.runtime_dir, plan.facts.state_dir};
+    pid_t holder = 0;
+    auto lock = InstanceLock::acquire(folder, holder);
+    if (!lock) {
+        std::cerr << "vmrun: " << name << " is running (supervisor pid " << holder << "); its devices are bound already\n";
+        return kExitFailure;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(folder.state_dir, ec);
+    std::filesystem::permissions(folder.state_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+    Journal journal(folder.journal_file());
+    if (auto err = bind_passthrough(plan.facts.sysroot, inspection.expansion, journal); !err.empty()) {
+        std::cerr << "vmrun: binding to vfio-pci failed: " << err << "\n";
+        restore_stale_journal(folder, true);
+        return kExitFailure;
+    }
+    for (const auto& g : inspection.expansion.groups)
+        for (const auto& f : g.to_bind)
+            std::cout << f.address.str() << " -> vfio-pci (was " << (f.driver.empty() ? "unbound" : f.driver) << "), /dev/vfio/"
+                      << g.group << "\n";
+    std::cout << "give them back with: vmrun restore " << name << "\n";
+    return kExitOk;
+}
+
+}  // namespace vmrun::cli

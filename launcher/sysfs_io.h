@@ -1,0 +1,27 @@
+#pragma once
+// The few file operations the host-changing code does on sysfs/procfs, each
+// through a sysroot ("/" on a host, a simulated tree in tests).
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace vmrun {
+
+// First line of a file, without its newline; "" when unreadable.
+std::string read_first_line(const std::filesystem::path& path);
+
+// The last component of a symlink's target (a driver's or group's name); "" when no link.
+std::string symlink_name(const std::filesystem::path& path);
+
+// One write(2) of `value` to an existing attribute file, as `echo value > path`
+// does. Returns "" or the error, naming the file.
+std::string write_attribute(const std::filesystem::path& path, const std::string& value);
+
+// Waits until `done` holds, checking every few milliseconds, for at most
+// `limit`. The kernel answers sysfs writes synchronously; the wait covers the
+// device node that udev/devtmpfs creates after the bind, and simulated kernels.
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit);
+
+}  // namespace vmrun

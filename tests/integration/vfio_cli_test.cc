@@ -1,0 +1,143 @@
+// The real vmrun binary binding and restoring against simulated hosts (a
+// simulated sysfs with a simulated kernel answering the writes): vmrun bind,
+// a SIGKILL halfway through a group then vmrun restore, and vmrun start, whose
+// QEMU cannot open simulated devices — so everything must be given back.
+
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "run_vmrun.h"
+#include "sim_kernel.h"
+#include "sim_sysfs.h"
+#include "sysfs_io.h"
+#include "temp_dir.h"
+
+using namespace std::chrono_literals;
+using namespace vmrun::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+const char* kGpuGroup = "passthrough:\n"
+                        "  - host: 01:00.0\n    x_vga: true\n"
+                        "  - host: 01:00.1\n"
+                        "  - host: 01:00.2\n"
+                        "  - host: 01:00.3\n";
+
+struct SimHost {
+    TempDir dir;
+    VmrunEnv env;
+    std::string name, profile;
+    std::unique_ptr<SimKernel> kernel;
+
+    SimHost(const std::string& vm_name, void (*build)(const std::string&), const std::string& extra) : name(vm_name) {
+        build(root());
+        env = {dir / "run", dir / "state", root()};
+        profile = dir / (name + ".yaml");
+        write_file(profile, tiny_guest_profile(name, extra));
+        kernel = std::make_unique<SimKernel>(root());
+    }
+    std::string root() const { return dir / "host"; }
+    std::string driver(const std::string& a) const { return vmrun::symlink_name(fs::path(root()) / "sys/bus/pci/devices" / a / "driver"); }
+    std::string journal() const { return env.state_dir + "/" + name + "/journal"; }
+    bool wrote(const std::string& file_part, const std::string& value) const {
+        for (const auto& w : kernel->writes())
+            if (has(w.file, file_part) && w.value == value) return true;
+        return false;
+    }
+    void require_gpu_group_home() const {
+        CHECK(driver("0000:01:00.0") == "nvidia");
+        CHECK(driver("0000:01:00.1") == "snd_hda_intel");
+        CHECK(driver("0000:01:00.2") == "xhci_hcd");
+        CHECK(driver("0000:01:00.3") == "nvidia-gpu");
+        CHECK(vmrun::read_first_line(fs::path(root()) / "sys/bus/pci/devices/0000:01:00.0/driver_override") == "(null)");
+        CHECK_FALSE(fs::exists(fs::path(root()) / "dev/vfio/1"));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("vmrun bind takes a whole group by address, and vmrun restore gives it back") {
+    SimHost host("bind-gpu", sim_i9_9900k, kGpuGroup);
+    auto r = run_vmrun(host.env, {"bind", host.profile});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(has(r.out, "0000:01:00.0 -> vfio-pci (was nvidia), /dev/vfio/1"));
+    CHECK(has(r.out, "give them back with: vmrun restore bind-gpu"));
+    for (auto a : {"0000:01:00.0", "0000:01:00.1", "0000:01:00.2", "0000:01:00.3"}) CHECK(host.driver(a) == "vfio-pci");
+    CHECK(host.driver("0000:00:01.0") == "pcieport");
+    CHECK(fs::exists(host.root() + "/dev/vfio/1"));
+
+    auto back = run_vmrun(host.env, {"restore", "bind-gpu"});
+    INFO(back.err);
+    CHECK(back.exit_code == 0);
+    CHECK(has(back.err, "restored: 0000:01:00.0 back on nvidia"));
+    host.require_gpu_group_home();
+    CHECK_FALSE(fs::exists(host.journal()));
+}
+
+TEST_CASE("vmrun killed halfway through binding a group: vmrun restore rolls back what was done, twice safely") {
+    SimHost host("bind-crash", sim_i9_9900k, kGpuGroup);
+    host.kernel->stall_probe("0000:01:00.2");
+    pid_t vmrun = spawn_vmrun(host.env, {"bind", host.profile}, host.dir / "bind.log");
+    // vmrun now waits for a bind that does not come: the crash lands mid-group.
+    bool stalled = false;
+    for (int i = 0; i < 200 && !stalled; ++i) {
+        stalled = host.wrote("drivers_probe", "0000:01:00.2");
+        std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE(stalled);
+    ::kill(vmrun, SIGKILL);
+    ::waitpid(vmrun, nullptr, 0);
+    CHECK(host.driver("0000:01:00.0") == "vfio-pci");
+    CHECK(host.driver("0000:01:00.2") == "");
+    CHECK(host.driver("0000:01:00.3") == "nvidia-gpu");  // never reached
+    REQUIRE(fs::exists(host.journal()));
+
+    auto r = run_vmrun(host.env, {"restore", "bind-crash"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    host.require_gpu_group_home();
+    auto again = run_vmrun(host.env, {"restore", "bind-crash"});
+    CHECK(again.exit_code == 0);
+    CHECK(has(again.err, "nothing to restore"));
+}
+
+TEST_CASE("vmrun start with a group left half listed is refused before any change, naming the missing functions") {
+    SimHost host("start-partial", sim_i9_9900k, "passthrough:\n  - host: 01:00.0\n    x_vga: true\n  - host: 01:00.1\n");
+    auto r = run_vmrun(host.env, {"start", "--foreground", host.profile});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "also holds 0000:01:00.2 [10de:1ad6] (driver xhci_hcd)"));
+    CHECK(has(r.err, "add '- host: 0000:01:00.3' to passthrough"));
+    CHECK(has(r.err, "nothing on the host was changed"));
+    CHECK(host.kernel->writes().empty());
+}
+
+TEST_CASE("vmrun start refuses the boot GPU under the host console unless --force-bind") {
+    SimHost host("start-console", sim_i9_9900k, kGpuGroup);
+    add_framebuffer_console(host.root());
+    auto r = run_vmrun(host.env, {"start", "--foreground", host.profile});
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "0000:01:00.0 is the boot GPU and the host console is on it"));
+    CHECK(host.kernel->writes().empty());
+}
+
+TEST_CASE("vmrun start binds the group, QEMU cannot open the simulated devices, and every driver comes back") {
+    SimHost host("start-sim", sim_i9_9900k, kGpuGroup);
+    auto r = run_vmrun(host.env, {"start", "--foreground", host.profile});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "QEMU did not start"));
+    CHECK(has(r.err, "vfio"));  // QEMU's own words about the device it could not open
+    CHECK(host.wrote("drivers_probe", "0000:01:00.3"));  // the whole group was bound first
+    host.require_gpu_group_home();
+    CHECK_FALSE(fs::exists(host.journal()));
+}

@@ -1,0 +1,59 @@
+#pragma once
+// A simulated kernel for a simulated sysfs tree (sim_sysfs.h): a thread that
+// watches the tree with inotify and answers writes the way the PCI core does —
+// driver_override, drivers/NAME/unbind and bind, drivers_probe — moving the
+// driver link, creating and removing dev/vfio/GROUP. So the real vmrun binary
+// can bind and restore against it.
+//
+// Unlike the real kernel it answers after the write returns; vmrun waits
+// (bounded) for each change, as it must for the device node anyway.
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace vmrun::testing {
+
+struct SimWrite {
+    std::string file;   // relative to the root: "sys/bus/pci/drivers_probe"
+    std::string value;  // without the newline
+};
+
+class SimKernel {
+public:
+    // Remembers each function's current driver as the one probing gives it back to.
+    explicit SimKernel(std::string root);
+    ~SimKernel();
+    SimKernel(const SimKernel&) = delete;
+    SimKernel& operator=(const SimKernel&) = delete;
+
+    // The next drivers_probe of this address is ignored, as if the probe hung.
+    void stall_probe(const std::string& address);
+    // Called on the kernel's thread for every write, before it takes effect.
+    void on_write(std::function<void(const SimWrite&)> observer);
+    std::vector<SimWrite> writes() const;
+
+private:
+    void run();
+    void handle(const std::string& dir, const std::string& file);
+    void bind(const std::string& address, const std::string& driver);
+    void unbind(const std::string& address);
+    std::string driver_of(const std::string& address) const;
+    std::string group_of(const std::string& address) const;
+
+    std::string root_;
+    int inotify_ = -1, stop_[2] = {-1, -1};
+    std::map<int, std::string> watched_;       // watch descriptor -> folder
+    std::map<std::string, std::string> native_;  // address -> driver it had at start
+    std::set<std::string> stalled_;
+    std::function<void(const SimWrite&)> observer_;
+    std::vector<SimWrite> writes_;
+    mutable std::mutex mutex_;
+    std::thread thread_;
+};
+
+}  // namespace vmrun::testing

@@ -1,0 +1,192 @@
+// Binding and restore against a simulated sysfs with a simulated kernel that
+// answers the writes (support/sim_kernel.h).
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "host_restore.h"
+#include "journal.h"
+#include "passthrough_setup.h"
+#include "sim_kernel.h"
+#include "sim_sysfs.h"
+#include "sysfs_io.h"
+#include "temp_dir.h"
+#include "vfio_binder.h"
+
+using namespace vmrun;
+using namespace vmrun::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<PciAddress> addrs(std::initializer_list<const char*> list) {
+    std::vector<PciAddress> out;
+    for (auto s : list) out.push_back(*parse_pci_address(s));
+    return out;
+}
+
+std::string driver(const TempDir& root, const std::string& address) {
+    return symlink_name(root.path / "sys/bus/pci/devices" / address / "driver");
+}
+
+std::string override_of(const TempDir& root, const std::string& address) {
+    return read_first_line(root.path / "sys/bus/pci/devices" / address / "driver_override");
+}
+
+bool has_any(const std::vector<PassthroughInspection::Problem>& problems, const std::string& text) {
+    for (const auto& p : problems)
+        if ((p.what + " | " + p.fix).find(text) != std::string::npos) return true;
+    return false;
+}
+
+const BindLimits kShort{std::chrono::milliseconds(300), std::chrono::milliseconds(300)};
+
+}  // namespace
+
+TEST_CASE("binding: the 2080 Ti's four functions go to vfio-pci by address and all come back") {
+    TempDir root, state;
+    sim_i9_9900k(root.path.string());
+    SimKernel kernel(root.path.string());
+    auto inspection = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
+    REQUIRE(inspection.problems(false).empty());
+    Journal journal(state / "journal");
+    REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
+
+    for (auto a : {"0000:01:00.0", "0000:01:00.1", "0000:01:00.2", "0000:01:00.3"}) {
+        CHECK(driver(root, a) == "vfio-pci");
+        CHECK(override_of(root, a) == "vfio-pci");
+    }
+    CHECK(fs::exists(root.path / "dev/vfio/1"));
+    CHECK(driver(root, "0000:00:01.0") == "pcieport");  // the root port in the group stays
+    auto entries = journal.read();
+    REQUIRE(entries.size() == 4);
+    CHECK(entries[0].action == "pci-driver");
+    CHECK(entries[0].args["driver"] == "nvidia");
+    CHECK(entries[2].args["driver"] == "xhci_hcd");
+    for (const auto& w : kernel.writes()) CHECK(w.file.find("new_id") == std::string::npos);
+
+    auto report = make_restorer().restore(journal);
+    CHECK(report.ok());
+    CHECK(report.undone.size() == 4);
+    CHECK(driver(root, "0000:01:00.0") == "nvidia");
+    CHECK(driver(root, "0000:01:00.1") == "snd_hda_intel");
+    CHECK(driver(root, "0000:01:00.2") == "xhci_hcd");
+    CHECK(driver(root, "0000:01:00.3") == "nvidia-gpu");
+    CHECK(override_of(root, "0000:01:00.0") == "(null)");
+    CHECK_FALSE(fs::exists(root.path / "dev/vfio/1"));
+    CHECK_FALSE(journal.exists());
+    // Idempotent: a second replay finds nothing to do.
+    Journal again(state / "journal");
+    CHECK(make_restorer().restore(again).undone.empty());
+}
+
+TEST_CASE("binding: one of three identical NVMe drives is taken, the other two stay on nvme") {
+    TempDir root, state;
+    sim_dl360(root.path.string());
+    SimKernel kernel(root.path.string());
+    auto inspection = inspect_passthrough(root.path.string(), addrs({"5f:00.0"}));
+    REQUIRE(inspection.problems(false).empty());
+    Journal journal(state / "journal");
+    REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
+    CHECK(driver(root, "0000:5f:00.0") == "vfio-pci");
+    CHECK(driver(root, "0000:5e:00.0") == "nvme");
+    CHECK(driver(root, "0000:60:00.0") == "nvme");
+    CHECK(fs::exists(root.path / "dev/vfio/41"));
+    CHECK_FALSE(fs::exists(root.path / "dev/vfio/40"));
+    CHECK(make_restorer().restore(journal).ok());
+    CHECK(driver(root, "0000:5f:00.0") == "nvme");
+}
+
+TEST_CASE("binding: each change is journaled before it is made; without a journal nothing is touched") {
+    TempDir root, state;
+    sim_amd_990fx(root.path.string());
+    SimKernel kernel(root.path.string());
+    Journal journal(state / "journal");
+    std::vector<std::string> unjournaled;
+    kernel.on_write([&](const SimWrite& w) {
+        // Every write names or sits under the device; its journal entry must already be on disk.
+        auto text = read_file(state / "journal");
+        for (auto a : {"0000:01:00.0", "0000:01:00.1"})
+            if ((w.value == a || w.file.find(a) != std::string::npos) && text.find(a) == std::string::npos)
+                unjournaled.push_back(w.file + " <- " + w.value);
+    });
+    auto inspection = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1"}));
+    REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
+    CHECK(kernel.writes().size() >= 6);  // override, unbind, probe for each
+    CHECK(unjournaled.empty());
+    CHECK(make_restorer().restore(journal).ok());
+
+    Journal nowhere(state / "no/such/folder/journal");
+    auto before = kernel.writes().size();
+    auto err = bind_passthrough(root.path.string(), inspection.expansion, nowhere);
+    CHECK(err.find("cannot write the journal") != std::string::npos);
+    CHECK(err.find("0000:01:00.0 was not touched") != std::string::npos);
+    CHECK(driver(root, "0000:01:00.0") == "nouveau");
+    CHECK(override_of(root, "0000:01:00.0") == "(null)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(kernel.writes().size() == before);
+}
+
+TEST_CASE("binding: a probe that never completes fails the bind, and the replay rolls the half-done group back") {
+    TempDir root, state;
+    sim_i9_9900k(root.path.string());
+    SimKernel kernel(root.path.string());
+    kernel.stall_probe("0000:01:00.2");
+    auto inspection = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
+    Journal journal(state / "journal");
+    std::string err;
+    for (const auto& f : inspection.expansion.groups[0].to_bind)
+        if (err = bind_to_vfio(root.path.string(), f, journal, kShort); !err.empty()) break;
+    CHECK(err == "0000:01:00.2 did not bind to vfio-pci (driver now: none); dmesg says why — often vfio-pci is not loaded "
+                 "or the device is in no IOMMU group");
+    CHECK(driver(root, "0000:01:00.1") == "vfio-pci");
+    CHECK(driver(root, "0000:01:00.2") == "");
+    CHECK(journal.read().size() == 3);  // 01:00.3 was never reached
+
+    auto report = make_restorer().restore(journal);
+    CHECK(report.ok());
+    CHECK(driver(root, "0000:01:00.0") == "nvidia");
+    CHECK(driver(root, "0000:01:00.1") == "snd_hda_intel");
+    CHECK(driver(root, "0000:01:00.2") == "xhci_hcd");
+    CHECK(override_of(root, "0000:01:00.2") == "(null)");
+    CHECK(driver(root, "0000:01:00.3") == "nvidia-gpu");
+}
+
+TEST_CASE("refusals: the boot GPU carrying the console, a GPU held open by Xorg") {
+    TempDir root;
+    sim_i9_9900k(root.path.string());
+    add_framebuffer_console(root.path.string());
+    add_drm_holder(root.path.string(), "0000:01:00.0", 1, 812, "Xorg");
+    auto inspection = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
+    auto problems = inspection.problems(false);
+    REQUIRE(problems.size() == 2);
+    CHECK(problems[0].what == "0000:01:00.0 is the boot GPU and the host console is on it (vtcon1: (M) frame buffer device)");
+    CHECK(has_any(problems, "echo 0 > /sys/class/vtconsole/vtcon1/bind"));
+    CHECK(problems[1].what == "0000:01:00.0 is in use: pid 812 (Xorg) has /dev/dri/card1 open");
+    CHECK(has_any(problems, "--force-bind"));
+    CHECK(inspection.problems(true).empty());
+}
+
+TEST_CASE("refusals: the NVMe holding / and the NIC of the default route; the other drives are free") {
+    TempDir root;
+    sim_dl360(root.path.string());
+    add_mounted_nvme(root.path.string(), "0000:5e:00.0", 0, "/");
+    add_default_route_nic(root.path.string(), "0000:86:00.0", "eno1");
+    auto problems = inspect_passthrough(root.path.string(), addrs({"5e:00.0", "5f:00.0", "86:00.0"})).problems(false);
+    REQUIRE(problems.size() == 2);
+    CHECK(problems[0].what == "0000:5e:00.0 holds a mounted filesystem: / (/dev/nvme0n1p2)");
+    CHECK(problems[1].what == "0000:86:00.0 is eno1, the interface of the host's default route");
+    CHECK(inspect_passthrough(root.path.string(), addrs({"5f:00.0"})).problems(false).empty());
+}
+
+TEST_CASE("refusals: vfio-pci not loaded, and group problems come with their fixes") {
+    TempDir root;
+    sim_amd_990fx(root.path.string());
+    fs::remove_all(root.path / "sys/bus/pci/drivers/vfio-pci");
+    auto problems = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "00:12.0"})).problems(false);
+    REQUIRE(problems.size() == 2);
+    CHECK(problems[0].what == "IOMMU group 5 of 0000:00:12.0 also holds 0000:00:12.2 [1002:4396] (driver ehci-pci)");
+    CHECK(problems[0].fix == "a group passes whole: add '- host: 0000:00:12.2' to passthrough");
+    CHECK(problems[1].what == "the vfio-pci driver is not loaded");
+}
