@@ -17,6 +17,8 @@ int run_events(const std::vector<std::string>& args);
 int run_systemd_unit(const std::vector<std::string>& args);
 int run_iommu(const std::vector<std::string>& args);
 int run_bind(const std::vector<std::string>& args);
+int run_check(const std::vector<std::string>& args);
+int run_host_config(const std::vector<std::string>& args);
 
 bool wants_help(const std::vector<std::string>& args) {
     for (const auto& a : args)
@@ -124,6 +126,25 @@ const std::vector<Command>& commands() {
          "(boot console, mounted filesystems, default route, open /dev/dri or /dev/nvidia*)\n"
          "unless --force-bind. 'vmrun start' does the same by itself.\n",
          run_bind},
+        {"check", "say whether this host is ready, each requirement with its fix",
+         "usage: vmrun check [PROFILE] [--sysroot DIR]\n\n"
+         "Each requirement as PASS, WARN or FAIL with the exact fix: CPU virtualization, /dev/kvm,\n"
+         "IOMMU groups, kernel command line (intel_iommu=on / amd_iommu, iommu=pt), interrupt\n"
+         "remapping, vfio modules, QEMU and its version, OVMF, /dev/net/tun and vhost-net.\n"
+         "With PROFILE also: its firmware files, bridges, huge pages, and for each passthrough\n"
+         "device its whole IOMMU group — what will be bound and what blocks it. Exit code 1\n"
+         "when anything FAILs.\n",
+         run_check},
+        {"host-config", "print the persistent early-binding set-up for a profile's devices",
+         "usage: vmrun host-config PROFILE [--distro debian|ubuntu|fedora|arch|...] [--sysroot DIR]\n\n"
+         "Prints, for the profile's passthrough devices and their IOMMU groups: the kernel\n"
+         "parameters, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., a softdep for each\n"
+         "host driver seen on them), the initramfs module list for initramfs-tools, dracut,\n"
+         "mkinitcpio or booster, and the command that regenerates it. Warns when an id would\n"
+         "also catch other devices in the host (identical NVMe drives) and leaves it out.\n"
+         "The distribution comes from /etc/os-release unless --distro says. It prints; it\n"
+         "never edits system files.\n",
+         run_host_config},
     };
     return table;
 }

@@ -141,3 +141,52 @@ TEST_CASE("vmrun start binds the group, QEMU cannot open the simulated devices, 
     host.require_gpu_group_home();
     CHECK_FALSE(fs::exists(host.journal()));
 }
+
+TEST_CASE("vmrun check PROFILE on the seeds' hosts: the group plan, and what blocks it") {
+    {
+        SimHost host("check-gpu", sim_i9_9900k, kGpuGroup);
+        add_host_basics(host.root(), {});
+        auto r = run_vmrun(host.env, {"check", host.profile});
+        INFO(r.out << r.err);
+        CHECK(has(r.out, "PASS  IOMMU      on: 3 groups (dmar0)"));
+        CHECK(has(r.out, "PASS  vfio       vfio, vfio_iommu_type1 and vfio_pci are loaded"));
+        CHECK(has(r.out, "PASS  group 1    0000:01:00.0 [10de:1e07] nvidia -> vfio-pci, 0000:01:00.1 [10de:10f7] snd_hda_intel -> "
+                         "vfio-pci, 0000:01:00.2 [10de:1ad6] xhci_hcd -> vfio-pci, 0000:01:00.3 [10de:1ad7] nvidia-gpu -> vfio-pci; "
+                         "bridge 0000:00:01.0 stays on pcieport"));
+        CHECK(r.exit_code == 0);
+        CHECK(host.kernel->writes().empty());  // check changes nothing
+    }
+    {
+        SimHost host("check-server", sim_dl360, "passthrough:\n  - host: 5e:00.0\n  - host: 86:00.0\n");
+        add_host_basics(host.root(), {});
+        add_mounted_nvme(host.root(), "0000:5e:00.0", 0, "/");
+        auto r = run_vmrun(host.env, {"check", host.profile});
+        INFO(r.out);
+        CHECK(r.exit_code == 1);
+        CHECK(has(r.out, "FAIL  passthrough0000:5e:00.0 holds a mounted filesystem: / (/dev/nvme0n1p2)"));
+        CHECK(has(r.out, "PASS  group 79   0000:86:00.0 [10de:1b39] nvidia -> vfio-pci; bridge 0000:85:00.0 stays on pcieport") ==
+              false);  // the Tesla's root port is in group 78, not 79
+        CHECK(has(r.out, "PASS  group 79   0000:86:00.0 [10de:1b39] nvidia -> vfio-pci"));
+    }
+    {
+        TempDir dir;
+        sim_amd_990fx(dir / "host");
+        add_host_basics(dir / "host", {.intel = false});
+        VmrunEnv env{dir / "run", dir / "state", dir / "host"};
+        auto r = run_vmrun(env, {"check", std::string(VMRUN_SOURCE_DIR) + "/profiles/win7.yaml"});
+        INFO(r.out);
+        CHECK(has(r.out, "PASS  group 5    0000:00:12.0 [1002:4397] ohci-pci -> vfio-pci, 0000:00:12.2 [1002:4396] ehci-pci -> vfio-pci"));
+        CHECK(has(r.out, "FAIL  network    bridge br0 (named by a tap NIC) does not exist"));
+    }
+}
+
+TEST_CASE("vmrun check on a host without an IOMMU fails with the fix") {
+    TempDir dir;
+    sim_i9_9900k(dir / "host");
+    add_host_basics(dir / "host", {.iommu_on = false});
+    VmrunEnv env{dir / "run", dir / "state", dir / "host"};
+    auto r = run_vmrun(env, {"check"});
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.out, "FAIL  IOMMU      off: no IOMMU groups"));
+    CHECK(has(r.out, "fix: enable VT-d in the firmware setup and add 'intel_iommu=on iommu=pt'"));
+}

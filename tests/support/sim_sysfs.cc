@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <tuple>
 
 namespace fs = std::filesystem;
@@ -17,6 +18,13 @@ void add_driver(const std::string& root, const std::string& name) {
     fs::create_directories(d);
     for (const char* f : {"bind", "unbind", "new_id"})
         if (!fs::exists(d / f)) std::ofstream(d / f) << "";
+    // A modular driver links its module; the port driver is built in, as on Debian.
+    static const std::map<std::string, std::string> modules = {
+        {"vfio-pci", "vfio_pci"}, {"nvidia", "nvidia"}, {"snd_hda_intel", "snd_hda_intel"}, {"xhci_hcd", "xhci_pci"},
+        {"nvidia-gpu", "i2c_nvidia_gpu"}, {"nvme", "nvme"}, {"nouveau", "nouveau"}, {"ohci-pci", "ohci_pci"},
+        {"ehci-pci", "ehci_pci"}, {"i915", "i915"}, {"e1000e", "e1000e"}};
+    if (auto m = modules.find(name); m != modules.end() && !fs::is_symlink(d / "module"))
+        fs::create_symlink(fs::path("../../../../module") / m->second, d / "module");
     if (!fs::exists(fs::path(root) / "sys/bus/pci/drivers_probe")) std::ofstream(fs::path(root) / "sys/bus/pci/drivers_probe") << "";
 }
 
@@ -41,6 +49,32 @@ void add_function(const std::string& root, const SimFunction& f) {
         fs::create_symlink(fs::path("../../../kernel/iommu_groups") / std::to_string(f.group), dev / "iommu_group");
         fs::create_symlink(fs::path("../../../../devices/pci0000:00") / f.address, g / f.address);
     }
+}
+
+void add_host_basics(const std::string& root, const SimHostBasics& b) {
+    fs::path r(root);
+    fs::create_directories(r / "proc");
+    fs::create_directories(r / "dev/net");
+    std::ofstream(r / "proc/cpuinfo") << "processor\t: 0\nvendor_id\t: " << (b.intel ? "GenuineIntel" : "AuthenticAMD")
+                                      << "\nflags\t\t: fpu vme pae " << (b.intel ? "vmx" : "svm") << " sse2\n\n";
+    std::ofstream(r / "proc/cmdline") << "BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 ro quiet"
+                                      << (b.iommu_on && b.intel ? " intel_iommu=on" : "") << (b.iommu_on ? " iommu=pt" : "") << "\n";
+    std::ofstream(r / "proc/interrupts") << "           CPU0\n 24:   1234  " << (b.interrupt_remapping ? "IR-PCI-MSI" : "PCI-MSI")
+                                         << " 327680-edge  xhci_hcd\n";
+    std::ofstream(r / "proc/meminfo") << "MemTotal:       32768000 kB\nHugePages_Free:        0\nHugepagesize:       2048 kB\n";
+    for (const char* m : {"kvm", "kvm_intel"}) fs::create_directories(r / "sys/module" / m);
+    if (b.vfio_loaded)
+        for (const char* m : {"vfio", "vfio_iommu_type1", "vfio_pci"}) fs::create_directories(r / "sys/module" / m);
+    else
+        fs::remove_all(r / "sys/bus/pci/drivers/vfio-pci");
+    if (b.iommu_on) fs::create_directories(r / "sys/class/iommu" / (b.intel ? "dmar0" : "ivhd0"));
+    else {
+        fs::remove_all(r / "sys/kernel/iommu_groups");
+        std::error_code ec;
+        for (const auto& d : fs::directory_iterator(r / "sys/devices/pci0000:00", ec)) fs::remove(d.path() / "iommu_group");
+    }
+    if (b.kvm) std::ofstream(r / "dev/kvm") << "";
+    std::ofstream(r / "dev/net/tun") << "";
 }
 
 void add_mounted_nvme(const std::string& root, const std::string& address, int index, const std::string& mountpoint) {

@@ -26,6 +26,17 @@ void add_driver(const std::string& root, const std::string& name);
 // The real folder of a function: sys/devices/pci0000:00/ADDR.
 std::string function_dir(const std::string& root, const std::string& address);
 
+// The rest of what 'vmrun check' reads: proc/cpuinfo, proc/cmdline,
+// proc/interrupts, sys/module, sys/class/iommu, dev/kvm, dev/net/tun.
+struct SimHostBasics {
+    bool intel = true;
+    bool iommu_on = true;            // dmar0/ivhd0 and intel_iommu=on on the command line
+    bool interrupt_remapping = true;
+    bool vfio_loaded = true;
+    bool kvm = true;
+};
+void add_host_basics(const std::string& root, const SimHostBasics& b);
+
 // Host uses that make vmrun refuse a device:
 // a disk below ADDR (nvmeX/nvmeXn1 with partition p2) mounted at `mountpoint`.
 void add_mounted_nvme(const std::string& root, const std::string& address, int index, const std::string& mountpoint);

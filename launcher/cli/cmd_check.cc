@@ -1,0 +1,56 @@
+// vmrun check [PROFILE]: is this host ready — for vmrun in general, or for
+// one profile (its devices and groups, firmware files, bridges, huge pages)?
+
+#include <cstdlib>
+#include <iomanip>
+#include <iostream>
+
+#include "command.h"
+#include "exit_codes.h"
+#include "host_check.h"
+#include "load_plan.h"
+
+namespace vmrun::cli {
+
+int run_check(const std::vector<std::string>& args) {
+    std::string profile;
+    std::optional<std::string> sysroot;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--sysroot" && i + 1 < args.size()) sysroot = args[++i];
+        else if (profile.empty() && args[i][0] != '-') profile = args[i];
+        else {
+            std::cerr << "usage: vmrun check [PROFILE] [--sysroot DIR]\n";
+            return kExitUsage;
+        }
+    }
+    std::optional<LaunchPlan> plan;
+    if (!profile.empty()) {
+        auto loaded = load_plan(profile);
+        if (!loaded.plan) return loaded.exit_code;
+        plan = std::move(loaded.plan);
+    }
+    std::string root = sysroot ? *sysroot : plan ? plan->facts.sysroot : probe_host_facts("check").sysroot;
+    if (plan) plan->facts.sysroot = root;
+    const LaunchPlan* p = plan ? &*plan : nullptr;
+
+    std::optional<PassthroughInspection> inspection;
+    if (plan && !plan->profile.passthrough.empty()) {
+        std::vector<PciAddress> listed;
+        for (const auto& x : plan->profile.passthrough) listed.push_back(x.host);
+        inspection = inspect_passthrough(root, listed);
+    }
+    auto host = read_host(root, p ? p->facts.qemu_binary : probe_host_facts("check").qemu_binary, files_to_check(p), bridges_to_check(p));
+    auto lines = check_host(host, p, inspection ? &*inspection : nullptr);
+
+    int counts[3] = {0, 0, 0};
+    std::cout << "vmrun check" << (plan ? " " + profile : std::string(" (host)")) << "\n";
+    for (const auto& l : lines) {
+        ++counts[int(l.verdict)];
+        std::cout << verdict_name(l.verdict) << "  " << std::left << std::setw(11) << l.topic << l.text << "\n";
+        if (!l.fix.empty() && l.verdict != Verdict::pass) std::cout << std::string(17, ' ') << "fix: " << l.fix << "\n";
+    }
+    std::cout << counts[0] << " passed, " << counts[1] << " warnings, " << counts[2] << " failed\n";
+    return counts[int(Verdict::fail)] ? kExitFailure : kExitOk;
+}
+
+}  // namespace vmrun::cli

@@ -1,0 +1,89 @@
+// vmrun host-config PROFILE [--distro ID]: print the persistent early-binding
+// set-up for a profile's passthrough devices. Prints; never edits.
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "command.h"
+#include "host_readings.h"
+#include "exit_codes.h"
+#include "host_config.h"
+#include "load_plan.h"
+#include "pci_sysfs.h"
+#include "sysfs_io.h"
+
+namespace fs = std::filesystem;
+
+namespace vmrun::cli {
+
+namespace {
+
+// os-release ID then ID_LIKE words: "ubuntu debian".
+std::vector<std::string> distro_ids(const std::string& sysroot) {
+    std::vector<std::string> out;
+    std::ifstream in(fs::path(sysroot) / "etc/os-release");
+    std::string line, like;
+    while (std::getline(in, line)) {
+        auto value = line.substr(line.find('=') + 1);
+        if (!value.empty() && value.front() == '"') value = value.substr(1, value.size() - 2);
+        if (line.rfind("ID=", 0) == 0) out.insert(out.begin(), value);
+        if (line.rfind("ID_LIKE=", 0) == 0) like = value;
+    }
+    std::istringstream words(like);
+    for (std::string w; words >> w;) out.push_back(w);
+    return out;
+}
+
+}  // namespace
+
+int run_host_config(const std::vector<std::string>& args) {
+    std::string profile, distro;
+    std::optional<std::string> sysroot;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--distro" && i + 1 < args.size()) distro = args[++i];
+        else if (args[i] == "--sysroot" && i + 1 < args.size()) sysroot = args[++i];
+        else if (profile.empty() && args[i][0] != '-') profile = args[i];
+        else {
+            std::cerr << "usage: vmrun host-config PROFILE [--distro debian|ubuntu|fedora|arch|...] [--sysroot DIR]\n";
+            return kExitUsage;
+        }
+    }
+    if (profile.empty()) {
+        std::cerr << "usage: vmrun host-config PROFILE [--distro debian|ubuntu|fedora|arch|...] [--sysroot DIR]\n";
+        return kExitUsage;
+    }
+    auto loaded = load_plan(profile);
+    if (!loaded.plan) return loaded.exit_code;
+    const auto& plan = *loaded.plan;
+    std::string root = sysroot ? *sysroot : plan.facts.sysroot;
+    if (plan.profile.passthrough.empty()) {
+        std::cerr << "vmrun: " << profile << " lists no passthrough devices; no host configuration is needed\n";
+        return kExitOk;
+    }
+
+    HostConfigInput in;
+    in.host = read_pci_functions(root);
+    std::vector<PciAddress> listed;
+    for (const auto& x : plan.profile.passthrough) listed.push_back(x.host);
+    in.groups = expand_iommu_groups(listed, in.host);
+    if (!in.groups.problems.empty()) {
+        for (const auto& p : in.groups.problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+        return kExitFailure;
+    }
+    for (const auto& g : in.groups.groups)
+        for (const auto& f : g.to_bind)
+            if (!f.driver.empty())
+                in.modules[f.driver] = symlink_name(fs::path(root) / "sys/bus/pci/drivers" / f.driver / "module");
+    in.intel = cpu_vendor(root) != "AuthenticAMD";
+    auto ids = distro.empty() ? distro_ids(root) : std::vector<std::string>{distro};
+    in.tools = initramfs_tools_for(ids);
+    if (!distro.empty() && in.tools.empty()) {
+        std::cerr << "vmrun: unknown distribution '" << distro << "'; printing every initramfs generator\n";
+    }
+    std::cout << render_host_config(in);
+    return kExitOk;
+}
+
+}  // namespace vmrun::cli

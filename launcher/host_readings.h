@@ -1,0 +1,39 @@
+#pragma once
+// What 'vmrun check' looks at, read once from the host through a sysroot
+// (proc/cpuinfo, proc/cmdline, proc/interrupts, sys/kernel/iommu_groups,
+// sys/class/iommu, sys/module, dev/...) plus 'qemu --version'. Plain data, so
+// the verdicts (host_check.h) are pure and testable with any values.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace vmrun {
+
+struct HostReadings {
+    std::string cpu_vendor;            // "GenuineIntel", "AuthenticAMD"
+    std::set<std::string> cpu_flags;   // of the first CPU
+    bool kvm_usable = false;           // dev/kvm opens read-write
+    int iommu_groups = 0;
+    std::vector<std::string> iommu_units;  // sys/class/iommu: dmar0, ivhd0, ...
+    std::string cmdline;
+    bool interrupt_remapping = false;  // IR-PCI-MSI / IR-IO-APIC in proc/interrupts
+    std::set<std::string> modules;     // sys/module names (loaded or built in with parameters)
+    bool vfio_pci_driver = false;      // sys/bus/pci/drivers/vfio-pci
+    std::optional<std::string> qemu_version;  // "7.2.22"; nullopt = not runnable
+    std::map<std::string, bool> files;  // path -> exists, for the files asked about
+    bool tun = false, vhost_net = false;
+    long hugepages_free = 0, hugepage_kib = 0;
+    std::map<std::string, bool> bridges;  // name -> exists as a bridge
+};
+
+// vendor_id of the first CPU in proc/cpuinfo: "GenuineIntel", "AuthenticAMD", "" if unreadable.
+std::string cpu_vendor(const std::string& sysroot);
+
+// `files` and `bridges`: the paths and bridge names to look up.
+HostReadings read_host(const std::string& sysroot, const std::string& qemu_binary, const std::vector<std::string>& files,
+                       const std::vector<std::string>& bridges);
+
+}  // namespace vmrun

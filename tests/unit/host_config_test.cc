@@ -1,0 +1,80 @@
+// 'vmrun host-config' text for the seeds' hosts: ids, softdeps, built-in
+// drivers, the id-collision warning, and the initramfs generator per distro.
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "host_config.h"
+#include "sim_sysfs.h"
+#include "sysfs_io.h"
+#include "temp_dir.h"
+
+using namespace vmrun;
+using namespace vmrun::testing;
+
+namespace {
+
+HostConfigInput input_for(const std::string& root, std::initializer_list<const char*> listed) {
+    HostConfigInput in;
+    in.host = read_pci_functions(root);
+    std::vector<PciAddress> addrs;
+    for (auto a : listed) addrs.push_back(*parse_pci_address(a));
+    in.groups = expand_iommu_groups(addrs, in.host);
+    for (const auto& g : in.groups.groups)
+        for (const auto& f : g.to_bind)
+            in.modules[f.driver] = symlink_name(std::filesystem::path(root) / "sys/bus/pci/drivers" / f.driver / "module");
+    return in;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("host-config: the 2080 Ti's four ids, a softdep per module, initramfs-tools on Debian") {
+    TempDir root;
+    sim_i9_9900k(root.path.string());
+    auto in = input_for(root.path.string(), {"01:00.0", "01:00.1", "01:00.2", "01:00.3"});
+    in.tools = initramfs_tools_for({"debian"});
+    auto text = render_host_config(in);
+    CHECK(has(text, "\nintel_iommu=on iommu=pt\n"));
+    CHECK(has(text, "options vfio-pci ids=10de:1e07,10de:10f7,10de:1ad6,10de:1ad7\n"));
+    CHECK(has(text, "softdep nvidia pre: vfio-pci\n"));
+    CHECK(has(text, "softdep snd_hda_intel pre: vfio-pci\n"));
+    CHECK(has(text, "softdep xhci_pci pre: vfio-pci\n"));  // the module, not the driver's name xhci_hcd
+    CHECK(has(text, "softdep i2c_nvidia_gpu pre: vfio-pci\n"));
+    CHECK(has(text, "/etc/initramfs-tools/modules"));
+    CHECK(has(text, "update-initramfs -u -k all"));
+    CHECK_FALSE(has(text, "dracut"));
+    CHECK_FALSE(has(text, "WARNING"));
+}
+
+TEST_CASE("host-config: one of three identical NVMe drives warns that its id catches the other two and leaves it out") {
+    TempDir root;
+    sim_dl360(root.path.string());
+    auto in = input_for(root.path.string(), {"5e:00.0", "86:00.0"});
+    in.tools = initramfs_tools_for({"rocky", "rhel", "fedora"});
+    auto text = render_host_config(in);
+    CHECK(has(text, "# WARNING: id 144d:a808 of 0000:5e:00.0 also matches 0000:5f:00.0 (nvme), 0000:60:00.0 (nvme): at boot, "
+                    "vfio-pci ids= would take those too."));
+    CHECK(has(text, "binds 0000:5e:00.0 at run time by address"));
+    CHECK(has(text, "options vfio-pci ids=10de:1b39\n"));
+    CHECK_FALSE(has(text, "softdep nvme"));
+    CHECK(has(text, "force_drivers+=\" vfio vfio_iommu_type1 vfio_pci \""));
+    CHECK(has(text, "dracut -f --regenerate-all"));
+}
+
+TEST_CASE("host-config: a built-in host driver needs vfio-pci.ids= on the command line; AMD needs no intel_iommu") {
+    TempDir root;
+    sim_amd_990fx(root.path.string());
+    auto in = input_for(root.path.string(), {"01:00.0", "01:00.1"});
+    in.intel = false;
+    in.modules["snd_hda_intel"] = "";  // built in
+    in.tools = initramfs_tools_for({"arch"});
+    auto text = render_host_config(in);
+    CHECK(has(text, "\niommu=pt vfio-pci.ids=10de:1200,10de:0e0c\n"));
+    CHECK(has(text, "# snd_hda_intel is built into the kernel"));
+    CHECK(has(text, "softdep nouveau pre: vfio-pci"));
+    CHECK(has(text, "MODULES=(vfio_pci vfio vfio_iommu_type1)"));
+    CHECK(initramfs_tools_for({"plan9"}).empty());
+}
