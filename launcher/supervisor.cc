@@ -351,7 +351,8 @@ bool restore_stale_journal(const RunFolder& folder, bool quiet_if_none) {
         if (!quiet_if_none) std::cerr << "vmrun: " << folder.name << ": nothing to restore\n";
         return true;
     }
-    std::cerr << "vmrun: " << folder.name << ": an earlier run did not end cleanly; restoring the host from " << journal.path() << "\n";
+    // Left by a run that did not end cleanly, or by 'vmrun bind'.
+    std::cerr << "vmrun: " << folder.name << ": restoring the host from " << journal.path() << "\n";
     auto report = make_restorer().restore(journal);
     for (const auto& u : report.undone) std::cerr << "vmrun: restored: " << u << "\n";
     for (const auto& e : report.errors) std::cerr << "vmrun: restore failed: " << e << "\n";

@@ -86,12 +86,20 @@ TEST_CASE("check: AMD needs no IOMMU parameter, but amd_iommu=off fails") {
     auto h = ready_intel_host();
     h.cpu_vendor = "AuthenticAMD";
     h.cpu_flags = {"svm"};
+    h.iommu_units = {"ivhd0"};
     h.cmdline = "root=/dev/sda1 iommu=pt";
     auto lines = check_host(h, nullptr, nullptr);
     CHECK(find(lines, "CPU")->text == "AMD-V (svm)");
+    REQUIRE(find(lines, "cmdline", "AMD-Vi"));
     CHECK(find(lines, "cmdline", "AMD-Vi")->verdict == Verdict::pass);
     h.cmdline += " amd_iommu=off";
-    CHECK(find(check_host(h, nullptr, nullptr), "cmdline", "amd_iommu=off")->verdict == Verdict::fail);
+    auto off = check_host(h, nullptr, nullptr);
+    REQUIRE(find(off, "cmdline", "amd_iommu=off"));
+    CHECK(find(off, "cmdline", "amd_iommu=off")->verdict == Verdict::fail);
+    // An Intel IOMMU decides even under a CPU that reports AMD (as TCG's -cpu max does).
+    h.iommu_units = {"dmar0"};
+    h.cmdline = "intel_iommu=on iommu=pt";
+    REQUIRE(find(check_host(h, nullptr, nullptr), "cmdline", "intel_iommu=on"));
 }
 
 TEST_CASE("check: vfio modules and QEMU missing") {

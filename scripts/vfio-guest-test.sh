@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Runs vmrun against a real kernel's vfio-pci without passthrough hardware.
+#
+# Boots a stock Debian kernel (fetched with apt-get download, never installed)
+# under QEMU TCG on q35 with an emulated Intel IOMMU (intel-iommu with
+# interrupt remapping, intel_iommu=on). Its PCI layout is shaped like the
+# seeds' hosts:
+#   00:02 pcie-root-port  -> e1000e alone in its IOMMU group         (a NIC)
+#   00:03 ioh3420 (no ACS) -> e1000e sharing the group with the port  (bridge exception)
+#   00:04 pcie-root-port  -> VGA (fn 0) + intel-hda (fn 1), one group (a GPU and its audio)
+#   00:05 pcie-root-port  -> e1000e pair (fn 0, fn 1), one group      (a spare device for hotplug)
+# The guest mounts this machine's root read-only over virtio-9p and, chrooted
+# into it, runs scripts/vfio-guest/checks.sh SUITE with this checkout's vmrun
+# binary — unmodified. The checks print "PASS: ..." / "FAIL: ..." lines; this
+# script prints them again at the end with "RESULT: PASS" or "RESULT: FAIL".
+#
+#   scripts/vfio-guest-test.sh [iommu|passthrough|all]   (default all)
+#
+# Env: BOOT_TIMEOUT (s, default 600), KEEP=1 keeps the console log.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+suite=${1:-all}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
+QEMU=${QEMU:-qemu-system-x86_64}
+source "$here/lib/kernel.sh"
+
+die() { echo "FAIL: $*"; echo "RESULT: FAIL"; exit 1; }
+[ -x "$top/build/vmrun" ] || die "build vmrun first (scripts/build.sh)"
+command -v "$QEMU" >/dev/null || die "$QEMU not found (scripts/install-deps.sh)"
+"$BUSYBOX" --help >/dev/null 2>&1 || die "need busybox-static (scripts/install-deps.sh)"
+case "$top" in *" "*) die "the checkout's path must not contain spaces (it goes on the guest's kernel command line)" ;; esac
+fetch_debian_kernel || die "cannot fetch the Debian kernel"
+
+work=$(mktemp -d /tmp/vmrun-vfio-guest.XXXXXX)
+cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+ird=$work/root
+mkdir -p "$ird"/{bin,dev,proc,sys,tmp,etc,host}
+cp "$BUSYBOX" "$ird/bin/busybox"
+add_modules "$ird" vfio vfio_iommu_type1 vfio_pci e1000e virtio_pci 9pnet_virtio 9p bochs snd_hda_codec_generic snd_hda_intel \
+  || die "kernel modules missing"
+
+cat > "$ird/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo 1 > /proc/sys/kernel/printk
+while read -r ko; do insmod "$ko" 2>/dev/null; done < /etc/modules.order
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in vmrun.top=*) top=${arg#vmrun.top=} ;; vmrun.suite=*) suite=${arg#vmrun.suite=} ;; esac
+done
+echo "VFIO-GUEST-BOOTED $(uname -r) $(cut -d' ' -f1 /proc/uptime)s"
+if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host; then
+  mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
+  mount -o bind /dev /host/dev
+  mount -t proc proc /host/proc
+  mount -t sysfs sysfs /host/sys
+  mount -t tmpfs tmpfs /host/tmp
+  mount -t tmpfs tmpfs /host/run
+  chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TERM=dumb \
+    /bin/bash "$top/scripts/vfio-guest/checks.sh" "$top" "$suite" 2>&1
+else
+  echo "FAIL: cannot mount the host's root over virtio-9p"
+fi
+echo "VFIO-GUEST-DONE"
+sync
+poweroff -f
+INIT
+chmod +x "$ird/init"
+( cd "$ird" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null | gzip -1 ) > "$work/initrd.gz"
+
+args=(
+  -machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 2048
+  -nodefaults -no-user-config -vga none -display none -no-reboot -serial stdio
+  -kernel "$VMLINUZ" -initrd "$work/initrd.gz"
+  -append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 loglevel=4 vmrun.top=$top vmrun.suite=$suite"
+  -device intel-iommu,intremap=on,caching-mode=on
+  -audiodev none,id=snd0
+  -device pcie-root-port,id=rp1,bus=pcie.0,addr=0x2,chassis=1,port=1
+  -device e1000e,id=nic1,bus=rp1,addr=0x0,mac=52:54:00:00:00:01
+  -device ioh3420,id=rp2,bus=pcie.0,addr=0x3,chassis=2,port=2
+  -device e1000e,id=nic2,bus=rp2,addr=0x0,mac=52:54:00:00:00:02
+  -device pcie-root-port,id=rp3,bus=pcie.0,addr=0x4,chassis=3,port=3
+  -device VGA,id=gpu,bus=rp3,addr=0x0.0,multifunction=on
+  -device intel-hda,id=hda,bus=rp3,addr=0x0.1
+  -device hda-output,bus=hda.0,audiodev=snd0
+  -device pcie-root-port,id=rp4,bus=pcie.0,addr=0x5,chassis=4,port=4
+  -device e1000e,id=pair0,bus=rp4,addr=0x0.0,multifunction=on,mac=52:54:00:00:00:04
+  -device e1000e,id=pair1,bus=rp4,addr=0x0.1,mac=52:54:00:00:00:05
+  -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
+  -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,bus=pcie.0,addr=0x6
+)
+start=$SECONDS
+set +e
+timeout -k 5 "$BOOT_TIMEOUT" "$QEMU" "${args[@]}" < /dev/null > "$work/console.log" 2>&1
+qrc=$?
+set -e
+tr -d '\r' < "$work/console.log" > "$work/console.txt"
+cat "$work/console.txt"
+echo "================================================================"
+grep -E '^(PASS|FAIL): ' "$work/console.txt" || true
+np=$(grep -c '^PASS: ' "$work/console.txt" || true)
+nf=$(grep -c '^FAIL: ' "$work/console.txt" || true)
+if ! grep -q VFIO-GUEST-DONE "$work/console.txt"; then
+  echo "FAIL: the guest did not finish within ${BOOT_TIMEOUT}s (qemu rc=$qrc); last lines:"
+  tail -20 "$work/console.txt"
+  nf=$((nf + 1))
+fi
+echo "$np passed, $nf failed in $((SECONDS - start))s (guest kernel $KVER, TCG)"
+if [ "$nf" = 0 ] && [ "$np" -gt 0 ]; then echo "RESULT: PASS"; exit 0; fi
+echo "RESULT: FAIL"
+exit 1

@@ -1,0 +1,53 @@
+// vmrun against a real kernel's vfio-pci: scripts/vfio-guest-test.sh boots a
+// TCG guest with an emulated Intel IOMMU and runs this checkout's vmrun inside
+// it. Each PASS:/FAIL: line it prints becomes a check here.
+
+#include <doctest/doctest.h>
+
+#include <boost/process.hpp>
+#include <sstream>
+#include <string>
+
+namespace bp = boost::process;
+
+namespace {
+
+struct GuestRun {
+    int exit_code = -1;
+    std::string output;
+    std::vector<std::string> passed, failed;
+};
+
+GuestRun run_guest_suite(const std::string& suite) {
+    GuestRun r;
+    bp::ipstream out;
+    bp::child c(bp::search_path("bash"), std::string(VMRUN_SOURCE_DIR) + "/scripts/vfio-guest-test.sh", suite,
+                (bp::std_out & bp::std_err) > out, bp::std_in < bp::null);
+    std::string line;
+    bool summary = false;
+    while (std::getline(out, line)) {
+        r.output += line + "\n";
+        if (line.rfind("=====", 0) == 0) summary = true;  // the lines after it repeat every check once
+        if (!summary) continue;
+        if (line.rfind("PASS: ", 0) == 0) r.passed.push_back(line.substr(6));
+        if (line.rfind("FAIL: ", 0) == 0) r.failed.push_back(line.substr(6));
+    }
+    c.wait();
+    r.exit_code = c.exit_code();
+    return r;
+}
+
+void require_all_passed(const GuestRun& r, size_t at_least) {
+    INFO(r.output);
+    for (const auto& f : r.failed) CHECK_MESSAGE(false, "in the guest: " << f);
+    CHECK(r.passed.size() >= at_least);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("RESULT: PASS") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("real vfio-pci in an emulated-IOMMU guest: vmrun iommu, check, bind by address, the shared-pair refusal, restore") {
+    auto r = run_guest_suite("iommu");
+    require_all_passed(r, 28);
+}
