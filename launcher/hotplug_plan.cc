@@ -116,6 +116,18 @@ std::optional<HotplugSteps> raw_device_hotplug(const std::string& text, const st
     return s;
 }
 
+std::vector<QmpCall> host_pci_hotplug(std::vector<HostFunctionHotplug> functions, const std::string& port) {
+    std::sort(functions.begin(), functions.end(), [](auto& a, auto& b) { return a.host < b.host; });
+    std::vector<QmpCall> out;
+    for (size_t fn = functions.size(); fn-- > 0;) {
+        Json dev = {{"driver", "vfio-pci"}, {"host", functions[fn].host.str()}, {"id", functions[fn].id}, {"bus", port},
+                    {"addr", "0." + std::to_string(fn)}};
+        if (fn == 0 && functions.size() > 1) dev["multifunction"] = true;
+        out.push_back({"device_add", dev});
+    }
+    return out;
+}
+
 std::string unused_id(const std::string& stem, const std::vector<std::string>& taken) {
     for (int n = 0;; ++n) {
         std::string id = stem + std::to_string(n);

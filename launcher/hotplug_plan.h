@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "pci_address.h"
+
 namespace vmrun {
 
 using Json = nlohmann::json;
@@ -62,6 +64,15 @@ HotplugSteps usb_controller_hotplug(const std::string& port);
 // Returns nullopt with `error` set when the text is not a device.
 std::optional<HotplugSteps> raw_device_hotplug(const std::string& text, const std::string& id, const std::string& port,
                                                std::string& error);
+
+// Host PCI functions of one slot (already on vfio-pci) into one root port,
+// as functions 0, 1, ... of one guest slot. Functions other than 0 go first:
+// QEMU announces the slot to the guest when function 0 arrives.
+struct HostFunctionHotplug {
+    std::string id;
+    PciAddress host;
+};
+std::vector<QmpCall> host_pci_hotplug(std::vector<HostFunctionHotplug> functions, const std::string& port);
 
 // The first of stem0, stem1, ... not in `taken`.
 std::string unused_id(const std::string& stem, const std::vector<std::string>& taken);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace vmrun {
 
@@ -53,7 +54,14 @@ void Journal::remove() {
 RestoreReport Restorer::restore(Journal& journal) const {
     RestoreReport report;
     auto entries = journal.read();
+    std::set<std::string> settled;
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+        auto key = it->args.is_object() ? it->args.value("key", std::string()) : std::string();
+        if (it->action == "settled") {
+            settled.insert(key);
+            continue;
+        }
+        if (!key.empty() && settled.count(key)) continue;
         auto undo = undo_.find(it->action);
         if (undo == undo_.end()) {
             report.errors.push_back("journal entry '" + it->action + "' is unknown to this vmrun: " + it->args.dump());

@@ -19,8 +19,13 @@ namespace vmrun {
 
 struct JournalEntry {
     std::string action;  // "runtime-folder", "qemu-process", "pci-driver", "tap", ...
-    nlohmann::json args;
+    nlohmann::json args; // args["key"], when present, names the thing changed (see "settled")
 };
+
+// An entry {"settled", {"key": K}} says the things recorded under key K
+// before it are already put back (a device given back after an unplug), so a
+// replay must leave them alone — they may belong to someone else by then.
+inline JournalEntry settled_entry(const std::string& key) { return {"settled", {{"key", key}}}; }
 
 class Journal {
 public:

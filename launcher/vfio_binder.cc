@@ -1,6 +1,7 @@
 #include "vfio_binder.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "sysfs_io.h"
 
@@ -53,7 +54,8 @@ std::string bind_to_vfio(const std::string& sysroot, const PciFunction& f, Journ
     if (!fs::exists(d.dir, ec)) return "host has no PCI device " + address;
     auto original = d.driver();
     auto original_override = current_override(d);
-    nlohmann::json args{{"sysroot", sysroot}, {"address", address}, {"driver", original}, {"driver_override", original_override}};
+    nlohmann::json args{{"key", "pci:" + address}, {"sysroot", sysroot}, {"address", address}, {"driver", original},
+                        {"driver_override", original_override}};
     if (f.iommu_group) args["group"] = *f.iommu_group;
     if (auto jec = journal.record({"pci-driver", args}))
         return "cannot write the journal " + journal.path() + ": " + jec.message() + "; " + address + " was not touched";
@@ -110,6 +112,27 @@ std::string restore_pci_driver(const nlohmann::json& args, std::string& error) {
         }
     }
     return address + " back on " + (original.empty() ? "no driver" : original);
+}
+
+std::string release_device(Journal& journal, const std::string& address, std::string& done) {
+    // The first entry for the address after its last settlement holds the state before this VM.
+    std::optional<nlohmann::json> original;
+    for (const auto& e : journal.read()) {
+        auto key = e.args.value("key", std::string());
+        if (key != "pci:" + address) continue;
+        if (e.action == "settled") original.reset();
+        else if (e.action == "pci-driver" && !original) original = e.args;
+    }
+    if (!original) {
+        done = address + " was not bound to vfio-pci by vmrun for this VM; left as it is";
+        return "";
+    }
+    std::string error;
+    done = restore_pci_driver(*original, error);
+    if (!error.empty()) return error;
+    if (auto ec = journal.record(settled_entry("pci:" + address)))
+        return "gave " + address + " back, but cannot record it in " + journal.path() + ": " + ec.message();
+    return "";
 }
 
 }  // namespace vmrun

@@ -31,6 +31,11 @@ std::string bind_to_vfio(const std::string& sysroot, const PciFunction& function
 // The undo of one "pci-driver" entry (host_restore registers it). Idempotent.
 std::string restore_pci_driver(const nlohmann::json& args, std::string& error);
 
+// Gives one device back to the driver the journal says it had before this VM
+// took it (after an unplug), and marks it settled so that the VM's final
+// replay leaves it alone. Returns "" or the error.
+std::string release_device(Journal& journal, const std::string& address, std::string& done);
+
 // Whether the vfio-pci driver is registered (module loaded or built in).
 bool vfio_driver_loaded(const std::string& sysroot);
 

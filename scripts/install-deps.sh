@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev doctest-dev
   qemu-system-x86 qemu-utils ovmf
   busybox-static cpio iproute2
+  python3
 )
 
 missing=()

@@ -9,6 +9,9 @@
 #include "command.h"
 #include "exit_codes.h"
 #include "hotplug_plan.h"
+#include "load_plan.h"
+#include "passthrough_setup.h"
+#include "vfio_binder.h"
 #include "qmp_connect.h"
 #include "stable_mac.h"
 #include "value_parsers.h"
@@ -23,7 +26,7 @@ const char* kUsage =
     "      --nic user [--model virtio|e1000e]\n"
     "      --usb VENDOR:PRODUCT\n"
     "      --device 'DRIVER,PROP=VALUE,...'\n"
-    "      --pci HOSTADDR\n";
+    "      --pci HOSTADDR[,HOSTADDR...]   (functions of one host slot)\n";
 
 struct Options {
     std::string kind, value, id, format = "raw", model = "virtio";
@@ -95,6 +98,99 @@ std::string execute(qmp::Client& c, const HotplugSteps& steps) {
     return "";
 }
 
+// --pci ADDR[,ADDR...]: host functions of one slot (their whole IOMMU group)
+// go to vfio-pci under the VM's journal, then into one free root port.
+// Anything that fails gives the functions back to their drivers.
+int hotplug_host_pci(const VmTarget& target, const Options& o) {
+    if (target.qmp_socket != target.folder.qmp_socket()) {
+        std::cerr << "vmrun: --pci needs the VM's NAME, not --qmp: the binding goes into the VM's journal\n";
+        return kExitUsage;
+    }
+    std::vector<PciAddress> addresses;
+    for (size_t start = 0; start <= o.value.size();) {
+        size_t comma = o.value.find(',', start);
+        auto text = o.value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        auto a = parse_pci_address(text);
+        if (!a) {
+            std::cerr << "vmrun: --pci: '" << text << "' is not a PCI address like 0000:04:00.0\n";
+            return kExitUsage;
+        }
+        if (!addresses.empty() && !a->same_slot(addresses.front())) {
+            std::cerr << "vmrun: --pci: " << text << " is not in slot " << addresses.front().slot_str()
+                      << "; hotplug one device (the functions of one slot) at a time\n";
+            return kExitUsage;
+        }
+        addresses.push_back(*a);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    pid_t holder = 0;
+    if (!vm_running(target.folder, holder)) {
+        std::cerr << "vmrun: " << target.folder.name << " is not running\n";
+        return kExitFailure;
+    }
+    auto sysroot = probe_host_facts(target.folder.name).sysroot;
+    auto inspection = inspect_passthrough(sysroot, addresses);
+    if (auto problems = inspection.problems(false); !problems.empty()) {
+        for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+        std::cerr << "vmrun: nothing was changed\n";
+        return kExitFailure;
+    }
+    auto client = connect_qmp(target.qmp_socket, target.folder.name);
+    if (!client) return kExitFailure;
+    auto& c = *client;
+    auto taken = peripheral_ids(c);
+    auto pci = c.execute("query-pci");
+    if (!pci) {
+        std::cerr << "vmrun: query-pci: " << pci.describe() << "\n";
+        return kExitFailure;
+    }
+    auto ports = root_ports_in(pci.value);
+    auto port = first_free_port(ports);
+    if (!port) {
+        std::cerr << "vmrun: every root port of this VM is taken:" << describe_ports(ports)
+                  << "\n  reserve more with 'root_ports: spare: N' in the profile (applies at the next start),"
+                     " or unplug a device first; nothing was changed\n";
+        return kExitFailure;
+    }
+
+    Journal journal(target.folder.journal_file());
+    auto give_back = [&] {
+        for (const auto& a : addresses) {
+            std::string done;
+            if (auto err = release_device(journal, a.str(), done); !err.empty()) std::cerr << "vmrun: " << err << "\n";
+        }
+    };
+    if (auto err = bind_passthrough(sysroot, inspection.expansion, journal); !err.empty()) {
+        std::cerr << "vmrun: binding to vfio-pci failed: " << err << "\n";
+        give_back();
+        return kExitFailure;
+    }
+    std::string base = o.id.empty() ? unused_id("hostdev", taken) : o.id;
+    std::vector<HostFunctionHotplug> functions;
+    for (size_t i = 0; i < addresses.size(); ++i) functions.push_back({i == 0 ? base : base + ".f" + std::to_string(i), addresses[i]});
+    std::vector<std::string> added;
+    for (const auto& call : host_pci_hotplug(functions, *port)) {
+        auto r = c.execute(call.command, call.arguments);
+        if (!r) {
+            std::cerr << "vmrun: device_add " << call.arguments["host"].get<std::string>() << ": " << r.describe() << "\n";
+            for (const auto& id : added) c.execute("device_del", {{"id", id}});
+            give_back();
+            std::cerr << "vmrun: the devices are back on their drivers\n";
+            return kExitFailure;
+        }
+        added.push_back(call.arguments["id"]);
+    }
+    auto after = c.execute("query-pci");
+    if (!after || !pci_has_device(after.value, base)) {
+        std::cerr << "vmrun: QEMU accepted host device '" << base << "' but does not list it\n";
+        return kExitFailure;
+    }
+    for (const auto& f : functions)
+        std::cout << "vmrun: added host device " << f.host.str() << " as '" << f.id << "' on " << *port << "\n";
+    return kExitOk;
+}
+
 }  // namespace
 
 int run_hotplug(const std::vector<std::string>& in) {
@@ -106,11 +202,6 @@ int run_hotplug(const std::vector<std::string>& in) {
         std::cerr << kUsage;
         return kExitUsage;
     }
-    if (o.kind == "pci") {
-        std::cerr << "vmrun: host PCI hotplug needs the vfio-pci binder, which this vmrun does not have yet; "
-                     "nothing was changed\n";
-        return kExitFailure;
-    }
     if (o.kind == "nic" && o.value != "user") {
         std::cerr << "vmrun: only '--nic user' can be hotplugged for now (tap networking needs vmrun's network setup, "
                      "which this vmrun does not have yet)\n";
@@ -120,6 +211,7 @@ int run_hotplug(const std::vector<std::string>& in) {
         std::cerr << "vmrun: --id must use letters, digits, '-', '_' and '.'\n";
         return kExitUsage;
     }
+    if (o.kind == "pci") return hotplug_host_pci(*target, o);
     auto client = connect_qmp(target->qmp_socket, target->folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;

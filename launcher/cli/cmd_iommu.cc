@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "exit_codes.h"
+#include "load_plan.h"
 #include "pci_names.h"
 #include "pci_sysfs.h"
 
@@ -39,7 +40,7 @@ std::string class_name(uint32_t c) {
 
 int run_iommu(const std::vector<std::string>& args) {
     bool json = false;
-    std::string sysroot = std::getenv("VMRUN_SYSROOT") ? std::getenv("VMRUN_SYSROOT") : "/";
+    std::string sysroot = probe_host_facts("iommu").sysroot;
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--json") json = true;
         else if (args[i] == "--sysroot" && i + 1 < args.size()) sysroot = args[++i];

@@ -3,10 +3,14 @@
 // once QEMU has said the device is gone.
 
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "command.h"
 #include "exit_codes.h"
+#include "journal.h"
 #include "qmp_connect.h"
+#include "vfio_binder.h"
 
 namespace vmrun::cli {
 
@@ -37,6 +41,18 @@ int run_unplug(const std::vector<std::string>& in) {
     std::string drive, netdev;
     if (auto r = c.execute("qom-get", {{"path", path}, {"property", "drive"}}); r && r.value.is_string()) drive = r.value;
     if (auto r = c.execute("qom-get", {{"path", path}, {"property", "netdev"}}); r && r.value.is_string()) netdev = r.value;
+    // Host PCI functions (vfio-pci) go back to their drivers once QEMU let go:
+    // this one and the other functions hotplugged into its slot (ID.f1, ...).
+    std::map<std::string, std::string> host_functions;  // qdev id -> host address
+    auto host_of = [&](const std::string& dev) {
+        auto r = c.execute("qom-get", {{"path", "/machine/peripheral/" + dev}, {"property", "host"}});
+        if (r && r.value.is_string()) host_functions[dev] = r.value;
+    };
+    host_of(id);
+    if (!host_functions.empty())
+        if (auto r = c.execute("qom-list", {{"path", "/machine/peripheral"}}))
+            for (const auto& e : r.value)
+                if (e.value("name", "").rfind(id + ".f", 0) == 0) host_of(e["name"]);
 
     auto del = c.execute("device_del", {{"id", id}});
     if (!del) {
@@ -81,7 +97,27 @@ int run_unplug(const std::vector<std::string>& in) {
         if (!r) std::cerr << "vmrun: warning: netdev_del " << netdev << ": " << r.describe() << "\n";
     }
     std::cout << "vmrun: removed '" << id << "'" << (by_event ? "" : " (QEMU dropped it without a DEVICE_DELETED event)") << "\n";
-    return kExitOk;
+    if (host_functions.empty()) return kExitOk;
+    // Only what QEMU no longer holds: a function still listed stays bound.
+    std::set<std::string> listed;
+    if (auto r = c.execute("qom-list", {{"path", "/machine/peripheral"}}))
+        for (const auto& e : r.value) listed.insert(e.value("name", ""));
+    Journal journal(target->folder.journal_file());
+    int code = kExitOk;
+    for (const auto& [dev, address] : host_functions) {
+        if (listed.count(dev)) {
+            std::cerr << "vmrun: '" << dev << "' (" << address << ") is still in the VM; it stays on vfio-pci\n";
+            continue;
+        }
+        std::string done, err = release_device(journal, address, done);
+        if (!err.empty()) {
+            std::cerr << "vmrun: " << err << "\n";
+            code = kExitFailure;
+        } else if (!done.empty()) {
+            std::cout << "vmrun: " << done << "\n";
+        }
+    }
+    return code;
 }
 
 }  // namespace vmrun::cli

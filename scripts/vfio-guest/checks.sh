@@ -101,8 +101,167 @@ iommu_suite() {
   check "$BRNIC back on e1000e" on_driver "$BRNIC" e1000e
 }
 
+# Where query-pci puts each device behind a root port: "rp1 0.1 hostdev1" lines.
+placement() {
+  "$vmrun" qmp "$1" query-pci | python3 -c '
+import json, sys
+def walk(devices, port):
+    for d in devices:
+        bridge = d.get("pci_bridge")
+        if port:
+            print(port, "%d.%d" % (d["slot"], d["function"]), d.get("qdev_id", "?"))
+        if bridge:
+            walk(bridge.get("devices", []), d.get("qdev_id", "?"))
+for bus in json.load(sys.stdin):
+    walk(bus["devices"], None)'
+}
+all_on() { local d=$1 a; shift; for a in "$@"; do on_driver "$a" "$d" || return 1; done; }
+qemu_pid() { cat "$VMRUN_RUNTIME_DIR/$1/qemu.pid" 2>/dev/null; }
+supervisor_pid() { cat "$VMRUN_RUNTIME_DIR/$1/supervisor.pid" 2>/dev/null; }
+# stopped PID: PID is known and exits within 60 s
+stopped() { local i; [ -n "$1" ] || return 1; for i in $(seq 1 600); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
+release_console() { local vt; for vt in /sys/class/vtconsole/vtcon*; do grep -q "frame buffer" "$vt/name" && echo 0 > "$vt/bind"; done; }
+no_group_nodes() { ! ls /dev/vfio 2>/dev/null | grep -qv '^vfio$'; }
+wait_placed() {  # wait_placed VM LINE: the firmware numbers the buses after cont
+  local i; for i in $(seq 1 120); do placement "$1" > /tmp/placement.out 2>&1; grep -qx "$2" /tmp/placement.out && return 0; sleep 0.5; done
+  return 1
+}
+
+passthrough_suite() {
+  local vga_driver audio_driver gpu_group
+  vga_driver=$(driver_of "$VGA"); audio_driver=$(driver_of "$AUDIO"); gpu_group=$(group_of "$VGA")
+  back_home() { on_driver "$VGA" "$vga_driver" && on_driver "$AUDIO" "$audio_driver" && all_on e1000e "$NIC" "$BRNIC" "$PAIR0" "$PAIR1"; }
+  local p=$profiles/gpuvm.yaml
+  cat > "$p" <<PROFILE
+name: gpuvm
+accelerator: tcg
+cpu: max
+memory: 128M
+headless: true
+kernel:
+  image: $top/build/tiny-guest/vmlinuz
+  initrd: $top/build/tiny-guest/initrd.cpio.gz
+  cmdline: console=ttyS0 panic=-1 loglevel=4
+root_ports:
+  spare: 2
+passthrough:
+  - host: $VGA
+    x_vga: true
+  - host: $AUDIO
+  - host: $NIC
+  - host: $BRNIC
+PROFILE
+  run check-gpuvm check "$p"
+  check "vmrun check PROFILE: IOMMU PASS" contains /tmp/check-gpuvm.out "PASS  IOMMU"
+  check "vmrun check PROFILE: the GPU pair's group $gpu_group binds whole" \
+    grep -qE "PASS  group $gpu_group +$VGA .* -> vfio-pci, $AUDIO .* -> vfio-pci" /tmp/check-gpuvm.out
+  check "vmrun check PROFILE fails on the boot GPU under the console" contains /tmp/check-gpuvm.out "FAIL  passthrough$VGA is the boot GPU"
+
+  # The emulated VGA carries the guest's framebuffer console, as a desktop's boot GPU does.
+  run start-console start "$p" --detach
+  check "the boot GPU under the host console is refused" [ $? != 0 ]
+  check "the refusal says why and how to release it" contains /tmp/start-console.out "is the boot GPU and the host console is on it"
+  check "nothing was bound after the refusal" on_driver "$VGA" "$vga_driver"
+  # Follow vmrun's fix: release the console from the framebuffer. (Giving the
+  # GPU back to its driver hands the console back too, so before each start.)
+  release_console
+  run check-released check "$p"
+  check "with the console released, vmrun check PROFILE passes" [ $? = 0 ]
+  run start-gpuvm start "$p" --detach
+  check "vmrun PROFILE --detach starts the VM" [ $? = 0 ]
+  check "every device of the planned groups is on vfio-pci" all_on vfio-pci "$VGA" "$AUDIO" "$NIC" "$BRNIC"
+  check "/dev/vfio/$gpu_group exists for the GPU pair" [ -c "/dev/vfio/$gpu_group" ]
+  tr '\0' ' ' < "/proc/$(qemu_pid gpuvm)/cmdline" > /tmp/argv.txt
+  echo "  inner QEMU: $(cat /tmp/argv.txt)"
+  check "inner QEMU has ioh3420 root ports" contains /tmp/argv.txt "ioh3420,id=rp1,bus=pcie.0,addr=0x1c.0x0,multifunction=on"
+  check "the VGA function is function 0 with multifunction=on and x-vga=on" \
+    contains /tmp/argv.txt "vfio-pci,host=$VGA,id=hostdev0,bus=rp1,addr=0x0.0x0,multifunction=on,x-vga=on"
+  check "the audio function is function 1 of the same slot" contains /tmp/argv.txt "vfio-pci,host=$AUDIO,id=hostdev1,bus=rp1,addr=0x0.0x1"
+  check "query-pci: the VGA function at rp1 0.0" wait_placed gpuvm "rp1 0.0 hostdev0"
+  sed 's/^/  /' /tmp/placement.out
+  check "query-pci: the audio function at rp1 0.1" grep -qx "rp1 0.1 hostdev1" /tmp/placement.out
+  check "query-pci: the NIC at rp2 0.0" grep -qx "rp2 0.0 hostdev2" /tmp/placement.out
+  check "query-pci: the NIC behind the host's ioh3420 at rp3 0.0" grep -qx "rp3 0.0 hostdev3" /tmp/placement.out
+  run xvga qmp gpuvm qom-get '{"path": "/machine/peripheral/hostdev0", "property": "x-vga"}'
+  check "QEMU reports x-vga on for the VGA function" grep -qx "true" /tmp/xvga.out
+
+  placed_pair() { placement gpuvm > /tmp/hp.out; sed 's/^/  /' /tmp/hp.out; grep -qx 'rp4 0.0 hostdev4' /tmp/hp.out && grep -qx 'rp4 0.1 hostdev4.f1' /tmp/hp.out; }
+  local t0=$SECONDS i
+  for i in $(seq 1 600); do grep -q VMRUN-GUEST-READY "$VMRUN_STATE_DIR/gpuvm/console.log" 2>/dev/null && break; sleep 1; done
+  local console=$VMRUN_STATE_DIR/gpuvm/console.log
+  check "the inner guest (tiny Linux) boots, $((SECONDS - t0)) s under nested TCG" grep -q VMRUN-GUEST-READY "$console"
+  run hotplug hotplug gpuvm --pci "$PAIR0,$PAIR1"
+  check "vmrun hotplug --pci binds the pair and adds it" [ $? = 0 ]
+  check "the hotplugged pair is on vfio-pci" all_on vfio-pci "$PAIR0" "$PAIR1"
+  check "query-pci: the pair in the reserved port rp4 as 0.0 and 0.1" \
+    placed_pair
+  guest_saw() { local i; for i in $(seq 1 120); do grep -qiE "$1" "$console" && return 0; sleep 0.5; done; return 1; }
+  check "the inner guest's kernel sees the hotplugged functions (uevent add, 8086:10D3)" guest_saw "VMRUN-UEVENT add pci .* 8086:10D3"
+  run unplug unplug gpuvm hostdev4 --timeout 60
+  local unplug_rc=$?
+  if grep -q "removed 'hostdev4'" /tmp/unplug.out; then
+    check "vmrun unplug waits for DEVICE_DELETED and gives the pair back" all_on e1000e "$PAIR0" "$PAIR1"
+    check "the inner guest saw the pair go (uevent remove)" guest_saw "VMRUN-UEVENT remove pci"
+  else
+    fail "vmrun unplug: the guest released the pair (exit $unplug_rc)"
+    check "when the guest does not answer, the pair stays on vfio-pci while QEMU holds it" all_on vfio-pci "$PAIR0" "$PAIR1"
+  fi
+
+  local sup; sup=$(supervisor_pid gpuvm)
+  run stop-gpuvm stop gpuvm --force
+  check "vmrun stop --force ends the VM" stopped "$sup"
+  check "the VGA function is back on $vga_driver" on_driver "$VGA" "$vga_driver"
+  check "the audio function is back on $audio_driver" on_driver "$AUDIO" "$audio_driver"
+  check "both NICs are back on e1000e" all_on e1000e "$NIC" "$BRNIC"
+  check "the hotplugged pair is back on e1000e" all_on e1000e "$PAIR0" "$PAIR1"
+  check "no /dev/vfio group node is left" no_group_nodes
+
+  # Fault: the inner QEMU dies; the supervisor gives everything back.
+  release_console
+  run start-again start "$p" --detach
+  sup=$(supervisor_pid gpuvm)
+  check "started again, devices on vfio-pci" all_on vfio-pci "$VGA" "$AUDIO" "$NIC" "$BRNIC"
+  local qemu; qemu=$(qemu_pid gpuvm)
+  [ -n "$qemu" ] && kill -9 "$qemu"
+  check "QEMU SIGKILLed: the supervisor ends" stopped "$sup"
+  check "QEMU SIGKILLed: the supervisor gave every device back" back_home
+  check "QEMU SIGKILLed: no /dev/vfio group node is left" no_group_nodes
+
+  # Fault: the supervisor dies; vmrun restore stops the orphan and gives everything back.
+  release_console
+  run start-third start "$p" --detach
+  sup=$(supervisor_pid gpuvm)
+  local orphan; orphan=$(qemu_pid gpuvm)
+  [ -n "$sup" ] && kill -9 "$sup"
+  check "supervisor SIGKILLed: it is gone" stopped "$sup"
+  check "supervisor SIGKILLed: the orphaned QEMU still holds the devices" \
+    sh -c "[ -n '$orphan' ] && kill -0 '$orphan' 2>/dev/null && [ \"\$(basename \"\$(readlink /sys/bus/pci/devices/$VGA/driver)\")\" = vfio-pci ]"
+  run restore-gpuvm restore gpuvm
+  check "vmrun restore exits 0" [ $? = 0 ]
+  check "vmrun restore stopped the orphaned QEMU" stopped "$orphan"
+  check "vmrun restore gave every device back" back_home
+  check "vmrun restore: no /dev/vfio group node is left" no_group_nodes
+
+  # A profile with only one function of the pair: refused, nothing bound.
+  cat > "$profiles/half-gpu.yaml" <<PROFILE
+name: halfgpu
+accelerator: tcg
+cpu: max
+memory: 128M
+headless: true
+passthrough:
+  - host: $VGA
+    x_vga: true
+PROFILE
+  run start-half start "$profiles/half-gpu.yaml" --detach
+  check "a profile with the VGA function alone is refused" [ $? != 0 ]
+  check "the refusal names the audio function and its driver" contains /tmp/start-half.out "also holds $AUDIO"
+  check "nothing was bound: the VGA function is still on $vga_driver" on_driver "$VGA" "$vga_driver"
+}
+
 case "$suite" in
   iommu) iommu_suite ;;
-  all) iommu_suite ;;
+  passthrough) passthrough_suite ;;
+  all) iommu_suite; passthrough_suite ;;
   *) fail "unknown suite $suite" ;;
 esac

@@ -51,3 +51,8 @@ TEST_CASE("real vfio-pci in an emulated-IOMMU guest: vmrun iommu, check, bind by
     auto r = run_guest_suite("iommu");
     require_all_passed(r, 28);
 }
+
+TEST_CASE("passthrough end to end on a real kernel: start, placement, x-vga, hotplug --pci, unplug, stop, and both crashes") {
+    auto r = run_guest_suite("passthrough");
+    require_all_passed(r, 44);
+}

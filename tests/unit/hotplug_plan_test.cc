@@ -78,3 +78,16 @@ TEST_CASE("generated hotplug ids skip the taken ones") {
     CHECK(unused_id("disk", {}) == "disk0");
     CHECK(unused_id("disk", {"disk0", "disk1", "net0"}) == "disk2");
 }
+
+TEST_CASE("hotplug --pci: a GPU's two functions into one port, function 1 first, function 0 last with multifunction") {
+    auto calls = host_pci_hotplug({{"hostdev0", *parse_pci_address("0000:04:00.0")}, {"hostdev0.f1", *parse_pci_address("0000:04:00.1")}},
+                                  "rp3");
+    REQUIRE(calls.size() == 2);
+    CHECK(calls[0].arguments == Json{{"driver", "vfio-pci"}, {"host", "0000:04:00.1"}, {"id", "hostdev0.f1"}, {"bus", "rp3"}, {"addr", "0.1"}});
+    CHECK(calls[1].arguments == Json{{"driver", "vfio-pci"}, {"host", "0000:04:00.0"}, {"id", "hostdev0"}, {"bus", "rp3"},
+                                     {"addr", "0.0"}, {"multifunction", true}});
+    auto single = host_pci_hotplug({{"nic", *parse_pci_address("0000:01:00.0")}}, "rp2");
+    REQUIRE(single.size() == 1);
+    CHECK_FALSE(single[0].arguments.contains("multifunction"));
+    CHECK(single[0].command == "device_add");
+}

@@ -190,3 +190,30 @@ TEST_CASE("refusals: vfio-pci not loaded, and group problems come with their fix
     CHECK(problems[0].fix == "a group passes whole: add '- host: 0000:00:12.2' to passthrough");
     CHECK(problems[1].what == "the vfio-pci driver is not loaded");
 }
+
+TEST_CASE("release: a device given back after an unplug is settled, so the VM's final replay leaves it to its new owner") {
+    TempDir root, state;
+    sim_dl360(root.path.string());
+    SimKernel kernel(root.path.string());
+    Journal journal(state / "journal");
+    auto inspection = inspect_passthrough(root.path.string(), addrs({"5f:00.0", "86:00.0"}));
+    REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
+    std::string done;
+    REQUIRE(release_device(journal, "0000:5f:00.0", done) == "");
+    CHECK(done == "0000:5f:00.0 back on nvme");
+    CHECK(driver(root, "0000:5f:00.0") == "nvme");
+    // Someone else (another VM) takes it now; this VM's teardown must not take it back.
+    Journal other(state / "other-journal");
+    REQUIRE(bind_passthrough(root.path.string(), inspect_passthrough(root.path.string(), addrs({"5f:00.0"})).expansion, other) == "");
+    auto report = make_restorer().restore(journal);
+    CHECK(report.ok());
+    REQUIRE(report.undone.size() == 1);
+    CHECK(report.undone[0] == "0000:86:00.0 back on nvidia");
+    CHECK(driver(root, "0000:5f:00.0") == "vfio-pci");
+    CHECK(make_restorer().restore(other).ok());
+    CHECK(driver(root, "0000:5f:00.0") == "nvme");
+    // A device vmrun never bound is left alone.
+    Journal empty(state / "empty-journal");
+    CHECK(release_device(empty, "0000:60:00.0", done) == "");
+    CHECK(done.find("left as it is") != std::string::npos);
+}
