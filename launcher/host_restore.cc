@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "process_watch.h"
+#include "network_setup.h"
 #include "vfio_binder.h"
 
 namespace vmrun {
@@ -49,6 +50,8 @@ Restorer make_restorer() {
     r.on("qemu-process", stop_qemu);
     r.on("runtime-folder", remove_folder);
     r.on("pci-driver", restore_pci_driver);
+    r.on("tap", remove_tap);
+    r.on("bridge", remove_bridge);
     return r;
 }
 

@@ -79,6 +79,13 @@ HotplugSteps user_nic_hotplug(const NicHotplug& n, const std::string& port) {
     return s;
 }
 
+HotplugSteps tap_nic_hotplug(const NicHotplug& n, const std::string& port, const std::string& fdname, bool vhost) {
+    auto s = user_nic_hotplug(n, port);
+    s.backends[0].arguments = {{"type", "tap"}, {"id", "netdev-" + n.id}, {"fd", fdname}};
+    if (vhost) s.backends[0].arguments["vhost"] = true;
+    return s;
+}
+
 HotplugSteps usb_hotplug(const std::string& id, uint16_t vendor, uint16_t product) {
     HotplugSteps s;
     s.device = {"device_add", {{"driver", "usb-host"}, {"id", id}, {"bus", "xhci.0"}, {"vendorid", vendor}, {"productid", product}}};

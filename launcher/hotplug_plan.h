@@ -54,6 +54,8 @@ struct NicHotplug {
     std::string model = "virtio-net-pci";
 };
 HotplugSteps user_nic_hotplug(const NicHotplug& n, const std::string& port);
+// A tap NIC whose open tap fd was passed to QEMU as `fdname` (getfd).
+HotplugSteps tap_nic_hotplug(const NicHotplug& n, const std::string& port, const std::string& fdname, bool vhost);
 
 // usb-host on the VM's xhci controller, by vendor:product.
 HotplugSteps usb_hotplug(const std::string& id, uint16_t vendor, uint16_t product);

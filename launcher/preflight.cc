@@ -5,6 +5,7 @@
 #include <boost/process/search_path.hpp>
 #include <filesystem>
 
+#include "network_setup.h"
 #include "passthrough_setup.h"
 
 namespace vmrun {
@@ -42,11 +43,7 @@ std::vector<PreflightProblem> preflight(const LaunchPlan& plan, const PreflightO
         for (auto& problem : inspect_passthrough(plan.facts.sysroot, listed).problems(options.force_bind))
             out.push_back({std::move(problem.what), std::move(problem.fix)});
     }
-    // Parts that land in their own issues: refuse instead of half-running.
-    for (const auto& n : p.nics)
-        if (n.type == NicType::tap)
-            out.push_back({"tap networking ('" + n.id + "' on " + n.bridge + ") needs vmrun's network setup, which this vmrun does not have yet",
-                           "use 'type: user' for now, or --dry-run to see the command"});
+    for (auto& problem : check_taps(tap_requests(plan))) out.push_back({std::move(problem.what), std::move(problem.fix)});
     return out;
 }
 

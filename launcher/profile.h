@@ -89,6 +89,7 @@ struct Nic {
     bool mac_generated = false;
     std::string bridge;  // tap only
     std::string tap;     // tap only; empty = vmrun picks a name
+    bool create_bridge = false;  // tap only: vmrun creates the bridge if it is missing (and removes it after)
     std::vector<PortForward> forwards;  // user only
     Locations at;
 };

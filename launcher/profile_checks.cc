@@ -144,6 +144,7 @@ private:
             } else {
                 if (!n.bridge.empty()) d_.error(n.at.of("bridge"), "'bridge' is for type tap; a user-mode NIC has no bridge");
                 if (!n.tap.empty()) d_.error(n.at.of("tap"), "'tap' is for type tap; a user-mode NIC has no tap device");
+                if (n.create_bridge) d_.error(n.at.of("create_bridge"), "'create_bridge' is for type tap; a user-mode NIC has no bridge");
             }
             if (n.mac.empty()) {
                 n.mac = stable_mac(p_.name, n.id);

@@ -274,6 +274,10 @@ private:
         }
         if (auto v = r.get("bridge")) { nic.at.set("bridge", loc_of(*v)); if (auto s = read_string(*v, "bridge", d_)) nic.bridge = *s; }
         if (auto v = r.get("tap")) { nic.at.set("tap", loc_of(*v)); if (auto s = read_string(*v, "tap", d_)) nic.tap = *s; }
+        if (auto v = r.get("create_bridge")) {
+            nic.at.set("create_bridge", loc_of(*v));
+            if (auto b = read_bool(*v, "create_bridge", d_)) nic.create_bridge = *b;
+        }
         if (auto v = r.get("forwards")) {
             nic.at.set("forwards", loc_of(*v));
             each(*v, "forwards", [&](const YAML::Node& item) {

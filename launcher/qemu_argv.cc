@@ -21,7 +21,7 @@ void place(QemuOption& o, const PciPlacement& at) {
 
 class ArgvWriter {
 public:
-    explicit ArgvWriter(const LaunchPlan& plan) : plan_(plan), p_(plan.profile) {}
+    ArgvWriter(const LaunchPlan& plan, const InheritedFds& fds) : plan_(plan), p_(plan.profile), fds_(fds) {}
 
     std::vector<std::string> run() {
         add(plan_.facts.qemu_binary);
@@ -205,7 +205,9 @@ private:
             const auto& n = np.nic;
             if (n.type == NicType::tap) {
                 QemuOption nd("tap");
-                nd.set("id", np.netdev_id).set("ifname", np.tap).set("script", "no").set("downscript", "no");
+                nd.set("id", np.netdev_id);
+                if (auto fd = fds_.tap_by_nic.find(n.id); fd != fds_.tap_by_nic.end()) nd.set("fd", (long long)fd->second);
+                else nd.set("ifname", np.tap).set("script", "no").set("downscript", "no");
                 if (np.vhost) nd.on_off("vhost", true);
                 add("-netdev", nd.str());
             } else {
@@ -240,6 +242,7 @@ private:
 
     const LaunchPlan& plan_;
     const Profile& p_;
+    const InheritedFds& fds_;
     std::vector<std::string> argv_;
 };
 
@@ -264,8 +267,8 @@ std::string passthrough_device(const PassthroughPlan& pp) {
     return o.str();
 }
 
-std::vector<std::string> build_qemu_argv(const LaunchPlan& plan) {
-    return ArgvWriter(plan).run();
+std::vector<std::string> build_qemu_argv(const LaunchPlan& plan, const InheritedFds& fds) {
+    return ArgvWriter(plan, fds).run();
 }
 
 }  // namespace vmrun

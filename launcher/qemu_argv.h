@@ -4,6 +4,7 @@
 // topology, passthrough, storage, network, USB, extra args) so a diff of two
 // command lines reads like a diff of two profiles.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,14 @@
 
 namespace vmrun {
 
-std::vector<std::string> build_qemu_argv(const LaunchPlan& plan);
+// Open file descriptors QEMU inherits at start: a tap NIC with an fd is
+// written as tap,fd=N (vmrun created the tap); without one, as ifname=TAP
+// (what --dry-run prints, runnable by hand with a persistent tap).
+struct InheritedFds {
+    std::map<std::string, int> tap_by_nic;  // NIC id -> fd
+};
+
+std::vector<std::string> build_qemu_argv(const LaunchPlan& plan, const InheritedFds& fds = {});
 
 // Single -device option strings, exposed so hotplug builds the same devices.
 std::string root_port_device(const RootPortPlan& rp);

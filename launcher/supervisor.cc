@@ -7,6 +7,7 @@
 #include <boost/process/extend.hpp>
 
 #include <signal.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,6 +26,7 @@
 #include "firmware_vars.h"
 #include "host_restore.h"
 #include "journal.h"
+#include "network_setup.h"
 #include "passthrough_setup.h"
 #include "process_watch.h"
 #include "qemu_argv.h"
@@ -43,6 +45,15 @@ namespace {
 struct OwnProcessGroup : bp::extend::handler {
     template <typename Executor>
     void on_exec_setup(Executor&) const { ::setpgid(0, 0); }
+};
+
+// The tap fds vmrun opened stay O_CLOEXEC in vmrun; only QEMU inherits them.
+struct InheritFds : bp::extend::handler {
+    std::vector<int> fds;
+    template <typename Executor>
+    void on_exec_setup(Executor&) const {
+        for (int fd : fds) ::fcntl(fd, F_SETFD, 0);
+    }
 };
 
 void report_ready(int fd, const std::string& line) {
@@ -134,13 +145,25 @@ private:
         if (auto jec = journal_.record({"runtime-folder", {{"path", folder_.runtime_dir}}}))
             return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
         if (auto err = bind_devices(); !err.empty()) return fail_start(err);
+        network_ = set_up_taps(tap_requests(plan_), journal_);
+        if (!network_.error.empty()) {
+            close_taps(network_);
+            return fail_start("network setup failed: " + network_.error);
+        }
+        InheritedFds fds;
+        InheritFds inherit;
+        for (const auto& t : network_.taps) {
+            fds.tap_by_nic[t.nic_id] = t.fd;
+            inherit.fds.push_back(t.fd);
+            spdlog::info("tap {} is up on {}", t.name, t.nic_id);
+        }
         auto vars = prepare_firmware_vars(plan_.firmware);
         if (!vars.ok) return fail_start(vars.error);
         if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);
 
         // Sockets left by a QEMU that died must not be mistaken for the new ones.
         for (const auto& sock : plan_.sockets()) std::filesystem::remove(sock, ec);
-        auto argv = build_qemu_argv(plan_);
+        auto argv = build_qemu_argv(plan_, fds);
         argv.push_back("-S");  // paused until vmrun has seen QMP come up
         spdlog::info("starting {}", argv[0]);
         // Sockets QEMU creates are the owner's only.
@@ -149,9 +172,11 @@ private:
         std::vector<std::string> args(argv.begin() + 1, argv.end());
         bool stdio_serial = plan_.profile.serial == SerialMode::stdio;
         if (stdio_serial)
-            qemu_ = bp::child(exe, bp::args = args, bp::std_err > stderr_pipe_, ec);
+            qemu_ = bp::child(exe, bp::args = args, bp::std_err > stderr_pipe_, inherit, ec);
         else
-            qemu_ = bp::child(exe, bp::args = args, bp::std_in < bp::null, bp::std_err > stderr_pipe_, OwnProcessGroup{}, ec);
+            qemu_ = bp::child(exe, bp::args = args, bp::std_in < bp::null, bp::std_err > stderr_pipe_, OwnProcessGroup{}, inherit, ec);
+        // QEMU holds the taps now (or failed to start): with vmrun's copies closed, they die with QEMU.
+        close_taps(network_);
         if (ec || !qemu_.valid()) return fail_start("cannot start " + argv[0] + ": " + ec.message());
         pid_t pid = qemu_.id();
         auto started = process_start_time(pid);
@@ -325,6 +350,7 @@ private:
     const RunFolder& folder_;
     SuperviseOptions options_;
     Journal journal_;
+    NetworkSetup network_;
     asio::io_context io_;
     asio::signal_set signals_;
     bp::async_pipe stderr_pipe_;

@@ -4,11 +4,16 @@
 // first, then device_add, then a check that QEMU lists it. Nothing is left
 // half-added: a failed device_add removes the backends it needed.
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "command.h"
 #include "exit_codes.h"
 #include "hotplug_plan.h"
+#include "launch_plan.h"
+#include "network_setup.h"
+#include "rtnetlink.h"
 #include "load_plan.h"
 #include "passthrough_setup.h"
 #include "vfio_binder.h"
@@ -23,13 +28,13 @@ namespace {
 const char* kUsage =
     "usage: vmrun hotplug NAME|--qmp PATH WHAT [--id ID]\n"
     "WHAT: --disk PATH [--format raw|qcow2] [--readonly] [--nvme]\n"
-    "      --nic user [--model virtio|e1000e]\n"
+    "      --nic user|tap [--bridge BR] [--model virtio|e1000e]\n"
     "      --usb VENDOR:PRODUCT\n"
     "      --device 'DRIVER,PROP=VALUE,...'\n"
     "      --pci HOSTADDR[,HOSTADDR...]   (functions of one host slot)\n";
 
 struct Options {
-    std::string kind, value, id, format = "raw", model = "virtio";
+    std::string kind, value, id, format = "raw", model = "virtio", bridge;
     bool readonly = false, nvme = false;
 };
 
@@ -51,6 +56,7 @@ bool parse(std::vector<std::string>& args, Options& o) {
         } else if (a == "--id") { if (!next(o.id)) return false; }
         else if (a == "--format") { if (!next(o.format)) return false; }
         else if (a == "--model") { if (!next(o.model)) return false; }
+        else if (a == "--bridge") { if (!next(o.bridge)) return false; }
         else if (a == "--readonly") o.readonly = true;
         else if (a == "--nvme") o.nvme = true;
         else {
@@ -96,6 +102,41 @@ std::string execute(qmp::Client& c, const HotplugSteps& steps) {
         return "device_add: " + r.describe();
     }
     return "";
+}
+
+// A tap on `bridge` for hotplug NIC `id`: checked, journaled in the VM's
+// journal, created, its fd passed to QEMU (getfd) and vmrun's copy closed.
+// Returns the fd's name in QEMU.
+std::optional<std::string> open_hotplug_tap(const std::string& vm, const std::string& id, const std::string& bridge,
+                                            const RunFolder& folder, qmp::Client& c) {
+    TapRequest req{id, "", bridge, false};
+    std::string error;
+    auto nl = Rtnetlink::open(error);
+    for (size_t i = 0; nl && req.tap.empty(); ++i) {
+        int err = 0;
+        auto name = default_tap_name(vm, 100 + i);  // past the profile's own NICs
+        if (!nl->link(name, err)) req.tap = name;
+    }
+    if (auto problems = check_taps({req}); !problems.empty()) {
+        for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+        return std::nullopt;
+    }
+    Journal journal(folder.journal_file());
+    auto setup = set_up_taps({req}, journal);
+    if (!setup.error.empty()) {
+        std::cerr << "vmrun: " << setup.error << "\n";
+        close_taps(setup);
+        return std::nullopt;
+    }
+    std::string fdname = "tap-" + id;
+    auto sent = c.send_fd(setup.taps[0].fd, fdname);
+    close_taps(setup);
+    if (!sent) {
+        std::cerr << "vmrun: passing the tap to QEMU failed: " << sent.describe() << "\n";
+        return std::nullopt;
+    }
+    std::cout << "vmrun: tap " << req.tap << " is up on " << bridge << "\n";
+    return fdname;
 }
 
 // --pci ADDR[,ADDR...]: host functions of one slot (their whole IOMMU group)
@@ -202,10 +243,17 @@ int run_hotplug(const std::vector<std::string>& in) {
         std::cerr << kUsage;
         return kExitUsage;
     }
-    if (o.kind == "nic" && o.value != "user") {
-        std::cerr << "vmrun: only '--nic user' can be hotplugged for now (tap networking needs vmrun's network setup, "
-                     "which this vmrun does not have yet)\n";
-        return kExitFailure;
+    if (o.kind == "nic" && o.value != "user" && o.value != "tap") {
+        std::cerr << "vmrun: --nic is 'user' or 'tap' (with --bridge BR)\n";
+        return kExitUsage;
+    }
+    if (o.kind == "nic" && o.value == "tap" && o.bridge.empty()) {
+        std::cerr << "vmrun: --nic tap needs --bridge BR, the host bridge to join\n";
+        return kExitUsage;
+    }
+    if (o.kind == "nic" && o.value == "tap" && target->qmp_socket != target->folder.qmp_socket()) {
+        std::cerr << "vmrun: --nic tap needs the VM's NAME, not --qmp: the tap goes into the VM's journal\n";
+        return kExitUsage;
     }
     if (!o.id.empty() && !is_safe_name(o.id)) {
         std::cerr << "vmrun: --id must use letters, digits, '-', '_' and '.'\n";
@@ -236,7 +284,7 @@ int run_hotplug(const std::vector<std::string>& in) {
     }
 
     HotplugSteps steps;
-    std::string what, id = o.id;
+    std::string what, id = o.id, passed_fd;
     bool is_pci = true;
     if (o.kind == "disk") {
         if (o.format != "raw" && o.format != "qcow2") {
@@ -253,7 +301,16 @@ int run_hotplug(const std::vector<std::string>& in) {
         auto name = c.execute("query-name");
         std::string vm = name ? name.value.value("name", target->folder.name) : target->folder.name;
         std::string model = o.model == "virtio" ? "virtio-net-pci" : o.model;
-        steps = user_nic_hotplug({id, stable_mac(vm, id), model}, *port);
+        if (o.value == "tap") {
+            // The tap lives in QEMU's fd: once netdev_del closes it, it is gone.
+            auto tap = open_hotplug_tap(vm, id, o.bridge, target->folder, c);
+            if (!tap) return kExitFailure;
+            steps = tap_nic_hotplug({id, stable_mac(vm, id), model}, *port, *tap,
+                                    model == "virtio-net-pci" && ::access("/dev/vhost-net", R_OK | W_OK) == 0);
+            passed_fd = *tap;
+        } else {
+            steps = user_nic_hotplug({id, stable_mac(vm, id), model}, *port);
+        }
         what = "network interface";
     } else if (o.kind == "usb") {
         auto usb = parse_usb_id(o.value);
@@ -287,6 +344,8 @@ int run_hotplug(const std::vector<std::string>& in) {
     }
 
     if (auto err = execute(c, steps); !err.empty()) {
+        // A tap fd netdev_add did not take would keep the tap alive inside QEMU.
+        if (!passed_fd.empty()) c.execute("closefd", {{"fdname", passed_fd}});
         std::cerr << "vmrun: adding " << what << " '" << id << "' failed: " << err << "\n  nothing was left added\n";
         return kExitFailure;
     }

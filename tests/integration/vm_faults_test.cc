@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "net_namespace.h"
 #include "process_watch.h"
 #include "run_folder.h"
 #include "run_vmrun.h"
@@ -187,13 +188,15 @@ TEST_CASE("foreground: Ctrl-C powers the guest off through ACPI") {
 
 TEST_CASE("a profile whose host devices and disks are missing, or that needs parts vmrun lacks, is refused before anything changes") {
     TempDir dir;
-    // An empty simulated host: none of win7's PCI devices exist there.
-    VmrunEnv env{dir / "run", dir / "state", dir / "host"};
+    // An empty simulated host (none of win7's PCI devices exist there), and a
+    // network namespace of the test's own (no br0 there).
+    NetNamespace ns;
+    VmrunEnv env{dir / "run", dir / "state", dir / "host", ns.name()};
     auto r = run_vmrun(env, {"start", std::string(VMRUN_SOURCE_DIR) + "/profiles/win7.yaml", "--foreground"});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     CHECK(has(r.err, "host has no PCI device 0000:01:00.0"));
-    CHECK(has(r.err, "tap networking ('net0' on br0)"));
+    CHECK(has(r.err, "bridge br0 (for NIC 'net0') does not exist"));
     CHECK(has(r.err, "disk 'system' /dev/sdc6 does not exist"));
     CHECK(has(r.err, "nothing on the host was changed"));
     CHECK_FALSE(fs::exists(env.runtime_dir));

@@ -23,10 +23,19 @@ bp::environment vmrun_environment(const VmrunEnv& env) {
     return e;
 }
 
+// The program and arguments that run vmrun ARGS, inside env.netns when set.
+std::pair<boost::filesystem::path, std::vector<std::string>> vmrun_command(const VmrunEnv& env, const std::vector<std::string>& args) {
+    if (env.netns.empty()) return {VMRUN_BINARY, args};
+    std::vector<std::string> all = {"netns", "exec", env.netns, VMRUN_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    return {bp::search_path("ip"), all};
+}
+
 }  // namespace
 
 pid_t spawn_vmrun(const VmrunEnv& env, const std::vector<std::string>& args, const std::string& log) {
-    bp::child c(VMRUN_BINARY, bp::args = args, (bp::std_out & bp::std_err) > log, bp::std_in < bp::null, vmrun_environment(env));
+    auto [exe, all] = vmrun_command(env, args);
+    bp::child c(exe, bp::args = all, (bp::std_out & bp::std_err) > log, bp::std_in < bp::null, vmrun_environment(env));
     pid_t pid = c.id();
     c.detach();  // the test reaps it with waitpid
     return pid;
@@ -38,7 +47,8 @@ CommandResult run_vmrun(const VmrunEnv& env, const std::vector<std::string>& arg
     boost::asio::io_context io;
     std::future<std::string> out, err;
     bp::async_pipe in(io);
-    bp::child c(VMRUN_BINARY, bp::args = args, bp::std_out > out, bp::std_err > err, bp::std_in < in, e, io);
+    auto [exe, all] = vmrun_command(env, args);
+    bp::child c(exe, bp::args = all, bp::std_out > out, bp::std_err > err, bp::std_in < in, e, io);
     boost::asio::async_write(in, boost::asio::buffer(input), [&](auto, auto) { in.close(); });
     std::thread runner([&] { io.run(); });
     CommandResult r;

@@ -18,6 +18,7 @@ struct CommandResult {
 struct VmrunEnv {
     std::string runtime_dir, state_dir;
     std::string sysroot = "";  // VMRUN_SYSROOT: a simulated host's sys/, dev/, proc/
+    std::string netns = "";    // run vmrun inside this network namespace (ip netns exec)
 };
 
 // Runs `vmrun ARGS...`, feeding `input` to stdin, and waits at most `timeout`.

@@ -85,6 +85,16 @@ TEST_CASE("win7 carries every element of the seed's Windows 7 command") {
     CHECK(has(a, "-display", "none"));
 }
 
+TEST_CASE("a tap NIC whose tap vmrun opened is handed to QEMU as fd=N, keeping vhost") {
+    auto p = vmrun::testing::run_pipeline("name: t\nmemory: 1G\nnetwork:\n  - type: tap\n    bridge: br0\n    id: lan\n");
+    REQUIRE(p.planned.plan);
+    p.planned.plan->nics[0].vhost = true;
+    auto by_name = build_qemu_argv(*p.planned.plan);
+    CHECK(has(by_name, "-netdev", "tap,id=netdev-lan,ifname=" + p.planned.plan->nics[0].tap + ",script=no,downscript=no,vhost=on"));
+    auto by_fd = build_qemu_argv(*p.planned.plan, {{{"lan", 7}}});
+    CHECK(has(by_fd, "-netdev", "tap,id=netdev-lan,fd=7,vhost=on"));
+}
+
 TEST_CASE("a disk path with ',' and '=' stays one value") {
     auto p = vmrun::testing::run_pipeline("name: t\nmemory: 1G\ndisks:\n  - path: \"/vm/a,readonly=off,b=c.img\"\n");
     REQUIRE(p.planned.plan);

@@ -1,0 +1,49 @@
+#pragma once
+// The few link operations vmrun needs, spoken directly to the kernel over
+// rtnetlink (no ip, brctl or libnl): look a link up by name, set its MTU,
+// master and up flag, create and delete a bridge or a tap. Works in the
+// network namespace of the calling process, which is how tests isolate it.
+
+#include <optional>
+#include <string>
+
+namespace vmrun {
+
+struct LinkInfo {
+    int index = 0;
+    std::string name;
+    unsigned mtu = 0;
+    int master = 0;       // ifindex of the bridge it is a port of; 0 = none
+    bool up = false;
+    std::string kind;     // "bridge", "tun", "veth", ... ("" for plain devices)
+};
+
+class Rtnetlink {
+public:
+    // Opens a NETLINK_ROUTE socket; nullopt with `error` set when it cannot.
+    static std::optional<Rtnetlink> open(std::string& error);
+    Rtnetlink(Rtnetlink&& o) noexcept : fd_(o.fd_), seq_(o.seq_) { o.fd_ = -1; }
+    Rtnetlink& operator=(Rtnetlink&&) = delete;
+    ~Rtnetlink();
+
+    // nullopt when there is no such link (errno in `err`: ENODEV) or on error.
+    std::optional<LinkInfo> link(const std::string& name, int& err);
+    // Each returns 0 or an errno value.
+    int set_mtu(int index, unsigned mtu);
+    int set_master(int index, int master_index);
+    int set_up(int index, bool up);
+    int create_bridge(const std::string& name);
+    int delete_link(int index);
+
+private:
+    explicit Rtnetlink(int fd) : fd_(fd) {}
+    // Sends one request with NLM_F_ACK and returns the kernel's errno (0 = done).
+    int transact(void* msg, size_t len, LinkInfo* reply = nullptr);
+    int fd_ = -1;
+    unsigned seq_ = 1;
+};
+
+// "Operation not permitted (creating network links needs CAP_NET_ADMIN: run vmrun as root)" and similar.
+std::string describe_netlink_error(int err);
+
+}  // namespace vmrun
