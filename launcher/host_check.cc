@@ -25,12 +25,6 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
     return out;
 }
 
-std::string ids(const PciFunction& f) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04x:%04x", f.vendor, f.device);
-    return buf;
-}
-
 class Checker {
 public:
     Checker(const HostReadings& h, const LaunchPlan* plan, const PassthroughInspection* pt) : h_(h), plan_(plan), pt_(pt) {
@@ -204,7 +198,7 @@ private:
         for (const auto& g : pt_->expansion.groups) {
             std::vector<std::string> parts;
             for (const auto& f : g.to_bind)
-                parts.push_back(f.address.str() + " [" + ids(f) + "] " + (f.driver.empty() ? "unbound" : f.driver) + " -> vfio-pci");
+                parts.push_back(f.address.str() + " [" + f.ids() + "] " + (f.driver.empty() ? "unbound" : f.driver) + " -> vfio-pci");
             std::string text = join(parts, ", ");
             for (const auto& b : g.bridges) text += "; bridge " + b.address.str() + " stays on " + (b.driver.empty() ? "no driver" : b.driver);
             add(Verdict::pass, "group " + std::to_string(g.group), text);

@@ -8,12 +8,6 @@ namespace vmrun {
 
 namespace {
 
-std::string ids(const PciFunction& f) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04x:%04x", f.vendor, f.device);
-    return buf;
-}
-
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
     std::string out;
     for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
@@ -73,11 +67,11 @@ std::string render_host_config(const HostConfigInput& in) {
     std::vector<std::string> id_list, warnings;
     std::set<std::string> seen;
     for (const auto* f : bound) {
-        auto id = ids(*f);
+        auto id = f->ids();
         if (!seen.insert(id).second) continue;
         std::vector<std::string> others;
         for (const auto& h : in.host)
-            if (ids(h) == id && !taken.count(h.address))
+            if (h.ids() == id && !taken.count(h.address))
                 others.push_back(h.address.str() + (h.driver.empty() ? "" : " (" + h.driver + ")"));
         if (others.empty()) id_list.push_back(id);
         else
@@ -89,7 +83,7 @@ std::string render_host_config(const HostConfigInput& in) {
     std::set<std::string> drivers;
     std::set<std::string> early(id_list.begin(), id_list.end());
     for (const auto* f : bound)
-        if (early.count(ids(*f)) && !f->driver.empty() && f->driver != "vfio-pci" && drivers.insert(f->driver).second) {
+        if (early.count(f->ids()) && !f->driver.empty() && f->driver != "vfio-pci" && drivers.insert(f->driver).second) {
             auto it = in.modules.find(f->driver);
             std::string module = it == in.modules.end() ? f->driver : it->second;
             if (module.empty()) builtin.push_back(f->driver);
@@ -98,7 +92,7 @@ std::string render_host_config(const HostConfigInput& in) {
 
     o << "# Early binding to vfio-pci for:\n";
     for (const auto* f : bound)
-        o << "#   " << f->address.str() << " [" << ids(*f) << "] " << (f->driver.empty() ? "no driver" : f->driver) << "\n";
+        o << "#   " << f->address.str() << " [" << f->ids() << "] " << (f->driver.empty() ? "no driver" : f->driver) << "\n";
     o << "# vmrun host-config prints this; it changes nothing. Without it, 'vmrun start' binds\n"
          "# the devices at run time and gives them back when the VM stops.\n\n";
     for (const auto& w : warnings) o << "# WARNING: " << w << "\n";

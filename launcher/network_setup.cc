@@ -106,8 +106,10 @@ void close_taps(NetworkSetup& setup) {
         }
 }
 
-std::string remove_tap(const nlohmann::json& args, std::string& error) {
-    auto name = args.value("name", std::string());
+namespace {
+
+// Deletes link `name` if it is still of `kind` (vmrun's own); gone already is fine.
+std::string remove_own_link(const std::string& name, const std::string& kind, const std::string& done, std::string& error) {
     std::string err_text;
     auto nl = Rtnetlink::open(err_text);
     if (!nl) {
@@ -116,39 +118,30 @@ std::string remove_tap(const nlohmann::json& args, std::string& error) {
     }
     int err = 0;
     auto link = nl->link(name, err);
-    // Gone with the last fd (QEMU's), as it should be.
     if (!link) return "";
-    if (link->kind != "tun") {
-        error = name + " is no longer vmrun's tap (it is a " + link->kind + "); left alone";
+    if (link->kind != kind) {
+        error = name + " is no longer what vmrun made (a " + kind + "; now a " + (link->kind.empty() ? "plain link" : link->kind) +
+                "); left alone";
         return "";
     }
     if (int e = nl->delete_link(link->index)) {
-        error = "cannot remove tap " + name + ": " + describe_netlink_error(e);
+        error = "cannot remove " + name + ": " + describe_netlink_error(e);
         return "";
     }
-    return "removed tap " + name;
+    return done;
+}
+
+}  // namespace
+
+// A tap normally went with the last fd (QEMU's); this removes one an orphaned QEMU held.
+std::string remove_tap(const nlohmann::json& args, std::string& error) {
+    auto name = args.value("name", std::string());
+    return remove_own_link(name, "tun", "removed tap " + name, error);
 }
 
 std::string remove_bridge(const nlohmann::json& args, std::string& error) {
     auto name = args.value("name", std::string());
-    std::string err_text;
-    auto nl = Rtnetlink::open(err_text);
-    if (!nl) {
-        error = err_text;
-        return "";
-    }
-    int err = 0;
-    auto link = nl->link(name, err);
-    if (!link) return "";
-    if (link->kind != "bridge") {
-        error = name + " is no longer the bridge vmrun created; left alone";
-        return "";
-    }
-    if (int e = nl->delete_link(link->index)) {
-        error = "cannot remove bridge " + name + ": " + describe_netlink_error(e);
-        return "";
-    }
-    return "removed bridge " + name + " (vmrun created it)";
+    return remove_own_link(name, "bridge", "removed bridge " + name + " (vmrun created it)", error);
 }
 
 }  // namespace vmrun

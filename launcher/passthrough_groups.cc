@@ -6,14 +6,6 @@
 
 namespace vmrun {
 
-namespace {
-std::string ids(const PciFunction& f) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04x:%04x", f.vendor, f.device);
-    return buf;
-}
-}  // namespace
-
 GroupExpansion expand_iommu_groups(const std::vector<PciAddress>& listed, const std::vector<PciFunction>& host) {
     GroupExpansion out;
     auto find = [&](const PciAddress& a) -> const PciFunction* {
@@ -48,7 +40,7 @@ GroupExpansion expand_iommu_groups(const std::vector<PciAddress>& listed, const 
             else
                 out.problems.push_back(
                     {a, "IOMMU group " + std::to_string(g.group) + " of " + a.str() + " also holds " + m.address.str() + " [" +
-                            ids(m) + "] (driver " + (m.driver.empty() ? "none" : m.driver) +
+                            m.ids() + "] (driver " + (m.driver.empty() ? "none" : m.driver) +
                             ")",
                      "a group passes whole: add '- host: " + m.address.str() + "' to passthrough"});
         }

@@ -1,6 +1,7 @@
 #include "pci_sysfs.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -21,6 +22,12 @@ unsigned long hex_value(const std::string& s) {
 }
 
 }  // namespace
+
+std::string PciFunction::ids() const {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04x:%04x", vendor, device);
+    return buf;
+}
 
 std::vector<PciFunction> read_pci_functions(const std::string& sysroot) {
     std::vector<PciFunction> out;

@@ -22,6 +22,7 @@ struct PciFunction {
     std::optional<bool> boot_vga;   // only VGA-class devices have the file
     bool is_bridge() const { return (class_code >> 8) == 0x0604; }
     bool is_vga() const { return (class_code >> 8) == 0x0300; }
+    std::string ids() const;        // "10de:1e07", as lspci -n and vfio-pci.ids= write it
 };
 
 // Every function under SYSROOT/sys/bus/pci/devices, sorted by address.

@@ -11,7 +11,8 @@
 #   00:05 pcie-root-port  -> e1000e pair (fn 0, fn 1), one group      (a spare device for hotplug)
 # The guest mounts this machine's root read-only over virtio-9p and, chrooted
 # into it, runs scripts/vfio-guest/checks.sh SUITE with this checkout's vmrun
-# binary — unmodified. The checks print "PASS: ..." / "FAIL: ..." lines; this
+# binary — unmodified. Its scratch space is a tmpfs on /run (the host's /tmp
+# stays visible, read-only: a checkout may live there). The checks print "PASS: ..." / "FAIL: ..." lines; this
 # script prints them again at the end with "RESULT: PASS" or "RESULT: FAIL".
 #
 #   scripts/vfio-guest-test.sh [iommu|passthrough|all]   (default all)
@@ -59,9 +60,8 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host; 
   mount -o bind /dev /host/dev
   mount -t proc proc /host/proc
   mount -t sysfs sysfs /host/sys
-  mount -t tmpfs tmpfs /host/tmp
   mount -t tmpfs tmpfs /host/run
-  chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TERM=dumb \
+  chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/run TERM=dumb \
     /bin/bash "$top/scripts/vfio-guest/checks.sh" "$top" "$suite" 2>&1
 else
   echo "FAIL: cannot mount the host's root over virtio-9p"

@@ -85,6 +85,29 @@ std::string describe_ports(const std::vector<RootPortState>& ports) {
     return out;
 }
 
+// The first empty reserved root port, from query-pci.
+struct FreePort {
+    bool queried = false;             // false: query-pci failed (already said)
+    std::optional<std::string> port;  // nullopt: every port is taken
+    std::string none_left;            // the message for that case
+};
+
+FreePort free_root_port(qmp::Client& c) {
+    FreePort out;
+    auto pci = c.execute("query-pci");
+    if (!pci) {
+        std::cerr << "vmrun: query-pci: " << pci.describe() << "\n";
+        return out;
+    }
+    out.queried = true;
+    auto ports = root_ports_in(pci.value);
+    out.port = first_free_port(ports);
+    out.none_left = "vmrun: every root port of this VM is taken:" + describe_ports(ports) +
+                    "\n  reserve more with 'root_ports: spare: N' in the profile (applies at the next start),"
+                    " or unplug a device first; nothing was changed";
+    return out;
+}
+
 // Runs the steps; on a failure undoes what it added. Returns "" or the error.
 std::string execute(qmp::Client& c, const HotplugSteps& steps) {
     size_t done = 0;
@@ -181,19 +204,13 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
     if (!client) return kExitFailure;
     auto& c = *client;
     auto taken = peripheral_ids(c);
-    auto pci = c.execute("query-pci");
-    if (!pci) {
-        std::cerr << "vmrun: query-pci: " << pci.describe() << "\n";
+    auto free = free_root_port(c);
+    if (!free.queried) return kExitFailure;
+    if (!free.port) {
+        std::cerr << free.none_left << "\n";
         return kExitFailure;
     }
-    auto ports = root_ports_in(pci.value);
-    auto port = first_free_port(ports);
-    if (!port) {
-        std::cerr << "vmrun: every root port of this VM is taken:" << describe_ports(ports)
-                  << "\n  reserve more with 'root_ports: spare: N' in the profile (applies at the next start),"
-                     " or unplug a device first; nothing was changed\n";
-        return kExitFailure;
-    }
+    auto port = free.port;
 
     Journal journal(target.folder.journal_file());
     auto give_back = [&] {
@@ -268,18 +285,12 @@ int run_hotplug(const std::vector<std::string>& in) {
         std::cerr << "vmrun: the VM already has a device '" << o.id << "'\n";
         return kExitFailure;
     }
-    auto pci = c.execute("query-pci");
-    if (!pci) {
-        std::cerr << "vmrun: query-pci: " << pci.describe() << "\n";
-        return kExitFailure;
-    }
-    auto ports = root_ports_in(pci.value);
-    auto port = first_free_port(ports);
+    auto free = free_root_port(c);
+    if (!free.queried) return kExitFailure;
+    auto port = free.port;
     bool needs_port = o.kind != "usb" || std::find(taken.begin(), taken.end(), "xhci") == taken.end();
     if (needs_port && !port) {
-        std::cerr << "vmrun: every root port of this VM is taken:" << describe_ports(ports)
-                  << "\n  reserve more with 'root_ports: spare: N' in the profile (applies at the next start),"
-                     " or unplug a device first\n";
+        std::cerr << free.none_left << "\n";
         return kExitFailure;
     }
 

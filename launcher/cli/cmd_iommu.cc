@@ -74,14 +74,13 @@ int run_iommu(const std::vector<std::string>& args) {
         nlohmann::json g = {{"group", n}, {"passes_whole", whole}, {"devices", nlohmann::json::array()}};
         if (!json) std::cout << "IOMMU group " << n << (whole ? "  (passes whole: one device, " + slot + ")" : "") << "\n";
         for (auto* m : members) {
-            char ids[16];
-            std::snprintf(ids, sizeof ids, "%04x:%04x", m->vendor, m->device);
+            auto ids = m->ids();
             std::string name = pci_name(m->vendor, m->device);
             g["devices"].push_back({{"address", m->address.str()}, {"ids", ids}, {"class", class_name(m->class_code)},
                                     {"driver", m->driver}, {"bridge", m->is_bridge()}, {"name", name},
                                     {"boot_vga", m->boot_vga ? nlohmann::json(*m->boot_vga) : nlohmann::json()}});
             if (json) continue;
-            std::printf("  %s  %s  %-13s %-14s%s%s%s\n", m->address.str().c_str(), ids, class_name(m->class_code).c_str(),
+            std::printf("  %s  %s  %-13s %-14s%s%s%s\n", m->address.str().c_str(), ids.c_str(), class_name(m->class_code).c_str(),
                         m->driver.empty() ? "(no driver)" : m->driver.c_str(), m->is_bridge() ? "  bridge" : "",
                         m->boot_vga && *m->boot_vga ? "  boot VGA" : "", name.empty() ? "" : ("  " + name).c_str());
         }

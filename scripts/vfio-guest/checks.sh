@@ -1,16 +1,18 @@
 #!/bin/bash
 # Runs inside the emulated-IOMMU guest of scripts/vfio-guest-test.sh, chrooted
 # into this machine's root (read-only over 9p, with the guest's own /sys,
-# /dev, /proc and a tmpfs /tmp). Drives this checkout's vmrun binary against
+# /dev, /proc and a tmpfs /run). Drives this checkout's vmrun binary against
 # the guest kernel's real vfio-pci and prints one PASS:/FAIL: line per check.
 #
 #   checks.sh TOP SUITE     SUITE: iommu | passthrough | all
 top=$1
 suite=${2:-all}
 vmrun=$top/build/vmrun
-export VMRUN_RUNTIME_DIR=/tmp/vmrun/run VMRUN_STATE_DIR=/tmp/vmrun/state
-profiles=/tmp/profiles
-mkdir -p "$profiles"
+# Scratch space on the guest's tmpfs /run; /tmp is the host's, read-only (and may hold the checkout).
+W=/run/vmrun-checks
+export TMPDIR=$W/tmp VMRUN_RUNTIME_DIR=$W/run VMRUN_STATE_DIR=$W/state
+profiles=$W/profiles
+mkdir -p "$profiles" "$TMPDIR"
 
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; }
@@ -21,13 +23,13 @@ on_driver() { [ "$(driver_of "$1")" = "$2" ]; }
 contains() { grep -qF -- "$2" "$1"; }
 by_mac() { local n; for n in /sys/class/net/*; do [ "$(cat "$n/address")" = "$1" ] && basename "$(readlink -f "$n/device")"; done; }
 by_class() { local d; for d in /sys/bus/pci/devices/*; do [ "$(cat "$d/class")" = "$1" ] && { basename "$d"; return; }; done; }
-# run NAME ARGS...: vmrun's output in /tmp/NAME.out, shown indented; returns its exit code
+# run NAME ARGS...: vmrun's output in $W/NAME.out, shown indented; returns its exit code
 run() {
   local name=$1; shift
-  "$vmrun" "$@" > "/tmp/$name.out" 2>&1
+  "$vmrun" "$@" > "$W/$name.out" 2>&1
   local rc=$?
   echo "+ vmrun $* (exit $rc)"
-  sed 's/^/  /' "/tmp/$name.out" | head -40
+  sed 's/^/  /' "$W/$name.out" | head -40
   return $rc
 }
 profile() {  # profile NAME ADDRESS...: a TCG profile passing ADDRESS... through
@@ -54,21 +56,21 @@ iommu_suite() {
   run iommu iommu
   check "vmrun iommu exits 0 on a host with an IOMMU" [ $? = 0 ]
   g=$(group_of "$NIC")
-  check "vmrun iommu lists group $g with $NIC on e1000e" grep -qE "^  $NIC .* e1000e" /tmp/iommu.out
+  check "vmrun iommu lists group $g with $NIC on e1000e" grep -qE "^  $NIC .* e1000e" $W/iommu.out
   local port; port=$(basename "$(readlink -f "/sys/bus/pci/devices/$BRNIC/..")")
   check "the ioh3420 port $port shares $BRNIC's group" [ "$(group_of "$port")" = "$(group_of "$BRNIC")" ]
-  check "vmrun iommu marks that port as a bridge on pcieport" grep -qE "^  $port .*pcieport +bridge" /tmp/iommu.out
+  check "vmrun iommu marks that port as a bridge on pcieport" grep -qE "^  $port .*pcieport +bridge" $W/iommu.out
 
   run check-host check
-  check "vmrun check: IOMMU PASS inside the emulated-IOMMU guest" contains /tmp/check-host.out "PASS  IOMMU"
-  check "vmrun check: interrupt remapping PASS" contains /tmp/check-host.out "PASS  IRQ"
-  check "vmrun check: vfio modules PASS" contains /tmp/check-host.out "PASS  vfio"
-  check "vmrun check: no /dev/kvm here is an honest FAIL" contains /tmp/check-host.out "FAIL  KVM"
+  check "vmrun check: IOMMU PASS inside the emulated-IOMMU guest" contains $W/check-host.out "PASS  IOMMU"
+  check "vmrun check: interrupt remapping PASS" contains $W/check-host.out "PASS  IRQ"
+  check "vmrun check: vfio modules PASS" contains $W/check-host.out "PASS  vfio"
+  check "vmrun check: no /dev/kvm here is an honest FAIL" contains $W/check-host.out "FAIL  KVM"
 
   local nic_profile; nic_profile=$(profile nic "$NIC")
   run check-nic check "$nic_profile"
   check "vmrun check PROFILE passes (tcg profile, whole group)" [ $? = 0 ]
-  check "vmrun check PROFILE shows the group plan" contains /tmp/check-nic.out "PASS  group $g"
+  check "vmrun check PROFILE shows the group plan" contains $W/check-nic.out "PASS  group $g"
 
   g=$(group_of "$NIC")
   run bind-nic bind "$nic_profile"
@@ -81,8 +83,8 @@ iommu_suite() {
   local half; half=$(profile half "$PAIR0")
   run bind-half bind "$half"
   check "binding one function of the shared pair is refused by vmrun" [ $? != 0 ]
-  check "the refusal names the missing function $PAIR1 and its driver" contains /tmp/bind-half.out "also holds $PAIR1"
-  check "the refusal says which line to add" contains /tmp/bind-half.out "add '- host: $PAIR1' to passthrough"
+  check "the refusal names the missing function $PAIR1 and its driver" contains $W/bind-half.out "also holds $PAIR1"
+  check "the refusal says which line to add" contains $W/bind-half.out "add '- host: $PAIR1' to passthrough"
   check "nothing was bound: $PAIR0 still on e1000e" on_driver "$PAIR0" e1000e
   check "nothing was bound: no /dev/vfio/$(group_of "$PAIR0")" [ ! -e "/dev/vfio/$(group_of "$PAIR0")" ]
 
@@ -123,7 +125,7 @@ stopped() { local i; [ -n "$1" ] || return 1; for i in $(seq 1 600); do kill -0 
 release_console() { local vt; for vt in /sys/class/vtconsole/vtcon*; do grep -q "frame buffer" "$vt/name" && echo 0 > "$vt/bind"; done; }
 no_group_nodes() { ! ls /dev/vfio 2>/dev/null | grep -qv '^vfio$'; }
 wait_placed() {  # wait_placed VM LINE: the firmware numbers the buses after cont
-  local i; for i in $(seq 1 120); do placement "$1" > /tmp/placement.out 2>&1; grep -qx "$2" /tmp/placement.out && return 0; sleep 0.5; done
+  local i; for i in $(seq 1 120); do placement "$1" > $W/placement.out 2>&1; grep -qx "$2" $W/placement.out && return 0; sleep 0.5; done
   return 1
 }
 
@@ -152,15 +154,15 @@ passthrough:
   - host: $BRNIC
 PROFILE
   run check-gpuvm check "$p"
-  check "vmrun check PROFILE: IOMMU PASS" contains /tmp/check-gpuvm.out "PASS  IOMMU"
+  check "vmrun check PROFILE: IOMMU PASS" contains $W/check-gpuvm.out "PASS  IOMMU"
   check "vmrun check PROFILE: the GPU pair's group $gpu_group binds whole" \
-    grep -qE "PASS  group $gpu_group +$VGA .* -> vfio-pci, $AUDIO .* -> vfio-pci" /tmp/check-gpuvm.out
-  check "vmrun check PROFILE fails on the boot GPU under the console" contains /tmp/check-gpuvm.out "FAIL  passthrough$VGA is the boot GPU"
+    grep -qE "PASS  group $gpu_group +$VGA .* -> vfio-pci, $AUDIO .* -> vfio-pci" $W/check-gpuvm.out
+  check "vmrun check PROFILE fails on the boot GPU under the console" contains $W/check-gpuvm.out "FAIL  passthrough$VGA is the boot GPU"
 
   # The emulated VGA carries the guest's framebuffer console, as a desktop's boot GPU does.
   run start-console start "$p" --detach
   check "the boot GPU under the host console is refused" [ $? != 0 ]
-  check "the refusal says why and how to release it" contains /tmp/start-console.out "is the boot GPU and the host console is on it"
+  check "the refusal says why and how to release it" contains $W/start-console.out "is the boot GPU and the host console is on it"
   check "nothing was bound after the refusal" on_driver "$VGA" "$vga_driver"
   # Follow vmrun's fix: release the console from the framebuffer. (Giving the
   # GPU back to its driver hands the console back too, so before each start.)
@@ -171,21 +173,21 @@ PROFILE
   check "vmrun PROFILE --detach starts the VM" [ $? = 0 ]
   check "every device of the planned groups is on vfio-pci" all_on vfio-pci "$VGA" "$AUDIO" "$NIC" "$BRNIC"
   check "/dev/vfio/$gpu_group exists for the GPU pair" [ -c "/dev/vfio/$gpu_group" ]
-  tr '\0' ' ' < "/proc/$(qemu_pid gpuvm)/cmdline" > /tmp/argv.txt
-  echo "  inner QEMU: $(cat /tmp/argv.txt)"
-  check "inner QEMU has ioh3420 root ports" contains /tmp/argv.txt "ioh3420,id=rp1,bus=pcie.0,addr=0x1c.0x0,multifunction=on"
+  tr '\0' ' ' < "/proc/$(qemu_pid gpuvm)/cmdline" > $W/argv.txt
+  echo "  inner QEMU: $(cat $W/argv.txt)"
+  check "inner QEMU has ioh3420 root ports" contains $W/argv.txt "ioh3420,id=rp1,bus=pcie.0,addr=0x1c.0x0,multifunction=on"
   check "the VGA function is function 0 with multifunction=on and x-vga=on" \
-    contains /tmp/argv.txt "vfio-pci,host=$VGA,id=hostdev0,bus=rp1,addr=0x0.0x0,multifunction=on,x-vga=on"
-  check "the audio function is function 1 of the same slot" contains /tmp/argv.txt "vfio-pci,host=$AUDIO,id=hostdev1,bus=rp1,addr=0x0.0x1"
+    contains $W/argv.txt "vfio-pci,host=$VGA,id=hostdev0,bus=rp1,addr=0x0.0x0,multifunction=on,x-vga=on"
+  check "the audio function is function 1 of the same slot" contains $W/argv.txt "vfio-pci,host=$AUDIO,id=hostdev1,bus=rp1,addr=0x0.0x1"
   check "query-pci: the VGA function at rp1 0.0" wait_placed gpuvm "rp1 0.0 hostdev0"
-  sed 's/^/  /' /tmp/placement.out
-  check "query-pci: the audio function at rp1 0.1" grep -qx "rp1 0.1 hostdev1" /tmp/placement.out
-  check "query-pci: the NIC at rp2 0.0" grep -qx "rp2 0.0 hostdev2" /tmp/placement.out
-  check "query-pci: the NIC behind the host's ioh3420 at rp3 0.0" grep -qx "rp3 0.0 hostdev3" /tmp/placement.out
+  sed 's/^/  /' $W/placement.out
+  check "query-pci: the audio function at rp1 0.1" grep -qx "rp1 0.1 hostdev1" $W/placement.out
+  check "query-pci: the NIC at rp2 0.0" grep -qx "rp2 0.0 hostdev2" $W/placement.out
+  check "query-pci: the NIC behind the host's ioh3420 at rp3 0.0" grep -qx "rp3 0.0 hostdev3" $W/placement.out
   run xvga qmp gpuvm qom-get '{"path": "/machine/peripheral/hostdev0", "property": "x-vga"}'
-  check "QEMU reports x-vga on for the VGA function" grep -qx "true" /tmp/xvga.out
+  check "QEMU reports x-vga on for the VGA function" grep -qx "true" $W/xvga.out
 
-  placed_pair() { placement gpuvm > /tmp/hp.out; sed 's/^/  /' /tmp/hp.out; grep -qx 'rp4 0.0 hostdev4' /tmp/hp.out && grep -qx 'rp4 0.1 hostdev4.f1' /tmp/hp.out; }
+  placed_pair() { placement gpuvm > $W/hp.out; sed 's/^/  /' $W/hp.out; grep -qx 'rp4 0.0 hostdev4' $W/hp.out && grep -qx 'rp4 0.1 hostdev4.f1' $W/hp.out; }
   local t0=$SECONDS i
   for i in $(seq 1 600); do grep -q VMRUN-GUEST-READY "$VMRUN_STATE_DIR/gpuvm/console.log" 2>/dev/null && break; sleep 1; done
   local console=$VMRUN_STATE_DIR/gpuvm/console.log
@@ -199,7 +201,7 @@ PROFILE
   check "the inner guest's kernel sees the hotplugged functions (uevent add, 8086:10D3)" guest_saw "VMRUN-UEVENT add pci .* 8086:10D3"
   run unplug unplug gpuvm hostdev4 --timeout 60
   local unplug_rc=$?
-  if grep -q "removed 'hostdev4'" /tmp/unplug.out; then
+  if grep -q "removed 'hostdev4'" $W/unplug.out; then
     check "vmrun unplug waits for DEVICE_DELETED and gives the pair back" all_on e1000e "$PAIR0" "$PAIR1"
     check "the inner guest saw the pair go (uevent remove)" guest_saw "VMRUN-UEVENT remove pci"
   else
@@ -255,7 +257,7 @@ passthrough:
 PROFILE
   run start-half start "$profiles/half-gpu.yaml" --detach
   check "a profile with the VGA function alone is refused" [ $? != 0 ]
-  check "the refusal names the audio function and its driver" contains /tmp/start-half.out "also holds $AUDIO"
+  check "the refusal names the audio function and its driver" contains $W/start-half.out "also holds $AUDIO"
   check "nothing was bound: the VGA function is still on $vga_driver" on_driver "$VGA" "$vga_driver"
 }
 
