@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "host_restore.h"
@@ -216,4 +218,18 @@ TEST_CASE("release: a device given back after an unplug is settled, so the VM's 
     Journal empty(state / "empty-journal");
     CHECK(release_device(empty, "0000:60:00.0", done) == "");
     CHECK(done.find("left as it is") != std::string::npos);
+}
+
+TEST_CASE("binding for a VM that runs as another user hands that user the group's /dev/vfio node") {
+    TempDir root, state;
+    sim_dl360(root.path.string());
+    SimKernel kernel(root.path.string());
+    Journal journal(state / "journal");
+    auto inspection = inspect_passthrough(root.path.string(), addrs({"86:00.0"}));
+    REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal, DeviceOwner{65534, 65534}) == "");
+    struct stat st {};
+    REQUIRE(::stat((root.path / "dev/vfio/79").c_str(), &st) == 0);
+    CHECK(st.st_uid == 65534);
+    CHECK(st.st_gid == 65534);
+    CHECK(make_restorer().restore(journal).ok());
 }
