@@ -4,6 +4,7 @@
 // first, then device_add, then a check that QEMU lists it. Nothing is left
 // half-added: a failed device_add removes the backends it needed.
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -212,6 +213,12 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
     }
     auto port = free.port;
 
+    // A QEMU that dropped to a run_as user must be able to open the group's node.
+    std::optional<DeviceOwner> owner;
+    struct stat st {};
+    if (auto qemu = read_pid_file(target.folder.qemu_pid_file());
+        qemu && ::stat(("/proc/" + std::to_string(*qemu)).c_str(), &st) == 0 && st.st_uid != 0)
+        owner = DeviceOwner{st.st_uid, st.st_gid};
     Journal journal(target.folder.journal_file());
     auto give_back = [&] {
         for (const auto& a : addresses) {
@@ -219,7 +226,7 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
             if (auto err = release_device(journal, a.str(), done); !err.empty()) std::cerr << "vmrun: " << err << "\n";
         }
     };
-    if (auto err = bind_passthrough(sysroot, inspection.expansion, journal); !err.empty()) {
+    if (auto err = bind_passthrough(sysroot, inspection.expansion, journal, owner); !err.empty()) {
         std::cerr << "vmrun: binding to vfio-pci failed: " << err << "\n";
         give_back();
         return kExitFailure;

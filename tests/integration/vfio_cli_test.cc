@@ -190,3 +190,14 @@ TEST_CASE("vmrun check on a host without an IOMMU fails with the fix") {
     CHECK(has(r.out, "FAIL  IOMMU      off: no IOMMU groups"));
     CHECK(has(r.out, "fix: enable VT-d in the firmware setup and add 'intel_iommu=on iommu=pt'"));
 }
+
+TEST_CASE("vmrun start --force-bind takes the boot GPU under the console, and still gives it back") {
+    SimHost host("start-force", sim_i9_9900k, kGpuGroup);
+    add_framebuffer_console(host.root());
+    auto r = run_vmrun(host.env, {"start", "--foreground", "--force-bind", host.profile});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);  // QEMU cannot open simulated devices
+    CHECK_FALSE(has(r.err, "is the boot GPU"));
+    CHECK(host.wrote("drivers_probe", "0000:01:00.0"));
+    host.require_gpu_group_home();
+}
