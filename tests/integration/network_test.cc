@@ -17,6 +17,7 @@
 #include "run_folder.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
+#include "vm_under_test.h"
 
 using namespace std::chrono_literals;
 using namespace vmrun::testing;
@@ -26,28 +27,18 @@ namespace {
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
-struct TapVm {
+// The namespace first: it must outlive the VM (the base class) it hosts.
+struct Namespace {
     NetNamespace ns;
-    TempDir dir;
-    VmrunEnv env;
-    std::string name, profile;
+};
 
-    TapVm(const std::string& vm_name, const std::string& nics) : name(vm_name) {
-        env = {dir / "run", dir / "state", "", ns.name()};
-        profile = dir / (name + ".yaml");
+struct TapVm : Namespace, VmUnderTest {
+    TapVm(const std::string& vm_name, const std::string& nics) : VmUnderTest(vm_name, ns.name()) {
         write_file(profile, "name: " + name + "\naccelerator: tcg\ncpu: max\nmemory: 256M\n"
                             "kernel:\n  image: " + tiny_guest_dir() + "/vmlinuz\n  initrd: " + tiny_guest_dir() +
                             "/initrd.cpio.gz\n  cmdline: console=ttyS0 panic=-1 loglevel=4 vmrun.ip=10.77.0.2/24\n"
                             "serial: socket\nheadless: true\nnetwork:\n" + nics);
     }
-    ~TapVm() {
-        if (auto pid = vmrun::read_pid_file(runtime() + "/supervisor.pid")) ::kill(*pid, SIGKILL);
-        if (auto pid = vmrun::read_pid_file(runtime() + "/qemu.pid")) ::kill(*pid, SIGKILL);
-    }
-    std::string runtime() const { return env.runtime_dir + "/" + name; }
-    std::string state() const { return env.state_dir + "/" + name; }
-    pid_t supervisor() const { return vmrun::read_pid_file(runtime() + "/supervisor.pid").value_or(0); }
-    pid_t qemu() const { return vmrun::read_pid_file(runtime() + "/qemu.pid").value_or(0); }
     void add_bridge(const std::string& bridge, int mtu) {
         // A fixed address, as a real bridge gets from its uplink: it must not change when ports come and go.
         ns.ip("-n " + ns.name() + " link add " + bridge + " address 02:00:00:77:00:01 type bridge");

@@ -18,6 +18,7 @@
 #include "run_folder.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
+#include "vm_under_test.h"
 
 using namespace std::chrono_literals;
 using namespace vmrun::testing;
@@ -27,25 +28,10 @@ namespace {
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
-struct Vm {
-    TempDir dir;
-    VmrunEnv env;
-    std::string name, profile;
-
-    explicit Vm(const std::string& vm_name, const std::string& extra = "") : name(vm_name) {
-        env = {dir / "run", dir / "state"};
-        profile = dir / (name + ".yaml");
+struct Vm : VmUnderTest {
+    explicit Vm(const std::string& vm_name, const std::string& extra = "") : VmUnderTest(vm_name) {
         write_file(profile, tiny_guest_profile(name, extra));
     }
-    ~Vm() {
-        // Whatever a failed check left running goes away with the test.
-        if (auto pid = vmrun::read_pid_file(runtime() + "/supervisor.pid")) ::kill(*pid, SIGKILL);
-        if (auto pid = vmrun::read_pid_file(runtime() + "/qemu.pid")) ::kill(*pid, SIGKILL);
-    }
-    std::string runtime() const { return env.runtime_dir + "/" + name; }
-    std::string state() const { return env.state_dir + "/" + name; }
-    pid_t supervisor() const { return vmrun::read_pid_file(runtime() + "/supervisor.pid").value_or(0); }
-    pid_t qemu() const { return vmrun::read_pid_file(runtime() + "/qemu.pid").value_or(0); }
     int last_exit_code() const {
         auto j = nlohmann::json::parse(read_file(state() + "/last-exit.json"), nullptr, false);
         return j.is_discarded() ? -1 : j.value("code", -1);
