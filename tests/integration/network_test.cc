@@ -5,13 +5,19 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "guest_console.h"
+#include "host_restore.h"
+#include "journal.h"
+#include "network_setup.h"
 #include "net_namespace.h"
 #include "process_watch.h"
 #include "run_folder.h"
@@ -164,4 +170,33 @@ TEST_CASE("hotplug --nic tap: a tap on the bridge, the guest's new interface ans
     CHECK(vm.link(tap) == nullptr);
     run_vmrun(vm.env, {"stop", vm.name});
     CHECK(vm.ns.links() == before);
+}
+
+TEST_CASE("setup failing halfway (second NIC's bridge missing): the journal replay removes the first tap and the bridge it created") {
+    NetNamespace ns;
+    TempDir dir;
+    auto before = ns.links();
+    std::string error, links_during;
+    vmrun::RestoreReport report;
+    // setns applies to the calling thread only: the whole setup runs on one inside the namespace.
+    std::thread inside([&] {
+        int fd = ::open(("/run/netns/" + ns.name()).c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+            error = "cannot enter the namespace";
+            return;
+        }
+        ::close(fd);
+        vmrun::Journal journal(dir / "journal");
+        auto setup = vmrun::set_up_taps({{"net0", "vmrtesta", "vmbr7", true}, {"net1", "vmrtestb", "br-missing", false}}, journal);
+        error = setup.error;
+        links_during = ns.links();
+        vmrun::close_taps(setup);
+        report = vmrun::make_restorer().restore(journal);
+    });
+    inside.join();
+    CHECK(has(error, "bridge br-missing (for NIC 'net1') does not exist"));
+    CHECK(has(links_during, "\"ifname\":\"vmrtesta\""));
+    CHECK(has(links_during, "\"master\":\"vmbr7\""));
+    CHECK(report.ok());
+    CHECK(ns.links() == before);
 }
