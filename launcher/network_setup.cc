@@ -25,8 +25,8 @@ std::vector<TapRequest> tap_requests(const LaunchPlan& plan) {
     return out;
 }
 
-std::vector<NetworkProblem> check_taps(const std::vector<TapRequest>& requests) {
-    std::vector<NetworkProblem> out;
+std::vector<HostProblem> check_taps(const std::vector<TapRequest>& requests) {
+    std::vector<HostProblem> out;
     if (requests.empty()) return out;
     std::string error;
     auto nl = Rtnetlink::open(error);

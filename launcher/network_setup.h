@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "host_problem.h"
 #include "journal.h"
 #include "launch_plan.h"
 
@@ -37,10 +38,7 @@ NetworkSetup set_up_taps(const std::vector<TapRequest>& requests, Journal& journ
 // What stops the setup before any change: a missing bridge (unless it may be
 // created), a link that is not a bridge, a tap name already in use.
 // Empty when all is well.
-struct NetworkProblem {
-    std::string what, fix;
-};
-std::vector<NetworkProblem> check_taps(const std::vector<TapRequest>& requests);
+std::vector<HostProblem> check_taps(const std::vector<TapRequest>& requests);
 
 // Undo of the journal actions "tap" and "bridge" (host_restore registers them).
 std::string remove_tap(const nlohmann::json& args, std::string& error);

@@ -10,8 +10,14 @@
 
 namespace vmrun {
 
-std::vector<PassthroughInspection::Problem> PassthroughInspection::problems(bool force_bind) const {
-    std::vector<Problem> out;
+std::vector<PciAddress> passthrough_addresses(const Profile& profile) {
+    std::vector<PciAddress> out;
+    for (const auto& x : profile.passthrough) out.push_back(x.host);
+    return out;
+}
+
+std::vector<HostProblem> PassthroughInspection::problems(bool force_bind) const {
+    std::vector<HostProblem> out;
     for (const auto& p : expansion.problems) out.push_back({p.what, p.fix});
     if (!vfio_loaded)
         out.push_back({"the vfio-pci driver is not loaded",

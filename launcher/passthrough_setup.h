@@ -11,9 +11,11 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "host_problem.h"
 #include "host_usage.h"
 #include "journal.h"
 #include "passthrough_groups.h"
+#include "profile.h"
 
 namespace vmrun {
 
@@ -22,12 +24,12 @@ struct PassthroughInspection {
     std::vector<HostUse> host_uses;   // of the functions that would be bound
     bool vfio_loaded = false;
 
-    struct Problem {
-        std::string what, fix;
-    };
     // Everything that stops the bind; host uses only when not forced.
-    std::vector<Problem> problems(bool force_bind) const;
+    std::vector<HostProblem> problems(bool force_bind) const;
 };
+
+// The host addresses a profile's passthrough list names, in profile order.
+std::vector<PciAddress> passthrough_addresses(const Profile& profile);
 
 PassthroughInspection inspect_passthrough(const std::string& sysroot, const std::vector<PciAddress>& listed);
 

@@ -10,8 +10,8 @@
 
 namespace vmrun {
 
-std::vector<PreflightProblem> preflight(const LaunchPlan& plan, const PreflightOptions& options) {
-    std::vector<PreflightProblem> out;
+std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOptions& options) {
+    std::vector<HostProblem> out;
     const auto& p = plan.profile;
     auto missing = [&](const std::string& path, const std::string& what, const std::string& key) {
         std::error_code ec;
@@ -38,12 +38,11 @@ std::vector<PreflightProblem> preflight(const LaunchPlan& plan, const PreflightO
         if (!std::filesystem::exists(plan.firmware.vars, ec)) missing(plan.firmware.vars_template, "OVMF VARS template", "firmware.vars_template");
     }
     if (!p.passthrough.empty()) {
-        std::vector<PciAddress> listed;
-        for (const auto& x : p.passthrough) listed.push_back(x.host);
-        for (auto& problem : inspect_passthrough(plan.facts.sysroot, listed).problems(options.force_bind))
-            out.push_back({std::move(problem.what), std::move(problem.fix)});
+        auto more = inspect_passthrough(plan.facts.sysroot, passthrough_addresses(p)).problems(options.force_bind);
+        out.insert(out.end(), more.begin(), more.end());
     }
-    for (auto& problem : check_taps(tap_requests(plan))) out.push_back({std::move(problem.what), std::move(problem.fix)});
+    auto network = check_taps(tap_requests(plan));
+    out.insert(out.end(), network.begin(), network.end());
     return out;
 }
 

@@ -51,7 +51,6 @@ private:
 void parse_link(nlmsghdr* h, LinkInfo& out) {
     auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(h));
     out.index = ifi->ifi_index;
-    out.up = ifi->ifi_flags & IFF_UP;
     int len = int(h->nlmsg_len) - int(NLMSG_LENGTH(sizeof(ifinfomsg)));
     for (auto* a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
         switch (a->rta_type) {

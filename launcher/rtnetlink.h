@@ -14,7 +14,6 @@ struct LinkInfo {
     std::string name;
     unsigned mtu = 0;
     int master = 0;       // ifindex of the bridge it is a port of; 0 = none
-    bool up = false;
     std::string kind;     // "bridge", "tun", "veth", ... ("" for plain devices)
 };
 

@@ -121,9 +121,7 @@ private:
     // teardown's replay gives them back, also after an error halfway.
     std::string bind_devices() {
         if (plan_.profile.passthrough.empty()) return "";
-        std::vector<PciAddress> listed;
-        for (const auto& x : plan_.profile.passthrough) listed.push_back(x.host);
-        auto inspection = inspect_passthrough(plan_.facts.sysroot, listed);
+        auto inspection = inspect_passthrough(plan_.facts.sysroot, passthrough_addresses(plan_.profile));
         // preflight refused these already; the host may have changed since.
         if (auto problems = inspection.problems(options_.force_bind); !problems.empty())
             return problems.front().what + " (fix: " + problems.front().fix + ")";

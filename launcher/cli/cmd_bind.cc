@@ -10,6 +10,7 @@
 #include "exit_codes.h"
 #include "load_plan.h"
 #include "passthrough_setup.h"
+#include "print_problems.h"
 #include "run_folder.h"
 #include "supervisor.h"
 
@@ -41,11 +42,9 @@ int run_bind(const std::vector<std::string>& args) {
         std::cerr << "vmrun: " << profile << " lists no passthrough devices; nothing to bind\n";
         return kExitOk;
     }
-    std::vector<PciAddress> listed;
-    for (const auto& x : plan.profile.passthrough) listed.push_back(x.host);
-    auto inspection = inspect_passthrough(plan.facts.sysroot, listed);
+    auto inspection = inspect_passthrough(plan.facts.sysroot, passthrough_addresses(plan.profile));
     if (auto problems = inspection.problems(force); !problems.empty()) {
-        for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+        print_problems(problems);
         std::cerr << "vmrun: nothing was bound\n";
         return kExitFailure;
     }

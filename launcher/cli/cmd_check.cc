@@ -35,9 +35,7 @@ int run_check(const std::vector<std::string>& args) {
 
     std::optional<PassthroughInspection> inspection;
     if (plan && !plan->profile.passthrough.empty()) {
-        std::vector<PciAddress> listed;
-        for (const auto& x : plan->profile.passthrough) listed.push_back(x.host);
-        inspection = inspect_passthrough(root, listed);
+        inspection = inspect_passthrough(root, passthrough_addresses(plan->profile));
     }
     auto host = read_host(root, p ? p->facts.qemu_binary : probe_host_facts("check").qemu_binary, files_to_check(p), bridges_to_check(p));
     auto lines = check_host(host, p, inspection ? &*inspection : nullptr);

@@ -11,7 +11,9 @@
 #include "exit_codes.h"
 #include "host_config.h"
 #include "load_plan.h"
+#include "passthrough_setup.h"
 #include "pci_sysfs.h"
+#include "print_problems.h"
 #include "sysfs_io.h"
 
 namespace fs = std::filesystem;
@@ -65,11 +67,9 @@ int run_host_config(const std::vector<std::string>& args) {
 
     HostConfigInput in;
     in.host = read_pci_functions(root);
-    std::vector<PciAddress> listed;
-    for (const auto& x : plan.profile.passthrough) listed.push_back(x.host);
-    in.groups = expand_iommu_groups(listed, in.host);
+    in.groups = expand_iommu_groups(passthrough_addresses(plan.profile), in.host);
     if (!in.groups.problems.empty()) {
-        for (const auto& p : in.groups.problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+        print_problems(in.groups.problems);
         return kExitFailure;
     }
     for (const auto& g : in.groups.groups)

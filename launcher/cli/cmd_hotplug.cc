@@ -17,6 +17,7 @@
 #include "rtnetlink.h"
 #include "load_plan.h"
 #include "passthrough_setup.h"
+#include "print_problems.h"
 #include "vfio_binder.h"
 #include "qmp_connect.h"
 #include "stable_mac.h"
@@ -142,7 +143,7 @@ std::optional<std::string> open_hotplug_tap(const std::string& vm, const std::st
         if (!nl->link(name, err)) req.tap = name;
     }
     if (auto problems = check_taps({req}); !problems.empty()) {
-        for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+        print_problems(problems);
         return std::nullopt;
     }
     Journal journal(folder.journal_file());
@@ -197,7 +198,7 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
     auto sysroot = probe_host_facts(target.folder.name).sysroot;
     auto inspection = inspect_passthrough(sysroot, addresses);
     if (auto problems = inspection.problems(false); !problems.empty()) {
-        for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+        print_problems(problems);
         std::cerr << "vmrun: nothing was changed\n";
         return kExitFailure;
     }

@@ -12,6 +12,7 @@
 #include "exit_codes.h"
 #include "load_plan.h"
 #include "preflight.h"
+#include "print_problems.h"
 #include "run_folder.h"
 #include "supervisor.h"
 
@@ -92,7 +93,7 @@ int run_start(const std::vector<std::string>& args) {
 
     auto problems = preflight(plan, {force_bind});
     if (!problems.empty()) {
-        for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+        print_problems(problems);
         std::cerr << "vmrun: " << plan.profile.name << " was not started; nothing on the host was changed\n";
         return kExitFailure;
     }
