@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "load_plan.h"
-#include "passthrough_setup.h"
-#include "print_problems.h"
-#include "run_folder.h"
-#include "supervisor.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "cli/load_plan.h"
+#include "host/pci/passthrough_setup.h"
+#include "cli/print_problems.h"
+#include "run/run_folder.h"
+#include "run/supervisor.h"
 
 namespace vmrun::cli {
 

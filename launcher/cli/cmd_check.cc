@@ -5,10 +5,10 @@
 #include <iomanip>
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "host_check.h"
-#include "load_plan.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "host/host_check.h"
+#include "cli/load_plan.h"
 
 namespace vmrun::cli {
 

@@ -11,9 +11,9 @@
 #include <cstring>
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "vm_target.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "cli/vm_target.h"
 
 namespace vmrun::cli {
 

@@ -4,11 +4,11 @@
 
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "load_plan.h"
-#include "qemu_argv.h"
-#include "shell_quote.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "cli/load_plan.h"
+#include "plan/qemu_argv.h"
+#include "plan/shell_quote.h"
 
 namespace vmrun::cli {
 

@@ -3,9 +3,9 @@
 
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "qmp_connect.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "cli/qmp_connect.h"
 
 namespace vmrun::cli {
 

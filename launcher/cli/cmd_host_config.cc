@@ -6,15 +6,15 @@
 #include <iostream>
 #include <sstream>
 
-#include "command.h"
-#include "host_readings.h"
-#include "exit_codes.h"
-#include "host_config.h"
-#include "load_plan.h"
-#include "passthrough_setup.h"
-#include "pci_sysfs.h"
-#include "print_problems.h"
-#include "sysfs_io.h"
+#include "cli/command.h"
+#include "host/host_readings.h"
+#include "base/exit_codes.h"
+#include "host/host_config.h"
+#include "cli/load_plan.h"
+#include "host/pci/passthrough_setup.h"
+#include "host/pci/pci_sysfs.h"
+#include "cli/print_problems.h"
+#include "host/sysfs_io.h"
 
 namespace fs = std::filesystem;
 

@@ -9,19 +9,19 @@
 
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "hotplug_plan.h"
-#include "launch_plan.h"
-#include "network_setup.h"
-#include "rtnetlink.h"
-#include "load_plan.h"
-#include "passthrough_setup.h"
-#include "print_problems.h"
-#include "vfio_binder.h"
-#include "qmp_connect.h"
-#include "stable_mac.h"
-#include "value_parsers.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "plan/hotplug_plan.h"
+#include "plan/launch_plan.h"
+#include "host/net/network_setup.h"
+#include "host/net/rtnetlink.h"
+#include "cli/load_plan.h"
+#include "host/pci/passthrough_setup.h"
+#include "cli/print_problems.h"
+#include "host/pci/vfio_binder.h"
+#include "cli/qmp_connect.h"
+#include "profile/stable_mac.h"
+#include "profile/value_parsers.h"
 
 namespace vmrun::cli {
 

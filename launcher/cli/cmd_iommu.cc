@@ -6,11 +6,11 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "load_plan.h"
-#include "pci_names.h"
-#include "pci_sysfs.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "cli/load_plan.h"
+#include "host/pci/pci_names.h"
+#include "host/pci/pci_sysfs.h"
 
 namespace vmrun::cli {
 

@@ -8,11 +8,11 @@
 #include <iomanip>
 #include <iostream>
 
-#include "client.h"
-#include "command.h"
-#include "exit_codes.h"
-#include "process_watch.h"
-#include "run_folder.h"
+#include "qmp/client.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "host/process_watch.h"
+#include "run/run_folder.h"
 
 namespace vmrun::cli {
 

@@ -4,11 +4,11 @@
 
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "run_folder.h"
-#include "supervisor.h"
-#include "vm_target.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "run/run_folder.h"
+#include "run/supervisor.h"
+#include "cli/vm_target.h"
 
 namespace vmrun::cli {
 

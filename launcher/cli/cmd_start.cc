@@ -8,13 +8,13 @@
 
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "load_plan.h"
-#include "preflight.h"
-#include "print_problems.h"
-#include "run_folder.h"
-#include "supervisor.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "cli/load_plan.h"
+#include "run/preflight.h"
+#include "cli/print_problems.h"
+#include "run/run_folder.h"
+#include "run/supervisor.h"
 
 namespace vmrun::cli {
 

@@ -2,10 +2,10 @@
 
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "hotplug_plan.h"
-#include "qmp_connect.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "plan/hotplug_plan.h"
+#include "cli/qmp_connect.h"
 
 namespace vmrun::cli {
 

@@ -11,10 +11,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "process_watch.h"
-#include "vm_target.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "host/process_watch.h"
+#include "cli/vm_target.h"
 
 namespace vmrun::cli {
 

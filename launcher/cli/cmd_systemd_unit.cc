@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "load_plan.h"
-#include "systemd_unit.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "cli/load_plan.h"
+#include "plan/systemd_unit.h"
 
 namespace vmrun::cli {
 

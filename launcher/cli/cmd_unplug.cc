@@ -6,11 +6,11 @@
 #include <map>
 #include <set>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "journal.h"
-#include "qmp_connect.h"
-#include "vfio_binder.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "host/journal.h"
+#include "cli/qmp_connect.h"
+#include "host/pci/vfio_binder.h"
 
 namespace vmrun::cli {
 

@@ -2,9 +2,9 @@
 
 #include <iostream>
 
-#include "command.h"
-#include "exit_codes.h"
-#include "load_plan.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
+#include "cli/load_plan.h"
 
 namespace vmrun::cli {
 

@@ -1,13 +1,13 @@
-#include "load_plan.h"
+#include "cli/load_plan.h"
 
 #include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
 
-#include "exit_codes.h"
-#include "profile_file.h"
-#include "vm_folders.h"
+#include "base/exit_codes.h"
+#include "profile/profile_file.h"
+#include "run/vm_folders.h"
 
 namespace vmrun::cli {
 

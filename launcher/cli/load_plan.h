@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "launch_plan.h"
+#include "plan/launch_plan.h"
 
 namespace vmrun::cli {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "command.h"
-#include "exit_codes.h"
+#include "cli/command.h"
+#include "base/exit_codes.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "qmp_connect.h"
+#include "cli/qmp_connect.h"
 
 #include <spdlog/spdlog.h>
 

@@ -3,8 +3,8 @@
 
 #include <memory>
 
-#include "client.h"
-#include "vm_target.h"
+#include "qmp/client.h"
+#include "cli/vm_target.h"
 
 namespace vmrun::cli {
 

@@ -1,8 +1,8 @@
-#include "vm_target.h"
+#include "cli/vm_target.h"
 
 #include <iostream>
 
-#include "value_parsers.h"
+#include "profile/value_parsers.h"
 
 namespace vmrun::cli {
 

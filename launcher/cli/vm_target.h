@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "run_folder.h"
+#include "run/run_folder.h"
 
 namespace vmrun::cli {
 

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "bench_util.h"
-#include "client.h"
+#include "qmp/client.h"
 
 namespace {
 

@@ -15,12 +15,12 @@
 #include <thread>
 
 #include "guest_console.h"
-#include "host_restore.h"
-#include "journal.h"
-#include "network_setup.h"
+#include "host/host_restore.h"
+#include "host/journal.h"
+#include "host/net/network_setup.h"
 #include "net_namespace.h"
-#include "process_watch.h"
-#include "run_folder.h"
+#include "host/process_watch.h"
+#include "run/run_folder.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
 #include "vm_under_test.h"

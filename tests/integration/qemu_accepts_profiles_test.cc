@@ -10,11 +10,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "client.h"
-#include "firmware_vars.h"
-#include "profile_file.h"
-#include "qemu_argv.h"
-#include "qemu_option.h"
+#include "qmp/client.h"
+#include "run/firmware_vars.h"
+#include "profile/profile_file.h"
+#include "plan/qemu_argv.h"
+#include "plan/qemu_option.h"
 #include "qemu_process.h"
 #include "temp_dir.h"
 

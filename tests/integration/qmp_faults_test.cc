@@ -8,7 +8,7 @@
 #include <chrono>
 #include <thread>
 
-#include "client.h"
+#include "qmp/client.h"
 #include "fake_qmp_server.h"
 #include "temp_dir.h"
 

@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "qmp/client.h"
 #include "qemu_process.h"
 #include "temp_dir.h"
 

@@ -14,7 +14,7 @@
 #include "run_vmrun.h"
 #include "sim_kernel.h"
 #include "sim_sysfs.h"
-#include "sysfs_io.h"
+#include "host/sysfs_io.h"
 #include "temp_dir.h"
 
 using namespace std::chrono_literals;

@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "net_namespace.h"
-#include "process_watch.h"
-#include "run_folder.h"
+#include "host/process_watch.h"
+#include "run/run_folder.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
 #include "vm_under_test.h"

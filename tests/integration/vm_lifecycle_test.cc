@@ -20,7 +20,7 @@
 #include <thread>
 
 #include "guest_console.h"
-#include "run_folder.h"
+#include "run/run_folder.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
 

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "launch_plan.h"
-#include "profile_checks.h"
-#include "profile_loader.h"
+#include "plan/launch_plan.h"
+#include "profile/profile_checks.h"
+#include "profile/profile_loader.h"
 
 namespace vmrun::testing {
 

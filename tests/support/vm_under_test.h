@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "run_folder.h"
+#include "run/run_folder.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
 

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "did_you_mean.h"
-#include "diagnostics.h"
+#include "base/did_you_mean.h"
+#include "profile/diagnostics.h"
 
 using namespace vmrun;
 

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "firmware_vars.h"
+#include "run/firmware_vars.h"
 #include "temp_dir.h"
 
 using namespace vmrun;

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "profile_file.h"
+#include "profile/profile_file.h"
 #include "profile_fixture.h"
-#include "qemu_argv.h"
+#include "plan/qemu_argv.h"
 
 using namespace vmrun;
 

@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-#include "host_check.h"
+#include "host/host_check.h"
 #include "profile_fixture.h"
 
 using namespace vmrun;

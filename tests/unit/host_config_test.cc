@@ -5,9 +5,9 @@
 
 #include <filesystem>
 
-#include "host_config.h"
+#include "host/host_config.h"
 #include "sim_sysfs.h"
-#include "sysfs_io.h"
+#include "host/sysfs_io.h"
 #include "temp_dir.h"
 
 using namespace vmrun;

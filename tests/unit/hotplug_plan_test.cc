@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "hotplug_plan.h"
+#include "plan/hotplug_plan.h"
 
 using namespace vmrun;
 

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "profile_fixture.h"
-#include "qemu_argv.h"
+#include "plan/qemu_argv.h"
 
 using namespace vmrun;
 using vmrun::testing::run_pipeline;

@@ -3,8 +3,8 @@
 
 #include <doctest/doctest.h>
 
-#include "passthrough_groups.h"
-#include "pci_sysfs.h"
+#include "host/pci/passthrough_groups.h"
+#include "host/pci/pci_sysfs.h"
 #include "sim_sysfs.h"
 #include "temp_dir.h"
 

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "profile_fixture.h"
-#include "stable_mac.h"
+#include "profile/stable_mac.h"
 
 using namespace vmrun;
 using vmrun::testing::run_pipeline;

@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include "qemu_option.h"
-#include "shell_quote.h"
+#include "plan/qemu_option.h"
+#include "plan/shell_quote.h"
 
 using namespace vmrun;
 

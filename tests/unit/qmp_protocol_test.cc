@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "protocol.h"
+#include "qmp/protocol.h"
 
 using namespace qmp;
 

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "profile_fixture.h"
-#include "systemd_unit.h"
+#include "plan/systemd_unit.h"
 
 using vmrun::testing::run_pipeline;
 

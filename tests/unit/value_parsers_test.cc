@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "pci_address.h"
-#include "stable_mac.h"
-#include "value_parsers.h"
+#include "base/pci_address.h"
+#include "profile/stable_mac.h"
+#include "profile/value_parsers.h"
 
 using namespace vmrun;
 

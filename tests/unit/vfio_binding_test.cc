@@ -7,14 +7,14 @@
 
 #include <filesystem>
 
-#include "host_restore.h"
-#include "journal.h"
-#include "passthrough_setup.h"
+#include "host/host_restore.h"
+#include "host/journal.h"
+#include "host/pci/passthrough_setup.h"
 #include "sim_kernel.h"
 #include "sim_sysfs.h"
-#include "sysfs_io.h"
+#include "host/sysfs_io.h"
 #include "temp_dir.h"
-#include "vfio_binder.h"
+#include "host/pci/vfio_binder.h"
 
 using namespace vmrun;
 using namespace vmrun::testing;

@@ -1,0 +1,253 @@
+#include "host/host_check.h"
+
+#include <cstdio>
+
+namespace vmrun {
+
+namespace {
+
+const char* kDefaultOvmfCode = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+
+bool has_word(const std::string& cmdline, const std::string& word) {
+    size_t pos = 0;
+    while ((pos = cmdline.find(word, pos)) != std::string::npos) {
+        bool starts = pos == 0 || cmdline[pos - 1] == ' ';
+        size_t end = pos + word.size();
+        if (starts && (end == cmdline.size() || cmdline[end] == ' ')) return true;
+        pos = end;
+    }
+    return false;
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+    return out;
+}
+
+class Checker {
+public:
+    Checker(const HostReadings& h, const LaunchPlan* plan, const PassthroughInspection* pt) : h_(h), plan_(plan), pt_(pt) {
+        // The IOMMU's own kind decides (dmar = VT-d, ivhd = AMD-Vi); the CPU only when none is on.
+        bool dmar = false, ivhd = false;
+        for (const auto& u : h.iommu_units) {
+            dmar |= u.rfind("dmar", 0) == 0;
+            ivhd |= u.rfind("ivhd", 0) == 0;
+        }
+        intel_ = dmar || (!ivhd && (h.cpu_vendor == "GenuineIntel" || h.cpu_flags.count("vmx")));
+        needs_kvm_ = !plan || plan->profile.accelerator == Accelerator::kvm;
+        needs_vfio_ = !plan || !plan->profile.passthrough.empty();
+    }
+
+    std::vector<CheckLine> run() {
+        cpu();
+        kvm();
+        // A profile without passthrough does not care about the IOMMU.
+        if (needs_vfio_) {
+            iommu();
+            cmdline();
+            interrupt_remapping();
+            vfio();
+        }
+        qemu();
+        firmware();
+        network();
+        hugepages();
+        passthrough();
+        return out_;
+    }
+
+private:
+    void add(Verdict v, std::string topic, std::string text, std::string fix = "") {
+        out_.push_back({v, std::move(topic), std::move(text), std::move(fix)});
+    }
+    // A missing piece is a FAIL only when this use needs it.
+    Verdict missing(bool needed) const { return needed ? Verdict::fail : Verdict::warn; }
+    std::string iommu_param() const { return intel_ ? "intel_iommu=on" : "amd_iommu=on"; }
+    std::string grub_fix(const std::string& params) const {
+        return "add '" + params + "' to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub (grub2-mkconfig -o "
+               "/boot/grub2/grub.cfg on Fedora), reboot ('vmrun host-config PROFILE' prints the whole set-up)";
+    }
+
+    void cpu() {
+        if (h_.cpu_flags.count("vmx")) add(Verdict::pass, "CPU", "Intel VT-x (vmx)");
+        else if (h_.cpu_flags.count("svm")) add(Verdict::pass, "CPU", "AMD-V (svm)");
+        else
+            add(missing(needs_kvm_), "CPU", "no vmx/svm flag: hardware virtualization is off, or this is a VM without nested virtualization",
+                "enable Intel VT-x / AMD SVM in the firmware setup");
+    }
+
+    void kvm() {
+        if (h_.kvm_usable) add(Verdict::pass, "KVM", "/dev/kvm is usable");
+        else
+            add(missing(needs_kvm_), "KVM", "/dev/kvm is not usable" + std::string(needs_kvm_ ? "" : " (this profile uses tcg)"),
+                std::string("modprobe ") + (intel_ ? "kvm_intel" : "kvm_amd") + ", and add your user to group kvm");
+    }
+
+    void iommu() {
+        iommu_on_ = h_.iommu_groups > 0;
+        if (iommu_on_)
+            add(Verdict::pass, "IOMMU", "on: " + std::to_string(h_.iommu_groups) + " groups" +
+                                            (h_.iommu_units.empty() ? "" : " (" + join(h_.iommu_units, ", ") + ")"));
+        else
+            add(missing(needs_vfio_), "IOMMU", "off: no IOMMU groups, so no device can be passed through",
+                std::string("enable ") + (intel_ ? "VT-d" : "AMD-Vi (IOMMU)") + " in the firmware setup and " +
+                    grub_fix(iommu_param() + " iommu=pt"));
+    }
+
+    void cmdline() {
+        if (intel_) {
+            if (has_word(h_.cmdline, "intel_iommu=on")) add(Verdict::pass, "cmdline", "intel_iommu=on");
+            else
+                add(iommu_on_ ? Verdict::warn : missing(needs_vfio_), "cmdline",
+                    "intel_iommu=on is not on the kernel command line" +
+                        std::string(iommu_on_ ? " (the IOMMU is on by the kernel's default)" : ""),
+                    grub_fix("intel_iommu=on"));
+        } else if (has_word(h_.cmdline, "amd_iommu=off")) {
+            add(missing(needs_vfio_), "cmdline", "amd_iommu=off disables the IOMMU", "remove amd_iommu=off from the kernel command line");
+        } else {
+            add(Verdict::pass, "cmdline", "AMD-Vi needs no parameter (on by default)");
+        }
+        if (has_word(h_.cmdline, "iommu=pt")) add(Verdict::pass, "cmdline", "iommu=pt");
+        else
+            add(Verdict::warn, "cmdline", "iommu=pt is not set: host devices pay for DMA translation they do not need",
+                grub_fix("iommu=pt"));
+    }
+
+    void interrupt_remapping() {
+        if (h_.interrupt_remapping) add(Verdict::pass, "IRQ", "interrupt remapping is on");
+        else if (iommu_on_)
+            add(Verdict::warn, "IRQ", "no remapped interrupts seen: vfio refuses devices unless remapping works",
+                "enable x2APIC / interrupt remapping in the firmware; last resort (unsafe with untrusted guests): "
+                "options vfio_iommu_type1 allow_unsafe_interrupts=1");
+    }
+
+    void vfio() {
+        std::vector<std::string> absent;
+        for (const char* m : {"vfio", "vfio_iommu_type1", "vfio_pci"})
+            if (!h_.modules.count(m) && !(std::string(m) == "vfio_pci" && h_.vfio_pci_driver)) absent.push_back(m);
+        if (absent.empty()) add(Verdict::pass, "vfio", "vfio, vfio_iommu_type1 and vfio_pci are loaded");
+        else
+            add(missing(needs_vfio_), "vfio", "not loaded: " + join(absent, ", "),
+                "modprobe vfio-pci (it pulls in the rest); to load it at boot: echo vfio-pci > /etc/modules-load.d/vfio.conf");
+    }
+
+    void qemu() {
+        std::string binary = plan_ ? plan_->facts.qemu_binary : "qemu-system-x86_64";
+        if (!h_.qemu_version) {
+            add(Verdict::fail, "QEMU", binary + " is not installed", "apt-get install qemu-system-x86 (dnf install qemu-kvm, pacman -S qemu-full)");
+            return;
+        }
+        int major = std::atoi(h_.qemu_version->c_str());
+        if (major < 6)
+            add(Verdict::warn, "QEMU", binary + " " + *h_.qemu_version + " is older than 6.0, which vmrun is tested against",
+                "upgrade QEMU");
+        else add(Verdict::pass, "QEMU", binary + " " + *h_.qemu_version);
+    }
+
+    void firmware() {
+        if (plan_ && plan_->firmware.type == FirmwareType::ovmf) {
+            for (const auto& [path, what] : {std::pair{plan_->firmware.code, "OVMF code"}, std::pair{plan_->firmware.vars_template, "OVMF VARS template"}}) {
+                if (path.empty()) continue;
+                bool there = h_.files.count(path) && h_.files.at(path);
+                if (there) add(Verdict::pass, "OVMF", std::string(what) + " " + path);
+                else add(Verdict::fail, "OVMF", std::string(what) + " " + path + " is missing", "apt-get install ovmf, or correct 'firmware' in the profile");
+            }
+        } else if (!plan_) {
+            bool there = h_.files.count(kDefaultOvmfCode) && h_.files.at(kDefaultOvmfCode);
+            if (there) add(Verdict::pass, "OVMF", std::string(kDefaultOvmfCode) + " (UEFI guests)");
+            else add(Verdict::warn, "OVMF", "no OVMF: UEFI guests (and GPU passthrough to modern Windows) need it", "apt-get install ovmf");
+        }
+    }
+
+    void network() {
+        bool taps = false;
+        if (plan_)
+            for (const auto& n : plan_->profile.nics) taps |= n.type == NicType::tap;
+        if (h_.tun) add(Verdict::pass, "network", "/dev/net/tun is there");
+        else add(missing(taps), "network", "/dev/net/tun is missing: no tap networking", "modprobe tun");
+        if (h_.vhost_net) add(Verdict::pass, "network", "vhost-net is usable (in-kernel virtio-net data path)");
+        else add(Verdict::warn, "network", "vhost-net is not usable: virtio-net runs in QEMU, slower", "modprobe vhost_net");
+        for (const auto& [bridge, exists] : h_.bridges) {
+            if (exists) add(Verdict::pass, "network", "bridge " + bridge + " exists");
+            else
+                add(Verdict::fail, "network", "bridge " + bridge + " (named by a tap NIC) does not exist",
+                    "create it: ip link add " + bridge + " type bridge && ip link set " + bridge +
+                        " up, and enslave the uplink (ip link set eth0 master " + bridge + "); to keep it, configure it in your "
+                        "network manager (/etc/network/interfaces, systemd-networkd, NetworkManager)");
+        }
+    }
+
+    void hugepages() {
+        if (!plan_ || !plan_->profile.hugepages) return;
+        long need_kib = long(plan_->profile.memory_mib) * 1024;
+        long have_kib = h_.hugepages_free * h_.hugepage_kib;
+        if (have_kib >= need_kib)
+            add(Verdict::pass, "hugepages", std::to_string(h_.hugepages_free) + " free, enough for " + std::to_string(plan_->profile.memory_mib) + " MiB");
+        else {
+            long pages = h_.hugepage_kib > 0 ? (need_kib + h_.hugepage_kib - 1) / h_.hugepage_kib : 0;
+            add(Verdict::fail, "hugepages",
+                std::to_string(have_kib / 1024) + " MiB of huge pages free, the profile needs " + std::to_string(plan_->profile.memory_mib) + " MiB",
+                "echo " + std::to_string(pages) + " > /proc/sys/vm/nr_hugepages (or hugepages=" + std::to_string(pages) +
+                    " on the kernel command line)");
+        }
+    }
+
+    void passthrough() {
+        if (!plan_ || !pt_) return;
+        for (const auto& g : pt_->expansion.groups) {
+            std::vector<std::string> parts;
+            for (const auto& f : g.to_bind)
+                parts.push_back(f.address.str() + " [" + f.ids() + "] " + (f.driver.empty() ? "unbound" : f.driver) + " -> vfio-pci");
+            std::string text = join(parts, ", ");
+            for (const auto& b : g.bridges) text += "; bridge " + b.address.str() + " stays on " + (b.driver.empty() ? "no driver" : b.driver);
+            add(Verdict::pass, "group " + std::to_string(g.group), text);
+        }
+        for (const auto& p : pt_->expansion.problems) add(Verdict::fail, "passthrough", p.what, p.fix);
+        for (const auto& u : pt_->host_uses) add(Verdict::fail, "passthrough", u.what, u.fix);
+        if (plan_->firmware.type == FirmwareType::seabios)
+            for (const auto& g : pt_->expansion.groups)
+                for (const auto& f : g.to_bind)
+                    for (const auto& x : plan_->profile.passthrough)
+                        if (x.host == f.address && f.is_vga() && !x.x_vga)
+                            add(Verdict::warn, "passthrough", f.address.str() + " is a VGA device without x_vga on SeaBIOS: the guest gets no legacy VGA",
+                                "set 'x_vga: true' on it, or use firmware: ovmf");
+    }
+
+    const HostReadings& h_;
+    const LaunchPlan* plan_;
+    const PassthroughInspection* pt_;
+    bool intel_ = false, needs_kvm_ = true, needs_vfio_ = true, iommu_on_ = false;
+    std::vector<CheckLine> out_;
+};
+
+}  // namespace
+
+std::vector<CheckLine> check_host(const HostReadings& host, const LaunchPlan* plan, const PassthroughInspection* passthrough) {
+    return Checker(host, plan, passthrough).run();
+}
+
+std::vector<std::string> files_to_check(const LaunchPlan* plan) {
+    if (!plan) return {kDefaultOvmfCode};
+    if (plan->firmware.type != FirmwareType::ovmf) return {};
+    return {plan->firmware.code, plan->firmware.vars_template};
+}
+
+std::vector<std::string> bridges_to_check(const LaunchPlan* plan) {
+    std::vector<std::string> out;
+    if (plan)
+        for (const auto& n : plan->profile.nics)
+            if (n.type == NicType::tap && !n.bridge.empty()) out.push_back(n.bridge);
+    return out;
+}
+
+const char* verdict_name(Verdict v) {
+    switch (v) {
+        case Verdict::pass: return "PASS";
+        case Verdict::warn: return "WARN";
+        case Verdict::fail: return "FAIL";
+    }
+    return "?";
+}
+
+}  // namespace vmrun

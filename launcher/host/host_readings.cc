@@ -1,0 +1,102 @@
+#include "host/host_readings.h"
+
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "host/sysfs_io.h"
+
+namespace fs = std::filesystem;
+namespace bp = boost::process;
+
+namespace vmrun {
+
+namespace {
+
+std::optional<std::string> qemu_version(const std::string& binary) {
+    std::error_code ec;
+    auto exe = binary.find('/') == std::string::npos ? bp::search_path(binary) : boost::filesystem::path(binary);
+    if (exe.empty()) return std::nullopt;
+    bp::ipstream out;
+    bp::child c(exe, "--version", bp::std_out > out, bp::std_err > bp::null, bp::std_in < bp::null, ec);
+    if (ec) return std::nullopt;
+    std::string line, all;
+    while (std::getline(out, line)) all += line + "\n";
+    c.wait(ec);
+    std::smatch m;
+    if (std::regex_search(all, m, std::regex(R"(version (\d+\.\d+(\.\d+)?))"))) return m[1].str();
+    return std::nullopt;
+}
+
+void read_cpuinfo(const fs::path& root, std::string& vendor, std::set<std::string>& flags) {
+    std::ifstream cpuinfo(root / "proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+        auto colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        auto key = line.substr(0, line.find_first_of(" \t"));
+        auto value = line.substr(colon + 1);
+        auto first = value.find_first_not_of(' ');
+        value = first == std::string::npos ? "" : value.substr(first);
+        if (key == "vendor_id" && vendor.empty()) vendor = value;
+        if (key == "flags" && flags.empty()) {
+            std::istringstream in(value);
+            for (std::string f; in >> f;) flags.insert(f);
+        }
+        if (line.empty() && !vendor.empty()) break;  // the first CPU is enough
+    }
+}
+
+}  // namespace
+
+std::string cpu_vendor(const std::string& sysroot) {
+    std::string vendor;
+    std::set<std::string> flags;
+    read_cpuinfo(sysroot, vendor, flags);
+    return vendor;
+}
+
+HostReadings read_host(const std::string& sysroot, const std::string& qemu_binary, const std::vector<std::string>& files,
+                       const std::vector<std::string>& bridges) {
+    HostReadings r;
+    fs::path root(sysroot);
+    std::error_code ec;
+
+    std::string line;
+    read_cpuinfo(root, r.cpu_vendor, r.cpu_flags);
+    r.kvm_usable = ::access((root / "dev/kvm").c_str(), R_OK | W_OK) == 0;
+    for (const auto& g : fs::directory_iterator(root / "sys/kernel/iommu_groups", ec)) (void)g, ++r.iommu_groups;
+    for (const auto& u : fs::directory_iterator(root / "sys/class/iommu", ec)) r.iommu_units.push_back(u.path().filename());
+    std::sort(r.iommu_units.begin(), r.iommu_units.end());
+    r.cmdline = read_first_line(root / "proc/cmdline");
+    std::ifstream interrupts(root / "proc/interrupts");
+    while (std::getline(interrupts, line))
+        if (line.find("IR-PCI-MSI") != std::string::npos || line.find("IR-IO-APIC") != std::string::npos ||
+            line.find("IR-PCI-MSIX") != std::string::npos) {
+            r.interrupt_remapping = true;
+            break;
+        }
+    for (const auto& m : fs::directory_iterator(root / "sys/module", ec)) r.modules.insert(m.path().filename());
+    r.vfio_pci_driver = fs::exists(root / "sys/bus/pci/drivers/vfio-pci", ec);
+    r.qemu_version = qemu_version(qemu_binary);
+    for (const auto& f : files) r.files[f] = fs::exists(f, ec);
+    r.tun = fs::exists(root / "dev/net/tun", ec);
+    r.vhost_net = ::access((root / "dev/vhost-net").c_str(), R_OK | W_OK) == 0;
+    std::ifstream meminfo(root / "proc/meminfo");
+    while (std::getline(meminfo, line)) {
+        std::istringstream in(line);
+        std::string key;
+        long value = 0;
+        in >> key >> value;
+        if (key == "HugePages_Free:") r.hugepages_free = value;
+        if (key == "Hugepagesize:") r.hugepage_kib = value;
+    }
+    for (const auto& b : bridges) r.bridges[b] = fs::exists(root / "sys/class/net" / b / "bridge", ec);
+    return r;
+}
+
+}  // namespace vmrun

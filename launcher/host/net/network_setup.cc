@@ -1,0 +1,147 @@
+#include "host/net/network_setup.h"
+
+#include <unistd.h>
+
+#include <set>
+
+#include "host/net/rtnetlink.h"
+#include "host/net/tap_device.h"
+
+namespace vmrun {
+
+namespace {
+
+std::string bridge_fix(const std::string& bridge) {
+    return "create it: ip link add " + bridge + " type bridge && ip link set " + bridge +
+           " up (and add the uplink: ip link set eth0 master " + bridge + "), or set 'create_bridge: true' on the NIC";
+}
+
+}  // namespace
+
+std::vector<TapRequest> tap_requests(const LaunchPlan& plan) {
+    std::vector<TapRequest> out;
+    for (const auto& n : plan.nics)
+        if (n.nic.type == NicType::tap) out.push_back({n.nic.id, n.tap, n.nic.bridge, n.nic.create_bridge});
+    return out;
+}
+
+std::vector<HostProblem> check_taps(const std::vector<TapRequest>& requests) {
+    std::vector<HostProblem> out;
+    if (requests.empty()) return out;
+    std::string error;
+    auto nl = Rtnetlink::open(error);
+    if (!nl) return {{error, "run vmrun where netlink is available (a normal Linux host)"}};
+    std::set<std::string> bridges_to_create;
+    for (const auto& r : requests) {
+        int err = 0;
+        auto bridge = nl->link(r.bridge, err);
+        if (!bridge) {
+            if (r.create_bridge) bridges_to_create.insert(r.bridge);
+            else if (!bridges_to_create.count(r.bridge))
+                out.push_back({"bridge " + r.bridge + " (for NIC '" + r.nic_id + "') does not exist", bridge_fix(r.bridge)});
+        } else if (bridge->kind != "bridge") {
+            out.push_back({r.bridge + " (for NIC '" + r.nic_id + "') is not a bridge (it is a " +
+                               (bridge->kind.empty() ? "plain interface" : bridge->kind) + ")",
+                           "name a bridge in 'bridge', or let vmrun create one under another name with 'create_bridge: true'"});
+        }
+        if (nl->link(r.tap, err))
+            out.push_back({"the interface " + r.tap + " (tap of NIC '" + r.nic_id + "') already exists: another VM or program uses it",
+                           "stop whatever uses it, or give the NIC another 'tap' name"});
+    }
+    return out;
+}
+
+NetworkSetup set_up_taps(const std::vector<TapRequest>& requests, Journal& journal) {
+    NetworkSetup out;
+    if (requests.empty()) return out;
+    auto nl = Rtnetlink::open(out.error);
+    if (!nl) return out;
+    auto fail = [&](const std::string& what, int err) {
+        out.error = what + ": " + describe_netlink_error(err);
+        return out;
+    };
+    for (const auto& r : requests) {
+        int err = 0;
+        auto bridge = nl->link(r.bridge, err);
+        if (!bridge && r.create_bridge) {
+            if (auto ec = journal.record({"bridge", {{"name", r.bridge}}})) {
+                out.error = "cannot write the journal: " + ec.message();
+                return out;
+            }
+            if (int e = nl->create_bridge(r.bridge)) return fail("cannot create bridge " + r.bridge, e);
+            bridge = nl->link(r.bridge, err);
+            if (!bridge) return fail("bridge " + r.bridge + " vanished", err);
+            if (int e = nl->set_up(bridge->index, true)) return fail("cannot bring bridge " + r.bridge + " up", e);
+        }
+        if (!bridge) {
+            out.error = "bridge " + r.bridge + " (for NIC '" + r.nic_id + "') does not exist; " + bridge_fix(r.bridge);
+            return out;
+        }
+        if (auto ec = journal.record({"tap", {{"name", r.tap}, {"bridge", r.bridge}}})) {
+            out.error = "cannot write the journal: " + ec.message();
+            return out;
+        }
+        auto tap = open_tap(r.tap);
+        if (tap.fd < 0) {
+            out.error = tap.error;
+            return out;
+        }
+        out.taps.push_back({r.nic_id, r.tap, tap.fd});
+        auto link = nl->link(r.tap, err);
+        if (!link) return fail("tap " + r.tap + " vanished", err);
+        // The bridge's MTU: a smaller port would lower the bridge's, a larger one would drop frames.
+        if (link->mtu != bridge->mtu)
+            if (int e = nl->set_mtu(link->index, bridge->mtu)) return fail("cannot set the MTU of " + r.tap, e);
+        if (int e = nl->set_master(link->index, bridge->index)) return fail("cannot add " + r.tap + " to " + r.bridge, e);
+        if (int e = nl->set_up(link->index, true)) return fail("cannot bring " + r.tap + " up", e);
+    }
+    return out;
+}
+
+void close_taps(NetworkSetup& setup) {
+    for (auto& t : setup.taps)
+        if (t.fd >= 0) {
+            ::close(t.fd);
+            t.fd = -1;
+        }
+}
+
+namespace {
+
+// Deletes link `name` if it is still of `kind` (vmrun's own); gone already is fine.
+std::string remove_own_link(const std::string& name, const std::string& kind, const std::string& done, std::string& error) {
+    std::string err_text;
+    auto nl = Rtnetlink::open(err_text);
+    if (!nl) {
+        error = err_text;
+        return "";
+    }
+    int err = 0;
+    auto link = nl->link(name, err);
+    if (!link) return "";
+    if (link->kind != kind) {
+        error = name + " is no longer what vmrun made (a " + kind + "; now a " + (link->kind.empty() ? "plain link" : link->kind) +
+                "); left alone";
+        return "";
+    }
+    if (int e = nl->delete_link(link->index)) {
+        error = "cannot remove " + name + ": " + describe_netlink_error(e);
+        return "";
+    }
+    return done;
+}
+
+}  // namespace
+
+// A tap normally went with the last fd (QEMU's); this removes one an orphaned QEMU held.
+std::string remove_tap(const nlohmann::json& args, std::string& error) {
+    auto name = args.value("name", std::string());
+    return remove_own_link(name, "tun", "removed tap " + name, error);
+}
+
+std::string remove_bridge(const nlohmann::json& args, std::string& error) {
+    auto name = args.value("name", std::string());
+    return remove_own_link(name, "bridge", "removed bridge " + name + " (vmrun created it)", error);
+}
+
+}  // namespace vmrun

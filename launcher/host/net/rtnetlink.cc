@@ -1,0 +1,178 @@
+#include "host/net/rtnetlink.h"
+
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace vmrun {
+
+namespace {
+
+// A request under construction: header, ifinfomsg, attributes.
+class Request {
+public:
+    Request(uint16_t type, uint16_t flags) {
+        buf_.resize(NLMSG_SPACE(sizeof(ifinfomsg)));
+        auto* h = header();
+        h->nlmsg_len = NLMSG_LENGTH(sizeof(ifinfomsg));
+        h->nlmsg_type = type;
+        h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+        ifi()->ifi_family = AF_UNSPEC;
+    }
+    nlmsghdr* header() { return reinterpret_cast<nlmsghdr*>(buf_.data()); }
+    ifinfomsg* ifi() { return static_cast<ifinfomsg*>(NLMSG_DATA(header())); }
+    // Returns the offset of the attribute, for nesting.
+    size_t add(uint16_t type, const void* data, size_t len) {
+        size_t at = NLMSG_ALIGN(header()->nlmsg_len);
+        buf_.resize(at + RTA_SPACE(len));
+        auto* rta = reinterpret_cast<rtattr*>(buf_.data() + at);
+        rta->rta_type = type;
+        rta->rta_len = RTA_LENGTH(len);
+        if (len) std::memcpy(RTA_DATA(rta), data, len);
+        header()->nlmsg_len = at + RTA_SPACE(len);
+        return at;
+    }
+    size_t add_string(uint16_t type, const std::string& s) { return add(type, s.c_str(), s.size() + 1); }
+    void end_nest(size_t at) { reinterpret_cast<rtattr*>(buf_.data() + at)->rta_len = header()->nlmsg_len - at; }
+    void* data() { return buf_.data(); }
+    size_t size() { return header()->nlmsg_len; }
+
+private:
+    std::vector<char> buf_;
+};
+
+void parse_link(nlmsghdr* h, LinkInfo& out) {
+    auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(h));
+    out.index = ifi->ifi_index;
+    int len = int(h->nlmsg_len) - int(NLMSG_LENGTH(sizeof(ifinfomsg)));
+    for (auto* a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        switch (a->rta_type) {
+            case IFLA_IFNAME: out.name = static_cast<const char*>(RTA_DATA(a)); break;
+            case IFLA_MTU: out.mtu = *static_cast<unsigned*>(RTA_DATA(a)); break;
+            case IFLA_MASTER: out.master = *static_cast<int*>(RTA_DATA(a)); break;
+            case IFLA_LINKINFO: {
+                int n = int(RTA_PAYLOAD(a));
+                for (auto* i = static_cast<rtattr*>(RTA_DATA(a)); RTA_OK(i, n); i = RTA_NEXT(i, n))
+                    if (i->rta_type == IFLA_INFO_KIND) out.kind = static_cast<const char*>(RTA_DATA(i));
+                break;
+            }
+            default: break;
+        }
+    }
+}
+
+}  // namespace
+
+std::optional<Rtnetlink> Rtnetlink::open(std::string& error) {
+    int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) {
+        error = std::string("cannot open a netlink socket: ") + std::strerror(errno);
+        return std::nullopt;
+    }
+    sockaddr_nl local{};
+    local.nl_family = AF_NETLINK;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+        error = std::string("cannot bind a netlink socket: ") + std::strerror(errno);
+        ::close(fd);
+        return std::nullopt;
+    }
+    return Rtnetlink(fd);
+}
+
+Rtnetlink::~Rtnetlink() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+int Rtnetlink::transact(void* msg, size_t len, LinkInfo* reply) {
+    auto* h = static_cast<nlmsghdr*>(msg);
+    h->nlmsg_seq = ++seq_;
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    if (::sendto(fd_, msg, len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) return errno;
+    alignas(nlmsghdr) char buf[16384];
+    for (;;) {
+        ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        int left = int(n);
+        for (auto* r = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(r, unsigned(left)); r = NLMSG_NEXT(r, left)) {
+            if (r->nlmsg_seq != seq_) continue;  // a late answer to an earlier request
+            if (r->nlmsg_type == NLMSG_ERROR) {
+                // With NLM_F_ACK the kernel answers a GET with the data, then an ack.
+                int err = -static_cast<nlmsgerr*>(NLMSG_DATA(r))->error;
+                return err;
+            }
+            if (r->nlmsg_type == RTM_NEWLINK && reply) parse_link(r, *reply);
+            if (r->nlmsg_type == NLMSG_DONE) return 0;
+        }
+    }
+}
+
+std::optional<LinkInfo> Rtnetlink::link(const std::string& name, int& err) {
+    Request req(RTM_GETLINK, 0);
+    req.add_string(IFLA_IFNAME, name);
+    uint32_t mask = RTEXT_FILTER_VF;  // keeps the answer small and still carries IFLA_LINKINFO
+    req.add(IFLA_EXT_MASK, &mask, sizeof mask);
+    LinkInfo info;
+    err = transact(req.data(), req.size(), &info);
+    if (err || info.index == 0) {
+        if (!err) err = ENODEV;
+        return std::nullopt;
+    }
+    return info;
+}
+
+int Rtnetlink::set_mtu(int index, unsigned mtu) {
+    Request req(RTM_NEWLINK, 0);
+    req.ifi()->ifi_index = index;
+    req.add(IFLA_MTU, &mtu, sizeof mtu);
+    return transact(req.data(), req.size());
+}
+
+int Rtnetlink::set_master(int index, int master_index) {
+    Request req(RTM_NEWLINK, 0);
+    req.ifi()->ifi_index = index;
+    req.add(IFLA_MASTER, &master_index, sizeof master_index);
+    return transact(req.data(), req.size());
+}
+
+int Rtnetlink::set_up(int index, bool up) {
+    Request req(RTM_NEWLINK, 0);
+    req.ifi()->ifi_index = index;
+    req.ifi()->ifi_change = IFF_UP;
+    req.ifi()->ifi_flags = up ? IFF_UP : 0;
+    return transact(req.data(), req.size());
+}
+
+int Rtnetlink::create_bridge(const std::string& name) {
+    Request req(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+    req.add_string(IFLA_IFNAME, name);
+    size_t info = req.add(IFLA_LINKINFO, nullptr, 0);
+    req.add_string(IFLA_INFO_KIND, "bridge");
+    req.end_nest(info);
+    return transact(req.data(), req.size());
+}
+
+int Rtnetlink::delete_link(int index) {
+    Request req(RTM_DELLINK, 0);
+    req.ifi()->ifi_index = index;
+    return transact(req.data(), req.size());
+}
+
+std::string describe_netlink_error(int err) {
+    std::string text = std::strerror(err);
+    if (err == EPERM || err == EACCES)
+        text += " (changing network links needs CAP_NET_ADMIN: run vmrun as root, or give it cap_net_admin)";
+    return text;
+}
+
+}  // namespace vmrun

@@ -1,0 +1,56 @@
+#include "host/pci/passthrough_setup.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "host/pci/vfio_binder.h"
+
+namespace vmrun {
+
+std::vector<PciAddress> passthrough_addresses(const Profile& profile) {
+    std::vector<PciAddress> out;
+    for (const auto& x : profile.passthrough) out.push_back(x.host);
+    return out;
+}
+
+std::vector<HostProblem> PassthroughInspection::problems(bool force_bind) const {
+    std::vector<HostProblem> out;
+    for (const auto& p : expansion.problems) out.push_back({p.what, p.fix});
+    if (!vfio_loaded)
+        out.push_back({"the vfio-pci driver is not loaded",
+                       "modprobe vfio-pci (and list vfio-pci in /etc/modules-load.d/vfio.conf to keep it loaded)"});
+    if (!force_bind)
+        for (const auto& u : host_uses) out.push_back({u.what, u.fix});
+    return out;
+}
+
+PassthroughInspection inspect_passthrough(const std::string& sysroot, const std::vector<PciAddress>& listed) {
+    PassthroughInspection out;
+    auto host = read_pci_functions(sysroot);
+    out.expansion = expand_iommu_groups(listed, host);
+    out.vfio_loaded = vfio_driver_loaded(sysroot);
+    for (const auto& g : out.expansion.groups)
+        for (const auto& f : g.to_bind)
+            for (auto& u : find_host_uses(sysroot, f)) out.host_uses.push_back(std::move(u));
+    return out;
+}
+
+std::string bind_passthrough(const std::string& sysroot, const GroupExpansion& expansion, Journal& journal,
+                             std::optional<DeviceOwner> owner) {
+    for (const auto& g : expansion.groups) {
+        for (const auto& f : g.to_bind)
+            if (auto err = bind_to_vfio(sysroot, f, journal); !err.empty()) return err;
+        if (owner) {
+            // The node goes away with the last vfio-bound device of its group, so nothing to undo.
+            auto node = std::filesystem::path(sysroot) / "dev/vfio" / std::to_string(g.group);
+            if (::chown(node.c_str(), owner->uid, owner->gid) != 0)
+                return "cannot hand " + node.string() + " to the run_as user: " + std::strerror(errno);
+        }
+    }
+    return "";
+}
+
+}  // namespace vmrun

@@ -1,0 +1,47 @@
+#pragma once
+// The host side of a profile's passthrough list, in two steps so that every
+// refusal comes before the first change:
+//   inspect_passthrough — read the host (sysfs root), expand IOMMU groups,
+//                         find what the host is using; changes nothing.
+//   bind_passthrough    — move every function of the planned groups to
+//                         vfio-pci under the journal, in group order.
+
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "host/host_problem.h"
+#include "host/pci/host_usage.h"
+#include "host/journal.h"
+#include "host/pci/passthrough_groups.h"
+#include "profile/profile.h"
+
+namespace vmrun {
+
+struct PassthroughInspection {
+    GroupExpansion expansion;
+    std::vector<HostUse> host_uses;   // of the functions that would be bound
+    bool vfio_loaded = false;
+
+    // Everything that stops the bind; host uses only when not forced.
+    std::vector<HostProblem> problems(bool force_bind) const;
+};
+
+// The host addresses a profile's passthrough list names, in profile order.
+std::vector<PciAddress> passthrough_addresses(const Profile& profile);
+
+PassthroughInspection inspect_passthrough(const std::string& sysroot, const std::vector<PciAddress>& listed);
+
+struct DeviceOwner {
+    uid_t uid;
+    gid_t gid;
+};
+
+// Binds the functions of every planned group (bridges stay). Returns "" or the
+// first error; the caller replays the journal to undo what was done.
+// `owner`: QEMU runs as another user (run_as), who must be able to open /dev/vfio/N.
+std::string bind_passthrough(const std::string& sysroot, const GroupExpansion& expansion, Journal& journal,
+                             std::optional<DeviceOwner> owner = std::nullopt);
+
+}  // namespace vmrun

@@ -1,0 +1,35 @@
+#pragma once
+// The host's PCI functions and IOMMU groups, read through a sysfs root
+// ("/" on a host, a simulated tree in tests). Read-only; binding lives apart.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/pci_address.h"
+
+namespace vmrun {
+
+struct PciFunction {
+    PciAddress address;
+    uint16_t vendor = 0, device = 0;
+    uint32_t class_code = 0;        // 0x030000 VGA, 0x040300 HD audio, 0x060400 PCI bridge, ...
+    std::string driver;             // "" when unbound
+    std::string driver_override;    // "" when none
+    std::optional<int> iommu_group;
+    std::optional<bool> boot_vga;   // only VGA-class devices have the file
+    bool is_bridge() const { return (class_code >> 8) == 0x0604; }
+    bool is_vga() const { return (class_code >> 8) == 0x0300; }
+    std::string ids() const;        // "10de:1e07", as lspci -n and vfio-pci.ids= write it
+};
+
+// Every function under SYSROOT/sys/bus/pci/devices, sorted by address.
+std::vector<PciFunction> read_pci_functions(const std::string& sysroot);
+
+// Groups by number, from SYSROOT/sys/kernel/iommu_groups; empty when the
+// IOMMU is off (no groups at all).
+std::map<int, std::vector<PciAddress>> read_iommu_groups(const std::string& sysroot);
+
+}  // namespace vmrun

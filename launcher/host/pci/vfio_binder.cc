@@ -1,0 +1,138 @@
+#include "host/pci/vfio_binder.h"
+
+#include <filesystem>
+#include <optional>
+
+#include "host/sysfs_io.h"
+
+namespace fs = std::filesystem;
+
+namespace vmrun {
+
+namespace {
+
+struct DevicePaths {
+    fs::path dir, override_file, driver_link, probe;
+    explicit DevicePaths(const std::string& sysroot, const std::string& address)
+        : dir(fs::path(sysroot) / "sys/bus/pci/devices" / address),
+          override_file(dir / "driver_override"),
+          driver_link(dir / "driver"),
+          probe(fs::path(sysroot) / "sys/bus/pci/drivers_probe") {}
+    std::string driver() const { return symlink_name(driver_link); }
+    bool bound() const {
+        std::error_code ec;
+        return fs::exists(driver_link, ec);
+    }
+};
+
+std::string current_override(const DevicePaths& d) {
+    auto o = read_first_line(d.override_file);
+    return o == "(null)" ? "" : o;
+}
+
+// Unbinds from whatever driver holds the device and waits until it has let go.
+std::string unbind(const DevicePaths& d, const std::string& address, std::chrono::milliseconds limit) {
+    if (!d.bound()) return "";
+    auto held_by = d.driver();
+    if (auto err = write_attribute(d.driver_link / "unbind", address); !err.empty()) return err;
+    if (!wait_until([&] { return !d.bound(); }, limit))
+        return address + " did not let go of " + held_by + " within " + std::to_string(limit.count()) + " ms";
+    return "";
+}
+
+}  // namespace
+
+bool vfio_driver_loaded(const std::string& sysroot) {
+    std::error_code ec;
+    return fs::exists(fs::path(sysroot) / "sys/bus/pci/drivers/vfio-pci", ec);
+}
+
+std::string bind_to_vfio(const std::string& sysroot, const PciFunction& f, Journal& journal, const BindLimits& limits) {
+    auto address = f.address.str();
+    DevicePaths d(sysroot, address);
+    std::error_code ec;
+    if (!fs::exists(d.dir, ec)) return "host has no PCI device " + address;
+    auto original = d.driver();
+    auto original_override = current_override(d);
+    nlohmann::json args{{"key", "pci:" + address}, {"sysroot", sysroot}, {"address", address}, {"driver", original},
+                        {"driver_override", original_override}};
+    if (f.iommu_group) args["group"] = *f.iommu_group;
+    if (auto jec = journal.record({"pci-driver", args}))
+        return "cannot write the journal " + journal.path() + ": " + jec.message() + "; " + address + " was not touched";
+
+    auto node = fs::path(sysroot) / "dev/vfio" / std::to_string(f.iommu_group.value_or(-1));
+    auto node_ready = [&] { return !f.iommu_group || fs::exists(node, ec); };
+    if (original != "vfio-pci") {
+        if (auto err = write_attribute(d.override_file, "vfio-pci"); !err.empty()) return err;
+        if (auto err = unbind(d, address, limits.driver_change); !err.empty()) return err;
+        if (auto err = write_attribute(d.probe, address); !err.empty()) return err;
+        if (!wait_until([&] { return d.driver() == "vfio-pci"; }, limits.driver_change)) {
+            auto now = d.driver();
+            return address + " did not bind to vfio-pci (driver now: " + (now.empty() ? "none" : now) +
+                   "); dmesg says why — often vfio-pci is not loaded or the device is in no IOMMU group";
+        }
+    }
+    if (!wait_until(node_ready, limits.device_node))
+        return address + " is on vfio-pci but " + node.string() + " did not appear";
+    return "";
+}
+
+std::string restore_pci_driver(const nlohmann::json& args, std::string& error) {
+    auto sysroot = args.value("sysroot", std::string("/"));
+    auto address = args.value("address", std::string());
+    auto original = args.value("driver", std::string());
+    auto original_override = args.value("driver_override", std::string());
+    DevicePaths d(sysroot, address);
+    std::error_code ec;
+    if (address.empty() || !fs::exists(d.dir, ec)) return address + " is no longer in the host; nothing to give back";
+    if (d.driver() == original && current_override(d) == original_override) return "";
+
+    const std::chrono::milliseconds limit(10000);
+    // An empty write clears the override ("(null)"); the kernel ignores the newline.
+    if (auto err = write_attribute(d.override_file, original_override); !err.empty()) {
+        error = err;
+        return "";
+    }
+    if (d.driver() != original) {
+        if (auto err = unbind(d, address, limit); !err.empty()) {
+            error = err;
+            return "";
+        }
+        if (!original.empty()) {
+            if (auto err = write_attribute(d.probe, address); !err.empty()) {
+                error = err;
+                return "";
+            }
+            if (!wait_until([&] { return d.driver() == original; }, limit)) {
+                auto now = d.driver();
+                error = address + " did not go back to " + original + " (driver now: " + (now.empty() ? "none" : now) +
+                        "); try: echo " + address + " > /sys/bus/pci/drivers/" + original + "/bind";
+                return "";
+            }
+        }
+    }
+    return address + " back on " + (original.empty() ? "no driver" : original);
+}
+
+std::string release_device(Journal& journal, const std::string& address, std::string& done) {
+    // The first entry for the address after its last settlement holds the state before this VM.
+    std::optional<nlohmann::json> original;
+    for (const auto& e : journal.read()) {
+        auto key = e.args.value("key", std::string());
+        if (key != "pci:" + address) continue;
+        if (e.action == "settled") original.reset();
+        else if (e.action == "pci-driver" && !original) original = e.args;
+    }
+    if (!original) {
+        done = address + " was not bound to vfio-pci by vmrun for this VM; left as it is";
+        return "";
+    }
+    std::string error;
+    done = restore_pci_driver(*original, error);
+    if (!error.empty()) return error;
+    if (auto ec = journal.record(settled_entry("pci:" + address)))
+        return "gave " + address + " back, but cannot record it in " + journal.path() + ": " + ec.message();
+    return "";
+}
+
+}  // namespace vmrun

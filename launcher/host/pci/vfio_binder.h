@@ -1,0 +1,42 @@
+#pragma once
+// Moves PCI functions to vfio-pci by address and back — never by vendor:device
+// id, which would also grab every identical device in the host (the three
+// identical NVMe drives case). Each change is journaled before it is made.
+//
+// Bind:    driver_override := vfio-pci; unbind from the current driver;
+//          drivers_probe; wait (bounded) for the driver link and /dev/vfio/GROUP.
+// Restore: driver_override := what it was; unbind from vfio-pci; drivers_probe
+//          (only if the device had a driver); verify the original driver is back.
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "host/journal.h"
+#include "host/pci/pci_sysfs.h"
+
+namespace vmrun {
+
+struct BindLimits {
+    std::chrono::milliseconds driver_change{10000};
+    std::chrono::milliseconds device_node{5000};
+};
+
+// Journals {"pci-driver", {sysroot, address, driver, driver_override, group}}
+// and binds `function` to vfio-pci. Returns "" or what went wrong; on error the
+// caller replays the journal, which undoes the half-done bind too.
+std::string bind_to_vfio(const std::string& sysroot, const PciFunction& function, Journal& journal,
+                         const BindLimits& limits = {});
+
+// The undo of one "pci-driver" entry (host_restore registers it). Idempotent.
+std::string restore_pci_driver(const nlohmann::json& args, std::string& error);
+
+// Gives one device back to the driver the journal says it had before this VM
+// took it (after an unplug), and marks it settled so that the VM's final
+// replay leaves it alone. Returns "" or the error.
+std::string release_device(Journal& journal, const std::string& address, std::string& done);
+
+// Whether the vfio-pci driver is registered (module loaded or built in).
+bool vfio_driver_loaded(const std::string& sysroot);
+
+}  // namespace vmrun

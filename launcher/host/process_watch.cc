@@ -1,0 +1,72 @@
+#include "host/process_watch.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace vmrun {
+
+int open_pidfd(pid_t pid) {
+    return int(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+namespace {
+
+struct ProcStat {
+    char state = '?';         // field 3: R, S, Z, ...
+    uint64_t start_time = 0;  // field 22
+};
+
+std::optional<ProcStat> read_stat(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    if (!std::getline(in, stat)) return std::nullopt;
+    // The command name may hold spaces and ')': fields resume after the last ')'.
+    auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 >= stat.size()) return std::nullopt;
+    std::istringstream fields(stat.substr(close + 2));
+    ProcStat out;
+    std::string field;
+    for (int i = 3; i <= 22 && fields >> field; ++i) {
+        if (i == 3) out.state = field[0];
+        if (i == 22) return out.start_time = std::stoull(field), out;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<uint64_t> process_start_time(pid_t pid) {
+    auto s = read_stat(pid);
+    return s ? std::optional<uint64_t>(s->start_time) : std::nullopt;
+}
+
+bool process_alive(pid_t pid, std::optional<uint64_t> start_time) {
+    if (pid <= 0) return false;
+    auto s = read_stat(pid);
+    // A zombie has exited: it is only waiting to be reaped.
+    if (!s || s->state == 'Z') return false;
+    return !start_time || s->start_time == *start_time;
+}
+
+bool wait_process_exit(pid_t pid, std::chrono::milliseconds timeout) {
+    int fd = open_pidfd(pid);
+    if (fd < 0) return !process_alive(pid);
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, int(timeout.count()));
+    ::close(fd);
+    return r > 0 || !process_alive(pid);
+}
+
+std::string process_name(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    std::getline(in, name);
+    return name;
+}
+
+}  // namespace vmrun

@@ -1,0 +1,250 @@
+#include "plan/launch_plan.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "profile/stable_mac.h"
+
+namespace vmrun {
+
+std::string PciPlacement::addr() const {
+    char buf[16];
+    if (function == 0 && !multifunction) std::snprintf(buf, sizeof buf, "0x%x", slot);
+    else std::snprintf(buf, sizeof buf, "0x%x.0x%x", slot, function);
+    return buf;
+}
+
+std::string default_tap_name(const std::string& vm_name, size_t nic_index) {
+    return "vmr" + short_hash_hex(vm_name, 6) + "n" + std::to_string(nic_index);
+}
+
+namespace {
+
+constexpr unsigned kHostBridgeSlot = 0x00;
+constexpr unsigned kVgaSlot = 0x01;
+constexpr unsigned kIch9Slot = 0x1f;  // LPC, AHCI (ide.0-5), SMBus
+constexpr int kAhciPorts = 6;
+
+// Slots on pcie.0. Root ports go high (0x1c first, as on real Intel chipsets and
+// in the VFIO guides users compare against); emulated endpoints go low.
+class SlotAllocator {
+public:
+    explicit SlotAllocator(bool vga) {
+        used_ = {kHostBridgeSlot, kIch9Slot};
+        if (vga) used_.insert(kVgaSlot);
+    }
+    std::optional<unsigned> for_root_ports() {
+        for (unsigned s = 0x1c; s <= 0x1e; ++s)
+            if (take(s)) return s;
+        for (unsigned s = 0x1b; s >= 0x02; --s)
+            if (take(s)) return s;
+        return std::nullopt;
+    }
+    std::optional<unsigned> for_endpoint() {
+        for (unsigned s = 0x02; s <= 0x1e; ++s)
+            if (take(s)) return s;
+        return std::nullopt;
+    }
+
+private:
+    bool take(unsigned s) { return used_.insert(s).second; }
+    std::set<unsigned> used_;
+};
+
+const char* disk_driver(const Disk& d) {
+    bool cd = d.media == DiskMedia::cdrom;
+    switch (d.bus) {
+        case DiskBus::virtio: return "virtio-blk-pci";
+        case DiskBus::virtio_scsi: return cd ? "scsi-cd" : "scsi-hd";
+        case DiskBus::sata: return cd ? "ide-cd" : "ide-hd";
+        case DiskBus::nvme: return "nvme";
+    }
+    return "";
+}
+
+const char* nic_driver(NicModel m) {
+    switch (m) {
+        case NicModel::virtio: return "virtio-net-pci";
+        case NicModel::e1000e: return "e1000e";
+        case NicModel::e1000: return "e1000";
+    }
+    return "";
+}
+
+class Planner {
+public:
+    Planner(const Profile& p, const HostFacts& f, Diagnostics& d) : d_(d) {
+        plan_.profile = p;
+        plan_.facts = f;
+    }
+
+    std::optional<LaunchPlan> run() {
+        resolve_vga();
+        SlotAllocator slots(plan_.vga != VgaType::none);
+        plan_.qmp_socket = plan_.facts.runtime_dir + "/qmp.sock";
+        plan_.events_socket = plan_.facts.runtime_dir + "/events.sock";
+        plan_.supervisor_socket = plan_.facts.runtime_dir + "/supervisor.sock";
+        if (plan_.profile.serial == SerialMode::socket) {
+            plan_.serial_socket = plan_.facts.runtime_dir + "/console.sock";
+            plan_.console_log = plan_.facts.state_dir + "/console.log";
+        }
+        firmware();
+        root_ports_and_passthrough(slots);
+        disks(slots);
+        nics(slots);
+        usb(slots);
+        if (d_.has_errors()) return std::nullopt;
+        return std::move(plan_);
+    }
+
+private:
+    void resolve_vga() {
+        const auto& p = plan_.profile;
+        plan_.vga = p.display.vga;
+        if (plan_.vga != VgaType::automatic) return;
+        bool gpu = std::any_of(p.passthrough.begin(), p.passthrough.end(), [](auto& x) { return x.x_vga; });
+        // With a passed-through GPU the guest's screen is the real monitor; with no
+        // display at all an emulated card only costs a slot.
+        plan_.vga = (gpu || p.display.type == DisplayType::none) ? VgaType::none : VgaType::std;
+    }
+
+    void firmware() {
+        const auto& f = plan_.profile.firmware;
+        auto& out = plan_.firmware;
+        out.type = f.type;
+        if (f.type != FirmwareType::ovmf) return;
+        const auto& dir = plan_.facts.ovmf_dir;
+        out.secure_boot = f.secure_boot;
+        out.reset_nvram = f.reset_nvram;
+        // Debian's 4M builds; the .ms VARS carry Microsoft's keys, enrolled for Secure Boot.
+        out.code = !f.code.empty() ? f.code : dir + (f.secure_boot ? "/OVMF_CODE_4M.secboot.fd" : "/OVMF_CODE_4M.fd");
+        out.vars_template = !f.vars_template.empty() ? f.vars_template : dir + (f.secure_boot ? "/OVMF_VARS_4M.ms.fd" : "/OVMF_VARS_4M.fd");
+        out.vars = plan_.facts.state_dir + "/OVMF_VARS.fd";
+    }
+
+    void root_ports_and_passthrough(SlotAllocator& slots) {
+        const auto& p = plan_.profile;
+        // One root port per host slot: every function of a GPU (VGA, audio, USB,
+        // UCSI) becomes a function of one guest slot, as the driver expects.
+        std::vector<std::vector<const Passthrough*>> groups;
+        for (const auto& x : p.passthrough) {
+            auto g = std::find_if(groups.begin(), groups.end(), [&](auto& grp) { return grp.front()->host.same_slot(x.host); });
+            if (g == groups.end()) groups.push_back({&x});
+            else g->push_back(&x);
+        }
+        size_t total = groups.size() + size_t(p.root_ports.spare);
+        std::vector<unsigned> port_slots;
+        for (size_t i = 0; i < total; i += 8) {
+            auto s = slots.for_root_ports();
+            if (!s) {
+                d_.error(p.at.of("root_ports.spare"), "no free slot on pcie.0 for " + std::to_string(total) +
+                                                          " root ports; lower root_ports.spare");
+                return;
+            }
+            port_slots.push_back(*s);
+        }
+        for (size_t i = 0; i < total; ++i) {
+            RootPortPlan rp;
+            rp.id = "rp" + std::to_string(i + 1);
+            rp.model = p.root_ports.model;
+            rp.at.slot = port_slots[i / 8];
+            rp.at.function = unsigned(i % 8);
+            rp.at.multifunction = rp.at.function == 0 && i + 1 < total && (i + 1) / 8 == i / 8;
+            rp.chassis = int(i + 1);
+            rp.port = int(i + 1);
+            if (i < groups.size()) rp.holds = groups[i].front()->host.slot_str();
+            plan_.root_ports.push_back(rp);
+        }
+        for (size_t g = 0; g < groups.size(); ++g) {
+            auto members = groups[g];
+            std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->host.function < b->host.function; });
+            // Functions are numbered from 0 in host order: a guest ignores a slot without function 0.
+            for (size_t f = 0; f < members.size(); ++f) {
+                PassthroughPlan pp;
+                pp.device = *members[f];
+                pp.at.bus = plan_.root_ports[g].id;
+                pp.at.slot = 0;
+                pp.at.function = unsigned(f);
+                pp.at.multifunction = f == 0 && members.size() > 1;
+                plan_.passthrough.push_back(pp);
+            }
+        }
+    }
+
+    std::optional<PciPlacement> endpoint(SlotAllocator& slots, const std::string& what, SourceLoc at) {
+        auto s = slots.for_endpoint();
+        if (!s) {
+            d_.error(at, "no free slot on pcie.0 for " + what + "; lower root_ports.spare or remove devices");
+            return std::nullopt;
+        }
+        PciPlacement pl;
+        pl.slot = *s;
+        return pl;
+    }
+
+    void disks(SlotAllocator& slots) {
+        int sata_port = 0;
+        for (const auto& d : plan_.profile.disks) {
+            DiskPlan dp;
+            dp.disk = d;
+            dp.drive_id = "drive-" + d.id;
+            dp.driver = disk_driver(d);
+            switch (d.bus) {
+                case DiskBus::virtio:
+                case DiskBus::nvme:
+                    dp.at = endpoint(slots, "disk '" + d.id + "'", d.at.of());
+                    break;
+                case DiskBus::sata:
+                    if (sata_port == kAhciPorts)
+                        d_.error(d.at.of("bus"), "q35's AHCI controller has " + std::to_string(kAhciPorts) +
+                                                     " ports and this is the 7th sata disk; put some on virtio or virtio-scsi");
+                    dp.port_bus = "ide." + std::to_string(sata_port++);
+                    break;
+                case DiskBus::virtio_scsi:
+                    if (!plan_.scsi_controller) plan_.scsi_controller = endpoint(slots, "the virtio-scsi controller", d.at.of("bus"));
+                    dp.port_bus = "scsi0.0";
+                    break;
+            }
+            plan_.disks.push_back(dp);
+        }
+    }
+
+    void nics(SlotAllocator& slots) {
+        const auto& p = plan_.profile;
+        for (size_t i = 0; i < p.nics.size(); ++i) {
+            const auto& n = p.nics[i];
+            NicPlan np;
+            np.nic = n;
+            np.netdev_id = "netdev-" + n.id;
+            np.driver = nic_driver(n.model);
+            if (n.type == NicType::tap) {
+                np.tap = n.tap.empty() ? default_tap_name(p.name, i) : n.tap;
+                np.vhost = n.model == NicModel::virtio && plan_.facts.vhost_net;
+            }
+            if (auto at = endpoint(slots, "network interface '" + n.id + "'", n.at.of())) np.at = *at;
+            plan_.nics.push_back(np);
+        }
+    }
+
+    void usb(SlotAllocator& slots) {
+        const auto& p = plan_.profile;
+        if (p.usb.empty()) return;
+        plan_.usb_controller = endpoint(slots, "the USB controller", p.usb.front().at.of());
+        for (const auto& u : p.usb) plan_.usb.push_back({u});
+    }
+
+    LaunchPlan plan_;
+    Diagnostics& d_;
+};
+
+}  // namespace
+
+PlanResult make_launch_plan(const Profile& profile, const HostFacts& facts) {
+    PlanResult r;
+    r.plan = Planner(profile, facts, r.diagnostics).run();
+    return r;
+}
+
+}  // namespace vmrun

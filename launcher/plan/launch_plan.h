@@ -1,0 +1,107 @@
+#pragma once
+// Validated profile + host facts -> every decision the QEMU command needs:
+// which root port each passthrough slot sits behind, guest PCI addresses,
+// device ids, spare hotplug ports, firmware files. Pure: no I/O, so every
+// decision is testable without a host. qemu_argv only writes it out.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profile/diagnostics.h"
+#include "plan/host_facts.h"
+#include "profile/profile.h"
+
+namespace vmrun {
+
+// A device address on a PCI bus: "bus=pcie.0,addr=0x1c.0x1".
+struct PciPlacement {
+    std::string bus = "pcie.0";
+    unsigned slot = 0, function = 0;
+    bool multifunction = false;  // set on function 0 of a slot with more functions
+    std::string addr() const;    // "0x1c.0x1" / "0x5"
+};
+
+struct RootPortPlan {
+    std::string id;  // rp1, rp2, ...
+    RootPortModel model = RootPortModel::ioh3420;
+    PciPlacement at;
+    int chassis = 0, port = 0;
+    std::string holds;  // slot of the passthrough group it carries; empty = spare for hotplug
+};
+
+struct PassthroughPlan {
+    Passthrough device;
+    PciPlacement at;  // bus = its root port
+};
+
+struct DiskPlan {
+    Disk disk;
+    std::string drive_id;  // drive-<id>
+    std::string driver;    // virtio-blk-pci, ide-hd, ide-cd, scsi-hd, scsi-cd, nvme
+    std::optional<PciPlacement> at;  // PCI devices (virtio-blk, nvme)
+    std::string port_bus;  // ide.N or scsi0.0 for devices on a controller
+};
+
+struct NicPlan {
+    Nic nic;
+    std::string netdev_id;  // netdev-<id>
+    std::string tap;        // the tap interface name (type tap)
+    std::string driver;     // virtio-net-pci, e1000e, e1000
+    PciPlacement at;
+    bool vhost = false;
+};
+
+struct UsbPlan {
+    UsbHost device;
+};
+
+struct FirmwarePlan {
+    FirmwareType type = FirmwareType::seabios;
+    std::string code;           // OVMF CODE, read-only
+    std::string vars_template;  // copied to vars on first start
+    std::string vars;           // the VM's own copy in its state folder
+    bool secure_boot = false;
+    bool reset_nvram = false;
+};
+
+struct LaunchPlan {
+    Profile profile;
+    HostFacts facts;
+    FirmwarePlan firmware;
+    VgaType vga = VgaType::none;  // resolved, never automatic
+    // QEMU serves one client per monitor socket: commands and the event stream
+    // get one each, so 'vmrun events' never blocks 'vmrun hotplug'.
+    // The supervisor has a monitor of its own, so a user's session on qmp.sock
+    // can never stand between Ctrl-C and the guest's ACPI power-off.
+    std::string qmp_socket, events_socket, supervisor_socket, serial_socket;
+    std::string console_log;  // everything the serial console printed this boot
+    // Every socket QEMU creates for this VM.
+    std::vector<std::string> sockets() const {
+        std::vector<std::string> out = {qmp_socket, events_socket, supervisor_socket};
+        if (!serial_socket.empty()) out.push_back(serial_socket);
+        return out;
+    }
+    std::vector<RootPortPlan> root_ports;
+    std::vector<PassthroughPlan> passthrough;
+    std::optional<PciPlacement> scsi_controller;  // scsi0, when any disk uses virtio-scsi
+    std::vector<DiskPlan> disks;
+    std::vector<NicPlan> nics;
+    std::optional<PciPlacement> usb_controller;  // xhci, when any USB host device is listed
+    std::vector<UsbPlan> usb;
+};
+
+struct PlanResult {
+    std::optional<LaunchPlan> plan;
+    Diagnostics diagnostics;
+};
+
+PlanResult make_launch_plan(const Profile& profile, const HostFacts& facts);
+
+// The tap name vmrun picks when the profile gives none: "vmr" + 6 hex digits of
+// the VM name + "n" + index; fits the kernel's 15-character limit and never
+// collides between two VMs (unless their names' hashes do, which the
+// networking setup detects as "name already taken").
+std::string default_tap_name(const std::string& vm_name, size_t nic_index);
+
+}  // namespace vmrun

@@ -1,0 +1,274 @@
+#include "plan/qemu_argv.h"
+
+#include <cstdio>
+
+#include "plan/qemu_option.h"
+
+namespace vmrun {
+
+namespace {
+
+std::string hex16(unsigned v) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "0x%04x", v);
+    return buf;
+}
+
+void place(QemuOption& o, const PciPlacement& at) {
+    o.set("bus", at.bus).set("addr", at.addr());
+    if (at.multifunction) o.on_off("multifunction", true);
+}
+
+class ArgvWriter {
+public:
+    ArgvWriter(const LaunchPlan& plan, const InheritedFds& fds) : plan_(plan), p_(plan.profile), fds_(fds) {}
+
+    std::vector<std::string> run() {
+        add(plan_.facts.qemu_binary);
+        identity();
+        firmware();
+        control();
+        display();
+        topology();
+        passthrough();
+        storage();
+        network();
+        usb();
+        // The escape hatch goes last so it can override what vmrun built.
+        for (const auto& a : p_.qemu_extra_args) add(a);
+        return std::move(argv_);
+    }
+
+private:
+    void add(std::string a) { argv_.push_back(std::move(a)); }
+    void add(const char* opt, const std::string& value) { add(std::string(opt)); add(value); }
+
+    void identity() {
+        add("-name", QemuOption().set("guest", p_.name).on_off("debug-threads", true).str());
+        QemuOption machine(p_.machine);
+        machine.set("accel", p_.accelerator == Accelerator::kvm ? "kvm" : "tcg");
+        if (plan_.firmware.secure_boot) machine.on_off("smm", true);
+        if (p_.hugepages) machine.set("memory-backend", "ram");
+        add("-machine", machine.str());
+        QemuOption cpu(p_.cpu.model);
+        if (p_.cpu.hide_kvm) cpu.on_off("kvm", false);
+        if (!p_.cpu.hv_vendor_id.empty()) cpu.set("hv-vendor-id", p_.cpu.hv_vendor_id);
+        if (p_.cpu.hyperv) {
+            // The set Windows guests benefit from on every QEMU since 4.x.
+            cpu.on_off("hv-relaxed", true).on_off("hv-vapic", true).set("hv-spinlocks", "0x1fff")
+               .on_off("hv-time", true).on_off("hv-vpindex", true).on_off("hv-synic", true)
+               .on_off("hv-stimer", true).on_off("hv-reset", true).on_off("hv-frequencies", true);
+        }
+        for (const auto& f : p_.cpu.flags) cpu.flag(f);
+        add("-cpu", cpu.str());
+        add("-smp", QemuOption(std::to_string(p_.smp.cpus())).set("sockets", p_.smp.sockets)
+                        .set("cores", p_.smp.cores).set("threads", p_.smp.threads).str());
+        std::string mem = std::to_string(p_.memory_mib) + "M";
+        add("-m", mem);
+        if (p_.hugepages)
+            add("-object", QemuOption("memory-backend-file").set("id", "ram").set("size", mem)
+                               .set("mem-path", p_.hugepages_path).on_off("prealloc", true).str());
+        add("-rtc", QemuOption().set("base", p_.rtc == RtcBase::localtime ? "localtime" : "utc").str());
+        if (p_.boot.menu || !p_.boot.order.empty()) {
+            QemuOption boot;
+            if (!p_.boot.order.empty()) boot.set("order", p_.boot.order);
+            if (p_.boot.menu) boot.on_off("menu", true);
+            add("-boot", boot.str());
+        }
+    }
+
+    void firmware() {
+        const auto& f = plan_.firmware;
+        if (f.type == FirmwareType::ovmf) {
+            add("-drive", QemuOption().set("if", "pflash").set("format", "raw").set("unit", 0)
+                              .set("file", f.code).on_off("readonly", true).str());
+            add("-drive", QemuOption().set("if", "pflash").set("format", "raw").set("unit", 1).set("file", f.vars).str());
+            if (f.secure_boot) add("-global", "driver=cfi.pflash01,property=secure,value=on");
+        }
+        if (p_.kernel) {
+            // -kernel/-initrd/-append take their value verbatim, not as an option list.
+            add("-kernel", p_.kernel->image);
+            if (!p_.kernel->initrd.empty()) add("-initrd", p_.kernel->initrd);
+            if (!p_.kernel->cmdline.empty()) add("-append", p_.kernel->cmdline);
+        }
+    }
+
+    void control() {
+        // Nothing QEMU would add by itself: every device on the command line is ours.
+        add("-nodefaults");
+        add("-no-user-config");
+        // QEMU installs the seccomp filter before it drops to run_as, so the
+        // setuid that -runas needs must stay allowed in that case.
+        if (p_.sandbox)
+            add("-sandbox", p_.run_as.empty() ? "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+                                              : "on,obsolete=deny,spawn=deny,resourcecontrol=deny");
+        if (!p_.run_as.empty()) add("-runas", p_.run_as);
+        if (p_.root_ports.hotplug == HotplugMode::native)
+            add("-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off");
+        add("-chardev", QemuOption("socket").set("id", "qmp").set("path", plan_.qmp_socket)
+                            .on_off("server", true).on_off("wait", false).str());
+        add("-mon", QemuOption().set("chardev", "qmp").set("mode", "control").str());
+        add("-chardev", QemuOption("socket").set("id", "qmp-events").set("path", plan_.events_socket)
+                            .on_off("server", true).on_off("wait", false).str());
+        add("-mon", QemuOption().set("chardev", "qmp-events").set("mode", "control").str());
+        add("-chardev", QemuOption("socket").set("id", "qmp-supervisor").set("path", plan_.supervisor_socket)
+                            .on_off("server", true).on_off("wait", false).str());
+        add("-mon", QemuOption().set("chardev", "qmp-supervisor").set("mode", "control").str());
+        switch (p_.serial) {
+            case SerialMode::socket:
+                add("-chardev", QemuOption("socket").set("id", "serial0").set("path", plan_.serial_socket)
+                                    .on_off("server", true).on_off("wait", false)
+                                    .set("logfile", plan_.console_log).on_off("logappend", false).str());
+                add("-serial", "chardev:serial0");
+                break;
+            case SerialMode::stdio:
+                add("-chardev", QemuOption("stdio").set("id", "serial0").str());
+                add("-serial", "chardev:serial0");
+                break;
+            case SerialMode::none:
+                break;
+        }
+    }
+
+    void display() {
+        const auto& d = p_.display;
+        auto split = [](const std::string& listen, const char* fallback) {
+            std::string l = listen.empty() ? fallback : listen;
+            auto colon = l.rfind(':');
+            return std::pair(l.substr(0, colon), std::stoi(l.substr(colon + 1)));
+        };
+        switch (d.type) {
+            case DisplayType::none: add("-display", "none"); break;
+            case DisplayType::gtk: add("-display", "gtk"); break;
+            case DisplayType::vnc: {
+                add("-display", "none");
+                auto [host, port] = split(d.listen, "127.0.0.1:5900");
+                add("-vnc", escape_option_value(host + ":" + std::to_string(port - 5900)));
+                break;
+            }
+            case DisplayType::spice: {
+                add("-display", "none");
+                auto [host, port] = split(d.listen, "127.0.0.1:5930");
+                add("-spice", QemuOption().set("addr", host).set("port", port).on_off("disable-ticketing", true).str());
+                break;
+            }
+        }
+        const char* vga = "none";
+        switch (plan_.vga) {
+            case VgaType::std: vga = "std"; break;
+            case VgaType::virtio: vga = "virtio"; break;
+            case VgaType::qxl: vga = "qxl"; break;
+            default: break;
+        }
+        add("-vga", vga);
+    }
+
+    void topology() {
+        for (const auto& rp : plan_.root_ports) add("-device", root_port_device(rp));
+    }
+
+    void passthrough() {
+        for (const auto& pp : plan_.passthrough) add("-device", passthrough_device(pp));
+    }
+
+    void storage() {
+        if (plan_.scsi_controller) {
+            QemuOption c("virtio-scsi-pci");
+            c.set("id", "scsi0");
+            place(c, *plan_.scsi_controller);
+            add("-device", c.str());
+        }
+        for (const auto& dp : plan_.disks) {
+            const auto& d = dp.disk;
+            bool cd = d.media == DiskMedia::cdrom;
+            QemuOption drive;
+            drive.set("if", "none").set("id", dp.drive_id).set("file", d.path)
+                 .set("format", d.format == DiskFormat::raw ? "raw" : "qcow2");
+            if (cd) drive.set("media", "cdrom");
+            if (cd || d.readonly) drive.on_off("readonly", true);
+            if (!d.cache.empty()) drive.set("cache", d.cache);
+            if (!d.aio.empty()) drive.set("aio", d.aio);
+            add("-drive", drive.str());
+
+            QemuOption dev(dp.driver);
+            dev.set("drive", dp.drive_id).set("id", d.id);
+            if (dp.at) place(dev, *dp.at);
+            else dev.set("bus", dp.port_bus);
+            if (d.bus == DiskBus::nvme) dev.set("serial", d.id);  // QEMU's nvme insists on one
+            if (d.boot_index) dev.set("bootindex", *d.boot_index);
+            add("-device", dev.str());
+        }
+    }
+
+    void network() {
+        for (const auto& np : plan_.nics) {
+            const auto& n = np.nic;
+            if (n.type == NicType::tap) {
+                QemuOption nd("tap");
+                nd.set("id", np.netdev_id);
+                if (auto fd = fds_.tap_by_nic.find(n.id); fd != fds_.tap_by_nic.end()) nd.set("fd", (long long)fd->second);
+                else nd.set("ifname", np.tap).set("script", "no").set("downscript", "no");
+                if (np.vhost) nd.on_off("vhost", true);
+                add("-netdev", nd.str());
+            } else {
+                QemuOption nd("user");
+                nd.set("id", np.netdev_id);
+                for (const auto& f : n.forwards)
+                    nd.set("hostfwd", f.protocol + ":" + f.host_address + ":" + std::to_string(f.host_port) +
+                                          "-:" + std::to_string(f.guest_port));
+                add("-netdev", nd.str());
+            }
+            QemuOption dev(np.driver);
+            dev.set("netdev", np.netdev_id).set("id", n.id).set("mac", n.mac);
+            place(dev, np.at);
+            add("-device", dev.str());
+        }
+    }
+
+    void usb() {
+        if (!plan_.usb_controller) return;
+        QemuOption xhci("qemu-xhci");
+        xhci.set("id", "xhci");
+        place(xhci, *plan_.usb_controller);
+        add("-device", xhci.str());
+        for (const auto& u : plan_.usb) {
+            QemuOption dev("usb-host");
+            dev.set("id", u.device.id).set("bus", "xhci.0");
+            if (u.device.vendor) dev.set("vendorid", hex16(*u.device.vendor)).set("productid", hex16(*u.device.product));
+            else dev.set("hostbus", *u.device.bus).set("hostaddr", *u.device.addr);
+            add("-device", dev.str());
+        }
+    }
+
+    const LaunchPlan& plan_;
+    const Profile& p_;
+    const InheritedFds& fds_;
+    std::vector<std::string> argv_;
+};
+
+}  // namespace
+
+std::string root_port_device(const RootPortPlan& rp) {
+    QemuOption o(rp.model == RootPortModel::ioh3420 ? "ioh3420" : "pcie-root-port");
+    o.set("id", rp.id);
+    place(o, rp.at);
+    o.set("chassis", rp.chassis).set("port", rp.port);
+    return o.str();
+}
+
+std::string passthrough_device(const PassthroughPlan& pp) {
+    const auto& d = pp.device;
+    QemuOption o("vfio-pci");
+    o.set("host", d.host.str()).set("id", d.id);
+    place(o, pp.at);
+    if (d.x_vga) o.on_off("x-vga", true);
+    if (!d.romfile.empty()) o.set("romfile", d.romfile);
+    if (d.rombar) o.set("rombar", *d.rombar ? 1 : 0);
+    return o.str();
+}
+
+std::vector<std::string> build_qemu_argv(const LaunchPlan& plan, const InheritedFds& fds) {
+    return ArgvWriter(plan, fds).run();
+}
+
+}  // namespace vmrun

@@ -1,0 +1,28 @@
+#pragma once
+// LaunchPlan -> the QEMU argv. Pure, and only writes out what the plan decided.
+// Sections come in a fixed order (identity, firmware, control, display, PCI
+// topology, passthrough, storage, network, USB, extra args) so a diff of two
+// command lines reads like a diff of two profiles.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "plan/launch_plan.h"
+
+namespace vmrun {
+
+// Open file descriptors QEMU inherits at start: a tap NIC with an fd is
+// written as tap,fd=N (vmrun created the tap); without one, as ifname=TAP
+// (what --dry-run prints, runnable by hand with a persistent tap).
+struct InheritedFds {
+    std::map<std::string, int> tap_by_nic;  // NIC id -> fd
+};
+
+std::vector<std::string> build_qemu_argv(const LaunchPlan& plan, const InheritedFds& fds = {});
+
+// Single -device option strings, exposed so hotplug builds the same devices.
+std::string root_port_device(const RootPortPlan& rp);
+std::string passthrough_device(const PassthroughPlan& pp);
+
+}  // namespace vmrun

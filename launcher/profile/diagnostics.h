@@ -1,0 +1,42 @@
+#pragma once
+// Problems found in a profile, each tied to a file position, reported all at once.
+
+#include <string>
+#include <vector>
+
+#include "base/source_location.h"
+
+namespace vmrun {
+
+enum class Severity { error, warning };
+
+struct Diagnostic {
+    Severity severity = Severity::error;
+    SourceLoc loc;
+    std::string message;
+
+    // "file:line:col: message" — the first line of the rendered form, which
+    // tests compare exactly.
+    std::string headline(const std::string& file) const;
+};
+
+class Diagnostics {
+public:
+    void error(SourceLoc loc, std::string message) { add(Severity::error, loc, std::move(message)); }
+    void warning(SourceLoc loc, std::string message) { add(Severity::warning, loc, std::move(message)); }
+
+    bool has_errors() const;
+    const std::vector<Diagnostic>& all() const { return list_; }
+    // Sorted by position, the order a person reads the file in.
+    std::vector<Diagnostic> sorted() const;
+
+private:
+    void add(Severity s, SourceLoc loc, std::string message);
+    std::vector<Diagnostic> list_;
+};
+
+// ninja-style: "file:3:9: error: message", then the source line and a caret
+// under the column.
+std::string render_diagnostic(const Diagnostic& d, const std::string& file, const std::string& source_text);
+
+}  // namespace vmrun

@@ -1,0 +1,155 @@
+#pragma once
+// The VM profile as plain data: what profile_loader produces from YAML and what
+// every later stage consumes. No YAML types leak past the loader.
+// Every key is documented in profiles/README.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/pci_address.h"
+#include "base/source_location.h"
+
+namespace vmrun {
+
+enum class Accelerator { kvm, tcg };
+enum class RtcBase { utc, localtime };
+enum class FirmwareType { seabios, ovmf };
+enum class DiskBus { virtio, virtio_scsi, sata, nvme };
+enum class DiskMedia { disk, cdrom };
+enum class DiskFormat { raw, qcow2 };
+enum class NicType { tap, user };
+enum class NicModel { virtio, e1000e, e1000 };
+enum class RootPortModel { ioh3420, pcie_root_port };
+enum class HotplugMode { acpi, native };
+enum class DisplayType { none, gtk, vnc, spice };
+enum class VgaType { automatic, none, std, virtio, qxl };
+enum class SerialMode { socket, stdio, none };
+
+struct Smp {
+    int sockets = 1;
+    int cores = 1;
+    int threads = 1;
+    int cpus() const { return sockets * cores * threads; }
+};
+
+struct Cpu {
+    std::string model = "host";
+    bool hide_kvm = false;          // kvm=off: hides the KVM signature (old NVIDIA drivers' Code 43)
+    std::string hv_vendor_id;       // empty = not set
+    bool hyperv = false;            // Hyper-V enlightenments for Windows guests
+    std::vector<std::string> flags; // extra -cpu flags, e.g. "+invtsc"
+};
+
+struct Firmware {
+    FirmwareType type = FirmwareType::seabios;
+    std::string code;           // OVMF CODE image (read-only pflash); empty = default for secure_boot
+    std::string vars_template;  // OVMF VARS template copied per VM; empty = default
+    bool secure_boot = false;
+    bool reset_nvram = false;   // copy the template again on every start
+};
+
+struct KernelBoot {
+    std::string image;
+    std::string initrd;
+    std::string cmdline;
+};
+
+struct Boot {
+    bool menu = false;
+    std::string order;  // QEMU letters (c disk, d cdrom, n network); empty = not set
+};
+
+struct Disk {
+    std::string id;
+    std::string path;
+    DiskFormat format = DiskFormat::raw;
+    DiskBus bus = DiskBus::virtio;
+    DiskMedia media = DiskMedia::disk;
+    std::string cache;  // empty = QEMU default
+    std::string aio;    // empty = QEMU default
+    bool readonly = false;
+    std::optional<int> boot_index;
+    Locations at;
+};
+
+struct PortForward {
+    std::string protocol = "tcp";
+    std::string host_address = "127.0.0.1";
+    int host_port = 0;
+    int guest_port = 0;
+};
+
+struct Nic {
+    std::string id;
+    NicType type = NicType::user;
+    NicModel model = NicModel::virtio;
+    std::string mac;     // empty until the loader fills a stable generated one
+    bool mac_generated = false;
+    std::string bridge;  // tap only
+    std::string tap;     // tap only; empty = vmrun picks a name
+    bool create_bridge = false;  // tap only: vmrun creates the bridge if it is missing (and removes it after)
+    std::vector<PortForward> forwards;  // user only
+    Locations at;
+};
+
+struct Passthrough {
+    std::string id;      // empty = derived from the address
+    PciAddress host;
+    bool x_vga = false;
+    std::string romfile;
+    std::optional<bool> rombar;
+    Locations at;
+};
+
+struct UsbHost {
+    std::string id;
+    // Either vendor:product or bus.addr identifies the device.
+    std::optional<uint16_t> vendor, product;
+    std::optional<int> bus, addr;
+    Locations at;
+};
+
+struct RootPorts {
+    RootPortModel model = RootPortModel::ioh3420;
+    int spare = 4;  // empty ports reserved for hotplug
+    HotplugMode hotplug = HotplugMode::acpi;
+};
+
+struct Display {
+    DisplayType type = DisplayType::none;
+    std::string listen;  // vnc/spice: "127.0.0.1:5900"; empty = default
+    VgaType vga = VgaType::automatic;
+};
+
+struct Profile {
+    std::string source_file;  // for messages
+    std::string name;
+    std::string machine = "q35";
+    Accelerator accelerator = Accelerator::kvm;
+    uint64_t memory_mib = 0;
+    bool hugepages = false;
+    std::string hugepages_path = "/dev/hugepages";
+    Smp smp;
+    Cpu cpu;
+    RtcBase rtc = RtcBase::utc;
+    Boot boot;
+    Firmware firmware;
+    std::optional<KernelBoot> kernel;
+    std::vector<Disk> disks;
+    std::vector<Nic> nics;
+    std::vector<Passthrough> passthrough;
+    std::vector<UsbHost> usb;
+    RootPorts root_ports;
+    Display display;
+    SerialMode serial = SerialMode::socket;
+    bool headless = false;
+    int shutdown_timeout = 60;  // seconds from ACPI power-off to quitting QEMU
+    std::string run_as;         // QEMU drops to this user once it has opened everything
+    bool sandbox = false;       // QEMU's seccomp sandbox
+    std::vector<std::string> qemu_extra_args;
+    Locations at;  // top-level keys
+};
+
+}  // namespace vmrun

@@ -1,0 +1,423 @@
+#include "profile/profile_loader.h"
+
+#include <filesystem>
+
+#include "profile/value_parsers.h"
+#include "profile/yaml_reader.h"
+
+namespace vmrun {
+
+namespace {
+
+class Loader {
+public:
+    Loader(Profile& p, Diagnostics& d, std::string base_dir) : p_(p), d_(d), base_dir_(std::move(base_dir)) {}
+
+    void root(const YAML::Node& root) {
+        MapReader r(root, "the profile", d_);
+        if (!r.ok()) return;
+        p_.at.set("", loc_of(root));
+        auto remember = [&](const char* key) { p_.at.set(key, r.key_loc(key)); };
+
+        if (auto n = r.get("name")) {
+            remember("name");
+            if (auto s = read_string(*n, "name", d_)) {
+                if (is_safe_name(*s)) p_.name = *s;
+                else d_.error(loc_of(*n), "'name' may use letters, digits, '-', '_' and '.' (at most 64, not starting with '.' or '-'), got '" + *s + "'");
+            }
+        } else if (!r.has("name")) {
+            d_.error(loc_of(root), "the profile needs 'name', e.g. name: win10");
+        }
+        if (auto n = r.get("machine")) {
+            remember("machine");
+            if (auto s = read_choice(*n, "machine", {"q35"}, d_)) p_.machine = *s;
+        }
+        if (auto n = r.get("accelerator")) {
+            remember("accelerator");
+            if (auto s = read_choice(*n, "accelerator", {"kvm", "tcg"}, d_))
+                p_.accelerator = *s == "kvm" ? Accelerator::kvm : Accelerator::tcg;
+        }
+        if (auto n = r.get("memory")) {
+            remember("memory");
+            if (auto s = read_string(*n, "memory", d_)) {
+                auto m = parse_memory_mib(*s);
+                if (m.value) p_.memory_mib = *m.value;
+                else d_.error(loc_of(*n), "'memory': " + m.error + ", got '" + *s + "'");
+            }
+        } else if (!r.has("memory")) {
+            d_.error(loc_of(root), "the profile needs 'memory', e.g. memory: 4G");
+        }
+        if (auto n = r.get("hugepages")) {
+            remember("hugepages");
+            hugepages(*n);
+        }
+        if (auto n = r.get("smp")) { remember("smp"); smp(*n); }
+        if (auto n = r.get("cpu")) { remember("cpu"); cpu(*n); }
+        if (auto n = r.get("rtc")) {
+            remember("rtc");
+            if (auto s = read_choice(*n, "rtc", {"utc", "localtime"}, d_))
+                p_.rtc = *s == "utc" ? RtcBase::utc : RtcBase::localtime;
+        }
+        if (auto n = r.get("boot")) { remember("boot"); boot(*n); }
+        if (auto n = r.get("firmware")) { remember("firmware"); firmware(*n); }
+        if (auto n = r.get("kernel")) { remember("kernel"); kernel(*n); }
+        if (auto n = r.get("disks")) { remember("disks"); each(*n, "disks", [&](auto& item) { disk(item); }); }
+        if (auto n = r.get("network")) { remember("network"); each(*n, "network", [&](auto& item) { nic(item); }); }
+        if (auto n = r.get("passthrough")) { remember("passthrough"); each(*n, "passthrough", [&](auto& item) { passthrough(item); }); }
+        if (auto n = r.get("usb")) { remember("usb"); each(*n, "usb", [&](auto& item) { usb(item); }); }
+        if (auto n = r.get("root_ports")) { remember("root_ports"); root_ports(*n); }
+        if (auto n = r.get("display")) { remember("display"); display(*n); }
+        if (auto n = r.get("serial")) {
+            remember("serial");
+            if (auto s = read_choice(*n, "serial", {"socket", "stdio", "none"}, d_))
+                p_.serial = *s == "socket" ? SerialMode::socket : *s == "stdio" ? SerialMode::stdio : SerialMode::none;
+        }
+        if (auto n = r.get("headless")) {
+            remember("headless");
+            if (auto b = read_bool(*n, "headless", d_)) p_.headless = *b;
+        }
+        if (auto n = r.get("shutdown_timeout")) {
+            remember("shutdown_timeout");
+            if (auto i = read_int(*n, "shutdown_timeout", 1, 3600, d_)) p_.shutdown_timeout = *i;
+        }
+        if (auto n = r.get("run_as")) {
+            remember("run_as");
+            if (auto v = read_string(*n, "run_as", d_)) {
+                if (is_safe_name(*v)) p_.run_as = *v;
+                else d_.error(loc_of(*n), "'run_as' must be a user name, got '" + *v + "'");
+            }
+        }
+        if (auto n = r.get("sandbox")) {
+            remember("sandbox");
+            if (auto b = read_bool(*n, "sandbox", d_)) p_.sandbox = *b;
+        }
+        if (auto n = r.get("qemu_extra_args")) {
+            remember("qemu_extra_args");
+            if (auto l = read_string_list(*n, "qemu_extra_args", d_)) p_.qemu_extra_args = *l;
+        }
+        r.finish();
+    }
+
+private:
+    template <typename F>
+    void each(const YAML::Node& n, const std::string& key, F&& f) {
+        if (!n.IsSequence()) {
+            d_.error(loc_of(n), "'" + key + "' must be a list (items start with '- '), got " + describe_kind(n));
+            return;
+        }
+        for (const auto& item : n) f(item);
+    }
+
+    std::string path(const std::string& p) const {
+        if (p.empty() || p[0] == '/' || base_dir_.empty()) return p;
+        // Lexical only: the file need not exist yet, and no I/O happens here.
+        return (std::filesystem::path(base_dir_) / p).lexically_normal().string();
+    }
+
+    void hugepages(const YAML::Node& n) {
+        if (n.IsScalar() && !n.Scalar().empty() && n.Scalar()[0] == '/') {
+            p_.hugepages = true;
+            p_.hugepages_path = n.Scalar();
+            return;
+        }
+        if (n.IsScalar()) {
+            Diagnostics probe;
+            if (auto b = read_bool(n, "hugepages", probe)) { p_.hugepages = *b; return; }
+        }
+        d_.error(loc_of(n), "'hugepages' must be true, false or the hugetlbfs mount path (like /dev/hugepages1G), got " + describe_kind(n));
+    }
+
+    void smp(const YAML::Node& n) {
+        if (n.IsScalar()) {
+            if (auto v = read_int(n, "smp", 1, 1024, d_)) p_.smp = {1, *v, 1};
+            return;
+        }
+        MapReader r(n, "'smp'", d_);
+        if (!r.ok()) return;
+        if (auto v = r.get("sockets")) if (auto i = read_int(*v, "sockets", 1, 64, d_)) p_.smp.sockets = *i;
+        if (auto v = r.get("cores")) if (auto i = read_int(*v, "cores", 1, 512, d_)) p_.smp.cores = *i;
+        if (auto v = r.get("threads")) if (auto i = read_int(*v, "threads", 1, 8, d_)) p_.smp.threads = *i;
+        r.finish();
+    }
+
+    void cpu(const YAML::Node& n) {
+        if (n.IsScalar()) { p_.cpu.model = n.Scalar(); return; }
+        MapReader r(n, "'cpu'", d_);
+        if (!r.ok()) return;
+        if (auto v = r.get("model")) if (auto s = read_string(*v, "model", d_)) p_.cpu.model = *s;
+        if (auto v = r.get("hide_kvm")) { p_.at.set("cpu.hide_kvm", loc_of(*v)); if (auto b = read_bool(*v, "hide_kvm", d_)) p_.cpu.hide_kvm = *b; }
+        if (auto v = r.get("hv_vendor_id")) {
+            if (auto s = read_string(*v, "hv_vendor_id", d_)) {
+                if (s->empty() || s->size() > 12 || s->find_first_of(",= ") != std::string::npos)
+                    d_.error(loc_of(*v), "'hv_vendor_id' must be 1 to 12 characters without ',', '=' or spaces, got '" + *s + "'");
+                else p_.cpu.hv_vendor_id = *s;
+            }
+        }
+        if (auto v = r.get("hyperv")) { p_.at.set("cpu.hyperv", loc_of(*v)); if (auto b = read_bool(*v, "hyperv", d_)) p_.cpu.hyperv = *b; }
+        if (auto v = r.get("flags")) if (auto l = read_string_list(*v, "flags", d_)) p_.cpu.flags = *l;
+        r.finish();
+    }
+
+    void boot(const YAML::Node& n) {
+        MapReader r(n, "'boot'", d_);
+        if (!r.ok()) return;
+        if (auto v = r.get("menu")) if (auto b = read_bool(*v, "menu", d_)) p_.boot.menu = *b;
+        if (auto v = r.get("order")) {
+            p_.at.set("boot.order", loc_of(*v));
+            if (auto s = read_string(*v, "order", d_)) {
+                if (s->empty() || s->find_first_not_of("cdn") != std::string::npos)
+                    d_.error(loc_of(*v), "'order' is a string of QEMU boot letters: c (disk), d (cdrom), n (network), like 'dc'; got '" + *s + "'");
+                else p_.boot.order = *s;
+            }
+        }
+        r.finish();
+    }
+
+    void firmware(const YAML::Node& n) {
+        auto type = [&](const YAML::Node& v) {
+            if (auto s = read_choice(v, "firmware", {"seabios", "ovmf"}, d_))
+                p_.firmware.type = *s == "ovmf" ? FirmwareType::ovmf : FirmwareType::seabios;
+        };
+        if (n.IsScalar()) { type(n); return; }
+        MapReader r(n, "'firmware'", d_);
+        if (!r.ok()) return;
+        if (auto v = r.get("type")) type(*v);
+        else if (!r.has("type")) d_.error(loc_of(n), "'firmware' needs 'type': seabios or ovmf");
+        if (auto v = r.get("code")) { p_.at.set("firmware.code", loc_of(*v)); if (auto s = read_string(*v, "code", d_)) p_.firmware.code = path(*s); }
+        if (auto v = r.get("vars_template")) { p_.at.set("firmware.vars_template", loc_of(*v)); if (auto s = read_string(*v, "vars_template", d_)) p_.firmware.vars_template = path(*s); }
+        if (auto v = r.get("secure_boot")) { p_.at.set("firmware.secure_boot", loc_of(*v)); if (auto b = read_bool(*v, "secure_boot", d_)) p_.firmware.secure_boot = *b; }
+        if (auto v = r.get("reset_nvram")) { p_.at.set("firmware.reset_nvram", loc_of(*v)); if (auto b = read_bool(*v, "reset_nvram", d_)) p_.firmware.reset_nvram = *b; }
+        r.finish();
+    }
+
+    void kernel(const YAML::Node& n) {
+        MapReader r(n, "'kernel'", d_);
+        if (!r.ok()) return;
+        KernelBoot k;
+        if (auto v = r.get("image")) { if (auto s = read_string(*v, "image", d_)) k.image = path(*s); }
+        else if (!r.has("image")) d_.error(loc_of(n), "'kernel' needs 'image', the path of the kernel (bzImage/vmlinuz)");
+        if (auto v = r.get("initrd")) if (auto s = read_string(*v, "initrd", d_)) k.initrd = path(*s);
+        if (auto v = r.get("cmdline")) if (auto s = read_string(*v, "cmdline", d_)) k.cmdline = *s;
+        r.finish();
+        p_.kernel = k;
+    }
+
+    void disk(const YAML::Node& n) {
+        MapReader r(n, "a disk", d_);
+        if (!r.ok()) return;
+        Disk disk;
+        disk.at.set("", loc_of(n));
+        if (auto v = r.get("id")) { disk.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) disk.id = *s; }
+        if (auto v = r.get("media")) {
+            if (auto s = read_choice(*v, "media", {"disk", "cdrom"}, d_)) disk.media = *s == "cdrom" ? DiskMedia::cdrom : DiskMedia::disk;
+        }
+        bool format_given = false;
+        if (auto v = r.get("path")) {
+            disk.at.set("path", loc_of(*v));
+            if (auto s = read_string(*v, "path", d_)) {
+                if (s->empty()) d_.error(loc_of(*v), "'path' is empty; give an image file or a block device like /dev/sdc6");
+                disk.path = path(*s);
+            }
+        } else if (!r.has("path")) {
+            d_.error(loc_of(n), "a disk needs 'path': an image file or a block device like /dev/sdc6");
+        }
+        if (auto v = r.get("format")) {
+            format_given = true;
+            disk.at.set("format", loc_of(*v));
+            if (auto s = read_choice(*v, "format", {"raw", "qcow2"}, d_)) disk.format = *s == "raw" ? DiskFormat::raw : DiskFormat::qcow2;
+        }
+        if (!format_given && disk.path.size() > 6 && disk.path.substr(disk.path.size() - 6) == ".qcow2") disk.format = DiskFormat::qcow2;
+        if (auto v = r.get("bus")) {
+            disk.at.set("bus", loc_of(*v));
+            if (auto s = read_choice(*v, "bus", {"virtio", "virtio-scsi", "sata", "nvme"}, d_))
+                disk.bus = *s == "virtio" ? DiskBus::virtio : *s == "virtio-scsi" ? DiskBus::virtio_scsi : *s == "sata" ? DiskBus::sata : DiskBus::nvme;
+        } else if (disk.media == DiskMedia::cdrom) {
+            disk.bus = DiskBus::sata;  // every guest, Windows installers included, reads an AHCI CD-ROM
+        }
+        if (auto v = r.get("cache")) {
+            disk.at.set("cache", loc_of(*v));
+            if (auto s = read_choice(*v, "cache", {"none", "writeback", "writethrough", "directsync", "unsafe"}, d_)) disk.cache = *s;
+        }
+        if (auto v = r.get("aio")) {
+            disk.at.set("aio", loc_of(*v));
+            if (auto s = read_choice(*v, "aio", {"threads", "native", "io_uring"}, d_)) disk.aio = *s;
+        }
+        if (auto v = r.get("readonly")) { disk.at.set("readonly", loc_of(*v)); if (auto b = read_bool(*v, "readonly", d_)) disk.readonly = *b; }
+        if (auto v = r.get("boot_index")) { disk.at.set("boot_index", loc_of(*v)); if (auto i = read_int(*v, "boot_index", 0, 99, d_)) disk.boot_index = *i; }
+        r.finish();
+        p_.disks.push_back(std::move(disk));
+    }
+
+    void nic(const YAML::Node& n) {
+        MapReader r(n, "a network interface", d_);
+        if (!r.ok()) return;
+        Nic nic;
+        nic.at.set("", loc_of(n));
+        if (auto v = r.get("id")) { nic.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) nic.id = *s; }
+        if (auto v = r.get("type")) {
+            nic.at.set("type", loc_of(*v));
+            if (auto s = read_choice(*v, "type", {"tap", "user"}, d_)) nic.type = *s == "tap" ? NicType::tap : NicType::user;
+        } else if (!r.has("type")) {
+            d_.error(loc_of(n), "a network interface needs 'type': tap (on a bridge) or user (NAT, no privileges)");
+        }
+        if (auto v = r.get("model")) {
+            if (auto s = read_choice(*v, "model", {"virtio", "e1000e", "e1000"}, d_))
+                nic.model = *s == "virtio" ? NicModel::virtio : *s == "e1000e" ? NicModel::e1000e : NicModel::e1000;
+        }
+        if (auto v = r.get("mac")) {
+            nic.at.set("mac", loc_of(*v));
+            if (auto s = read_string(*v, "mac", d_)) {
+                auto m = parse_mac(*s);
+                if (m.value) nic.mac = *m.value;
+                else d_.error(loc_of(*v), "'mac': " + m.error + ", got '" + *s + "'");
+            }
+        }
+        if (auto v = r.get("bridge")) { nic.at.set("bridge", loc_of(*v)); if (auto s = read_string(*v, "bridge", d_)) nic.bridge = *s; }
+        if (auto v = r.get("tap")) { nic.at.set("tap", loc_of(*v)); if (auto s = read_string(*v, "tap", d_)) nic.tap = *s; }
+        if (auto v = r.get("create_bridge")) {
+            nic.at.set("create_bridge", loc_of(*v));
+            if (auto b = read_bool(*v, "create_bridge", d_)) nic.create_bridge = *b;
+        }
+        if (auto v = r.get("forwards")) {
+            nic.at.set("forwards", loc_of(*v));
+            each(*v, "forwards", [&](const YAML::Node& item) {
+                if (auto s = read_string(item, "forwards", d_)) {
+                    auto f = parse_port_forward(*s);
+                    if (f.value) nic.forwards.push_back({f.value->protocol, f.value->host_address, f.value->host_port, f.value->guest_port});
+                    else d_.error(loc_of(item), "port forward: " + f.error + ", got '" + *s + "'");
+                }
+            });
+        }
+        r.finish();
+        p_.nics.push_back(std::move(nic));
+    }
+
+    void passthrough(const YAML::Node& n) {
+        Passthrough pt;
+        pt.at.set("", loc_of(n));
+        auto host = [&](const YAML::Node& v) {
+            pt.at.set("host", loc_of(v));
+            if (auto s = read_string(v, "host", d_)) {
+                if (auto a = parse_pci_address(*s)) pt.host = *a;
+                else d_.error(loc_of(v), "'host' must be a PCI address like 0000:03:00.0 or 03:00.0 (see lspci -D), got '" + *s + "'");
+            }
+        };
+        if (n.IsScalar()) {
+            host(n);
+            p_.passthrough.push_back(std::move(pt));
+            return;
+        }
+        MapReader r(n, "a passthrough device", d_);
+        if (!r.ok()) return;
+        if (auto v = r.get("host")) host(*v);
+        else if (!r.has("host")) d_.error(loc_of(n), "a passthrough device needs 'host', its PCI address like 0000:03:00.0");
+        if (auto v = r.get("id")) { pt.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) pt.id = *s; }
+        if (auto v = r.get("x_vga")) { pt.at.set("x_vga", loc_of(*v)); if (auto b = read_bool(*v, "x_vga", d_)) pt.x_vga = *b; }
+        if (auto v = r.get("romfile")) { pt.at.set("romfile", loc_of(*v)); if (auto s = read_string(*v, "romfile", d_)) pt.romfile = path(*s); }
+        if (auto v = r.get("rombar")) { pt.at.set("rombar", loc_of(*v)); if (auto b = read_bool(*v, "rombar", d_)) pt.rombar = *b; }
+        r.finish();
+        p_.passthrough.push_back(std::move(pt));
+    }
+
+    void usb(const YAML::Node& n) {
+        UsbHost u;
+        u.at.set("", loc_of(n));
+        auto host = [&](const YAML::Node& v) {
+            u.at.set("host", loc_of(v));
+            auto s = read_string(v, "host", d_);
+            if (!s) return;
+            if (s->find(':') != std::string::npos) {
+                auto id = parse_usb_id(*s);
+                if (id.value) { u.vendor = id.value->vendor; u.product = id.value->product; }
+                else d_.error(loc_of(v), "'host': " + id.error + ", got '" + *s + "'");
+            } else {
+                auto ba = parse_usb_bus_addr(*s);
+                if (ba.value) { u.bus = ba.value->bus; u.addr = ba.value->addr; }
+                else d_.error(loc_of(v), "'host' is vendor:product like 046d:c52b or bus.addr like 3.4, got '" + *s + "'");
+            }
+        };
+        if (n.IsScalar()) {
+            host(n);
+            p_.usb.push_back(std::move(u));
+            return;
+        }
+        MapReader r(n, "a USB device", d_);
+        if (!r.ok()) return;
+        if (auto v = r.get("host")) host(*v);
+        else if (!r.has("host")) d_.error(loc_of(n), "a USB device needs 'host': vendor:product like 046d:c52b or bus.addr like 3.4");
+        if (auto v = r.get("id")) { u.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) u.id = *s; }
+        r.finish();
+        p_.usb.push_back(std::move(u));
+    }
+
+    void root_ports(const YAML::Node& n) {
+        MapReader r(n, "'root_ports'", d_);
+        if (!r.ok()) return;
+        if (auto v = r.get("model")) {
+            if (auto s = read_choice(*v, "model", {"ioh3420", "pcie-root-port"}, d_))
+                p_.root_ports.model = *s == "ioh3420" ? RootPortModel::ioh3420 : RootPortModel::pcie_root_port;
+        }
+        if (auto v = r.get("spare")) { p_.at.set("root_ports.spare", loc_of(*v)); if (auto i = read_int(*v, "spare", 0, 32, d_)) p_.root_ports.spare = *i; }
+        if (auto v = r.get("hotplug")) {
+            if (auto s = read_choice(*v, "hotplug", {"acpi", "native"}, d_))
+                p_.root_ports.hotplug = *s == "acpi" ? HotplugMode::acpi : HotplugMode::native;
+        }
+        r.finish();
+    }
+
+    void display(const YAML::Node& n) {
+        auto type = [&](const YAML::Node& v) {
+            p_.at.set("display.type", loc_of(v));
+            if (auto s = read_choice(v, "display", {"none", "gtk", "vnc", "spice"}, d_))
+                p_.display.type = *s == "none" ? DisplayType::none : *s == "gtk" ? DisplayType::gtk : *s == "vnc" ? DisplayType::vnc : DisplayType::spice;
+        };
+        if (n.IsScalar()) { type(n); return; }
+        MapReader r(n, "'display'", d_);
+        if (!r.ok()) return;
+        if (auto v = r.get("type")) type(*v);
+        if (auto v = r.get("listen")) {
+            p_.at.set("display.listen", loc_of(*v));
+            if (auto s = read_string(*v, "listen", d_)) {
+                auto colon = s->rfind(':');
+                bool ok = colon != std::string::npos && colon + 1 < s->size() &&
+                          s->find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+                          s->find(',') == std::string::npos && s->size() - colon - 1 <= 5 &&
+                          std::stoi(s->substr(colon + 1)) <= 65535;
+                if (ok) p_.display.listen = *s;
+                else d_.error(loc_of(*v), "'listen' must be ADDRESS:PORT like 127.0.0.1:5900, got '" + *s + "'");
+            }
+        }
+        if (auto v = r.get("vga")) {
+            p_.at.set("display.vga", loc_of(*v));
+            if (auto s = read_choice(*v, "vga", {"auto", "none", "std", "virtio", "qxl"}, d_))
+                p_.display.vga = *s == "auto" ? VgaType::automatic : *s == "none" ? VgaType::none : *s == "std" ? VgaType::std : *s == "virtio" ? VgaType::virtio : VgaType::qxl;
+        }
+        r.finish();
+    }
+
+    Profile& p_;
+    Diagnostics& d_;
+    std::string base_dir_;
+};
+
+}  // namespace
+
+LoadedProfile load_profile(const std::string& text, const std::string& file_name, const std::string& base_dir) {
+    LoadedProfile out;
+    out.profile.source_file = file_name;
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+        out.diagnostics.error({e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
+        return out;
+    }
+    if (root.IsNull()) {
+        out.diagnostics.error({1, 1}, "the profile is empty; start with 'name:' and 'memory:' (see profiles/README.md)");
+        return out;
+    }
+    Loader(out.profile, out.diagnostics, base_dir).root(root);
+    return out;
+}
+
+}  // namespace vmrun

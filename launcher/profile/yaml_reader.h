@@ -1,0 +1,55 @@
+#pragma once
+// Typed, position-aware reads from yaml-cpp nodes. Every failed read adds a
+// diagnostic at the offending node and returns nullopt, so the loader keeps
+// going and reports every problem in one pass.
+
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "profile/diagnostics.h"
+
+namespace vmrun {
+
+SourceLoc loc_of(const YAML::Node& node);
+
+// Reads one YAML mapping key by key and, at the end, reports the keys nobody
+// asked for, with a "did you mean" among the ones that exist.
+class MapReader {
+public:
+    // `what` names the mapping in messages: "the profile", "'firmware'", "a disk".
+    MapReader(const YAML::Node& node, std::string what, Diagnostics& diags);
+
+    // The value of `key`, or nullopt when absent. A key present with no value
+    // (`memory:`) is reported and treated as absent.
+    std::optional<YAML::Node> get(const std::string& key);
+    SourceLoc key_loc(const std::string& key) const;
+    // Written in the mapping, with or without a value.
+    bool has(const std::string& key) const;
+    bool ok() const { return is_map_; }
+    // Reports unknown keys; call once after every get().
+    void finish();
+
+private:
+    YAML::Node node_;
+    std::string what_;
+    Diagnostics& diags_;
+    bool is_map_ = false;
+    std::vector<std::string> known_;
+    std::vector<std::pair<std::string, SourceLoc>> present_;
+};
+
+std::string describe_kind(const YAML::Node& node);
+
+std::optional<std::string> read_string(const YAML::Node& n, const std::string& key, Diagnostics& d);
+std::optional<bool> read_bool(const YAML::Node& n, const std::string& key, Diagnostics& d);
+std::optional<int> read_int(const YAML::Node& n, const std::string& key, int min, int max, Diagnostics& d);
+// One of `choices`, reported with a suggestion when misspelt.
+std::optional<std::string> read_choice(const YAML::Node& n, const std::string& key,
+                                       const std::vector<std::string>& choices, Diagnostics& d);
+std::optional<std::vector<std::string>> read_string_list(const YAML::Node& n, const std::string& key, Diagnostics& d);
+
+}  // namespace vmrun

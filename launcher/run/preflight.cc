@@ -1,0 +1,49 @@
+#include "run/preflight.h"
+
+#include <unistd.h>
+
+#include <boost/process/search_path.hpp>
+#include <filesystem>
+
+#include "host/net/network_setup.h"
+#include "host/pci/passthrough_setup.h"
+
+namespace vmrun {
+
+std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOptions& options) {
+    std::vector<HostProblem> out;
+    const auto& p = plan.profile;
+    auto missing = [&](const std::string& path, const std::string& what, const std::string& key) {
+        std::error_code ec;
+        if (!path.empty() && !std::filesystem::exists(path, ec))
+            out.push_back({what + " " + path + " does not exist", "create it or correct '" + key + "' in " + p.source_file});
+    };
+
+    const auto& q = plan.facts.qemu_binary;
+    bool found = q.find('/') != std::string::npos ? access(q.c_str(), X_OK) == 0 : !boost::process::search_path(q).empty();
+    if (!found) out.push_back({"QEMU (" + q + ") is not installed", "apt-get install qemu-system-x86"});
+    if (p.accelerator == Accelerator::kvm && access("/dev/kvm", R_OK | W_OK) != 0)
+        out.push_back({"/dev/kvm is not usable, so accelerator kvm cannot work",
+                       "enable virtualization (VT-x/AMD-V) in the firmware and load kvm_intel or kvm_amd, add your user to group kvm, "
+                       "or set 'accelerator: tcg' (slow) in " + p.source_file});
+    if (p.kernel) {
+        missing(p.kernel->image, "kernel", "kernel.image");
+        missing(p.kernel->initrd, "initrd", "kernel.initrd");
+    }
+    for (const auto& d : p.disks) missing(d.path, "disk '" + d.id + "'", "path");
+    for (const auto& x : p.passthrough) missing(x.romfile, "ROM file for " + x.host.str(), "romfile");
+    if (plan.firmware.type == FirmwareType::ovmf) {
+        missing(plan.firmware.code, "OVMF code image", "firmware.code");
+        std::error_code ec;
+        if (!std::filesystem::exists(plan.firmware.vars, ec)) missing(plan.firmware.vars_template, "OVMF VARS template", "firmware.vars_template");
+    }
+    if (!p.passthrough.empty()) {
+        auto more = inspect_passthrough(plan.facts.sysroot, passthrough_addresses(p)).problems(options.force_bind);
+        out.insert(out.end(), more.begin(), more.end());
+    }
+    auto network = check_taps(tap_requests(plan));
+    out.insert(out.end(), network.begin(), network.end());
+    return out;
+}
+
+}  // namespace vmrun

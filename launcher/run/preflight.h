@@ -1,0 +1,22 @@
+#pragma once
+// What must hold before vmrun changes anything on the host for a launch:
+// QEMU is there, KVM is usable when asked for, every file the plan names
+// exists, every passthrough group can be taken whole and the host is not using
+// its devices, every tap's bridge exists and its name is free.
+// Each problem says how to fix it.
+
+#include <string>
+#include <vector>
+
+#include "host/host_problem.h"
+#include "plan/launch_plan.h"
+
+namespace vmrun {
+
+struct PreflightOptions {
+    bool force_bind = false;  // take passthrough devices the host is using (--force-bind)
+};
+
+std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOptions& options = {});
+
+}  // namespace vmrun

@@ -1,0 +1,386 @@
+#include "run/supervisor.h"
+
+// Boost 1.74's asio/awaitable.hpp uses std::exchange without <utility>.
+#include <utility>
+#include <boost/asio.hpp>
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+
+#include <signal.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "qmp/client.h"
+#include "base/exit_codes.h"
+#include "run/firmware_vars.h"
+#include "host/host_restore.h"
+#include "host/journal.h"
+#include "host/net/network_setup.h"
+#include "host/pci/passthrough_setup.h"
+#include "host/process_watch.h"
+#include "plan/qemu_argv.h"
+#include "run/sd_notify.h"
+
+namespace asio = boost::asio;
+namespace bp = boost::process;
+using namespace std::chrono_literals;
+
+namespace vmrun {
+
+namespace {
+
+// QEMU in a process group of its own: Ctrl-C in the terminal reaches vmrun,
+// which powers the guest off gracefully, instead of killing QEMU outright.
+struct OwnProcessGroup : bp::extend::handler {
+    template <typename Executor>
+    void on_exec_setup(Executor&) const { ::setpgid(0, 0); }
+};
+
+// The tap fds vmrun opened stay O_CLOEXEC in vmrun; only QEMU inherits them.
+struct InheritFds : bp::extend::handler {
+    std::vector<int> fds;
+    template <typename Executor>
+    void on_exec_setup(Executor&) const {
+        for (int fd : fds) ::fcntl(fd, F_SETFD, 0);
+    }
+};
+
+void report_ready(int fd, const std::string& line) {
+    if (fd < 0) return;
+    std::string msg = line + "\n";
+    [[maybe_unused]] auto n = ::write(fd, msg.data(), msg.size());
+    ::close(fd);
+}
+
+qmp::Logger qmp_logger() {
+    return [](qmp::LogLevel level, std::string_view msg) {
+        if (level == qmp::LogLevel::warn) spdlog::warn("{}", msg);
+        else spdlog::debug("{}", msg);
+    };
+}
+
+// Last lines of QEMU's stderr, for the message when it fails.
+class Tail {
+public:
+    void add(std::string_view bytes) {
+        text_.append(bytes);
+        if (text_.size() > 8192) text_.erase(0, text_.size() - 8192);
+    }
+    std::string last_lines(int n) const {
+        size_t pos = text_.size();
+        while (n-- > 0 && pos > 0) {
+            pos = text_.rfind('\n', pos > 1 ? pos - 2 : 0);
+            if (pos == std::string::npos) { pos = 0; break; }
+        }
+        std::string out = text_.substr(pos == 0 ? 0 : pos + 1);
+        while (!out.empty() && out.back() == '\n') out.pop_back();
+        return out;
+    }
+
+private:
+    std::string text_;
+};
+
+class Supervisor {
+public:
+    Supervisor(const LaunchPlan& plan, const RunFolder& folder, const SuperviseOptions& options)
+        : plan_(plan), folder_(folder), options_(options), journal_(folder.journal_file()),
+          signals_(io_), stderr_pipe_(io_), pidfd_(io_), timer_(io_) {
+        // SIGUSR1 is 'vmrun stop --force': a signal of its own, because two
+        // SIGTERMs sent back to back merge into one.
+        for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) signals_.add(sig);
+    }
+
+    int run() {
+        int code = start();
+        if (code == kExitOk) code = wait();
+        teardown();
+        record_exit(code);
+        return code;
+    }
+
+private:
+    int fail_start(const std::string& message) {
+        std::cerr << "vmrun: " << message << "\n";
+        report_ready(options_.ready_fd, "ERROR " + message);
+        return kExitFailure;
+    }
+
+    // Every function of the planned IOMMU groups to vfio-pci, journaled; the
+    // teardown's replay gives them back, also after an error halfway.
+    std::string bind_devices() {
+        if (plan_.profile.passthrough.empty()) return "";
+        auto inspection = inspect_passthrough(plan_.facts.sysroot, passthrough_addresses(plan_.profile));
+        // preflight refused these already; the host may have changed since.
+        if (auto problems = inspection.problems(options_.force_bind); !problems.empty())
+            return problems.front().what + " (fix: " + problems.front().fix + ")";
+        std::optional<DeviceOwner> owner;
+        if (!plan_.profile.run_as.empty()) {
+            auto* pw = ::getpwnam(plan_.profile.run_as.c_str());
+            if (!pw) return "run_as user '" + plan_.profile.run_as + "' does not exist";
+            owner = DeviceOwner{pw->pw_uid, pw->pw_gid};
+        }
+        if (auto err = bind_passthrough(plan_.facts.sysroot, inspection.expansion, journal_, owner); !err.empty())
+            return "binding to vfio-pci failed: " + err;
+        for (const auto& g : inspection.expansion.groups)
+            for (const auto& f : g.to_bind) spdlog::info("{} (IOMMU group {}) is on vfio-pci", f.address.str(), g.group);
+        return "";
+    }
+
+    int start() {
+        std::error_code ec;
+        if (auto jec = journal_.record({"runtime-folder", {{"path", folder_.runtime_dir}}}))
+            return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
+        if (auto err = bind_devices(); !err.empty()) return fail_start(err);
+        network_ = set_up_taps(tap_requests(plan_), journal_);
+        if (!network_.error.empty()) {
+            close_taps(network_);
+            return fail_start("network setup failed: " + network_.error);
+        }
+        InheritedFds fds;
+        InheritFds inherit;
+        for (const auto& t : network_.taps) {
+            fds.tap_by_nic[t.nic_id] = t.fd;
+            inherit.fds.push_back(t.fd);
+            spdlog::info("tap {} is up on {}", t.name, t.nic_id);
+        }
+        auto vars = prepare_firmware_vars(plan_.firmware);
+        if (!vars.ok) return fail_start(vars.error);
+        if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);
+
+        // Sockets left by a QEMU that died must not be mistaken for the new ones.
+        for (const auto& sock : plan_.sockets()) std::filesystem::remove(sock, ec);
+        auto argv = build_qemu_argv(plan_, fds);
+        argv.push_back("-S");  // paused until vmrun has seen QMP come up
+        spdlog::info("starting {}", argv[0]);
+        // Sockets QEMU creates are the owner's only.
+        ::umask(077);
+        auto exe = argv[0].find('/') == std::string::npos ? bp::search_path(argv[0]) : boost::filesystem::path(argv[0]);
+        std::vector<std::string> args(argv.begin() + 1, argv.end());
+        bool stdio_serial = plan_.profile.serial == SerialMode::stdio;
+        if (stdio_serial)
+            qemu_ = bp::child(exe, bp::args = args, bp::std_err > stderr_pipe_, inherit, ec);
+        else
+            qemu_ = bp::child(exe, bp::args = args, bp::std_in < bp::null, bp::std_err > stderr_pipe_, OwnProcessGroup{}, inherit, ec);
+        // QEMU holds the taps now (or failed to start): with vmrun's copies closed, they die with QEMU.
+        close_taps(network_);
+        if (ec || !qemu_.valid()) return fail_start("cannot start " + argv[0] + ": " + ec.message());
+        pid_t pid = qemu_.id();
+        auto started = process_start_time(pid);
+        journal_.record({"qemu-process", {{"pid", pid}, {"start_time", started.value_or(0)}}});
+        std::ofstream(folder_.qemu_pid_file()) << pid << "\n";
+        read_stderr();
+
+        // QEMU creates its monitor sockets before anything slow; wait for ours
+        // (a bounded wait at start-up only; the supervision itself never polls).
+        auto deadline = std::chrono::steady_clock::now() + 30s;
+        std::unique_ptr<qmp::Client> client;
+        while (process_alive(pid) && std::chrono::steady_clock::now() < deadline) {
+            io_.poll();
+            if (std::filesystem::exists(plan_.supervisor_socket)) {
+                auto c = std::make_unique<qmp::Client>(qmp_logger());
+                if (!c->connect_unix(plan_.supervisor_socket)) {
+                    client = std::move(c);
+                    break;
+                }
+            }
+            std::this_thread::sleep_for(1ms);
+        }
+        if (!client) {
+            kill_qemu();
+            finish_qemu(3s);
+            return fail_start("QEMU did not start:\n" + tail_.last_lines(10));
+        }
+        spdlog::info("QEMU {}.{}.{} ready (pid {})", client->version().major, client->version().minor, client->version().micro, pid);
+        auto cont = client->execute("cont");
+        if (!cont) {
+            kill_qemu();
+            finish_qemu(3s);
+            return fail_start("QEMU refused to run the guest: " + cont.describe());
+        }
+        client->close();
+        for (const auto& sock : plan_.sockets()) ::chmod(sock.c_str(), 0600);
+        sd_notify_state("READY=1\nMAINPID=" + std::to_string(::getpid()));
+        report_ready(options_.ready_fd, "READY " + std::to_string(::getpid()));
+        std::cerr << "vmrun: " << plan_.profile.name << " is running (QEMU pid " << pid << ")\n";
+        return kExitOk;
+    }
+
+    void read_stderr() {
+        stderr_pipe_.async_read_some(asio::buffer(buf_), [this](const boost::system::error_code& ec, size_t n) {
+            if (ec) return;
+            std::string_view bytes(buf_.data(), n);
+            tail_.add(bytes);
+            [[maybe_unused]] auto w = ::write(2, bytes.data(), bytes.size());
+            read_stderr();
+        });
+    }
+
+    int wait() {
+        pid_t pid = qemu_.id();
+        int fd = open_pidfd(pid);
+        if (fd >= 0) {
+            pidfd_.assign(fd);
+            pidfd_.async_wait(asio::posix::descriptor::wait_read, [this](const boost::system::error_code&) { on_qemu_exit(); });
+        } else {
+            return kExitQemuFailed;
+        }
+        on_signal();
+        io_.run();
+        return outcome_;
+    }
+
+    void on_signal() {
+        signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            spdlog::info("signal {}", sig);
+            if (sig == SIGUSR1 && stage_ < 1) {
+                // vmrun stop --force: straight to quit, the guest is not asked.
+                stage_ = 1;
+                forced_by_request_ = true;
+            }
+            escalate();
+            on_signal();
+        });
+    }
+
+    // One step up the stop ladder per request or timeout: ACPI power-off,
+    // then QMP quit, then SIGKILL.
+    void escalate() {
+        if (exited_) return;
+        ++stage_;
+        if (stage_ == 1) {
+            std::cerr << "vmrun: asking the guest to power off (ACPI); again to force, or wait " << options_.grace.count() << " s\n";
+            if (!qmp_command("system_powerdown")) { escalate(); return; }
+            arm(options_.grace);
+        } else if (stage_ == 2) {
+            std::cerr << "vmrun: quitting QEMU\n";
+            forced_ = true;
+            if (!qmp_command("quit")) { escalate(); return; }
+            arm(10s);
+        } else if (stage_ >= 3) {
+            std::cerr << "vmrun: killing QEMU\n";
+            forced_ = true;
+            kill_qemu();
+        }
+    }
+
+    bool qmp_command(const std::string& command) {
+        qmp::Timeouts t;
+        t.connect = 3s;
+        t.command = 3s;
+        t.device = 3s;
+        qmp::Client c(qmp_logger(), t);
+        if (c.connect_unix(plan_.supervisor_socket)) return false;
+        return bool(c.execute(command));
+    }
+
+    void arm(std::chrono::seconds after) {
+        timer_.expires_after(after);
+        timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) escalate();
+        });
+    }
+
+    void kill_qemu() {
+        if (qemu_.valid()) ::kill(qemu_.id(), SIGKILL);
+    }
+
+    void on_qemu_exit() {
+        exited_ = true;
+        timer_.cancel();
+        signals_.cancel();
+        finish_qemu(2s);
+        io_.stop();
+    }
+
+    // Reaps QEMU and turns its end into our outcome.
+    void finish_qemu(std::chrono::seconds drain) {
+        std::error_code ec;
+        qemu_.wait(ec);
+        // Let the last of stderr through before judging.
+        auto until = std::chrono::steady_clock::now() + drain;
+        io_.restart();
+        while (stderr_pipe_.is_open() && io_.run_one_until(until)) {}
+        int status = qemu_.native_exit_code();
+        if (WIFSIGNALED(status)) {
+            int sig = WTERMSIG(status);
+            outcome_ = forced_ ? kExitForcedStop : kExitQemuKilled;
+            message_ = forced_ ? "the guest did not power off in time; QEMU was stopped by vmrun"
+                               : "QEMU was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+        } else if (WEXITSTATUS(status) == 0) {
+            outcome_ = forced_ ? kExitForcedStop : kExitOk;
+            message_ = forced_by_request_ ? "stopped by force: vmrun quit QEMU without asking the guest"
+                       : forced_          ? "the guest did not power off in time; vmrun quit QEMU"
+                                          : "the guest powered off";
+        } else {
+            outcome_ = kExitQemuFailed;
+            message_ = "QEMU exited with status " + std::to_string(WEXITSTATUS(status)) + ":\n" + tail_.last_lines(10);
+        }
+    }
+
+    void teardown() {
+        auto report = make_restorer().restore(journal_);
+        for (const auto& u : report.undone) spdlog::info("restored: {}", u);
+        for (const auto& e : report.errors) std::cerr << "vmrun: restore failed: " << e << "\n";
+        if (!report.ok())
+            std::cerr << "vmrun: the journal " << journal_.path() << " is kept; run 'vmrun restore " << folder_.name
+                      << "' once the problem is fixed\n";
+    }
+
+    void record_exit(int code) {
+        if (!message_.empty()) std::cerr << "vmrun: " << plan_.profile.name << ": " << message_ << "\n";
+        std::ofstream(folder_.last_exit_file()) << nlohmann::json{{"code", code}, {"message", message_}}.dump() << "\n";
+    }
+
+    const LaunchPlan& plan_;
+    const RunFolder& folder_;
+    SuperviseOptions options_;
+    Journal journal_;
+    NetworkSetup network_;
+    asio::io_context io_;
+    asio::signal_set signals_;
+    bp::async_pipe stderr_pipe_;
+    asio::posix::stream_descriptor pidfd_;
+    asio::steady_timer timer_;
+    std::array<char, 4096> buf_{};
+    bp::child qemu_;
+    Tail tail_;
+    int stage_ = 0;
+    bool forced_ = false, forced_by_request_ = false, exited_ = false;
+    int outcome_ = kExitOk;
+    std::string message_;
+};
+
+}  // namespace
+
+int supervise_vm(const LaunchPlan& plan, const RunFolder& folder, const SuperviseOptions& options) {
+    return Supervisor(plan, folder, options).run();
+}
+
+bool restore_stale_journal(const RunFolder& folder, bool quiet_if_none) {
+    Journal journal(folder.journal_file());
+    if (!journal.exists()) {
+        if (!quiet_if_none) std::cerr << "vmrun: " << folder.name << ": nothing to restore\n";
+        return true;
+    }
+    // Left by a run that did not end cleanly, or by 'vmrun bind'.
+    std::cerr << "vmrun: " << folder.name << ": restoring the host from " << journal.path() << "\n";
+    auto report = make_restorer().restore(journal);
+    for (const auto& u : report.undone) std::cerr << "vmrun: restored: " << u << "\n";
+    for (const auto& e : report.errors) std::cerr << "vmrun: restore failed: " << e << "\n";
+    return report.ok();
+}
+
+}  // namespace vmrun

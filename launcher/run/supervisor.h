@@ -1,0 +1,28 @@
+#pragma once
+// Runs one VM from a validated plan to its end: prepares the host under the
+// journal, starts QEMU paused (argv, no shell), continues it over QMP, then
+// waits — event-driven, no polling — for QEMU to exit or for a stop request,
+// and finally restores the host from the journal whatever happened.
+
+#include <chrono>
+#include <string>
+
+#include "plan/launch_plan.h"
+#include "run/run_folder.h"
+
+namespace vmrun {
+
+struct SuperviseOptions {
+    std::chrono::seconds grace{60};  // ACPI power-off to `quit`
+    int ready_fd = -1;               // detached start: "READY <pid>\n" or "ERROR <text>\n" goes here
+    bool force_bind = false;         // --force-bind: take passthrough devices the host is using
+};
+
+// Returns the exit code (exit_codes.h). The caller holds the instance lock.
+int supervise_vm(const LaunchPlan& plan, const RunFolder& folder, const SuperviseOptions& options);
+
+// Replays a journal left by a run that did not end cleanly. Prints what it did;
+// returns false when something could not be put back.
+bool restore_stale_journal(const RunFolder& folder, bool quiet_if_none);
+
+}  // namespace vmrun
