@@ -11,7 +11,8 @@
 #include "cli/load_plan.h"
 #include "host/pci/passthrough_setup.h"
 #include "cli/print_problems.h"
-#include "run/run_folder.h"
+#include "run/instance_lock.h"
+#include "run/vm_folders.h"
 #include "run/supervisor.h"
 
 namespace vmrun::cli {
@@ -49,7 +50,7 @@ int run_bind(const std::vector<std::string>& args) {
         return kExitFailure;
     }
 
-    RunFolder folder{name, plan.facts.runtime_dir, plan.facts.state_dir};
+    const VmPaths& folder = plan.paths();
     pid_t holder = 0;
     auto lock = InstanceLock::acquire(folder, holder);
     if (!lock) {

@@ -133,7 +133,7 @@ std::string execute(qmp::Client& c, const HotplugSteps& steps) {
 // journal, created, its fd passed to QEMU (getfd) and vmrun's copy closed.
 // Returns the fd's name in QEMU.
 std::optional<std::string> open_hotplug_tap(const std::string& vm, const std::string& id, const std::string& bridge,
-                                            const RunFolder& folder, qmp::Client& c) {
+                                            const VmPaths& folder, qmp::Client& c) {
     TapRequest req{id, "", bridge, false};
     std::string error;
     auto nl = Rtnetlink::open(error);

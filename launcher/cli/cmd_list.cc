@@ -12,7 +12,8 @@
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "host/process_watch.h"
-#include "run/run_folder.h"
+#include "run/instance_lock.h"
+#include "run/vm_folders.h"
 
 namespace vmrun::cli {
 
@@ -34,12 +35,12 @@ int run_list(const std::vector<std::string>& args) {
         std::cerr << "usage: vmrun list\n";
         return kExitUsage;
     }
-    auto base = std::filesystem::path(run_folder_for("x").runtime_dir).parent_path();
+    auto base = std::filesystem::path(vm_paths_for("x").runtime_dir).parent_path();
     std::cout << std::left << std::setw(20) << "NAME" << std::setw(12) << "SUPERVISOR" << std::setw(10) << "QEMU"
               << std::setw(12) << "UPTIME" << "STATE\n";
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
-        auto f = run_folder_for(entry.path().filename().string());
+        auto f = vm_paths_for(entry.path().filename().string());
         pid_t supervisor = 0;
         if (!vm_running(f, supervisor)) continue;
         auto qemu = read_pid_file(f.qemu_pid_file()).value_or(0);

@@ -6,7 +6,8 @@
 
 #include "cli/command.h"
 #include "base/exit_codes.h"
-#include "run/run_folder.h"
+#include "run/instance_lock.h"
+#include "run/vm_folders.h"
 #include "run/supervisor.h"
 #include "cli/vm_target.h"
 

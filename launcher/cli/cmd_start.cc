@@ -13,7 +13,8 @@
 #include "cli/load_plan.h"
 #include "run/preflight.h"
 #include "cli/print_problems.h"
-#include "run/run_folder.h"
+#include "run/instance_lock.h"
+#include "run/vm_folders.h"
 #include "run/supervisor.h"
 
 namespace vmrun::cli {
@@ -22,7 +23,7 @@ namespace {
 
 // Detached: the supervisor runs in a new session with its output in the
 // state folder's log; the parent waits until it reports ready (or why not).
-int detach_and_supervise(const LaunchPlan& plan, const RunFolder& folder, SuperviseOptions options, InstanceLock& lock) {
+int detach_and_supervise(const LaunchPlan& plan, const VmPaths& folder, SuperviseOptions options, InstanceLock& lock) {
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0) {
         std::cerr << "vmrun: pipe: " << std::strerror(errno) << "\n";
@@ -98,7 +99,7 @@ int run_start(const std::vector<std::string>& args) {
         return kExitFailure;
     }
 
-    RunFolder folder{plan.profile.name, plan.facts.runtime_dir, plan.facts.state_dir};
+    const VmPaths& folder = plan.paths();
     pid_t holder = 0;
     auto lock = InstanceLock::acquire(folder, holder);
     if (!lock) {

@@ -15,9 +15,7 @@ HostFacts probe_host_facts(const std::string& name) {
     HostFacts f;
     if (const char* q = std::getenv("VMRUN_QEMU")) f.qemu_binary = q;
     if (const char* s = std::getenv("VMRUN_SYSROOT"); s && *s) f.sysroot = s;
-    auto folders = vm_folders(name);
-    f.runtime_dir = folders.runtime_dir;
-    f.state_dir = folders.state_dir;
+    f.paths = vm_paths_for(name);
     f.vhost_net = access("/dev/vhost-net", R_OK | W_OK) == 0;
     return f;
 }

@@ -24,7 +24,7 @@ std::optional<VmTarget> take_target(std::vector<std::string>& args, const char* 
             std::cerr << "vmrun: '" << args[0] << "' is not a VM name\n";
             return std::nullopt;
         }
-        t.folder = run_folder_for(args[0]);
+        t.folder = vm_paths_for(args[0]);
         t.qmp_socket = t.folder.qmp_socket();
         args.erase(args.begin());
     }

@@ -6,12 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "run/run_folder.h"
+#include "run/instance_lock.h"
+#include "run/vm_folders.h"
 
 namespace vmrun::cli {
 
 struct VmTarget {
-    RunFolder folder;
+    VmPaths folder;
     std::string qmp_socket;  // --qmp PATH, else the folder's
 };
 

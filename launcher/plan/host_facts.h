@@ -5,12 +5,13 @@
 
 #include <string>
 
+#include "plan/vm_paths.h"
+
 namespace vmrun {
 
 struct HostFacts {
     std::string qemu_binary = "qemu-system-x86_64";
-    std::string runtime_dir;  // sockets, pid: /run/vmrun/NAME or $XDG_RUNTIME_DIR/vmrun/NAME
-    std::string state_dir;    // persistent: OVMF VARS copy, journal, log
+    VmPaths paths;            // the VM's folders and every name in them
     std::string ovmf_dir = "/usr/share/OVMF";
     bool vhost_net = false;   // /dev/vhost-net usable
     std::string sysroot = "/";  // where sys/, dev/, proc/ are read and written (VMRUN_SYSROOT in tests)

@@ -83,13 +83,6 @@ public:
     std::optional<LaunchPlan> run() {
         resolve_vga();
         SlotAllocator slots(plan_.vga != VgaType::none);
-        plan_.qmp_socket = plan_.facts.runtime_dir + "/qmp.sock";
-        plan_.events_socket = plan_.facts.runtime_dir + "/events.sock";
-        plan_.supervisor_socket = plan_.facts.runtime_dir + "/supervisor.sock";
-        if (plan_.profile.serial == SerialMode::socket) {
-            plan_.serial_socket = plan_.facts.runtime_dir + "/console.sock";
-            plan_.console_log = plan_.facts.state_dir + "/console.log";
-        }
         firmware();
         root_ports_and_passthrough(slots);
         disks(slots);
@@ -121,7 +114,7 @@ private:
         // Debian's 4M builds; the .ms VARS carry Microsoft's keys, enrolled for Secure Boot.
         out.code = !f.code.empty() ? f.code : dir + (f.secure_boot ? "/OVMF_CODE_4M.secboot.fd" : "/OVMF_CODE_4M.fd");
         out.vars_template = !f.vars_template.empty() ? f.vars_template : dir + (f.secure_boot ? "/OVMF_VARS_4M.ms.fd" : "/OVMF_VARS_4M.fd");
-        out.vars = plan_.facts.state_dir + "/OVMF_VARS.fd";
+        out.vars = plan_.paths().ovmf_vars();
     }
 
     void root_ports_and_passthrough(SlotAllocator& slots) {

@@ -70,16 +70,11 @@ struct LaunchPlan {
     HostFacts facts;
     FirmwarePlan firmware;
     VgaType vga = VgaType::none;  // resolved, never automatic
-    // QEMU serves one client per monitor socket: commands and the event stream
-    // get one each, so 'vmrun events' never blocks 'vmrun hotplug'.
-    // The supervisor has a monitor of its own, so a user's session on qmp.sock
-    // can never stand between Ctrl-C and the guest's ACPI power-off.
-    std::string qmp_socket, events_socket, supervisor_socket, serial_socket;
-    std::string console_log;  // everything the serial console printed this boot
+    const VmPaths& paths() const { return facts.paths; }
     // Every socket QEMU creates for this VM.
     std::vector<std::string> sockets() const {
-        std::vector<std::string> out = {qmp_socket, events_socket, supervisor_socket};
-        if (!serial_socket.empty()) out.push_back(serial_socket);
+        auto out = paths().monitor_sockets();
+        if (profile.serial == SerialMode::socket) out.push_back(paths().console_socket());
         return out;
     }
     std::vector<RootPortPlan> root_ports;

@@ -105,20 +105,20 @@ private:
         if (!p_.run_as.empty()) add("-runas", p_.run_as);
         if (p_.root_ports.hotplug == HotplugMode::native)
             add("-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off");
-        add("-chardev", QemuOption("socket").set("id", "qmp").set("path", plan_.qmp_socket)
+        add("-chardev", QemuOption("socket").set("id", "qmp").set("path", plan_.paths().qmp_socket())
                             .on_off("server", true).on_off("wait", false).str());
         add("-mon", QemuOption().set("chardev", "qmp").set("mode", "control").str());
-        add("-chardev", QemuOption("socket").set("id", "qmp-events").set("path", plan_.events_socket)
+        add("-chardev", QemuOption("socket").set("id", "qmp-events").set("path", plan_.paths().events_socket())
                             .on_off("server", true).on_off("wait", false).str());
         add("-mon", QemuOption().set("chardev", "qmp-events").set("mode", "control").str());
-        add("-chardev", QemuOption("socket").set("id", "qmp-supervisor").set("path", plan_.supervisor_socket)
+        add("-chardev", QemuOption("socket").set("id", "qmp-supervisor").set("path", plan_.paths().supervisor_socket())
                             .on_off("server", true).on_off("wait", false).str());
         add("-mon", QemuOption().set("chardev", "qmp-supervisor").set("mode", "control").str());
         switch (p_.serial) {
             case SerialMode::socket:
-                add("-chardev", QemuOption("socket").set("id", "serial0").set("path", plan_.serial_socket)
+                add("-chardev", QemuOption("socket").set("id", "serial0").set("path", plan_.paths().console_socket())
                                     .on_off("server", true).on_off("wait", false)
-                                    .set("logfile", plan_.console_log).on_off("logappend", false).str());
+                                    .set("logfile", plan_.paths().console_log()).on_off("logappend", false).str());
                 add("-serial", "chardev:serial0");
                 break;
             case SerialMode::stdio:

@@ -94,7 +94,7 @@ private:
 
 class Supervisor {
 public:
-    Supervisor(const LaunchPlan& plan, const RunFolder& folder, const SuperviseOptions& options)
+    Supervisor(const LaunchPlan& plan, const VmPaths& folder, const SuperviseOptions& options)
         : plan_(plan), folder_(folder), options_(options), journal_(folder.journal_file()),
           signals_(io_), stderr_pipe_(io_), pidfd_(io_), timer_(io_) {
         // SIGUSR1 is 'vmrun stop --force': a signal of its own, because two
@@ -188,9 +188,9 @@ private:
         std::unique_ptr<qmp::Client> client;
         while (process_alive(pid) && std::chrono::steady_clock::now() < deadline) {
             io_.poll();
-            if (std::filesystem::exists(plan_.supervisor_socket)) {
+            if (std::filesystem::exists(plan_.paths().supervisor_socket())) {
                 auto c = std::make_unique<qmp::Client>(qmp_logger());
-                if (!c->connect_unix(plan_.supervisor_socket)) {
+                if (!c->connect_unix(plan_.paths().supervisor_socket())) {
                     client = std::move(c);
                     break;
                 }
@@ -282,7 +282,7 @@ private:
         t.command = 3s;
         t.device = 3s;
         qmp::Client c(qmp_logger(), t);
-        if (c.connect_unix(plan_.supervisor_socket)) return false;
+        if (c.connect_unix(plan_.paths().supervisor_socket())) return false;
         return bool(c.execute(command));
     }
 
@@ -345,7 +345,7 @@ private:
     }
 
     const LaunchPlan& plan_;
-    const RunFolder& folder_;
+    const VmPaths& folder_;
     SuperviseOptions options_;
     Journal journal_;
     NetworkSetup network_;
@@ -365,11 +365,11 @@ private:
 
 }  // namespace
 
-int supervise_vm(const LaunchPlan& plan, const RunFolder& folder, const SuperviseOptions& options) {
+int supervise_vm(const LaunchPlan& plan, const VmPaths& folder, const SuperviseOptions& options) {
     return Supervisor(plan, folder, options).run();
 }
 
-bool restore_stale_journal(const RunFolder& folder, bool quiet_if_none) {
+bool restore_stale_journal(const VmPaths& folder, bool quiet_if_none) {
     Journal journal(folder.journal_file());
     if (!journal.exists()) {
         if (!quiet_if_none) std::cerr << "vmrun: " << folder.name << ": nothing to restore\n";

@@ -8,7 +8,8 @@
 #include <string>
 
 #include "plan/launch_plan.h"
-#include "run/run_folder.h"
+#include "run/instance_lock.h"
+#include "run/vm_folders.h"
 
 namespace vmrun {
 
@@ -19,10 +20,10 @@ struct SuperviseOptions {
 };
 
 // Returns the exit code (exit_codes.h). The caller holds the instance lock.
-int supervise_vm(const LaunchPlan& plan, const RunFolder& folder, const SuperviseOptions& options);
+int supervise_vm(const LaunchPlan& plan, const VmPaths& folder, const SuperviseOptions& options);
 
 // Replays a journal left by a run that did not end cleanly. Prints what it did;
 // returns false when something could not be put back.
-bool restore_stale_journal(const RunFolder& folder, bool quiet_if_none);
+bool restore_stale_journal(const VmPaths& folder, bool quiet_if_none);
 
 }  // namespace vmrun

@@ -111,10 +111,9 @@ TEST_CASE("QEMU starts every example profile paused and answers QMP") {
 
         HostFacts facts;
         facts.qemu_binary = vmrun::testing::qemu_binary();
-        facts.runtime_dir = dir / "run";
-        facts.state_dir = dir / "state";
-        std::filesystem::create_directories(facts.runtime_dir);
-        std::filesystem::create_directories(facts.state_dir);
+        facts.paths = {"profile", dir / "run", dir / "state"};
+        std::filesystem::create_directories(facts.paths.runtime_dir);
+        std::filesystem::create_directories(facts.paths.state_dir);
         auto planned = make_launch_plan(profile, facts);
         REQUIRE(planned.plan);
         auto vars = prepare_firmware_vars(planned.plan->firmware);
@@ -122,12 +121,12 @@ TEST_CASE("QEMU starts every example profile paused and answers QMP") {
 
         auto argv = runnable_argv(*planned.plan);
         vmrun::testing::QemuProcess qemu(argv, dir / "qemu.log");
-        bool up = vmrun::testing::wait_for_path(planned.plan->qmp_socket, qemu, 20s);
+        bool up = vmrun::testing::wait_for_path(planned.plan->paths().qmp_socket(), qemu, 20s);
         INFO("QEMU output:\n" << qemu.output());
         REQUIRE(up);
 
         qmp::Client client;
-        auto ec = client.connect_unix(planned.plan->qmp_socket);
+        auto ec = client.connect_unix(planned.plan->paths().qmp_socket());
         REQUIRE_MESSAGE(!ec, ec.message() << " " << client.failure_detail());
         auto status = client.execute("query-status");
         REQUIRE_MESSAGE(status, status.describe());

@@ -15,7 +15,8 @@
 
 #include "net_namespace.h"
 #include "host/process_watch.h"
-#include "run/run_folder.h"
+#include "run/instance_lock.h"
+#include "run/vm_folders.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
 #include "vm_under_test.h"

@@ -20,7 +20,8 @@
 #include <thread>
 
 #include "guest_console.h"
-#include "run/run_folder.h"
+#include "run/instance_lock.h"
+#include "run/vm_folders.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
 

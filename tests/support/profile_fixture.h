@@ -12,8 +12,7 @@ namespace vmrun::testing {
 
 inline HostFacts fixed_facts(const std::string& name) {
     HostFacts f;
-    f.runtime_dir = "/run/vmrun/" + name;
-    f.state_dir = "/var/lib/vmrun/" + name;
+    f.paths = {name, "/run/vmrun/" + name, "/var/lib/vmrun/" + name};
     return f;
 }
 

@@ -7,7 +7,8 @@
 
 #include <string>
 
-#include "run/run_folder.h"
+#include "run/instance_lock.h"
+#include "run/vm_folders.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
 
@@ -29,10 +30,12 @@ struct VmUnderTest {
     VmUnderTest(const VmUnderTest&) = delete;
     VmUnderTest& operator=(const VmUnderTest&) = delete;
 
-    std::string runtime() const { return env.runtime_dir + "/" + name; }
-    std::string state() const { return env.state_dir + "/" + name; }
-    pid_t supervisor() const { return vmrun::read_pid_file(runtime() + "/supervisor.pid").value_or(0); }
-    pid_t qemu() const { return vmrun::read_pid_file(runtime() + "/qemu.pid").value_or(0); }
+    // The same names vmrun derives, from the same place.
+    VmPaths paths() const { return {name, env.runtime_dir + "/" + name, env.state_dir + "/" + name}; }
+    std::string runtime() const { return paths().runtime_dir; }
+    std::string state() const { return paths().state_dir; }
+    pid_t supervisor() const { return vmrun::read_pid_file(paths().supervisor_pid_file()).value_or(0); }
+    pid_t qemu() const { return vmrun::read_pid_file(paths().qemu_pid_file()).value_or(0); }
 };
 
 }  // namespace vmrun::testing

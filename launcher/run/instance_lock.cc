@@ -1,4 +1,4 @@
-#include "run/run_folder.h"
+#include "run/instance_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -7,27 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "run/vm_folders.h"
 
 namespace fs = std::filesystem;
 
 namespace vmrun {
-
-RunFolder run_folder_for(const std::string& name) {
-    auto f = vm_folders(name);
-    return {name, f.runtime_dir, f.state_dir};
-}
-
-std::string create_folders(const RunFolder& f) {
-    for (const auto& dir : {f.runtime_dir, f.state_dir}) {
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec) return "cannot create " + dir + ": " + ec.message();
-        fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-        if (ec) return "cannot make " + dir + " private: " + ec.message();
-    }
-    return "";
-}
 
 std::optional<pid_t> read_pid_file(const std::string& path) {
     std::ifstream in(path);
@@ -36,7 +19,7 @@ std::optional<pid_t> read_pid_file(const std::string& path) {
     return std::nullopt;
 }
 
-std::optional<InstanceLock> InstanceLock::acquire(const RunFolder& f, pid_t& holder) {
+std::optional<InstanceLock> InstanceLock::acquire(const VmPaths& f, pid_t& holder) {
     holder = 0;
     std::error_code ec;
     fs::create_directories(fs::path(f.lock_file()).parent_path(), ec);
@@ -54,11 +37,11 @@ InstanceLock::~InstanceLock() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-void InstanceLock::write_pid(const RunFolder& f, pid_t pid) const {
+void InstanceLock::write_pid(const VmPaths& f, pid_t pid) const {
     std::ofstream(f.supervisor_pid_file()) << pid << "\n";
 }
 
-bool vm_running(const RunFolder& f, pid_t& holder) {
+bool vm_running(const VmPaths& f, pid_t& holder) {
     holder = 0;
     int fd = ::open(f.lock_file().c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;

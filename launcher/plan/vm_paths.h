@@ -1,0 +1,40 @@
+#pragma once
+// Every file and socket name of one VM, derived in this one place from its two
+// folders. The runtime folder (0700) holds the sockets, pids and is gone when
+// the VM is; the state folder keeps the journal, the log, the console log, the
+// OVMF VARS copy and how the last run ended. Where the folders are is the
+// caller's business (run/vm_folders picks them for the CLI; tests pick their own).
+
+#include <string>
+#include <vector>
+
+namespace vmrun {
+
+struct VmPaths {
+    std::string name;
+    std::string runtime_dir, state_dir;
+
+    // QEMU serves one client per monitor socket: commands and the event stream
+    // get one each, so 'vmrun events' never blocks 'vmrun hotplug'. The
+    // supervisor has a monitor of its own, so a user's session on qmp.sock can
+    // never stand between Ctrl-C and the guest's ACPI power-off.
+    std::string qmp_socket() const { return runtime_dir + "/qmp.sock"; }
+    std::string events_socket() const { return runtime_dir + "/events.sock"; }
+    std::string supervisor_socket() const { return runtime_dir + "/supervisor.sock"; }
+    std::string console_socket() const { return runtime_dir + "/console.sock"; }
+    std::vector<std::string> monitor_sockets() const { return {qmp_socket(), events_socket(), supervisor_socket()}; }
+    // Beside the runtime folder, not in it: cleaning up after a crashed run
+    // removes the folder while the new run holds the lock. The empty file
+    // stays (it is the lock's identity; unlinking a held lock invites a race).
+    std::string lock_file() const { return runtime_dir + ".lock"; }
+    std::string supervisor_pid_file() const { return runtime_dir + "/supervisor.pid"; }
+    std::string qemu_pid_file() const { return runtime_dir + "/qemu.pid"; }
+
+    std::string console_log() const { return state_dir + "/console.log"; }  // this boot's serial output
+    std::string journal_file() const { return state_dir + "/journal"; }
+    std::string log_file() const { return state_dir + "/vmrun.log"; }
+    std::string last_exit_file() const { return state_dir + "/last-exit.json"; }
+    std::string ovmf_vars() const { return state_dir + "/OVMF_VARS.fd"; }
+};
+
+}  // namespace vmrun
