@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libboost-dev libboost-system-dev libboost-filesystem-dev
+  libboost-dev libboost-system-dev libboost-filesystem-dev libboost-program-options-dev
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev doctest-dev
   qemu-system-x86 qemu-utils ovmf
   busybox-static cpio iproute2

@@ -17,23 +17,10 @@
 
 namespace vmrun::cli {
 
-int run_bind(const std::vector<std::string>& args) {
-    std::string profile;
-    bool force = false;
-    std::optional<std::string> sysroot;
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--force-bind") force = true;
-        else if (args[i] == "--sysroot" && i + 1 < args.size()) sysroot = args[++i];
-        else if (profile.empty() && args[i][0] != '-') profile = args[i];
-        else {
-            std::cerr << "usage: vmrun bind PROFILE [--force-bind] [--sysroot DIR]\n";
-            return kExitUsage;
-        }
-    }
-    if (profile.empty()) {
-        std::cerr << "usage: vmrun bind PROFILE [--force-bind] [--sysroot DIR]\n";
-        return kExitUsage;
-    }
+int run_bind(const ParsedArgs& args) {
+    auto profile = args.positional("PROFILE");
+    bool force = args.flag("force-bind");
+    auto sysroot = args.value("sysroot");
     auto loaded = load_plan(profile);
     if (!loaded.plan) return loaded.exit_code;
     auto& plan = *loaded.plan;

@@ -12,17 +12,9 @@
 
 namespace vmrun::cli {
 
-int run_check(const std::vector<std::string>& args) {
-    std::string profile;
-    std::optional<std::string> sysroot;
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--sysroot" && i + 1 < args.size()) sysroot = args[++i];
-        else if (profile.empty() && args[i][0] != '-') profile = args[i];
-        else {
-            std::cerr << "usage: vmrun check [PROFILE] [--sysroot DIR]\n";
-            return kExitUsage;
-        }
-    }
+int run_check(const ParsedArgs& args) {
+    auto profile = args.positional("PROFILE");
+    auto sysroot = args.value("sysroot");
     std::optional<LaunchPlan> plan;
     if (!profile.empty()) {
         auto loaded = load_plan(profile);

@@ -40,25 +40,22 @@ private:
 };
 }  // namespace
 
-int run_console(const std::vector<std::string>& in) {
-    auto args = in;
-    auto target = take_target(args, "usage: vmrun console NAME [--linger SECONDS]\n");
-    if (!target) return kExitUsage;
-    int linger_ms = 1000;
-    for (size_t i = 0; i + 1 < args.size(); ++i)
-        if (args[i] == "--linger") linger_ms = int(std::atof(args[i + 1].c_str()) * 1000);
-    std::string path = target->folder.console_socket();
+int run_console(const ParsedArgs& args) {
+    auto folder = vm_named(args);
+    if (!folder) return kExitUsage;
+    int linger_ms = int(args.seconds_or("linger", 1) * 1000);
+    std::string path = folder->console_socket();
     int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
     if (::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        std::cerr << "vmrun: cannot attach to " << target->folder.name << "'s console (" << path << "): " << std::strerror(errno)
+        std::cerr << "vmrun: cannot attach to " << folder->name << "'s console (" << path << "): " << std::strerror(errno)
                   << "\n  is it running ('vmrun list') with serial: socket?\n";
         return kExitFailure;
     }
     RawTerminal term;
-    if (term.active()) std::cerr << "vmrun: attached to " << target->folder.name << "'s console; Ctrl-] detaches\r\n";
+    if (term.active()) std::cerr << "vmrun: attached to " << folder->name << "'s console; Ctrl-] detaches\r\n";
     bool stdin_open = true;
     char buf[4096];
     for (;;) {

@@ -12,25 +12,9 @@
 
 namespace vmrun::cli {
 
-int run_dry_run(const std::vector<std::string>& args) {
-    bool json = false;
-    std::string profile;
-    for (const auto& a : args) {
-        if (a == "--json") json = true;
-        else if (a == "--dry-run") continue;
-        else if (!a.empty() && a[0] == '-') {
-            std::cerr << "vmrun dry-run: unknown option " << a << " (see vmrun dry-run --help)\n";
-            return kExitUsage;
-        } else if (profile.empty()) profile = a;
-        else {
-            std::cerr << "vmrun dry-run: one profile at a time, got " << profile << " and " << a << "\n";
-            return kExitUsage;
-        }
-    }
-    if (profile.empty()) {
-        std::cerr << "vmrun dry-run: which profile? usage: vmrun --dry-run PROFILE [--json]\n";
-        return kExitUsage;
-    }
+int run_dry_run(const ParsedArgs& args) {
+    bool json = args.flag("json");
+    auto profile = args.positional("PROFILE");
     auto loaded = load_plan(profile);
     if (!loaded.plan) return loaded.exit_code;
     auto argv = build_qemu_argv(*loaded.plan);

@@ -9,10 +9,9 @@
 
 namespace vmrun::cli {
 
-int run_events(const std::vector<std::string>& in) {
-    auto args = in;
-    auto target = take_target(args, "usage: vmrun events NAME|--qmp PATH\n");
-    if (!target || !args.empty()) return kExitUsage;
+int run_events(const ParsedArgs& args) {
+    auto target = resolve_target(args);
+    if (!target) return kExitUsage;
     std::string socket = target->folder.runtime_dir.empty() ? target->qmp_socket : target->folder.events_socket();
     auto client = connect_qmp(socket, target->folder.name);
     if (!client) return kExitFailure;

@@ -40,22 +40,10 @@ std::vector<std::string> distro_ids(const std::string& sysroot) {
 
 }  // namespace
 
-int run_host_config(const std::vector<std::string>& args) {
-    std::string profile, distro;
-    std::optional<std::string> sysroot;
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--distro" && i + 1 < args.size()) distro = args[++i];
-        else if (args[i] == "--sysroot" && i + 1 < args.size()) sysroot = args[++i];
-        else if (profile.empty() && args[i][0] != '-') profile = args[i];
-        else {
-            std::cerr << "usage: vmrun host-config PROFILE [--distro debian|ubuntu|fedora|arch|...] [--sysroot DIR]\n";
-            return kExitUsage;
-        }
-    }
-    if (profile.empty()) {
-        std::cerr << "usage: vmrun host-config PROFILE [--distro debian|ubuntu|fedora|arch|...] [--sysroot DIR]\n";
-        return kExitUsage;
-    }
+int run_host_config(const ParsedArgs& args) {
+    auto profile = args.positional("PROFILE");
+    auto distro = args.value_or("distro", "");
+    auto sysroot = args.value("sysroot");
     auto loaded = load_plan(profile);
     if (!loaded.plan) return loaded.exit_code;
     const auto& plan = *loaded.plan;

@@ -27,46 +27,30 @@ namespace vmrun::cli {
 
 namespace {
 
-const char* kUsage =
-    "usage: vmrun hotplug NAME|--qmp PATH WHAT [--id ID]\n"
-    "WHAT: --disk PATH [--format raw|qcow2] [--readonly] [--nvme]\n"
-    "      --nic user|tap [--bridge BR] [--model virtio|e1000e]\n"
-    "      --usb VENDOR:PRODUCT\n"
-    "      --device 'DRIVER,PROP=VALUE,...'\n"
-    "      --pci HOSTADDR[,HOSTADDR...]   (functions of one host slot)\n";
-
 struct Options {
     std::string kind, value, id, format = "raw", model = "virtio", bridge;
     bool readonly = false, nvme = false;
 };
 
-bool parse(std::vector<std::string>& args, Options& o) {
-    for (size_t i = 0; i < args.size(); ++i) {
-        const auto& a = args[i];
-        auto next = [&](std::string& into) {
-            if (i + 1 >= args.size()) return false;
-            into = args[++i];
-            return true;
-        };
-        if (a == "--disk" || a == "--nic" || a == "--usb" || a == "--device" || a == "--pci") {
-            if (!o.kind.empty()) {
-                std::cerr << "vmrun hotplug: one device at a time\n";
-                return false;
-            }
-            o.kind = a.substr(2);
-            if (!next(o.value)) return false;
-        } else if (a == "--id") { if (!next(o.id)) return false; }
-        else if (a == "--format") { if (!next(o.format)) return false; }
-        else if (a == "--model") { if (!next(o.model)) return false; }
-        else if (a == "--bridge") { if (!next(o.bridge)) return false; }
-        else if (a == "--readonly") o.readonly = true;
-        else if (a == "--nvme") o.nvme = true;
-        else {
-            std::cerr << "vmrun hotplug: unknown argument " << a << "\n";
-            return false;
+// The table makes the five kinds exclude each other; one must be there.
+std::optional<Options> read_options(const ParsedArgs& args) {
+    Options o;
+    for (const char* kind : {"disk", "nic", "usb", "device", "pci"})
+        if (auto v = args.value(kind)) {
+            o.kind = kind;
+            o.value = *v;
         }
+    if (o.kind.empty()) {
+        std::cerr << "vmrun hotplug: what to add? give one of --disk, --nic, --usb, --device or --pci\n";
+        return std::nullopt;
     }
-    return !o.kind.empty();
+    o.id = args.value_or("id", "");
+    o.format = args.value_or("format", o.format);
+    o.model = args.value_or("model", o.model);
+    o.bridge = args.value_or("bridge", "");
+    o.readonly = args.flag("readonly");
+    o.nvme = args.flag("nvme");
+    return o;
 }
 
 std::vector<std::string> peripheral_ids(qmp::Client& c) {
@@ -259,15 +243,12 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
 
 }  // namespace
 
-int run_hotplug(const std::vector<std::string>& in) {
-    auto args = in;
-    auto target = take_target(args, kUsage);
+int run_hotplug(const ParsedArgs& args) {
+    auto target = resolve_target(args);
     if (!target) return kExitUsage;
-    Options o;
-    if (!parse(args, o)) {
-        std::cerr << kUsage;
-        return kExitUsage;
-    }
+    auto options = read_options(args);
+    if (!options) return kExitUsage;
+    const Options& o = *options;
     if (o.kind == "nic" && o.value != "user" && o.value != "tap") {
         std::cerr << "vmrun: --nic is 'user' or 'tap' (with --bridge BR)\n";
         return kExitUsage;

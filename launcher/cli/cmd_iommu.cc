@@ -38,17 +38,9 @@ std::string class_name(uint32_t c) {
 
 }  // namespace
 
-int run_iommu(const std::vector<std::string>& args) {
-    bool json = false;
-    std::string sysroot = probe_host_facts("iommu").sysroot;
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--json") json = true;
-        else if (args[i] == "--sysroot" && i + 1 < args.size()) sysroot = args[++i];
-        else {
-            std::cerr << "usage: vmrun iommu [--json] [--sysroot DIR]\n";
-            return kExitUsage;
-        }
-    }
+int run_iommu(const ParsedArgs& args) {
+    bool json = args.flag("json");
+    std::string sysroot = args.value_or("sysroot", probe_host_facts("iommu").sysroot);
     auto functions = read_pci_functions(sysroot);
     std::map<int, std::vector<const PciFunction*>> groups;
     for (const auto& f : functions)

@@ -30,11 +30,7 @@ std::string uptime_of(pid_t pid) {
 }
 }  // namespace
 
-int run_list(const std::vector<std::string>& args) {
-    if (!args.empty()) {
-        std::cerr << "usage: vmrun list\n";
-        return kExitUsage;
-    }
+int run_list(const ParsedArgs&) {
     auto base = std::filesystem::path(vm_paths_for("x").runtime_dir).parent_path();
     std::cout << std::left << std::setw(20) << "NAME" << std::setw(12) << "SUPERVISOR" << std::setw(10) << "QEMU"
               << std::setw(12) << "UPTIME" << "STATE\n";

@@ -8,18 +8,14 @@
 
 namespace vmrun::cli {
 
-int run_qmp(const std::vector<std::string>& in) {
-    auto args = in;
-    const char* usage = "usage: vmrun qmp NAME|--qmp PATH COMMAND [JSON-ARGUMENTS]\n";
-    auto target = take_target(args, usage);
+int run_qmp(const ParsedArgs& args) {
+    auto target = resolve_target(args);
     if (!target) return kExitUsage;
-    if (args.empty() || args.size() > 2) {
-        std::cerr << usage;
-        return kExitUsage;
-    }
+    auto command = args.positional("COMMAND");
+    auto json = args.positional("JSON-ARGUMENTS");
     qmp::Json arguments;
-    if (args.size() == 2) {
-        arguments = qmp::Json::parse(args[1], nullptr, false);
+    if (!json.empty()) {
+        arguments = qmp::Json::parse(json, nullptr, false);
         if (arguments.is_discarded() || !arguments.is_object()) {
             std::cerr << "vmrun qmp: arguments must be a JSON object, like '{\"id\": \"net1\"}'\n";
             return kExitUsage;
@@ -27,9 +23,9 @@ int run_qmp(const std::vector<std::string>& in) {
     }
     auto client = connect_qmp(target->qmp_socket, target->folder.name);
     if (!client) return kExitFailure;
-    auto reply = client->execute(args[0], arguments);
+    auto reply = client->execute(command, arguments);
     if (!reply) {
-        std::cerr << "vmrun: " << args[0] << ": " << reply.describe() << "\n";
+        std::cerr << "vmrun: " << command << ": " << reply.describe() << "\n";
         return kExitFailure;
     }
     std::cout << reply.value.dump(2) << "\n";

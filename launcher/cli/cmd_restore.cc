@@ -13,11 +13,10 @@
 
 namespace vmrun::cli {
 
-int run_restore(const std::vector<std::string>& in) {
-    auto args = in;
-    auto target = take_target(args, "usage: vmrun restore NAME\n");
-    if (!target || !args.empty()) return kExitUsage;
-    const auto& f = target->folder;
+int run_restore(const ParsedArgs& args) {
+    auto folder = vm_named(args);
+    if (!folder) return kExitUsage;
+    const auto& f = *folder;
     pid_t holder = 0;
     if (vm_running(f, holder)) {
         std::cerr << "vmrun: " << f.name << " is running (supervisor pid " << holder << "); its supervisor restores the host when it stops\n";

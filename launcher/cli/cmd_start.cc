@@ -67,26 +67,9 @@ int detach_and_supervise(const LaunchPlan& plan, const VmPaths& folder, Supervis
 
 }  // namespace
 
-int run_start(const std::vector<std::string>& args) {
-    std::string profile;
-    bool detach = false, foreground = false, force_bind = false;
-    for (const auto& a : args) {
-        if (a == "--detach" || a == "-d") detach = true;
-        else if (a == "--foreground") foreground = true;
-        else if (a == "--force-bind") force_bind = true;
-        else if (!a.empty() && a[0] == '-') {
-            std::cerr << "vmrun start: unknown option " << a << " (see vmrun start --help)\n";
-            return kExitUsage;
-        } else if (profile.empty()) profile = a;
-        else {
-            std::cerr << "vmrun start: one profile at a time\n";
-            return kExitUsage;
-        }
-    }
-    if (profile.empty()) {
-        std::cerr << "usage: vmrun start PROFILE [--detach]\n";
-        return kExitUsage;
-    }
+int run_start(const ParsedArgs& args) {
+    auto profile = args.positional("PROFILE");
+    bool detach = args.flag("detach"), foreground = args.flag("foreground"), force_bind = args.flag("force-bind");
     auto loaded = load_plan(profile);
     if (!loaded.plan) return loaded.exit_code;
     const auto& plan = *loaded.plan;

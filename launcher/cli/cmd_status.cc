@@ -9,10 +9,9 @@
 
 namespace vmrun::cli {
 
-int run_status(const std::vector<std::string>& in) {
-    auto args = in;
-    auto target = take_target(args, "usage: vmrun status NAME|--qmp PATH\n");
-    if (!target || !args.empty()) return kExitUsage;
+int run_status(const ParsedArgs& args) {
+    auto target = resolve_target(args);
+    if (!target) return kExitUsage;
     auto client = connect_qmp(target->qmp_socket, target->folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;

@@ -18,28 +18,19 @@
 
 namespace vmrun::cli {
 
-int run_stop(const std::vector<std::string>& in) {
-    auto args = in;
-    auto target = take_target(args, "usage: vmrun stop NAME [--force] [--timeout SECONDS]\n");
-    if (!target) return kExitUsage;
-    bool force = false;
-    int timeout = 90;
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--force") force = true;
-        else if (args[i] == "--timeout" && i + 1 < args.size()) timeout = std::atoi(args[++i].c_str());
-        else {
-            std::cerr << "vmrun stop: unknown argument " << args[i] << "\n";
-            return kExitUsage;
-        }
-    }
-    const auto& f = target->folder;
+int run_stop(const ParsedArgs& args) {
+    auto folder = vm_named(args);
+    if (!folder) return kExitUsage;
+    bool force = args.flag("force");
+    double timeout = args.seconds_or("timeout", 90);
+    const auto& f = *folder;
     pid_t supervisor = 0;
     if (!vm_running(f, supervisor) || supervisor <= 0) {
         std::cerr << "vmrun: " << f.name << " is not running\n";
         return kExitFailure;
     }
     ::kill(supervisor, force ? SIGUSR1 : SIGTERM);  // quit at once, or ACPI power-off first
-    auto step = std::chrono::seconds(timeout);
+    std::chrono::milliseconds step(long(timeout * 1000));
     for (int escalations = 0; !wait_process_exit(supervisor, step); ++escalations) {
         if (escalations == 2) {
             std::cerr << "vmrun: the supervisor (pid " << supervisor << ") does not exit; try 'kill -9 " << supervisor
@@ -48,7 +39,7 @@ int run_stop(const std::vector<std::string>& in) {
         }
         std::cerr << "vmrun: " << f.name << " is still running; escalating\n";
         ::kill(supervisor, SIGTERM);
-        step = std::chrono::seconds(15);
+        step = std::chrono::milliseconds(15000);
     }
     std::ifstream last_exit(f.last_exit_file());
     auto last = nlohmann::json::parse(last_exit, nullptr, false);

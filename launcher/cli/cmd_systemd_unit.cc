@@ -12,16 +12,13 @@
 
 namespace vmrun::cli {
 
-int run_systemd_unit(const std::vector<std::string>& args) {
-    if (args.size() != 1) {
-        std::cerr << "usage: vmrun systemd-unit PROFILE\n";
-        return kExitUsage;
-    }
-    auto loaded = load_plan(args[0]);
+int run_systemd_unit(const ParsedArgs& args) {
+    auto profile_path = args.positional("PROFILE");
+    auto loaded = load_plan(profile_path);
     if (!loaded.plan) return loaded.exit_code;
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    auto profile = std::filesystem::absolute(args[0], ec).lexically_normal();
+    auto profile = std::filesystem::absolute(profile_path, ec).lexically_normal();
     std::cout << systemd_unit(loaded.plan->profile, self.string(), profile.string());
     return kExitOk;
 }

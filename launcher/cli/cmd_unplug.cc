@@ -14,25 +14,11 @@
 
 namespace vmrun::cli {
 
-int run_unplug(const std::vector<std::string>& in) {
-    auto args = in;
-    const char* usage = "usage: vmrun unplug NAME|--qmp PATH ID [--timeout SECONDS]\n";
-    auto target = take_target(args, usage);
+int run_unplug(const ParsedArgs& args) {
+    auto target = resolve_target(args);
     if (!target) return kExitUsage;
-    std::string id;
-    int timeout = 30;
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--timeout" && i + 1 < args.size()) timeout = std::atoi(args[++i].c_str());
-        else if (id.empty() && args[i][0] != '-') id = args[i];
-        else {
-            std::cerr << usage;
-            return kExitUsage;
-        }
-    }
-    if (id.empty() || timeout <= 0) {
-        std::cerr << usage;
-        return kExitUsage;
-    }
+    auto id = args.positional("ID");
+    double timeout = args.seconds_or("timeout", 30);
     auto client = connect_qmp(target->qmp_socket, target->folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;
@@ -71,7 +57,7 @@ int run_unplug(const std::vector<std::string>& in) {
         return false;
     };
     bool deleted = false, by_event = false;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(long(timeout * 1000));
     while (!deleted && std::chrono::steady_clock::now() < deadline && c.connected()) {
         auto slice = std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(1), deadline - std::chrono::steady_clock::now());
         by_event = c.wait_event("DEVICE_DELETED", [&](const qmp::Event& e) { return e.data.value("device", "") == id; },

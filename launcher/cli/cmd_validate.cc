@@ -8,14 +8,11 @@
 
 namespace vmrun::cli {
 
-int run_validate(const std::vector<std::string>& args) {
-    if (args.size() != 1 || args[0].empty() || args[0][0] == '-') {
-        std::cerr << "usage: vmrun validate PROFILE\n";
-        return kExitUsage;
-    }
-    auto loaded = load_plan(args[0]);
+int run_validate(const ParsedArgs& args) {
+    auto profile = args.positional("PROFILE");
+    auto loaded = load_plan(profile);
     if (!loaded.plan) return loaded.exit_code;
-    std::cout << args[0] << ": valid profile '" << loaded.plan->profile.name << "'\n";
+    std::cout << profile << ": valid profile '" << loaded.plan->profile.name << "'\n";
     return kExitOk;
 }
 

@@ -1,14 +1,19 @@
-// vmrun's entry point: global flags, then one subcommand. Each subcommand is a
+// vmrun's entry point: global flags, then one command from the table in
+// commands.cc, whose arguments the one option parser reads. Each command is a
 // file of its own (cmd_*.cc); this file only dispatches.
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "cli/command.h"
+#include "base/did_you_mean.h"
 #include "base/exit_codes.h"
+#include "cli/command.h"
+#include "cli/option_parser.h"
 
 namespace {
 
@@ -18,15 +23,31 @@ void print_usage(std::ostream& out) {
            "       vmrun [-v] COMMAND [ARGS]\n"
            "       vmrun [-v] --dry-run PROFILE [--json]\n\n"
            "commands:\n";
-    for (const auto& c : vmrun::cli::commands()) {
-        std::string name = c.name;
-        out << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << c.summary << "\n";
-    }
+    for (const auto& c : vmrun::cli::commands())
+        out << "  " << c.name << std::string(c.name.size() < 14 ? 14 - c.name.size() : 1, ' ') << c.summary << "\n";
     out << "\noptions:\n"
            "  -v, --verbose   log what vmrun does (twice: debug)\n"
            "  -h, --help      this text; 'vmrun COMMAND --help' for one command\n\n"
            "exit codes: 0 ok, 1 failure at run time, 64 bad command line, 65 invalid profile\n"
            "profile reference: profiles/README.md\n";
+}
+
+bool is_profile_path(const std::string& word) {
+    return word.size() > 5 && (word.ends_with(".yaml") || word.ends_with(".yml"));
+}
+
+int run_command(const vmrun::cli::Command& command, const std::vector<std::string>& args) {
+    using namespace vmrun::cli;
+    auto parsed = OptionParser::parse(command, args);
+    if (std::holds_alternative<HelpRequested>(parsed)) {
+        std::cout << help_text(command);
+        return vmrun::kExitOk;
+    }
+    if (auto* bad = std::get_if<UsageError>(&parsed)) {
+        std::cerr << bad->message << "\n" << usage_text(command) << "see 'vmrun " << command.name << " --help'\n";
+        return vmrun::kExitUsage;
+    }
+    return command.run(std::get<ParsedArgs>(parsed));
 }
 
 }  // namespace
@@ -38,6 +59,9 @@ int main(int argc, char** argv) {
         verbosity += args.front() == "-vv" ? 2 : 1;
         args.erase(args.begin());
     }
+    // Diagnostics go to stderr, always: stdout carries what a command prints
+    // (JSON for 'vmrun qmp', argv for --dry-run) and must stay clean.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("vmrun"));
     spdlog::set_level(verbosity >= 2 ? spdlog::level::debug : verbosity == 1 ? spdlog::level::info : spdlog::level::warn);
     spdlog::set_pattern("vmrun: %^%l%$: %v");
 
@@ -47,39 +71,29 @@ int main(int argc, char** argv) {
     }
     if (args.front() == "--help" || args.front() == "-h" || args.front() == "help") {
         if (args.size() > 1)
-            for (const auto& c : vmrun::cli::commands())
-                if (args[1] == c.name) {
-                    std::cout << c.help;
-                    return vmrun::kExitOk;
-                }
+            if (auto* c = vmrun::cli::find_command(args[1])) {
+                std::cout << vmrun::cli::help_text(*c);
+                return vmrun::kExitOk;
+            }
         print_usage(std::cout);
         return vmrun::kExitOk;
     }
     // "vmrun --dry-run PROFILE" and "vmrun PROFILE --dry-run" both mean dry-run.
+    if (std::find(args.begin(), args.end(), "--dry-run") != args.end()) {
+        std::erase(args, "--dry-run");
+        if (!args.empty() && args.front() == "dry-run") args.erase(args.begin());
+        return run_command(*vmrun::cli::find_command("dry-run"), args);
+    }
     std::string name = args.front();
-    bool dry_run = false;
-    for (const auto& a : args)
-        if (a == "--dry-run") dry_run = true;
-    bool is_command = false;
-    for (const auto& c : vmrun::cli::commands())
-        if (name == c.name) is_command = true;
-    if (dry_run) {
-        if (name == "dry-run") args.erase(args.begin());
-        name = "dry-run";
-    } else if (is_command) {
+    if (auto* c = vmrun::cli::find_command(name)) {
         args.erase(args.begin());
-    } else if (name.size() > 5 && (name.ends_with(".yaml") || name.ends_with(".yml"))) {
-        name = "start";  // vmrun PROFILE
+        return run_command(*c, args);
     }
+    if (is_profile_path(name)) return run_command(*vmrun::cli::find_command("start"), args);  // vmrun PROFILE
 
-    for (const auto& c : vmrun::cli::commands()) {
-        if (name != c.name) continue;
-        if (vmrun::cli::wants_help(args)) {
-            std::cout << c.help;
-            return vmrun::kExitOk;
-        }
-        return c.run(args);
-    }
-    std::cerr << "vmrun: unknown command '" << name << "'; see vmrun --help\n";
+    std::vector<std::string> names;
+    for (const auto& c : vmrun::cli::commands()) names.push_back(c.name);
+    std::cerr << "vmrun: unknown command '" << name << "'" << vmrun::did_you_mean(name, names)
+              << "; a profile's path ends in .yaml; see 'vmrun --help'\n";
     return vmrun::kExitUsage;
 }

@@ -6,28 +6,26 @@
 
 namespace vmrun::cli {
 
-std::optional<VmTarget> take_target(std::vector<std::string>& args, const char* usage) {
+std::optional<VmPaths> vm_named(const ParsedArgs& args) {
+    auto name = args.positional("NAME");
+    if (!is_safe_name(name)) {
+        std::cerr << "vmrun " << args.command().name << ": '" << name
+                  << "' is not a VM name (letters, digits, '-', '_', '.'; see 'vmrun list')\n";
+        return std::nullopt;
+    }
+    return vm_paths_for(name);
+}
+
+std::optional<VmTarget> resolve_target(const ParsedArgs& args) {
     VmTarget t;
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--qmp" && i + 1 < args.size()) {
-            t.qmp_socket = args[i + 1];
-            args.erase(args.begin() + long(i), args.begin() + long(i) + 2);
-            break;
-        }
+    if (auto qmp = args.value("qmp")) {
+        t.qmp_socket = *qmp;
+        return t;
     }
-    if (t.qmp_socket.empty()) {
-        if (args.empty() || args[0].empty() || args[0][0] == '-') {
-            std::cerr << usage;
-            return std::nullopt;
-        }
-        if (!is_safe_name(args[0])) {
-            std::cerr << "vmrun: '" << args[0] << "' is not a VM name\n";
-            return std::nullopt;
-        }
-        t.folder = vm_paths_for(args[0]);
-        t.qmp_socket = t.folder.qmp_socket();
-        args.erase(args.begin());
-    }
+    auto folder = vm_named(args);
+    if (!folder) return std::nullopt;
+    t.folder = *folder;
+    t.qmp_socket = t.folder.qmp_socket();
     return t;
 }
 

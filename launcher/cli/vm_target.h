@@ -4,20 +4,23 @@
 
 #include <optional>
 #include <string>
-#include <vector>
 
+#include "cli/command.h"
 #include "run/instance_lock.h"
 #include "run/vm_folders.h"
 
 namespace vmrun::cli {
 
 struct VmTarget {
-    VmPaths folder;
+    VmPaths folder;          // empty with --qmp
     std::string qmp_socket;  // --qmp PATH, else the folder's
 };
 
-// Takes NAME or --qmp PATH out of `args` (what is left are the command's own
-// arguments). Prints the problem and returns nullopt when neither is there.
-std::optional<VmTarget> take_target(std::vector<std::string>& args, const char* usage);
+// The VM a vm_target command names (NAME, or --qmp PATH). Prints the problem
+// and returns nullopt when NAME is not a VM name.
+std::optional<VmTarget> resolve_target(const ParsedArgs& args);
+
+// The VM named by the NAME positional.
+std::optional<VmPaths> vm_named(const ParsedArgs& args);
 
 }  // namespace vmrun::cli

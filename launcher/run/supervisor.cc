@@ -30,6 +30,7 @@
 #include "host/pci/passthrough_setup.h"
 #include "host/process_watch.h"
 #include "plan/qemu_argv.h"
+#include "run/qemu_stderr.h"
 #include "run/sd_notify.h"
 
 namespace asio = boost::asio;
@@ -70,33 +71,11 @@ qmp::Logger qmp_logger() {
     };
 }
 
-// Last lines of QEMU's stderr, for the message when it fails.
-class Tail {
-public:
-    void add(std::string_view bytes) {
-        text_.append(bytes);
-        if (text_.size() > 8192) text_.erase(0, text_.size() - 8192);
-    }
-    std::string last_lines(int n) const {
-        size_t pos = text_.size();
-        while (n-- > 0 && pos > 0) {
-            pos = text_.rfind('\n', pos > 1 ? pos - 2 : 0);
-            if (pos == std::string::npos) { pos = 0; break; }
-        }
-        std::string out = text_.substr(pos == 0 ? 0 : pos + 1);
-        while (!out.empty() && out.back() == '\n') out.pop_back();
-        return out;
-    }
-
-private:
-    std::string text_;
-};
-
 class Supervisor {
 public:
     Supervisor(const LaunchPlan& plan, const VmPaths& folder, const SuperviseOptions& options)
         : plan_(plan), folder_(folder), options_(options), journal_(folder.journal_file()),
-          signals_(io_), stderr_pipe_(io_), pidfd_(io_), timer_(io_) {
+          signals_(io_), stderr_(io_), pidfd_(io_), timer_(io_) {
         // SIGUSR1 is 'vmrun stop --force': a signal of its own, because two
         // SIGTERMs sent back to back merge into one.
         for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) signals_.add(sig);
@@ -170,9 +149,9 @@ private:
         std::vector<std::string> args(argv.begin() + 1, argv.end());
         bool stdio_serial = plan_.profile.serial == SerialMode::stdio;
         if (stdio_serial)
-            qemu_ = bp::child(exe, bp::args = args, bp::std_err > stderr_pipe_, inherit, ec);
+            qemu_ = bp::child(exe, bp::args = args, bp::std_err > stderr_.pipe(), inherit, ec);
         else
-            qemu_ = bp::child(exe, bp::args = args, bp::std_in < bp::null, bp::std_err > stderr_pipe_, OwnProcessGroup{}, inherit, ec);
+            qemu_ = bp::child(exe, bp::args = args, bp::std_in < bp::null, bp::std_err > stderr_.pipe(), OwnProcessGroup{}, inherit, ec);
         // QEMU holds the taps now (or failed to start): with vmrun's copies closed, they die with QEMU.
         close_taps(network_);
         if (ec || !qemu_.valid()) return fail_start("cannot start " + argv[0] + ": " + ec.message());
@@ -180,7 +159,7 @@ private:
         auto started = process_start_time(pid);
         journal_.record({"qemu-process", {{"pid", pid}, {"start_time", started.value_or(0)}}});
         std::ofstream(folder_.qemu_pid_file()) << pid << "\n";
-        read_stderr();
+        stderr_.start();
 
         // QEMU creates its monitor sockets before anything slow; wait for ours
         // (a bounded wait at start-up only; the supervision itself never polls).
@@ -200,7 +179,7 @@ private:
         if (!client) {
             kill_qemu();
             finish_qemu(3s);
-            return fail_start("QEMU did not start:\n" + tail_.last_lines(10));
+            return fail_start("QEMU did not start:\n" + stderr_.last_lines(10));
         }
         spdlog::info("QEMU {}.{}.{} ready (pid {})", client->version().major, client->version().minor, client->version().micro, pid);
         auto cont = client->execute("cont");
@@ -217,16 +196,6 @@ private:
         return kExitOk;
     }
 
-    void read_stderr() {
-        stderr_pipe_.async_read_some(asio::buffer(buf_), [this](const boost::system::error_code& ec, size_t n) {
-            if (ec) return;
-            std::string_view bytes(buf_.data(), n);
-            tail_.add(bytes);
-            [[maybe_unused]] auto w = ::write(2, bytes.data(), bytes.size());
-            read_stderr();
-        });
-    }
-
     int wait() {
         pid_t pid = qemu_.id();
         int fd = open_pidfd(pid);
@@ -238,6 +207,7 @@ private:
         }
         on_signal();
         io_.run();
+        finish_qemu(2s);
         return outcome_;
     }
 
@@ -297,11 +267,12 @@ private:
         if (qemu_.valid()) ::kill(qemu_.id(), SIGKILL);
     }
 
+    // Only marks the end: the drain of QEMU's stderr runs after io_.run()
+    // returned (see QemuStderr::drain), so 'vmrun stop' returns as QEMU ends.
     void on_qemu_exit() {
         exited_ = true;
         timer_.cancel();
         signals_.cancel();
-        finish_qemu(2s);
         io_.stop();
     }
 
@@ -309,10 +280,10 @@ private:
     void finish_qemu(std::chrono::seconds drain) {
         std::error_code ec;
         qemu_.wait(ec);
-        // Let the last of stderr through before judging.
-        auto until = std::chrono::steady_clock::now() + drain;
-        io_.restart();
-        while (stderr_pipe_.is_open() && io_.run_one_until(until)) {}
+        // Let the last of stderr through before judging: EOF comes as QEMU
+        // exits; the deadline only matters when a child of QEMU's holds the pipe.
+        if (!stderr_.drain(std::chrono::steady_clock::now() + drain))
+            spdlog::warn("QEMU's stderr was still open {} s after QEMU exited (a child of QEMU's holds it?)", drain.count());
         int status = qemu_.native_exit_code();
         if (WIFSIGNALED(status)) {
             int sig = WTERMSIG(status);
@@ -326,7 +297,7 @@ private:
                                           : "the guest powered off";
         } else {
             outcome_ = kExitQemuFailed;
-            message_ = "QEMU exited with status " + std::to_string(WEXITSTATUS(status)) + ":\n" + tail_.last_lines(10);
+            message_ = "QEMU exited with status " + std::to_string(WEXITSTATUS(status)) + ":\n" + stderr_.last_lines(10);
         }
     }
 
@@ -351,12 +322,10 @@ private:
     NetworkSetup network_;
     asio::io_context io_;
     asio::signal_set signals_;
-    bp::async_pipe stderr_pipe_;
+    QemuStderr stderr_;
     asio::posix::stream_descriptor pidfd_;
     asio::steady_timer timer_;
-    std::array<char, 4096> buf_{};
     bp::child qemu_;
-    Tail tail_;
     int stage_ = 0;
     bool forced_ = false, forced_by_request_ = false, exited_ = false;
     int outcome_ = kExitOk;

@@ -96,7 +96,7 @@ std::vector<std::string> runnable_argv(const LaunchPlan& plan) {
 }  // namespace
 
 TEST_CASE("QEMU starts every example profile paused and answers QMP") {
-    std::string accel = vmrun::testing::test_accelerator(false);
+    std::string accel = vmrun::testing::test_accelerator();
     MESSAGE("accelerator for the paused starts: " << accel);
     for (std::string name : {"demo", "win7", "win10-gaming", "linux-server"}) {
         CAPTURE(name);

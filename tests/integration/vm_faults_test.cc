@@ -151,6 +151,9 @@ TEST_CASE("stop --force quits QEMU without waiting for the guest, and says so") 
     CHECK(stop.exit_code == 5);
     CHECK(has(stop.out, "stopped by force: vmrun quit QEMU"));
     CHECK_FALSE(has(read_file(vm.state() + "/console.log"), "VMRUN-GUEST-POWEROFF"));  // the guest was not asked
+    // QEMU's stderr reached EOF as QEMU exited: the supervisor did not wait out
+    // its drain deadline (which once held every 'vmrun stop' for 2 s).
+    CHECK_FALSE(has(read_file(vm.state() + "/vmrun.log"), "stderr was still open"));
     vm.require_clean();
 }
 

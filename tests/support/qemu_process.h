@@ -31,11 +31,11 @@ private:
 // Waits until `path` exists (a socket QEMU creates), or the process died.
 bool wait_for_path(const std::string& path, QemuProcess& qemu, std::chrono::milliseconds timeout);
 
-// "kvm" when /dev/kvm is usable and VMRUN_TEST_ACCEL does not say otherwise.
-// `runs_guest_code`: this machine's /dev/kvm starts QEMU but cannot boot a
-// stock kernel, so tests that run a guest default to TCG unless
-// VMRUN_TEST_ACCEL=kvm (set it on real hosts).
-std::string test_accelerator(bool runs_guest_code);
+// "tcg" unless VMRUN_TEST_ACCEL says otherwise (set VMRUN_TEST_ACCEL=kvm on
+// real hosts). Never guessed from /dev/kvm: on a PVM hypervisor it exists,
+// starts QEMU, then fails on the first MSR a profile's CPU model sets, and a
+// stock kernel hangs at boot under it.
+std::string test_accelerator();
 
 std::string qemu_binary();
 

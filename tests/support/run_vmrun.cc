@@ -78,7 +78,7 @@ bool wait_for_text(const std::string& path, const std::string& text, std::chrono
 std::string tiny_guest_dir() { return std::string(VMRUN_SOURCE_DIR) + "/build/tiny-guest"; }
 
 std::string tiny_guest_profile(const std::string& name, const std::string& extra) {
-    bool kvm = test_accelerator(true) == "kvm";
+    bool kvm = test_accelerator() == "kvm";
     return "name: " + name + "\n" +
            (kvm ? "accelerator: kvm\ncpu: host\n" : "accelerator: tcg\ncpu: max\n") +
            "memory: 256M\n"
