@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/terminal_queries.h"
 #include "base/exit_codes.h"
 #include "cli/vm_target.h"
 
@@ -56,6 +57,7 @@ int run_console(const ParsedArgs& args) {
     }
     RawTerminal term;
     if (term.active()) std::cerr << "vmrun: attached to " << folder->name << "'s console; Ctrl-] detaches\r\n";
+    TerminalQueryFilter queries;
     bool stdin_open = true;
     char buf[4096];
     for (;;) {
@@ -66,7 +68,14 @@ int run_console(const ParsedArgs& args) {
         if (fds[0].revents & (POLLIN | POLLHUP)) {
             ssize_t n = ::read(s, buf, sizeof buf);
             if (n <= 0) break;
-            [[maybe_unused]] auto w = ::write(1, buf, size_t(n));
+            if (term.active()) {
+                [[maybe_unused]] auto w = ::write(1, buf, size_t(n));
+            } else {
+                // No terminal to answer the guest's queries: vmrun does.
+                auto r = queries.feed(std::string_view(buf, size_t(n)));
+                [[maybe_unused]] auto w = ::write(1, r.output.data(), r.output.size());
+                if (!r.reply.empty()) ::send(s, r.reply.data(), r.reply.size(), MSG_NOSIGNAL);
+            }
         }
         if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP))) {
             ssize_t n = ::read(0, buf, sizeof buf);
@@ -76,6 +85,7 @@ int run_console(const ParsedArgs& args) {
         }
     }
     ::close(s);
+    if (auto rest = queries.flush(); !rest.empty()) [[maybe_unused]] auto w = ::write(1, rest.data(), rest.size());
     if (term.active()) std::cerr << "\r\nvmrun: detached\r\n";
     return kExitOk;
 }

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -46,7 +47,7 @@ int run_iommu(const ParsedArgs& args) {
     for (const auto& f : functions)
         if (f.iommu_group) groups[*f.iommu_group].push_back(&f);
     if (groups.empty()) {
-        std::cerr << "vmrun: no IOMMU groups under " << sysroot << "sys/kernel/iommu_groups: the IOMMU is off.\n"
+        std::cerr << "vmrun: no IOMMU groups under " << (std::filesystem::path(sysroot) / "sys/kernel/iommu_groups").string() << ": the IOMMU is off.\n"
                   << "  fix: enable VT-d / AMD-Vi in the firmware and boot with intel_iommu=on (Intel) or amd_iommu=on (AMD), "
                      "plus iommu=pt\n";
         return kExitFailure;

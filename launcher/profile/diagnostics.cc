@@ -41,6 +41,23 @@ std::string source_line(const std::string& text, int line) {
 
 }  // namespace
 
+// A source line too long to read (a generated or pasted value) is shown as a
+// window around the caret, so one diagnostic stays a few lines of output.
+struct ShownLine {
+    std::string text;
+    size_t caret = 0;  // byte offset of the caret in `text`
+};
+
+ShownLine window_around(const std::string& line, size_t caret) {
+    constexpr size_t kWidth = 120, kBefore = 60;
+    caret = std::min(caret, line.size());
+    if (line.size() <= kWidth) return {line, caret};
+    size_t begin = caret > kBefore ? caret - kBefore : 0;
+    size_t end = std::min(line.size(), begin + kWidth);
+    std::string prefix = begin > 0 ? "..." : "", suffix = end < line.size() ? "..." : "";
+    return {prefix + line.substr(begin, end - begin) + suffix, prefix.size() + caret - begin};
+}
+
 std::string render_diagnostic(const Diagnostic& d, const std::string& file, const std::string& source_text) {
     std::ostringstream out;
     out << file;
@@ -49,11 +66,12 @@ std::string render_diagnostic(const Diagnostic& d, const std::string& file, cons
     if (!d.loc.known()) return out.str();
     std::string line = source_line(source_text, d.loc.line);
     if (line.empty()) return out.str();
+    auto shown = window_around(line, size_t(std::max(d.loc.column, 1) - 1));
     std::string gutter = std::to_string(d.loc.line);
-    out << "  " << gutter << " | " << line << '\n';
+    out << "  " << gutter << " | " << shown.text << '\n';
     out << "  " << std::string(gutter.size(), ' ') << " | ";
     // Keep tabs so the caret lines up with the source line in any terminal.
-    for (int i = 0; i + 1 < d.loc.column && i < int(line.size()); ++i) out << (line[size_t(i)] == '\t' ? '\t' : ' ');
+    for (size_t i = 0; i < shown.caret; ++i) out << (shown.text[i] == '\t' ? '\t' : ' ');
     out << "^\n";
     return out.str();
 }

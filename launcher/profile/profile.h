@@ -35,7 +35,7 @@ struct Smp {
 };
 
 struct Cpu {
-    std::string model = "host";
+    std::string model;              // not given: host under kvm, max under tcg (profile_checks decides)
     bool hide_kvm = false;          // kvm=off: hides the KVM signature (old NVIDIA drivers' Code 43)
     std::string hv_vendor_id;       // empty = not set
     bool hyperv = false;            // Hyper-V enlightenments for Windows guests

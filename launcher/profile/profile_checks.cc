@@ -83,7 +83,10 @@ private:
 
     void check_cpu() {
         bool kvm = p_.accelerator == Accelerator::kvm;
-        if (!kvm && p_.cpu.model == "host")
+        // 'host' passes the real CPU through and exists only under KVM; TCG's
+        // closest is 'max', every feature it can emulate.
+        if (p_.cpu.model.empty()) p_.cpu.model = kvm ? "host" : "max";
+        else if (!kvm && p_.cpu.model == "host")
             d_.error(p_.at.of(p_.at.has("cpu") ? "cpu" : "accelerator"),
                      "cpu model 'host' needs accelerator kvm; with tcg use cpu: max");
         if (!kvm && p_.cpu.hide_kvm)

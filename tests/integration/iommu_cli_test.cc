@@ -42,4 +42,7 @@ TEST_CASE("vmrun iommu without an IOMMU fails with the fix") {
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("the IOMMU is off") != std::string::npos);
     CHECK(r.err.find("intel_iommu=on") != std::string::npos);
+    // A root given without its trailing slash is joined with one.
+    auto bare = run_vmrun(env, {"iommu", "--sysroot", root.path.string()});
+    CHECK(bare.err.find("no IOMMU groups under " + root.path.string() + "/sys/kernel/iommu_groups:") != std::string::npos);
 }

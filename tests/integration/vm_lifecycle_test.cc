@@ -62,6 +62,8 @@ TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI 
     auto prompt = run_vmrun(env, {"console", "demo", "--linger", "2"}, "\n", 30s);
     CHECK(prompt.exit_code == 0);
     CHECK(has(prompt.out, "tiny# "));
+    // The shell's cursor query was answered by vmrun, not printed.
+    CHECK_FALSE(has(prompt.out, "\x1b[6n"));
 
     auto list = run_vmrun(env, {"list"});
     CHECK(has(list.out, "demo"));

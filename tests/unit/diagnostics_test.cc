@@ -15,6 +15,27 @@ TEST_CASE("a diagnostic shows the line and a caret under the column") {
     CHECK(d.headline("vm.yaml") == "vm.yaml:2:9: bad size");
 }
 
+TEST_CASE("a very long line is cut around the caret, and the caret still points at the column") {
+    std::string value(200000, 'x');
+    value[150000] = 'Q';
+    std::string text = "name: x\nmemory: " + value + "\n";
+    Diagnostic d{Severity::error, {2, 9 + 150000}, "bad size"};
+    auto out = render_diagnostic(d, "vm.yaml", text);
+    CHECK(out.size() < 400);
+    auto first = out.find('\n'), second = out.find('\n', first + 1);
+    std::string shown = out.substr(first + 1, second - first - 1), caret = out.substr(second + 1);
+    CHECK(shown.rfind("  2 | ...", 0) == 0);
+    CHECK(shown.size() > 100);
+    CHECK(shown.substr(shown.size() - 3) == "...");
+    // The caret sits under the Q.
+    CHECK(shown[caret.find('^')] == 'Q');
+    // Near the start of a long line: no leading cut.
+    Diagnostic early{Severity::error, {2, 1}, "here"};
+    auto head = render_diagnostic(early, "vm.yaml", text);
+    CHECK(head.find("  2 | memory: xxx") != std::string::npos);
+    CHECK(head.size() < 400);
+}
+
 TEST_CASE("diagnostics sort by position") {
     Diagnostics ds;
     ds.error({5, 1}, "later");

@@ -32,6 +32,18 @@ TEST_CASE("a NIC without a MAC gets the stable one for its VM and id") {
     CHECK(p.loaded.profile.nics[0].mac_generated);
 }
 
+TEST_CASE("the CPU model defaults to host under kvm and to max under tcg") {
+    auto kvm = run_pipeline("name: t\nmemory: 1G\n");
+    REQUIRE(kvm.errors().empty());
+    CHECK(kvm.loaded.profile.cpu.model == "host");
+    auto tcg = run_pipeline("name: t\nmemory: 1G\naccelerator: tcg\n");
+    REQUIRE(tcg.errors().empty());
+    CHECK(tcg.loaded.profile.cpu.model == "max");
+    auto mapping = run_pipeline("name: t\nmemory: 1G\naccelerator: tcg\ncpu:\n  flags: [+pdpe1gb]\n");
+    REQUIRE(mapping.errors().empty());
+    CHECK(mapping.loaded.profile.cpu.model == "max");
+}
+
 TEST_CASE("relative paths resolve against the profile's folder; absolute ones stay") {
     auto p = run_pipeline(
         "name: t\nmemory: 1G\nkernel:\n  image: ../guest/vmlinuz\n"
