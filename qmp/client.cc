@@ -193,6 +193,23 @@ void Client::cancel(uint64_t id) {
 }
 
 Reply Client::execute(const std::string& command, const Json& arguments, std::optional<Duration> timeout) {
+    return run_command(command, arguments, timeout.value_or(default_timeout(command)),
+                       [this](const std::string& wire) { write(wire); });
+}
+
+Reply Client::send_fd(int fd, const std::string& fdname) {
+    if (!unix_socket_ && !failure_) {
+        Reply r;
+        r.ec = errc::not_connected;
+        r.error_desc = "fd passing needs a unix socket";
+        return r;
+    }
+    return run_command("getfd", Json{{"fdname", fdname}}, timeouts_.command,
+                       [this, fd](const std::string& wire) { write_with_fd(wire, fd); });
+}
+
+Reply Client::run_command(const std::string& command, const Json& arguments, Duration timeout,
+                          const std::function<void(const std::string&)>& send) {
     if (failure_ || protocol_.phase() != Protocol::Phase::ready) {
         Reply r;
         r.ec = failure_ ? failure_ : std::error_code(errc::not_connected);
@@ -204,8 +221,8 @@ Reply Client::execute(const std::string& command, const Json& arguments, std::op
     std::optional<Reply> result;
     auto [id, wire] = protocol_.command(command, arguments);
     pending_[id] = {command, [&](const Reply& r) { result = r; }, nullptr};
-    write(wire);
-    if (!run_until([&] { return result.has_value(); }, timeout.value_or(default_timeout(command))) && !result) {
+    send(wire);
+    if (!run_until([&] { return result.has_value(); }, timeout) && !result) {
         protocol_.cancel(id);
         pending_.erase(id);
         log(LogLevel::warn, "QMP command " + command + " timed out");
@@ -217,27 +234,9 @@ Reply Client::execute(const std::string& command, const Json& arguments, std::op
     return *result;
 }
 
-Reply Client::send_fd(int fd, const std::string& fdname) {
-    if (!unix_socket_ || failure_) {
-        Reply r;
-        r.ec = failure_ ? failure_ : std::error_code(errc::not_connected);
-        r.error_desc = "fd passing needs a unix socket";
-        return r;
-    }
-    std::optional<Reply> result;
-    auto [id, wire] = protocol_.command("getfd", Json{{"fdname", fdname}});
-    auto& p = pending_[id];
-    p.command = "getfd";
-    p.done = [&](const Reply& r) { result = r; };
-    p.timer = std::make_unique<asio::steady_timer>(io_, timeouts_.command);
-    p.timer->async_wait([this, id](const boost::system::error_code& ec) {
-        if (ec) return;
-        protocol_.cancel(id);
-        Reply r;
-        r.ec = errc::timeout;
-        complete(id, r);
-    });
-    // SCM_RIGHTS rides on the same sendmsg as the command text, as QEMU expects.
+// SCM_RIGHTS rides on the same sendmsg as the command text, as QEMU expects;
+// whatever sendmsg did not take goes out as plain bytes.
+void Client::write_with_fd(const std::string& wire, int fd) {
     msghdr msg{};
     iovec iov{const_cast<char*>(wire.data()), wire.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
@@ -258,18 +257,8 @@ Reply Client::send_fd(int fd, const std::string& fdname) {
         pollfd pfd{s, POLLOUT, 0};
         ::poll(&pfd, 1, 1000);
     }
-    if (n < 0) {
-        lose_connection(errc::connection_lost, std::string("sendmsg: ") + std::strerror(errno));
-    } else if (size_t(n) < wire.size()) {
-        write(wire.substr(size_t(n)));
-    }
-    run_until([&] { return result.has_value(); }, timeouts_.command + Duration(1000));
-    if (!result) {
-        Reply r;
-        r.ec = errc::timeout;
-        return r;
-    }
-    return *result;
+    if (n < 0) lose_connection(errc::connection_lost, std::string("sendmsg: ") + std::strerror(errno));
+    else if (size_t(n) < wire.size()) write(wire.substr(size_t(n)));
 }
 
 std::optional<Event> Client::wait_event(const std::string& name, const std::function<bool(const Event&)>& match,

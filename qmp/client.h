@@ -91,6 +91,10 @@ private:
     void lose_connection(std::error_code ec, std::string detail);
     void complete(uint64_t id, const Reply& r);
     void write(const std::string& wire);
+    void write_with_fd(const std::string& wire, int fd);
+    // execute() and send_fd(): one command, waited for; `send` puts it on the wire.
+    Reply run_command(const std::string& command, const Json& arguments, Duration timeout,
+                      const std::function<void(const std::string&)>& send);
     bool run_until(const std::function<bool()>& done, Duration timeout);
     void log(LogLevel l, std::string_view m) const {
         if (logger_) logger_(l, m);
