@@ -24,6 +24,7 @@
 #include "run/vm_folders.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
+#include "vm_under_test.h"
 
 using namespace std::chrono_literals;
 using namespace vmrun::testing;
@@ -146,6 +147,54 @@ TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI 
     CHECK_FALSE(has(run_vmrun(env, {"list"}).out, "demo"));
     std::error_code ec;
     CHECK(events.wait_for(10s, ec));  // the stream ends with the VM
+}
+
+TEST_CASE("hotplug --usb adds a USB controller and the host device; --device adds raw devices the guest sees") {
+    VmUnderTest vm("kinds");
+    write_file(vm.profile, tiny_guest_profile(vm.name));
+    auto start = run_vmrun(vm.env, {"start", vm.profile});
+    REQUIRE_MESSAGE(start.exit_code == 0, start.out << start.err);
+    REQUIRE_MESSAGE(wait_for_text(vm.paths().console_log(), "VMRUN-GUEST-READY", 180s), read_file(vm.paths().console_log()));
+    auto usb_devices = [&] {
+        return guest_run(vm.env, vm.name, "for d in /sys/bus/usb/devices/*; do echo USB $(cat $d/idVendor 2>/dev/null):$(cat $d/idProduct 2>/dev/null); done");
+    };
+
+    // The first USB device brings its controller, on a free root port.
+    auto usb = run_vmrun(vm.env, {"hotplug", vm.name, "--usb", "1d6b:0104", "--id", "hostusb"});
+    INFO("hotplug --usb: " << usb.out << usb.err);
+    REQUIRE(usb.exit_code == 0);
+    CHECK(has(usb.out, "added USB controller 'xhci' on rp1"));
+    auto vendor = run_vmrun(vm.env, {"qmp", vm.name, "qom-get", R"({"path": "/machine/peripheral/hostusb", "property": "vendorid"})"});
+    CHECK(vendor.out == "7531\n");  // 0x1d6b
+    auto with_xhci = inventory_until(vm.env, vm.name, [](auto& inv) { return has(inv, "0x1b36:0x000d"); });
+    CHECK(has(with_xhci, "0x1b36:0x000d"));  // qemu-xhci, seen by the guest
+
+    // A raw USB device on that controller reaches the guest's USB bus.
+    auto tablet = run_vmrun(vm.env, {"hotplug", vm.name, "--device", "usb-tablet,bus=xhci.0", "--id", "tablet"});
+    INFO("hotplug --device usb-tablet: " << tablet.out << tablet.err);
+    REQUIRE(tablet.exit_code == 0);
+    std::string buses;
+    for (int i = 0; i < 15 && !has(buses, "USB 0627:0001"); ++i, std::this_thread::sleep_for(1s)) buses = usb_devices();
+    CHECK_MESSAGE(has(buses, "USB 0627:0001"), buses);  // QEMU's tablet, enumerated by the guest
+
+    // A raw PCI device goes into the next free root port and back out.
+    auto rng = run_vmrun(vm.env, {"hotplug", vm.name, "--device", "virtio-rng-pci", "--id", "rng"});
+    INFO("hotplug --device virtio-rng-pci: " << rng.out << rng.err);
+    REQUIRE(rng.exit_code == 0);
+    CHECK(has(rng.out, "on rp2"));
+    auto with_rng = inventory_until(vm.env, vm.name, [](auto& inv) { return has(inv, "0x1af4:0x1044"); });
+    CHECK(has(with_rng, "0x1af4:0x1044"));
+    for (const char* id : {"rng", "tablet", "hostusb"}) {
+        auto u = run_vmrun(vm.env, {"unplug", vm.name, id});
+        INFO("unplug " << id << ": " << u.out << u.err);
+        CHECK(u.exit_code == 0);
+        CHECK_FALSE(has(u.out, "without a DEVICE_DELETED"));
+    }
+    auto without = inventory_until(vm.env, vm.name, [](auto& inv) { return !has(inv, "0x1af4:0x1044"); });
+    CHECK_FALSE(has(without, "0x1af4:0x1044"));
+    for (int i = 0; i < 15 && has(buses, "USB 0627:0001"); ++i, std::this_thread::sleep_for(1s)) buses = usb_devices();
+    CHECK_FALSE(has(buses, "USB 0627:0001"));
+    CHECK(run_vmrun(vm.env, {"stop", vm.name, "--force"}).exit_code == 5);
 }
 
 TEST_CASE("under systemd the supervisor reports READY=1 once the guest runs") {
