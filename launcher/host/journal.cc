@@ -11,14 +11,20 @@
 namespace vmrun {
 
 std::error_code Journal::record(const JournalEntry& entry) {
-    std::string line = nlohmann::json{{"action", entry.action}, {"args", entry.args}}.dump() + "\n";
-    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    std::string lines = nlohmann::json{{"action", entry.action}, {"args", entry.args}}.dump() + "\n";
+    // O_EXCL first: only a journal this call creates needs its folder synced.
+    bool created = true;
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) {
+        created = false;
+        fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    }
     if (fd < 0) return {errno, std::generic_category()};
     std::error_code ec;
-    if (::write(fd, line.data(), line.size()) != ssize_t(line.size()) || ::fsync(fd) != 0)
+    if (::write(fd, lines.data(), lines.size()) != ssize_t(lines.size()) || ::fdatasync(fd) != 0)
         ec = {errno, std::generic_category()};
     ::close(fd);
-    if (ec) return ec;
+    if (ec || !created) return ec;
     // The file's name must be durable too, or a crash could lose the whole journal.
     auto dir = std::filesystem::path(path_).parent_path().string();
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

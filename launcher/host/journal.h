@@ -32,7 +32,8 @@ public:
     explicit Journal(std::string path) : path_(std::move(path)) {}
     const std::string& path() const { return path_; }
 
-    // Appends and fsyncs (file and folder). Only after it returns may the
+    // Appends and syncs (fdatasync: an append changes the size, which it
+    // covers; the folder too when this created the file). Only after it returns may the
     // change be made. Returns the error when the record could not be made durable.
     std::error_code record(const JournalEntry& entry);
     std::vector<JournalEntry> read() const;
