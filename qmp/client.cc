@@ -42,6 +42,12 @@ Duration Client::default_timeout(const std::string& command) const {
 }
 
 std::error_code Client::connect_unix(const std::string& path) {
+    // asio throws for a path sun_path cannot hold; say so instead.
+    if (path.size() > kMaxUnixSocketPath) {
+        failure_detail_ = "the socket path " + path + " is " + std::to_string(path.size()) +
+                          " bytes; a unix socket path holds at most " + std::to_string(kMaxUnixSocketPath);
+        return failure_ = errc::not_connected;
+    }
     unix_socket_ = std::make_unique<asio::local::stream_protocol::socket>(io_);
     boost::system::error_code ec;
     unix_socket_->connect(asio::local::stream_protocol::endpoint(path), ec);

@@ -29,6 +29,9 @@ using Logger = std::function<void(LogLevel, std::string_view)>;
 
 using Duration = std::chrono::milliseconds;
 
+// sizeof(sockaddr_un::sun_path) less its terminating NUL.
+constexpr size_t kMaxUnixSocketPath = 107;
+
 struct Timeouts {
     Duration connect{5000};
     Duration command{5000};

@@ -15,6 +15,8 @@ public:
             case errc::timeout: return "QMP command timed out";
             case errc::cancelled: return "QMP command cancelled";
             case errc::not_connected: return "not connected to QMP";
+            case errc::message_too_large: return "QMP message too large";
+            case errc::nesting_too_deep: return "QMP message nested too deep";
         }
         return "unknown QMP error";
     }

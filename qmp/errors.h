@@ -15,6 +15,8 @@ enum class errc {
     timeout,              // no reply within the command's deadline
     cancelled,            // the caller gave up on the command
     not_connected,
+    message_too_large,    // one message over Limits::max_message bytes
+    nesting_too_deep,     // objects/arrays nested over Limits::max_depth
 };
 
 const std::error_category& qmp_category();

@@ -1,10 +1,43 @@
 #include "protocol.h"
 
+#include <algorithm>
+#include <climits>
+#include <optional>
+
 namespace qmp {
 
 std::string command_id(uint64_t id) { return "vmrun-" + std::to_string(id); }
 
 namespace {
+// Checked reads: the peer decides every type, so nothing here may assume one
+// (nlohmann's value() and get() throw on a mismatch).
+const Json* member(const Json& object, const char* key) {
+    if (!object.is_object()) return nullptr;
+    auto it = object.find(key);
+    return it == object.end() ? nullptr : &*it;
+}
+
+std::optional<std::string> string_member(const Json& object, const char* key) {
+    const Json* v = member(object, key);
+    if (!v || !v->is_string()) return std::nullopt;
+    return v->get<std::string>();
+}
+
+// A number QEMU reports as an integer, read without trusting its range.
+int64_t int_member(const Json& object, const char* key) {
+    const Json* v = member(object, key);
+    if (!v) return 0;
+    if (v->is_number_integer()) return v->get<int64_t>();
+    if (v->is_number_unsigned()) return int64_t(std::min<uint64_t>(v->get<uint64_t>(), uint64_t(INT64_MAX)));
+    return 0;
+}
+
+int small_int(int64_t v) { return int(std::clamp<int64_t>(v, 0, 1 << 20)); }
+
+std::string excerpt(const Json& msg) {
+    return msg.dump(-1, ' ', false, Json::error_handler_t::replace).substr(0, 200);
+}
+
 bool parse_id(const Json& j, uint64_t& out) {
     if (!j.is_string()) return false;
     const auto& s = j.get_ref<const std::string&>();
@@ -48,14 +81,19 @@ Protocol::Output Protocol::feed(std::string_view bytes) {
     stream_.feed(bytes);
     while (phase_ != Phase::failed) {
         auto text = stream_.next();
-        if (stream_.garbage()) {
-            fail(out, errc::protocol_violation, "bytes outside a JSON object");
+        if (auto ec = stream_.error()) {
+            std::string detail = ec == errc::message_too_large
+                                     ? "a message over " + std::to_string(stream_.limits().max_message) + " bytes"
+                                 : ec == errc::nesting_too_deep
+                                     ? "a message nested over " + std::to_string(stream_.limits().max_depth) + " levels deep"
+                                     : "bytes outside a JSON object";
+            fail(out, errc(ec.value()), detail);
             break;
         }
         if (!text) break;
         Json msg = Json::parse(*text, nullptr, false);
         if (msg.is_discarded() || !msg.is_object()) {
-            fail(out, errc::protocol_violation, "invalid JSON: " + text->substr(0, 200));
+            fail(out, errc::protocol_violation, "invalid JSON: " + Json(text->substr(0, 200)).dump(-1, ' ', false, Json::error_handler_t::replace));
             break;
         }
         handle(msg, out);
@@ -65,39 +103,53 @@ Protocol::Output Protocol::feed(std::string_view bytes) {
 
 void Protocol::handle(const Json& msg, Output& out) {
     if (phase_ == Phase::greeting) {
-        if (!msg.contains("QMP")) {
-            fail(out, errc::no_greeting, "first message is not a QMP greeting: " + msg.dump().substr(0, 200));
+        const Json* qmp = member(msg, "QMP");
+        if (!qmp || !qmp->is_object()) {
+            fail(out, errc::no_greeting, "first message is not a QMP greeting: " + excerpt(msg));
             return;
         }
-        const auto& v = msg["QMP"].value("version", Json::object());
-        const auto& q = v.value("qemu", Json::object());
-        version_ = {q.value("major", 0), q.value("minor", 0), q.value("micro", 0), v.value("package", "")};
+        const Json* v = member(*qmp, "version");
+        const Json* q = v ? member(*v, "qemu") : nullptr;
+        version_ = {q ? small_int(int_member(*q, "major")) : 0, q ? small_int(int_member(*q, "minor")) : 0,
+                    q ? small_int(int_member(*q, "micro")) : 0, v ? string_member(*v, "package").value_or("") : ""};
         auto [id, wire] = command("qmp_capabilities");
         capabilities_id_ = id;
         out.to_send += wire;
         phase_ = Phase::negotiating;
         return;
     }
-    if (msg.contains("event")) {
+    if (member(msg, "event")) {
+        auto name = string_member(msg, "event");
+        if (!name) {
+            fail(out, errc::protocol_violation, "an event whose name is not a string: " + excerpt(msg));
+            return;
+        }
         Event e;
-        e.name = msg.value("event", "");
-        e.data = msg.value("data", Json::object());
-        const auto& ts = msg.value("timestamp", Json::object());
-        e.timestamp = double(ts.value("seconds", 0)) + double(ts.value("microseconds", 0)) / 1e6;
+        e.name = *name;
+        const Json* data = member(msg, "data");
+        e.data = data && data->is_object() ? *data : Json::object();
+        if (const Json* ts = member(msg, "timestamp"))
+            e.timestamp = double(int_member(*ts, "seconds")) + double(int_member(*ts, "microseconds")) / 1e6;
         e.raw = msg;
         out.events.push_back(std::move(e));
         return;
     }
-    bool is_return = msg.contains("return"), is_error = msg.contains("error");
-    if (!is_return && !is_error) {
-        fail(out, errc::protocol_violation, "message is neither reply nor event: " + msg.dump().substr(0, 200));
+    const Json* returned = member(msg, "return");
+    const Json* error = member(msg, "error");
+    if (!returned && !error) {
+        fail(out, errc::protocol_violation, "message is neither reply nor event: " + excerpt(msg));
+        return;
+    }
+    if (error && !error->is_object()) {
+        fail(out, errc::protocol_violation, "an error that is not an object: " + excerpt(msg));
         return;
     }
     uint64_t id = 0;
-    if (!msg.contains("id") || !parse_id(msg["id"], id)) {
+    const Json* id_field = member(msg, "id");
+    if (!id_field || !parse_id(*id_field, id)) {
         // QEMU answers a command it could not even parse without an id; we
         // cannot tell whose it is, so the stream is no longer trustworthy.
-        fail(out, errc::protocol_violation, "reply without a known id: " + msg.dump().substr(0, 200));
+        fail(out, errc::protocol_violation, "reply without a known id: " + excerpt(msg));
         return;
     }
     if (cancelled_.erase(id)) {
@@ -105,16 +157,16 @@ void Protocol::handle(const Json& msg, Output& out) {
         return;
     }
     if (!pending_.erase(id)) {
-        fail(out, errc::protocol_violation, "reply to a command never sent: " + msg.dump().substr(0, 200));
+        fail(out, errc::protocol_violation, "reply to a command never sent: " + excerpt(msg));
         return;
     }
     Reply r;
-    if (is_return) {
-        r.value = msg["return"];
+    if (returned) {
+        r.value = *returned;
     } else {
         r.ec = errc::command_failed;
-        r.error_class = msg["error"].value("class", "GenericError");
-        r.error_desc = msg["error"].value("desc", "");
+        r.error_class = string_member(*error, "class").value_or("GenericError");
+        r.error_desc = string_member(*error, "desc").value_or("");
     }
     if (id == capabilities_id_) {
         if (r.ec) {

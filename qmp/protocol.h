@@ -57,6 +57,8 @@ public:
         int dropped_replies = 0;                      // late replies to cancelled commands
     };
 
+    explicit Protocol(Limits limits = {}) : stream_(limits) {}
+
     Phase phase() const { return phase_; }
     const QemuVersion& version() const { return version_; }
 

@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev doctest-dev
   qemu-system-x86 qemu-utils ovmf
   busybox-static cpio iproute2
-  python3
+  python3 clang libclang-rt-14-dev
 )
 
 missing=()

@@ -26,17 +26,23 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+    // Typos are made in words, not in pasted blobs: a long input gets no
+    // suggestion (and no quadratic distance table).
+    constexpr size_t kLongestWord = 64;
+    if (word.size() > kLongestWord) return {};
+    // A third of the word may be wrong; beyond that a suggestion is noise.
+    size_t allowed = std::max<size_t>(1, word.size() / 3);
     std::string best;
     size_t best_distance = SIZE_MAX;
     for (const auto& c : candidates) {
+        // The length difference alone bounds the distance from below.
+        if ((c.size() > word.size() ? c.size() - word.size() : word.size() - c.size()) > allowed) continue;
         size_t dist = edit_distance(word, c);
         if (dist < best_distance) {
             best_distance = dist;
             best = c;
         }
     }
-    // A third of the word may be wrong; beyond that a suggestion is noise.
-    size_t allowed = std::max<size_t>(1, word.size() / 3);
     return best_distance <= allowed ? best : std::string();
 }
 

@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "cli/load_plan.h"
+#include "cli/vm_target.h"
 #include "host/pci/passthrough_setup.h"
 #include "cli/print_problems.h"
 #include "run/instance_lock.h"
@@ -39,14 +40,17 @@ int run_bind(const ParsedArgs& args) {
 
     const VmPaths& folder = plan.paths();
     pid_t holder = 0;
-    auto lock = InstanceLock::acquire(folder, holder);
+    std::string problem;
+    auto lock = InstanceLock::acquire(folder, holder, problem);
     if (!lock) {
-        std::cerr << "vmrun: " << name << " is running (supervisor pid " << holder << "); its devices are bound already\n";
+        if (!problem.empty()) std::cerr << "vmrun: " << problem << "\n";
+        else std::cerr << "vmrun: " << name << " is running" << describe_holder(holder) << "; its devices are bound already\n";
         return kExitFailure;
     }
-    std::error_code ec;
-    std::filesystem::create_directories(folder.state_dir, ec);
-    std::filesystem::permissions(folder.state_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+    if (auto err = create_state_folder(folder); !err.empty()) {
+        std::cerr << "vmrun: " << err << "\n";
+        return kExitFailure;
+    }
     Journal journal(folder.journal_file());
     if (auto err = bind_passthrough(plan.facts.sysroot, inspection.expansion, journal); !err.empty()) {
         std::cerr << "vmrun: binding to vfio-pci failed: " << err << "\n";

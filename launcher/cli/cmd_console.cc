@@ -44,8 +44,14 @@ private:
 int run_console(const ParsedArgs& args) {
     auto folder = vm_named(args);
     if (!folder) return kExitUsage;
+    if (!folders_trusted(*folder)) return kExitFailure;
     int linger_ms = int(args.seconds_or("linger", 1) * 1000);
     std::string path = folder->console_socket();
+    if (path.size() >= sizeof(sockaddr_un::sun_path)) {
+        std::cerr << "vmrun: the console socket path " << path << " is too long for a unix socket (at most "
+                  << sizeof(sockaddr_un::sun_path) - 1 << " bytes); set VMRUN_RUNTIME_DIR to a shorter folder\n";
+        return kExitFailure;
+    }
     int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;

@@ -16,10 +16,11 @@ namespace vmrun::cli {
 int run_restore(const ParsedArgs& args) {
     auto folder = vm_named(args);
     if (!folder) return kExitUsage;
+    if (!folders_trusted(*folder)) return kExitFailure;
     const auto& f = *folder;
     pid_t holder = 0;
     if (vm_running(f, holder)) {
-        std::cerr << "vmrun: " << f.name << " is running (supervisor pid " << holder << "); its supervisor restores the host when it stops\n";
+        std::cerr << "vmrun: " << f.name << " is running" << describe_holder(holder) << "; its supervisor restores the host when it stops\n";
         return kExitFailure;
     }
     return restore_stale_journal(f, false) ? kExitOk : kExitFailure;

@@ -6,11 +6,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "cli/load_plan.h"
+#include "cli/vm_target.h"
 #include "run/preflight.h"
 #include "cli/print_problems.h"
 #include "run/instance_lock.h"
@@ -83,17 +85,29 @@ int run_start(const ParsedArgs& args) {
     }
 
     const VmPaths& folder = plan.paths();
+    if (auto err = check_folders(folder); !err.empty()) {
+        std::cerr << "vmrun: " << err << "\n";
+        return kExitFailure;
+    }
     pid_t holder = 0;
-    auto lock = InstanceLock::acquire(folder, holder);
+    std::string problem;
+    auto lock = InstanceLock::acquire(folder, holder, problem);
     if (!lock) {
-        std::cerr << "vmrun: " << plan.profile.name << " is already running (supervisor pid " << holder
-                  << "); 'vmrun stop " << plan.profile.name << "' stops it\n";
+        if (!problem.empty()) std::cerr << "vmrun: " << problem << "\n";
+        else std::cerr << "vmrun: " << plan.profile.name << " is already running" << describe_holder(holder) << "; 'vmrun stop "
+                       << plan.profile.name << "' stops it\n";
         return kExitFailure;
     }
     // An earlier run's leftovers go first (that cleanup removes its runtime folder).
     if (!restore_stale_journal(folder, true)) {
         std::cerr << "vmrun: not starting on top of a host that could not be restored\n";
         return kExitFailure;
+    }
+    // A runtime folder no journal accounted for (a journal lost or cut short):
+    // its pid files and sockets are an earlier run's and would mislead.
+    if (std::error_code ec; std::filesystem::exists(folder.runtime_dir, ec)) {
+        std::cerr << "vmrun: warning: removing " << folder.runtime_dir << ", left by an earlier run without a journal entry\n";
+        std::filesystem::remove_all(folder.runtime_dir, ec);
     }
     if (auto err = create_folders(folder); !err.empty()) {
         std::cerr << "vmrun: " << err << "\n";

@@ -36,7 +36,7 @@ LoadedPlan load_plan(const std::string& profile_path) {
     }
     const auto& profile = file.loaded.profile;
     auto planned = make_launch_plan(profile, probe_host_facts(profile.name));
-    for (const auto& d : planned.diagnostics.sorted()) std::cerr << render_diagnostic(d, profile_path, file.text);
+    std::cerr << render_diagnostics(planned.diagnostics, profile_path, file.text);
     if (!planned.plan) {
         out.exit_code = kExitInvalidProfile;
         return out;

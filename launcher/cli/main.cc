@@ -5,6 +5,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <iostream>
 #include <string>
@@ -47,7 +49,17 @@ int run_command(const vmrun::cli::Command& command, const std::vector<std::strin
         std::cerr << bad->message << "\n" << usage_text(command) << "see 'vmrun " << command.name << " --help'\n";
         return vmrun::kExitUsage;
     }
-    return command.run(std::get<ParsedArgs>(parsed));
+    // Last line of defence: what QEMU or a file says must never abort vmrun.
+    // (The QMP client already checks every field it reads; a command reading
+    // a reply's fields may still meet a shape it did not expect.)
+    try {
+        return command.run(std::get<ParsedArgs>(parsed));
+    } catch (const nlohmann::json::exception& e) {
+        std::cerr << "vmrun " << command.name << ": an answer had a shape vmrun cannot read: " << e.what() << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "vmrun " << command.name << ": " << e.what() << "\n";
+    }
+    return vmrun::kExitFailure;
 }
 
 }  // namespace

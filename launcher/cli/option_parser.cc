@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/did_you_mean.h"
+#include "base/utf8.h"
 
 namespace po = boost::program_options;
 
@@ -88,6 +89,13 @@ ParseResult OptionParser::parse(const Command& command, const std::vector<std::s
     } catch (const po::error& e) {
         return error(command, e.what());
     }
+
+    // Paths may be any bytes to the kernel, but QMP and --json speak JSON:
+    // text that is not UTF-8 is refused here, before anything tries to send it.
+    for (const auto& a : args)
+        if (first_invalid_utf8(a) != std::string::npos)
+            return error(command, "'" + a.substr(0, first_invalid_utf8(a)) + "...' is not UTF-8 text; vmrun speaks UTF-8 "
+                                  "only (QMP and its JSON output cannot carry other bytes): rename it");
 
     ParsedArgs out;
     out.command_ = &command;

@@ -16,6 +16,18 @@ std::optional<VmPaths> vm_named(const ParsedArgs& args) {
     return vm_paths_for(name);
 }
 
+bool folders_trusted(const VmPaths& vm) {
+    if (auto err = check_folders(vm); !err.empty()) {
+        std::cerr << "vmrun: " << err << "\n";
+        return false;
+    }
+    return true;
+}
+
+std::string describe_holder(pid_t holder) {
+    return holder > 0 ? " (supervisor pid " + std::to_string(holder) + ")" : " (its supervisor is still starting)";
+}
+
 std::optional<VmTarget> resolve_target(const ParsedArgs& args) {
     VmTarget t;
     if (auto qmp = args.value("qmp")) {
@@ -23,7 +35,7 @@ std::optional<VmTarget> resolve_target(const ParsedArgs& args) {
         return t;
     }
     auto folder = vm_named(args);
-    if (!folder) return std::nullopt;
+    if (!folder || !folders_trusted(*folder)) return std::nullopt;
     t.folder = *folder;
     t.qmp_socket = t.folder.qmp_socket();
     return t;

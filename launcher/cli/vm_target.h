@@ -23,4 +23,11 @@ std::optional<VmTarget> resolve_target(const ParsedArgs& args);
 // The VM named by the NAME positional.
 std::optional<VmPaths> vm_named(const ParsedArgs& args);
 
+// True when the VM's folders can be trusted (run/private_dir); else prints why.
+bool folders_trusted(const VmPaths& vm);
+
+// " (supervisor pid N)", or, while a starting supervisor has not written its
+// pid yet, " (its supervisor is still starting)".
+std::string describe_holder(pid_t holder);
+
 }  // namespace vmrun::cli

@@ -2,24 +2,32 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
-#include "host/process_watch.h"
+#include "base/pci_address.h"
+#include "host/journal_args.h"
 #include "host/net/network_setup.h"
 #include "host/pci/vfio_binder.h"
+#include "host/process_watch.h"
 
 namespace vmrun {
 
 namespace {
 
 // An orphaned QEMU (its supervisor was killed): TERM lets it flush disk
-// caches; KILL if it does not go.
-std::string stop_qemu(const nlohmann::json& args, std::string& error) {
-    pid_t pid = args.value("pid", 0);
-    std::optional<uint64_t> started;
-    if (args.contains("start_time")) started = args["start_time"].get<uint64_t>();
-    if (!process_alive(pid, started)) return "";
+// caches; KILL if it does not go. Only the QEMU of this VM: the pid, its start
+// time and a command line that names this VM's own supervisor socket.
+std::string stop_qemu(const VmPaths& vm, const nlohmann::json& json, std::string& error) {
+    JournalArgs args(json);
+    pid_t pid = pid_t(*args.integer("pid"));
+    if (!process_alive(pid, *args.count("start_time"))) return "";
+    auto argv = process_cmdline(pid);
+    bool ours = std::any_of(argv.begin(), argv.end(), [&](const std::string& a) {
+        return a.find("path=" + vm.supervisor_socket() + ",") != std::string::npos;
+    });
+    if (!ours) return "pid " + std::to_string(pid) + " is not this VM's QEMU (its command line says otherwise); left alone";
     ::kill(pid, SIGTERM);
     if (!wait_process_exit(pid, std::chrono::seconds(10))) {
         ::kill(pid, SIGKILL);
@@ -31,10 +39,17 @@ std::string stop_qemu(const nlohmann::json& args, std::string& error) {
     return "stopped the orphaned QEMU (pid " + std::to_string(pid) + ")";
 }
 
-std::string remove_folder(const nlohmann::json& args, std::string& error) {
-    std::string path = args.value("path", "");
+std::string check_qemu(const nlohmann::json& json) {
+    JournalArgs args(json);
+    auto pid = args.integer("pid");
+    if (!pid || *pid <= 1 || *pid > INT32_MAX) return "no valid pid";
+    if (!args.count("start_time")) return "no start time to tell this QEMU from a later process with its pid";
+    return "";
+}
+
+std::string remove_folder(const std::string& path, std::string& error) {
     std::error_code ec;
-    if (path.empty() || !std::filesystem::exists(path, ec)) return "";
+    if (!std::filesystem::exists(path, ec)) return "";
     std::filesystem::remove_all(path, ec);
     if (ec) {
         error = "cannot remove " + path + ": " + ec.message();
@@ -43,15 +58,46 @@ std::string remove_folder(const nlohmann::json& args, std::string& error) {
     return "removed " + path;
 }
 
+std::string check_pci(const nlohmann::json& json) {
+    JournalArgs args(json);
+    auto address = args.text("address");
+    if (!address || !parse_pci_address(*address)) return "no valid PCI address";
+    auto sysroot = args.text("sysroot");
+    if (!sysroot || sysroot->empty() || sysroot->front() != '/' || sysroot->find("..") != std::string::npos)
+        return "no absolute sysfs root";
+    for (const char* key : {"driver", "driver_override"}) {
+        auto v = args.text(key);
+        // Driver names are words; anything with a path in it is not one the kernel gave.
+        if (!v || v->find('/') != std::string::npos || v->find("..") != std::string::npos) return std::string("no valid ") + key;
+    }
+    return "";
+}
+
+std::string check_link(const nlohmann::json& json) {
+    auto name = JournalArgs(json).text("name");
+    // The kernel's own rules for an interface name (dev_valid_name).
+    if (!name || name->empty() || name->size() > 15 || *name == "." || *name == ".." ||
+        name->find_first_of("/: \t\n") != std::string::npos)
+        return "no valid interface name";
+    return "";
+}
+
 }  // namespace
 
-Restorer make_restorer() {
+Restorer make_restorer(const VmPaths& vm) {
     Restorer r;
-    r.on("qemu-process", stop_qemu);
-    r.on("runtime-folder", remove_folder);
-    r.on("pci-driver", restore_pci_driver);
-    r.on("tap", remove_tap);
-    r.on("bridge", remove_bridge);
+    r.on("qemu-process", check_qemu,
+         [vm](const nlohmann::json& args, std::string& error) { return stop_qemu(vm, args, error); });
+    // Only this VM's own runtime folder, whatever path the entry names.
+    r.on(
+        "runtime-folder",
+        [vm](const nlohmann::json& args) {
+            return JournalArgs(args).text("path") == vm.runtime_dir ? "" : "not this VM's runtime folder " + vm.runtime_dir;
+        },
+        [vm](const nlohmann::json&, std::string& error) { return remove_folder(vm.runtime_dir, error); });
+    r.on("pci-driver", check_pci, restore_pci_driver);
+    r.on("tap", check_link, remove_tap);
+    r.on("bridge", check_link, remove_bridge);
     return r;
 }
 

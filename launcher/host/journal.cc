@@ -1,4 +1,5 @@
 #include "host/journal.h"
+#include "host/journal_args.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -35,14 +36,22 @@ std::error_code Journal::record(const JournalEntry& entry) {
     return {};
 }
 
-std::vector<JournalEntry> Journal::read() const {
-    std::vector<JournalEntry> out;
+Journal::Contents Journal::read() const {
+    Contents out;
     std::ifstream in(path_);
     std::string line;
-    while (std::getline(in, line)) {
+    for (int number = 1; std::getline(in, line); ++number) {
+        bool last = in.eof();  // no newline after it: cut off mid-write
         auto j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_discarded() || !j.is_object() || !j.contains("action")) continue;  // torn write
-        out.push_back({j["action"].get<std::string>(), j.value("args", nlohmann::json::object())});
+        std::string problem;
+        if (j.is_discarded() || !j.is_object()) problem = "not a JSON object";
+        else if (!j.contains("action") || !j["action"].is_string()) problem = "no action";
+        else if (j.contains("args") && !j["args"].is_object()) problem = "its args are not an object";
+        if (problem.empty()) {
+            out.entries.push_back({j["action"].get<std::string>(), j.value("args", nlohmann::json::object())});
+        } else if (!last) {
+            out.problems.push_back("journal line " + std::to_string(number) + ": " + problem + "; skipped");
+        }
     }
     return out;
 }
@@ -59,22 +68,30 @@ void Journal::remove() {
 
 RestoreReport Restorer::restore(Journal& journal) const {
     RestoreReport report;
-    auto entries = journal.read();
+    auto contents = journal.read();
+    const auto& entries = contents.entries;
+    report.skipped = contents.problems;
     std::set<std::string> settled;
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        auto key = it->args.is_object() ? it->args.value("key", std::string()) : std::string();
+        auto key = JournalArgs(it->args).text("key").value_or("");
         if (it->action == "settled") {
             settled.insert(key);
             continue;
         }
         if (!key.empty() && settled.count(key)) continue;
         auto undo = undo_.find(it->action);
+        std::string shown = it->args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 200);
         if (undo == undo_.end()) {
-            report.errors.push_back("journal entry '" + it->action + "' is unknown to this vmrun: " + it->args.dump());
+            report.skipped.push_back("journal entry '" + it->action + "' is unknown to this vmrun; not undone: " + shown);
+            continue;
+        }
+        const auto& [check, run] = undo->second;
+        if (auto why = check(it->args); !why.empty()) {
+            report.skipped.push_back("journal entry '" + it->action + "' skipped: " + why + ": " + shown);
             continue;
         }
         std::string error;
-        std::string done = undo->second(it->args, error);
+        std::string done = run(it->args, error);
         if (!error.empty()) report.errors.push_back(error);
         else if (!done.empty()) report.undone.push_back(done);
     }

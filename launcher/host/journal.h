@@ -36,7 +36,14 @@ public:
     // covers; the folder too when this created the file). Only after it returns may the
     // change be made. Returns the error when the record could not be made durable.
     std::error_code record(const JournalEntry& entry);
-    std::vector<JournalEntry> read() const;
+    // The entries, and one line per line that is not an entry ("journal line
+    // 3: ..."), which a replay reports and skips. A torn last line (a crash
+    // mid-write, before its change was made) is skipped without a word.
+    struct Contents {
+        std::vector<JournalEntry> entries;
+        std::vector<std::string> problems;
+    };
+    Contents read() const;
     bool exists() const;
     // Called once every entry has been undone.
     void remove();
@@ -46,8 +53,9 @@ private:
 };
 
 struct RestoreReport {
-    std::vector<std::string> undone;  // what was put back, for the log
-    std::vector<std::string> errors;  // what could not be, with why
+    std::vector<std::string> undone;   // what was put back, for the log
+    std::vector<std::string> errors;   // what could not be, with why (the journal is kept)
+    std::vector<std::string> skipped;  // entries vmrun could not have written, left alone (warnings)
     bool ok() const { return errors.empty(); }
 };
 
@@ -56,12 +64,15 @@ struct RestoreReport {
 class Restorer {
 public:
     using Undo = std::function<std::string(const nlohmann::json& args, std::string& error)>;
-    void on(const std::string& action, Undo undo) { undo_[action] = std::move(undo); }
+    // "" when `args` are what vmrun itself writes for this action; else why not.
+    // An entry that fails its check is skipped, never acted on.
+    using Check = std::function<std::string(const nlohmann::json& args)>;
+    void on(const std::string& action, Check check, Undo undo) { undo_[action] = {std::move(check), std::move(undo)}; }
     // Replays `journal` newest first; removes it when every undo succeeded.
     RestoreReport restore(Journal& journal) const;
 
 private:
-    std::map<std::string, Undo> undo_;
+    std::map<std::string, std::pair<Check, Undo>> undo_;
 };
 
 }  // namespace vmrun

@@ -69,4 +69,11 @@ std::string process_name(pid_t pid) {
     return name;
 }
 
+std::vector<std::string> process_cmdline(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+    std::vector<std::string> argv;
+    for (std::string arg; std::getline(in, arg, '\0');) argv.push_back(arg);
+    return argv;
+}
+
 }  // namespace vmrun

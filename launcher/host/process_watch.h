@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vmrun {
 
@@ -26,5 +27,8 @@ bool wait_process_exit(pid_t pid, std::chrono::milliseconds timeout);
 
 // The command name of a process (/proc/PID/comm), "" when gone.
 std::string process_name(pid_t pid);
+
+// Its argv (/proc/PID/cmdline); empty when gone.
+std::vector<std::string> process_cmdline(pid_t pid);
 
 }  // namespace vmrun

@@ -23,6 +23,8 @@ struct VmPaths {
     std::string supervisor_socket() const { return runtime_dir + "/supervisor.sock"; }
     std::string console_socket() const { return runtime_dir + "/console.sock"; }
     std::vector<std::string> monitor_sockets() const { return {qmp_socket(), events_socket(), supervisor_socket()}; }
+    // The longest socket name here; a unix socket path holds at most 107 bytes.
+    size_t longest_socket_path() const { return runtime_dir.size() + std::string("/supervisor.sock").size(); }
     // Beside the runtime folder, not in it: cleaning up after a crashed run
     // removes the folder while the new run holds the lock. The empty file
     // stays (it is the lock's identity; unlinking a held lock invites a race).

@@ -14,11 +14,12 @@ std::string Diagnostic::headline(const std::string& file) const {
 }
 
 void Diagnostics::add(Severity s, SourceLoc loc, std::string message) {
+    if (s == Severity::error) ++errors_;
     list_.push_back({s, loc, std::move(message)});
 }
 
 bool Diagnostics::has_errors() const {
-    return std::any_of(list_.begin(), list_.end(), [](const Diagnostic& d) { return d.severity == Severity::error; });
+    return errors_ > 0;
 }
 
 std::vector<Diagnostic> Diagnostics::sorted() const {
@@ -31,13 +32,25 @@ std::vector<Diagnostic> Diagnostics::sorted() const {
 
 namespace {
 
-std::string source_line(const std::string& text, int line) {
-    std::istringstream in(text);
-    std::string current;
-    for (int n = 1; std::getline(in, current); ++n)
-        if (n == line) return current;
-    return {};
-}
+// Where each line starts, found in one pass.
+class LineIndex {
+public:
+    explicit LineIndex(const std::string& text) : text_(text) {
+        starts_.push_back(0);
+        for (size_t i = 0; i < text.size(); ++i)
+            if (text[i] == '\n') starts_.push_back(i + 1);
+    }
+    std::string line(int number) const {
+        if (number < 1 || size_t(number) > starts_.size()) return {};
+        size_t begin = starts_[size_t(number) - 1];
+        size_t end = text_.find('\n', begin);
+        return text_.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    }
+
+private:
+    const std::string& text_;
+    std::vector<size_t> starts_;
+};
 
 }  // namespace
 
@@ -58,13 +71,13 @@ ShownLine window_around(const std::string& line, size_t caret) {
     return {prefix + line.substr(begin, end - begin) + suffix, prefix.size() + caret - begin};
 }
 
-std::string render_diagnostic(const Diagnostic& d, const std::string& file, const std::string& source_text) {
+std::string render_one(const Diagnostic& d, const std::string& file, const LineIndex& lines) {
     std::ostringstream out;
     out << file;
     if (d.loc.known()) out << ':' << d.loc.line << ':' << d.loc.column;
     out << ": " << (d.severity == Severity::error ? "error: " : "warning: ") << d.message << '\n';
     if (!d.loc.known()) return out.str();
-    std::string line = source_line(source_text, d.loc.line);
+    std::string line = lines.line(d.loc.line);
     if (line.empty()) return out.str();
     auto shown = window_around(line, size_t(std::max(d.loc.column, 1) - 1));
     std::string gutter = std::to_string(d.loc.line);
@@ -74,6 +87,19 @@ std::string render_diagnostic(const Diagnostic& d, const std::string& file, cons
     for (size_t i = 0; i < shown.caret; ++i) out << (shown.text[i] == '\t' ? '\t' : ' ');
     out << "^\n";
     return out.str();
+}
+
+std::string render_diagnostic(const Diagnostic& d, const std::string& file, const std::string& source_text) {
+    return render_one(d, file, LineIndex(source_text));
+}
+
+std::string render_diagnostics(const Diagnostics& all, const std::string& file, const std::string& source_text, size_t most) {
+    LineIndex lines(source_text);
+    auto sorted = all.sorted();
+    std::string out;
+    for (size_t i = 0; i < sorted.size() && i < most; ++i) out += render_one(sorted[i], file, lines);
+    if (sorted.size() > most) out += file + ": ... and " + std::to_string(sorted.size() - most) + " more\n";
+    return out;
 }
 
 }  // namespace vmrun

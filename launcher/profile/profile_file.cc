@@ -32,9 +32,7 @@ ProfileFile read_profile_file(const std::string& path) {
 }
 
 std::string render_all(const ProfileFile& f) {
-    std::string out;
-    for (const auto& d : f.loaded.diagnostics.sorted()) out += render_diagnostic(d, f.display, f.text);
-    return out;
+    return render_diagnostics(f.loaded.diagnostics, f.display, f.text);
 }
 
 }  // namespace vmrun

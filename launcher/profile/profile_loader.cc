@@ -1,6 +1,10 @@
 #include "profile/profile_loader.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
+
+#include "base/utf8.h"
 
 #include "profile/value_parsers.h"
 #include "profile/yaml_reader.h"
@@ -140,11 +144,19 @@ private:
         r.finish();
     }
 
+    // -cpu is not comma-escaped by QEMU (',,' splits there too), so the model
+    // and every flag must be one token each: nothing can smuggle in an option.
+    void cpu_model(const YAML::Node& n, const std::string& text) {
+        if (is_token(text)) p_.cpu.model = text;
+        else d_.error(loc_of(n), "a cpu model is one word of letters, digits, '.', '_' and '-' (like host, max, "
+                                 "EPYC-v4), got '" + printable(text) + "'");
+    }
+
     void cpu(const YAML::Node& n) {
-        if (n.IsScalar()) { p_.cpu.model = n.Scalar(); return; }
+        if (n.IsScalar()) { cpu_model(n, n.Scalar()); return; }
         MapReader r(n, "'cpu'", d_);
         if (!r.ok()) return;
-        if (auto v = r.get("model")) if (auto s = read_string(*v, "model", d_)) p_.cpu.model = *s;
+        if (auto v = r.get("model")) if (auto s = read_string(*v, "model", d_)) cpu_model(*v, *s);
         if (auto v = r.get("hide_kvm")) { p_.at.set("cpu.hide_kvm", loc_of(*v)); if (auto b = read_bool(*v, "hide_kvm", d_)) p_.cpu.hide_kvm = *b; }
         if (auto v = r.get("hv_vendor_id")) {
             if (auto s = read_string(*v, "hv_vendor_id", d_)) {
@@ -154,7 +166,13 @@ private:
             }
         }
         if (auto v = r.get("hyperv")) { p_.at.set("cpu.hyperv", loc_of(*v)); if (auto b = read_bool(*v, "hyperv", d_)) p_.cpu.hyperv = *b; }
-        if (auto v = r.get("flags")) if (auto l = read_string_list(*v, "flags", d_)) p_.cpu.flags = *l;
+        if (auto v = r.get("flags"))
+            if (auto l = read_string_list(*v, "flags", d_))
+                for (size_t i = 0; i < l->size(); ++i) {
+                    if (is_cpu_flag((*l)[i])) p_.cpu.flags.push_back((*l)[i]);
+                    else d_.error(loc_of((*v)[i]), "a cpu flag is +name, -name or name=value (one word each), got '" +
+                                                      printable((*l)[i]) + "'");
+                }
         r.finish();
     }
 
@@ -405,6 +423,20 @@ private:
 LoadedProfile load_profile(const std::string& text, const std::string& file_name, const std::string& base_dir) {
     LoadedProfile out;
     out.profile.source_file = file_name;
+    if (size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
+        int line = 1 + int(std::count(text.begin(), text.begin() + long(bad), '\n'));
+        size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+        int column = int(bad - (line_start == std::string::npos || bad == 0 ? 0 : line_start + 1)) + 1;
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", unsigned((unsigned char)text[bad]));
+        out.diagnostics.error({line, column}, std::string("the profile is not UTF-8 text here (byte ") + hex +
+                                                  "); save it as UTF-8");
+        return out;
+    }
+    if (auto shape = check_yaml_shape(text)) {
+        out.diagnostics.error(shape->loc, shape->message);
+        return out;
+    }
     YAML::Node root;
     try {
         root = YAML::Load(text);

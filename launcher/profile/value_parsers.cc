@@ -1,5 +1,9 @@
 #include "profile/value_parsers.h"
 
+#include <arpa/inet.h>
+
+#include <cstdio>
+
 #include <cctype>
 #include <charconv>
 #include <vector>
@@ -48,6 +52,35 @@ std::optional<int> port_number(std::string_view s) {
 
 }  // namespace
 
+bool is_token(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!std::isalnum((unsigned char)c) && c != '.' && c != '_' && c != '-') return false;
+    return true;
+}
+
+bool is_cpu_flag(std::string_view s) {
+    if (!s.empty() && (s[0] == '+' || s[0] == '-')) return is_token(s.substr(1));
+    auto eq = s.find('=');
+    return eq != std::string_view::npos && is_token(s.substr(0, eq)) && is_token(s.substr(eq + 1));
+}
+
+std::string printable(std::string_view s) {
+    constexpr size_t kMax = 80;
+    std::string out;
+    for (size_t i = 0; i < s.size() && out.size() < kMax; ++i) {
+        auto c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f) out += char(c);
+        else {
+            char hex[5];
+            std::snprintf(hex, sizeof hex, "\\x%02x", c);
+            out += hex;
+        }
+    }
+    if (out.size() >= kMax) out += "...";
+    return out;
+}
+
 Parsed<uint64_t> parse_memory_mib(std::string_view text) {
     const char* hint = "write a size with a unit, like 8G or 1024M";
     size_t digits = 0;
@@ -58,12 +91,16 @@ Parsed<uint64_t> parse_memory_mib(std::string_view text) {
     for (auto& c : unit) c = char(std::toupper((unsigned char)c));
     if (unit.size() == 3 && unit.substr(1) == "IB") unit = unit.substr(0, 1);
     else if (unit.size() == 2 && unit[1] == 'B') unit = unit.substr(0, 1);
-    uint64_t mib;
-    if (unit == "M") mib = *number;
-    else if (unit == "G") mib = *number * 1024;
-    else if (unit == "T") mib = *number * 1024 * 1024;
+    uint64_t per_unit;
+    if (unit == "M") per_unit = 1;
+    else if (unit == "G") per_unit = 1024;
+    else if (unit == "T") per_unit = 1024 * 1024;
     else if (unit.empty()) return Parsed<uint64_t>::fail("a bare number is ambiguous; " + std::string(hint));
     else return Parsed<uint64_t>::fail("unknown unit '" + std::string(text.substr(digits)) + "'; " + hint);
+    // Compared before multiplying, so no size wraps around into a small one.
+    if (*number > kMaxMemoryMib / per_unit)
+        return Parsed<uint64_t>::fail("memory can be at most 16T");
+    uint64_t mib = *number * per_unit;
     if (mib == 0) return Parsed<uint64_t>::fail("memory must be larger than 0; " + std::string(hint));
     return Parsed<uint64_t>::ok(mib);
 }
@@ -119,8 +156,10 @@ Parsed<Forward> parse_port_forward(std::string_view text) {
     if (parts.size() == 3) {
         f.host_address = std::string(parts[0]);
         parts.erase(parts.begin());
-        if (f.host_address.empty() || f.host_address.find_first_not_of("0123456789.") != std::string::npos)
-            return Parsed<Forward>::fail("the host address must be an IPv4 address; " + std::string(hint));
+        in_addr parsed{};
+        // inet_pton takes exactly four dotted decimals, so "...." or "1.2.3" are refused.
+        if (::inet_pton(AF_INET, f.host_address.c_str(), &parsed) != 1)
+            return Parsed<Forward>::fail("the host address must be an IPv4 address like 127.0.0.1; " + std::string(hint));
     }
     if (parts.size() != 2) return Parsed<Forward>::fail(hint);
     auto h = port_number(parts[0]), g = port_number(parts[1]);

@@ -20,6 +20,17 @@ struct Parsed {
 
 // "8G", "1024M", "512MiB", "2GiB" -> MiB. A bare number is refused: it is too
 // easy to mean GiB and get MiB.
+// One word of [A-Za-z0-9._-]: what may stand where QEMU does not escape commas.
+bool is_token(std::string_view s);
+// "+name", "-name" or "name=value", each part a token.
+bool is_cpu_flag(std::string_view s);
+// `s` for a message: control bytes and non-UTF-8 shown as \xNN, long text cut.
+std::string printable(std::string_view s);
+
+// 16 TiB, far past any host vmrun is for; larger sizes are refused instead of
+// multiplied into a number that wraps around to a small one.
+constexpr uint64_t kMaxMemoryMib = uint64_t(16) << 20;
+
 Parsed<uint64_t> parse_memory_mib(std::string_view text);
 
 // "52:54:00:12:34:56" -> normalised lower case; refuses multicast and all-zero.

@@ -1,5 +1,10 @@
 #include "profile/yaml_reader.h"
 
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
+
+#include <sstream>
+
 #include <algorithm>
 #include <charconv>
 
@@ -132,6 +137,58 @@ std::optional<std::vector<std::string>> read_string_list(const YAML::Node& n, co
     }
     if (!ok) return std::nullopt;
     return out;
+}
+
+namespace {
+
+class ShapeCheck : public YAML::EventHandler {
+public:
+    std::optional<YamlShapeProblem> problem;
+    int documents = 0;
+
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        if (++documents > 1) found(mark, "a profile is one YAML document; this is a second one (after '---')");
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+        found(mark, "YAML aliases (*name) are not supported in a profile; write the value out");
+    }
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        deeper(mark);
+    }
+    void OnSequenceEnd() override { --depth_; }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        deeper(mark);
+    }
+    void OnMapEnd() override { --depth_; }
+
+private:
+    // A profile nests four levels (network -> a NIC -> forwards -> an item);
+    // 32 leaves room and stops pathological input early.
+    static constexpr int kMaxDepth = 32;
+    void deeper(const YAML::Mark& mark) {
+        if (++depth_ > kMaxDepth) found(mark, "nested more than " + std::to_string(kMaxDepth) + " levels deep; no profile key is");
+    }
+    void found(const YAML::Mark& mark, std::string message) {
+        if (!problem) problem = YamlShapeProblem{{mark.line + 1, mark.column + 1}, std::move(message)};
+    }
+    int depth_ = 0;
+};
+
+}  // namespace
+
+std::optional<YamlShapeProblem> check_yaml_shape(const std::string& text) {
+    std::istringstream in(text);
+    ShapeCheck check;
+    try {
+        YAML::Parser parser(in);
+        while (!check.problem && parser.HandleNextDocument(check)) {}
+    } catch (const YAML::Exception&) {
+        // A syntax error: the loader reports it with its position.
+    }
+    return check.problem;
 }
 
 }  // namespace vmrun

@@ -16,6 +16,17 @@ namespace vmrun {
 
 SourceLoc loc_of(const YAML::Node& node);
 
+// What a profile's YAML may not be, found from the parser's events before any
+// node is built: an alias (*name: yaml-cpp shares the node, and reading it
+// expands it, exponentially when aliases nest), nesting deeper than any profile
+// needs, or a second document. Returns the first such problem; nullopt when
+// the text has none (syntax errors are left to the loader).
+struct YamlShapeProblem {
+    SourceLoc loc;
+    std::string message;
+};
+std::optional<YamlShapeProblem> check_yaml_shape(const std::string& text);
+
 // Reads one YAML mapping key by key and, at the end, reports the keys nobody
 // asked for, with a "did you mean" among the ones that exist.
 class MapReader {

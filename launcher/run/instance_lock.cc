@@ -1,10 +1,15 @@
 #include "run/instance_lock.h"
 
+#include "host/process_watch.h"
+#include "run/private_dir.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 
@@ -15,19 +20,38 @@ namespace vmrun {
 std::optional<pid_t> read_pid_file(const std::string& path) {
     std::ifstream in(path);
     long pid = 0;
-    if (in >> pid && pid > 0) return pid_t(pid);
+    if (in >> pid && pid > 0 && pid <= INT32_MAX) return pid_t(pid);
     return std::nullopt;
 }
 
-std::optional<InstanceLock> InstanceLock::acquire(const VmPaths& f, pid_t& holder) {
+void write_pid_file(const std::string& path, pid_t pid) {
+    std::ofstream(path) << pid << " " << process_start_time(pid).value_or(0) << "\n";
+}
+
+std::optional<pid_t> read_live_pid(const std::string& path) {
+    std::ifstream in(path);
+    long pid = 0;
+    uint64_t started = 0;
+    if (!(in >> pid >> started) || pid <= 0 || pid > INT32_MAX || started == 0) return std::nullopt;
+    if (!process_alive(pid_t(pid), started)) return std::nullopt;
+    return pid_t(pid);
+}
+
+std::optional<InstanceLock> InstanceLock::acquire(const VmPaths& f, pid_t& holder, std::string& problem) {
     holder = 0;
-    std::error_code ec;
-    fs::create_directories(fs::path(f.lock_file()).parent_path(), ec);
-    int fd = ::open(f.lock_file().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return std::nullopt;
+    problem.clear();
+    if (auto err = make_private_dir(fs::path(f.lock_file()).parent_path().string()); !err.empty()) {
+        problem = err;
+        return std::nullopt;
+    }
+    int fd = ::open(f.lock_file().c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        problem = "cannot open the lock " + f.lock_file() + ": " + std::strerror(errno);
+        return std::nullopt;
+    }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         ::close(fd);
-        holder = read_pid_file(f.supervisor_pid_file()).value_or(0);
+        holder = read_live_pid(f.supervisor_pid_file()).value_or(0);
         return std::nullopt;
     }
     return InstanceLock(fd);
@@ -38,16 +62,16 @@ InstanceLock::~InstanceLock() {
 }
 
 void InstanceLock::write_pid(const VmPaths& f, pid_t pid) const {
-    std::ofstream(f.supervisor_pid_file()) << pid << "\n";
+    write_pid_file(f.supervisor_pid_file(), pid);
 }
 
 bool vm_running(const VmPaths& f, pid_t& holder) {
     holder = 0;
-    int fd = ::open(f.lock_file().c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(f.lock_file().c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return false;
     bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
     ::close(fd);
-    if (held) holder = read_pid_file(f.supervisor_pid_file()).value_or(0);
+    if (held) holder = read_live_pid(f.supervisor_pid_file()).value_or(0);
     return held;
 }
 

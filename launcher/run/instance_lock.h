@@ -15,8 +15,9 @@ namespace vmrun {
 // supervisor's lock frees itself).
 class InstanceLock {
 public:
-    // Takes the lock, or says who holds it.
-    static std::optional<InstanceLock> acquire(const VmPaths& f, pid_t& holder);
+    // Takes the lock, or says who holds it (`holder`, 0 when unknown) or what
+    // is wrong with the folder it lives in (`problem`).
+    static std::optional<InstanceLock> acquire(const VmPaths& f, pid_t& holder, std::string& problem);
     InstanceLock(InstanceLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
     ~InstanceLock();
     // Records `pid` as the supervisor's (after a fork the child calls it).
@@ -28,9 +29,15 @@ private:
     int fd_ = -1;
 };
 
-// True while some supervisor holds the VM's lock; `holder` is its pid.
+// True while some supervisor holds the VM's lock; `holder` is its pid (0 when
+// its pid file cannot be trusted). Check the folders (check_folders) first.
 bool vm_running(const VmPaths& f, pid_t& holder);
 
+// The number in a pid file, as written; for display and tests.
 std::optional<pid_t> read_pid_file(const std::string& path);
+// "PID START_TIME": a pid file that names one process even after its pid is reused.
+void write_pid_file(const std::string& path, pid_t pid);
+// The pid, only while that very process (same start time) runs.
+std::optional<pid_t> read_live_pid(const std::string& path);
 
 }  // namespace vmrun

@@ -19,6 +19,10 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
             out.push_back({what + " " + path + " does not exist", "create it or correct '" + key + "' in " + p.source_file});
     };
 
+    if (size_t n = plan.paths().longest_socket_path(); n > 107)
+        out.push_back({"the runtime folder " + plan.paths().runtime_dir + " is too long for its sockets (" + std::to_string(n) +
+                           " bytes; a unix socket path holds at most 107)",
+                       "set VMRUN_RUNTIME_DIR to a shorter folder"});
     const auto& q = plan.facts.qemu_binary;
     bool found = q.find('/') != std::string::npos ? access(q.c_str(), X_OK) == 0 : !boost::process::search_path(q).empty();
     if (!found) out.push_back({"QEMU (" + q + ") is not installed", "apt-get install qemu-system-x86"});

@@ -24,6 +24,7 @@
 #include "qmp/client.h"
 #include "base/exit_codes.h"
 #include "run/firmware_vars.h"
+#include "run/instance_lock.h"
 #include "host/host_restore.h"
 #include "host/journal.h"
 #include "host/net/network_setup.h"
@@ -158,7 +159,7 @@ private:
         pid_t pid = qemu_.id();
         auto started = process_start_time(pid);
         journal_.record({"qemu-process", {{"pid", pid}, {"start_time", started.value_or(0)}}});
-        std::ofstream(folder_.qemu_pid_file()) << pid << "\n";
+        write_pid_file(folder_.qemu_pid_file(), pid);
         stderr_.start();
 
         // QEMU creates its monitor sockets before anything slow; wait for ours
@@ -302,8 +303,9 @@ private:
     }
 
     void teardown() {
-        auto report = make_restorer().restore(journal_);
+        auto report = make_restorer(folder_).restore(journal_);
         for (const auto& u : report.undone) spdlog::info("restored: {}", u);
+        for (const auto& w : report.skipped) std::cerr << "vmrun: warning: " << w << "\n";
         for (const auto& e : report.errors) std::cerr << "vmrun: restore failed: " << e << "\n";
         if (!report.ok())
             std::cerr << "vmrun: the journal " << journal_.path() << " is kept; run 'vmrun restore " << folder_.name
@@ -312,7 +314,12 @@ private:
 
     void record_exit(int code) {
         if (!message_.empty()) std::cerr << "vmrun: " << plan_.profile.name << ": " << message_ << "\n";
-        std::ofstream(folder_.last_exit_file()) << nlohmann::json{{"code", code}, {"message", message_}}.dump() << "\n";
+        // Signed with this supervisor's pid and start time: 'vmrun stop' must
+        // never mistake an earlier run's ending for the one it waited for.
+        nlohmann::json exit = {{"code", code},
+                               {"message", message_},
+                               {"supervisor", {{"pid", ::getpid()}, {"start_time", process_start_time(::getpid()).value_or(0)}}}};
+        std::ofstream(folder_.last_exit_file()) << exit.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
 
     const LaunchPlan& plan_;
@@ -346,8 +353,9 @@ bool restore_stale_journal(const VmPaths& folder, bool quiet_if_none) {
     }
     // Left by a run that did not end cleanly, or by 'vmrun bind'.
     std::cerr << "vmrun: " << folder.name << ": restoring the host from " << journal.path() << "\n";
-    auto report = make_restorer().restore(journal);
+    auto report = make_restorer(folder).restore(journal);
     for (const auto& u : report.undone) std::cerr << "vmrun: restored: " << u << "\n";
+    for (const auto& w : report.skipped) std::cerr << "vmrun: warning: " << w << "\n";
     for (const auto& e : report.errors) std::cerr << "vmrun: restore failed: " << e << "\n";
     return report.ok();
 }

@@ -1,5 +1,7 @@
 #include "run/vm_folders.h"
 
+#include "run/private_dir.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -31,14 +33,24 @@ VmPaths vm_paths_for(const std::string& vm_name) {
     return {vm_name, runtime_base + "/" + vm_name, state_base + "/" + vm_name};
 }
 
+// The base folder holding every VM's, then the VM's own: the two levels vmrun
+// makes (above them, /run or /tmp belong to the system).
+std::string create_state_folder(const VmPaths& f) {
+    for (const auto& dir : {fs::path(f.state_dir).parent_path().string(), f.state_dir})
+        if (auto err = make_private_dir(dir); !err.empty()) return err;
+    return "";
+}
+
 std::string create_folders(const VmPaths& f) {
-    for (const auto& dir : {f.runtime_dir, f.state_dir}) {
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec) return "cannot create " + dir + ": " + ec.message();
-        fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-        if (ec) return "cannot make " + dir + " private: " + ec.message();
-    }
+    for (const auto& dir : {fs::path(f.runtime_dir).parent_path().string(), f.runtime_dir})
+        if (auto err = make_private_dir(dir); !err.empty()) return err;
+    return create_state_folder(f);
+}
+
+std::string check_folders(const VmPaths& f) {
+    for (const auto& dir : {fs::path(f.runtime_dir).parent_path().string(), f.runtime_dir,
+                            fs::path(f.state_dir).parent_path().string(), f.state_dir})
+        if (auto err = check_private_dir(dir); !err.empty()) return err;
     return "";
 }
 

@@ -192,7 +192,7 @@ TEST_CASE("setup failing halfway (second NIC's bridge missing): the journal repl
         error = setup.error;
         links_during = ns.links();
         vmrun::close_taps(setup);
-        report = vmrun::make_restorer().restore(journal);
+        report = vmrun::make_restorer({}).restore(journal);
     });
     inside.join();
     CHECK(has(error, "bridge br-missing (for NIC 'net1') does not exist"));

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <boost/process.hpp>
 #include <filesystem>
@@ -154,6 +155,30 @@ TEST_CASE("stop --force quits QEMU without waiting for the guest, and says so") 
     // QEMU's stderr reached EOF as QEMU exited: the supervisor did not wait out
     // its drain deadline (which once held every 'vmrun stop' for 2 s).
     CHECK_FALSE(has(read_file(vm.state() + "/vmrun.log"), "stderr was still open"));
+    vm.require_clean();
+}
+
+TEST_CASE("a supervisor killed while 'vmrun stop' waits: stop says so and names restore, never an earlier run's outcome") {
+    Vm vm("fault-stop-outcome");
+    vm.start_and_wait_ready();
+    REQUIRE(run_vmrun(vm.env, {"stop", vm.name, "--force"}).exit_code == 5);  // leaves "stopped by force" behind
+    vm.start_and_wait_ready();
+    REQUIRE(run_vmrun(vm.env, {"qmp", vm.name, "stop"}).exit_code == 0);  // a paused guest ignores the ACPI button
+    pid_t supervisor = vm.supervisor();
+    std::string log = vm.dir / "stop.log";
+    pid_t stop = spawn_vmrun(vm.env, {"stop", vm.name, "--timeout", "60"}, log);
+    REQUIRE(wait_for_text(vm.state() + "/vmrun.log", "asking the guest to power off", 30s));
+    ::kill(supervisor, SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(stop, &status, 0) == stop);
+    auto said = read_file(log);
+    INFO("stop said: " << said);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+    CHECK(has(said, "ended without recording how the VM ended"));
+    CHECK(has(said, "vmrun restore " + vm.name));
+    CHECK_FALSE(has(said, "stopped by force"));
+    CHECK(run_vmrun(vm.env, {"restore", vm.name}).exit_code == 0);
     vm.require_clean();
 }
 

@@ -11,7 +11,7 @@ namespace {
 
 struct BadProfile {
     const char* what;
-    const char* yaml;
+    std::string yaml;
     std::vector<std::string> errors;
 };
 
@@ -43,6 +43,25 @@ const BadProfile kCases[] = {
      {"bad.yaml:3:1: smp gives 512 CPUs; q35 supports at most 288"}},
     {"tcg with cpu host written out", BASE "accelerator: tcg\ncpu: host\n",
      {"bad.yaml:4:1: cpu model 'host' needs accelerator kvm; with tcg use cpu: max"}},
+    // -cpu does not honour ',,': the model and each flag are single tokens, or refused.
+    {"cpu model carrying an option", BASE "cpu: \"max,INJ=1\"\n",
+     {"bad.yaml:3:6: a cpu model is one word of letters, digits, '.', '_' and '-' (like host, max, EPYC-v4), got 'max,INJ=1'"}},
+    {"cpu model with a doubled comma", BASE "cpu:\n  model: \"max,,INJ=2\"\n",
+     {"bad.yaml:4:10: a cpu model is one word of letters, digits, '.', '_' and '-' (like host, max, EPYC-v4), got 'max,,INJ=2'"}},
+    {"cpu flag carrying an option", BASE "cpu:\n  flags: [+invtsc, \"+x,INJ=1\", \"l3-cache=on,y=1\", bare]\n",
+     {"bad.yaml:4:20: a cpu flag is +name, -name or name=value (one word each), got '+x,INJ=1'",
+      "bad.yaml:4:32: a cpu flag is +name, -name or name=value (one word each), got 'l3-cache=on,y=1'",
+      "bad.yaml:4:51: a cpu flag is +name, -name or name=value (one word each), got 'bare'"}},
+    {"memory that would wrap around", "name: t\nmemory: 17592186044417T\n",
+     {"bad.yaml:2:9: 'memory': memory can be at most 16T, got '17592186044417T'"}},
+    {"bytes that are not UTF-8", BASE "kernel:\n  image: /x\n  cmdline: \"a\x83\"\n",
+     {"bad.yaml:5:14: the profile is not UTF-8 text here (byte 0x83); save it as UTF-8"}},
+    {"a second YAML document", BASE "---\nname: u\n",
+     {"bad.yaml:3:1: a profile is one YAML document; this is a second one (after '---')"}},
+    {"a YAML alias (the exponential 'billion laughs' shape)", BASE "a: &a [x, x]\nb: &b [*a, *a]\n",
+     {"bad.yaml:4:8: YAML aliases (*name) are not supported in a profile; write the value out"}},
+    {"nesting deeper than any profile", BASE "disks: " + std::string(40, '[') + std::string(40, ']') + "\n",
+     {"bad.yaml:3:39: nested more than 32 levels deep; no profile key is"}},
     {"hiding KVM under tcg", BASE "accelerator: tcg\ncpu:\n  model: max\n  hide_kvm: true\n",
      {"bad.yaml:6:13: 'hide_kvm' hides KVM from the guest and needs accelerator kvm"}},
     {"hv_vendor_id longer than 12", BASE "cpu:\n  hv_vendor_id: abcdefghijklmn\n",
@@ -149,9 +168,13 @@ const BadProfile kCases[] = {
 TEST_CASE("bad profiles: each gives its exact position and message") {
     CHECK(std::size(kCases) >= 30);
     for (const auto& c : kCases) {
-        CAPTURE(c.what);
-        CAPTURE(c.yaml);
-        CHECK(run_pipeline(c.yaml).errors() == c.errors);
+        std::string what = c.what, yaml = c.yaml, got;
+        auto errors = run_pipeline(c.yaml).errors();
+        for (const auto& e : errors) got += e + "\n";
+        CAPTURE(what);
+        CAPTURE(yaml);
+        CAPTURE(got);
+        CHECK(errors == c.errors);
     }
 }
 

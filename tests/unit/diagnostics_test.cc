@@ -36,6 +36,20 @@ TEST_CASE("a very long line is cut around the caret, and the caret still points 
     CHECK(head.size() < 400);
 }
 
+TEST_CASE("tens of thousands of problems: the first 50 in full, then a count") {
+    std::string text;
+    Diagnostics all;
+    for (int i = 1; i <= 40000; ++i) {
+        text += "k" + std::to_string(i) + ": v\n";
+        all.error({i, 1}, "unknown key 'k" + std::to_string(i) + "'");
+    }
+    auto out = render_diagnostics(all, "big.yaml", text);
+    CHECK(out.find("big.yaml:50:1: error: unknown key 'k50'") != std::string::npos);
+    CHECK(out.find("big.yaml:51:1:") == std::string::npos);
+    CHECK(out.find("big.yaml: ... and 39950 more\n") != std::string::npos);
+    CHECK(all.has_errors());
+}
+
 TEST_CASE("diagnostics sort by position") {
     Diagnostics ds;
     ds.error({5, 1}, "later");

@@ -31,7 +31,7 @@ TEST_CASE("the stderr drain gives up at its deadline while someone still holds t
     vmrun::QemuStderr err(io, -1);
     std::error_code ec;
     // A grandchild keeps the pipe open after its parent exits, as a QEMU helper could.
-    bp::child writer("/bin/sh", bp::args = {"-c", "echo started >&2; sleep 30 & exit 0"}, bp::std_err > err.pipe(), ec);
+    bp::child writer("/bin/sh", bp::args = {"-c", "echo started >&2; sleep 3 >/dev/null </dev/null & exit 0"}, bp::std_err > err.pipe(), ec);
     REQUIRE_FALSE(ec);
     err.start();
     writer.wait();

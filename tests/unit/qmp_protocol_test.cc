@@ -190,3 +190,89 @@ TEST_CASE("garbage, bad JSON and replies to nobody are protocol violations") {
         CHECK(p.feed(R"({"something": 1})" "\n").failure == errc::protocol_violation);
     }
 }
+
+// A hostile peer (a QEMU a guest escaped into) must end the conversation with
+// a typed error, never crash or exhaust the client.
+TEST_CASE("hostile peer: nesting a million levels deep is refused before parsing") {
+    auto p = ready();
+    std::string deep = "{\"return\": " + std::string(1000000, '[');
+    auto out = p.feed(deep);
+    CHECK(out.failure == errc::nesting_too_deep);
+    CHECK(p.phase() == Protocol::Phase::failed);
+    // Nothing more is taken in after the failure.
+    CHECK(p.feed(reply(1)).replies.empty());
+}
+
+TEST_CASE("hostile peer: a message over the size limit, and an endless string, stop the stream") {
+    Limits small;
+    small.max_message = 4096;
+    {
+        Protocol p(small);
+        p.feed(kGreeting);
+        auto out = p.feed("{\"return\": \"" + std::string(5000, 'x') + "\"}\n");
+        CHECK(out.failure == errc::message_too_large);
+    }
+    {
+        Protocol p(small);
+        p.feed(kGreeting);
+        // An endless string fed a chunk at a time is cut at the limit, not buffered.
+        Protocol::Output out;
+        int chunks = 0;
+        std::string open = "{\"return\": \"";
+        out = p.feed(open);
+        while (!out.failure && chunks < 100) {
+            out = p.feed(std::string(1000, 'y'));
+            ++chunks;
+        }
+        CHECK(out.failure == errc::message_too_large);
+        CHECK(chunks <= 5);
+    }
+    // The default limit takes QEMU's largest real reply with room to spare.
+    CHECK(Limits{}.max_message >= 16u * 200 * 1024);
+}
+
+TEST_CASE("hostile peer: fields of the wrong type are protocol violations, not exceptions") {
+    {
+        Protocol p;
+        CHECK(p.feed("{\"QMP\": 1}\n").failure == errc::no_greeting);
+    }
+    {
+        Protocol p;  // a greeting whose version fields are all the wrong types
+        auto out = p.feed(R"({"QMP": {"version": {"qemu": {"major": "7", "minor": [], "micro": 1e300}, "package": 5}}})" "\n");
+        CHECK_FALSE(out.failure);
+        CHECK(p.version().major == 0);
+        CHECK(p.version().package.empty());
+    }
+    {
+        auto p = ready();
+        auto [id, wire] = p.command("query-status");
+        auto out = p.feed(R"({"error": "just a string", "id": ")" + command_id(id) + "\"}\n");
+        CHECK(out.failure == errc::protocol_violation);
+    }
+    {
+        auto p = ready();
+        auto [id, wire] = p.command("query-status");
+        auto out = p.feed(R"({"error": {"class": 7, "desc": null}, "id": ")" + command_id(id) + "\"}\n");
+        REQUIRE_FALSE(out.failure);
+        REQUIRE(out.replies.size() == 1);
+        CHECK(out.replies[0].second.error_class == "GenericError");
+    }
+    {
+        auto p = ready();
+        CHECK(p.feed(R"({"event": 42, "data": {}})" "\n").failure == errc::protocol_violation);
+    }
+    {
+        auto p = ready();  // timestamp and data of the wrong types are ignored, the event kept
+        auto out = p.feed(R"({"event": "STOP", "data": 3, "timestamp": "now"})" "\n");
+        REQUIRE(out.events.size() == 1);
+        CHECK(out.events[0].data.is_object());
+    }
+    {
+        auto p = ready();
+        CHECK(p.feed(R"({"return": {}, "id": 17})" "\n").failure == errc::protocol_violation);
+    }
+    {
+        auto p = ready();  // not UTF-8
+        CHECK(p.feed("{\"return\": \"\x83\xff\", \"id\": \"vmrun-2\"}\n").failure == errc::protocol_violation);
+    }
+}

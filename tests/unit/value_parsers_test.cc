@@ -11,6 +11,12 @@ TEST_CASE("memory sizes take a unit and come out in MiB") {
     CHECK(*parse_memory_mib("1024M").value == 1024);
     CHECK(*parse_memory_mib("2GiB").value == 2048);
     CHECK(*parse_memory_mib("512MB").value == 512);
+    // Overflow: these once wrapped to -m 1048576M, or were taken as they are.
+    CHECK(parse_memory_mib("17592186044417T").error == "memory can be at most 16T");
+    CHECK(parse_memory_mib("18014398509481985M").error == "memory can be at most 16T");
+    CHECK(parse_memory_mib("99999999999999999999999G").error.find("like 8G") != std::string::npos);  // not a uint64
+    CHECK(*parse_memory_mib("16T").value == kMaxMemoryMib);
+    CHECK_FALSE(parse_memory_mib("16385G").value);
     CHECK(*parse_memory_mib("1T").value == 1024 * 1024);
     CHECK_FALSE(parse_memory_mib("8").value);
     CHECK(parse_memory_mib("8").error.find("ambiguous") != std::string::npos);
@@ -73,6 +79,9 @@ TEST_CASE("port forwards default to tcp on loopback") {
     CHECK(u.value->host_address == "0.0.0.0");
     CHECK_FALSE(parse_port_forward("2222").value);
     CHECK_FALSE(parse_port_forward("70000:22").value);
+    // Only a real address: these were once accepted and handed to QEMU.
+    for (const char* bad : {"tcp:....:2222:22", "tcp:1.2.3:2222:22", "tcp:1.2.3.400:2222:22", "tcp:01.2.3.4.5:2222:22"})
+        CHECK_MESSAGE(parse_port_forward(bad).error.find("must be an IPv4 address") != std::string::npos, bad);
     CHECK_FALSE(parse_port_forward("tcp:evil,x=y:1:2").value);
 }
 

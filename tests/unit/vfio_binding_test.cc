@@ -61,14 +61,14 @@ TEST_CASE("binding: the 2080 Ti's four functions go to vfio-pci by address and a
     }
     CHECK(fs::exists(root.path / "dev/vfio/1"));
     CHECK(driver(root, "0000:00:01.0") == "pcieport");  // the root port in the group stays
-    auto entries = journal.read();
+    auto entries = journal.read().entries;
     REQUIRE(entries.size() == 4);
     CHECK(entries[0].action == "pci-driver");
     CHECK(entries[0].args["driver"] == "nvidia");
     CHECK(entries[2].args["driver"] == "xhci_hcd");
     for (const auto& w : kernel.writes()) CHECK(w.file.find("new_id") == std::string::npos);
 
-    auto report = make_restorer().restore(journal);
+    auto report = make_restorer({}).restore(journal);
     CHECK(report.ok());
     CHECK(report.undone.size() == 4);
     CHECK(driver(root, "0000:01:00.0") == "nvidia");
@@ -80,7 +80,7 @@ TEST_CASE("binding: the 2080 Ti's four functions go to vfio-pci by address and a
     CHECK_FALSE(journal.exists());
     // Idempotent: a second replay finds nothing to do.
     Journal again(state / "journal");
-    CHECK(make_restorer().restore(again).undone.empty());
+    CHECK(make_restorer({}).restore(again).undone.empty());
 }
 
 TEST_CASE("binding: one of three identical NVMe drives is taken, the other two stay on nvme") {
@@ -96,7 +96,7 @@ TEST_CASE("binding: one of three identical NVMe drives is taken, the other two s
     CHECK(driver(root, "0000:60:00.0") == "nvme");
     CHECK(fs::exists(root.path / "dev/vfio/41"));
     CHECK_FALSE(fs::exists(root.path / "dev/vfio/40"));
-    CHECK(make_restorer().restore(journal).ok());
+    CHECK(make_restorer({}).restore(journal).ok());
     CHECK(driver(root, "0000:5f:00.0") == "nvme");
 }
 
@@ -117,7 +117,7 @@ TEST_CASE("binding: each change is journaled before it is made; without a journa
     REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
     CHECK(kernel.writes().size() >= 6);  // override, unbind, probe for each
     CHECK(unjournaled.empty());
-    CHECK(make_restorer().restore(journal).ok());
+    CHECK(make_restorer({}).restore(journal).ok());
 
     Journal nowhere(state / "no/such/folder/journal");
     auto before = kernel.writes().size();
@@ -144,9 +144,9 @@ TEST_CASE("binding: a probe that never completes fails the bind, and the replay 
                  "or the device is in no IOMMU group");
     CHECK(driver(root, "0000:01:00.1") == "vfio-pci");
     CHECK(driver(root, "0000:01:00.2") == "");
-    CHECK(journal.read().size() == 3);  // 01:00.3 was never reached
+    CHECK(journal.read().entries.size() == 3);  // 01:00.3 was never reached
 
-    auto report = make_restorer().restore(journal);
+    auto report = make_restorer({}).restore(journal);
     CHECK(report.ok());
     CHECK(driver(root, "0000:01:00.0") == "nvidia");
     CHECK(driver(root, "0000:01:00.1") == "snd_hda_intel");
@@ -207,12 +207,12 @@ TEST_CASE("release: a device given back after an unplug is settled, so the VM's 
     // Someone else (another VM) takes it now; this VM's teardown must not take it back.
     Journal other(state / "other-journal");
     REQUIRE(bind_passthrough(root.path.string(), inspect_passthrough(root.path.string(), addrs({"5f:00.0"})).expansion, other) == "");
-    auto report = make_restorer().restore(journal);
+    auto report = make_restorer({}).restore(journal);
     CHECK(report.ok());
     REQUIRE(report.undone.size() == 1);
     CHECK(report.undone[0] == "0000:86:00.0 back on nvidia");
     CHECK(driver(root, "0000:5f:00.0") == "vfio-pci");
-    CHECK(make_restorer().restore(other).ok());
+    CHECK(make_restorer({}).restore(other).ok());
     CHECK(driver(root, "0000:5f:00.0") == "nvme");
     // A device vmrun never bound is left alone.
     Journal empty(state / "empty-journal");
@@ -231,5 +231,5 @@ TEST_CASE("binding for a VM that runs as another user hands that user the group'
     REQUIRE(::stat((root.path / "dev/vfio/79").c_str(), &st) == 0);
     CHECK(st.st_uid == 65534);
     CHECK(st.st_gid == 65534);
-    CHECK(make_restorer().restore(journal).ok());
+    CHECK(make_restorer({}).restore(journal).ok());
 }

@@ -1,5 +1,7 @@
 #include "host/pci/vfio_binder.h"
 
+#include "host/journal_args.h"
+
 #include <filesystem>
 #include <optional>
 
@@ -117,8 +119,8 @@ std::string restore_pci_driver(const nlohmann::json& args, std::string& error) {
 std::string release_device(Journal& journal, const std::string& address, std::string& done) {
     // The first entry for the address after its last settlement holds the state before this VM.
     std::optional<nlohmann::json> original;
-    for (const auto& e : journal.read()) {
-        auto key = e.args.value("key", std::string());
+    for (const auto& e : journal.read().entries) {
+        auto key = JournalArgs(e.args).text("key").value_or("");
         if (key != "pci:" + address) continue;
         if (e.action == "settled") original.reset();
         else if (e.action == "pci-driver" && !original) original = e.args;

@@ -1,0 +1,20 @@
+#pragma once
+// vmrun's folders hold sockets, pid files and the journal of a root process.
+// Another user who could create or swap one of them (a /tmp/vmrun-UID made
+// first, a symlink planted at /run/vmrun/NAME) could steer that process. So a
+// folder is only used when it is a real directory (not a symlink), owned by
+// the user vmrun runs as, and writable by nobody else.
+
+#include <string>
+
+namespace vmrun {
+
+// Creates `path` (0700; its missing parents as usual), then checks it as
+// above. "" when usable, else what is wrong and how to fix it.
+std::string make_private_dir(const std::string& path);
+
+// The same checks without creating anything; a folder that does not exist is
+// fine (nothing in it to trust).
+std::string check_private_dir(const std::string& path);
+
+}  // namespace vmrun

@@ -1,0 +1,113 @@
+// The journal outlives the run that wrote it and may be damaged or edited: a
+// replay reports and skips what vmrun could not have written, acts on the
+// rest, and never locks the VM out.
+
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "host/host_restore.h"
+#include "host/process_watch.h"
+#include "temp_dir.h"
+
+using namespace vmrun;
+using vmrun::testing::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Sleeper {  // an unrelated process a hostile entry might name
+    pid_t pid = ::fork();
+    Sleeper() {
+        if (pid == 0) {
+            ::execl("/bin/sleep", "sleep", "30", nullptr);
+            ::_exit(127);
+        }
+    }
+    ~Sleeper() {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+    }
+};
+
+bool mentions(const std::vector<std::string>& lines, const std::string& text) {
+    for (const auto& l : lines)
+        if (l.find(text) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("a malformed line is reported with its number and skipped; the rest is replayed and the journal goes") {
+    TempDir dir;
+    VmPaths vm{"j", dir / "run/j", dir / "state"};
+    fs::create_directories(vm.runtime_dir);
+    std::ofstream(dir / "journal") << R"({"action":"runtime-folder","args":{"path":")" << vm.runtime_dir << "\"}}\n"
+                                   << R"({"action": 5, "args": {}})" << "\n"
+                                   << R"({"action":"tap","args":[1,2]})" << "\n"
+                                   << "not json at all\n";
+    Journal journal(dir / "journal");
+    auto report = make_restorer(vm).restore(journal);
+    CHECK(report.ok());
+    CHECK(mentions(report.skipped, "journal line 2: no action; skipped"));
+    CHECK(mentions(report.skipped, "journal line 3: its args are not an object; skipped"));
+    CHECK(mentions(report.skipped, "journal line 4: not a JSON object; skipped"));
+    CHECK_FALSE(fs::exists(vm.runtime_dir));
+    CHECK_FALSE(journal.exists());  // no lock-out: the next start or restore goes ahead
+}
+
+TEST_CASE("a torn last line (a crash mid-write) is skipped without a word") {
+    TempDir dir;
+    std::ofstream(dir / "journal") << R"({"action":"tap","ar)";
+    Journal journal(dir / "journal");
+    auto contents = journal.read();
+    CHECK(contents.entries.empty());
+    CHECK(contents.problems.empty());
+}
+
+TEST_CASE("replay signals only this VM's QEMU: a pid without start time, or another process, is left alone") {
+    TempDir dir;
+    VmPaths vm{"j", dir / "run/j", dir / "state"};
+    Sleeper other;
+    REQUIRE(other.pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // exec'd
+    auto started = process_start_time(other.pid);
+    REQUIRE(started);
+    std::ofstream(dir / "journal") << R"({"action":"qemu-process","args":{"pid":)" << other.pid << "}}\n"
+                                   << R"({"action":"qemu-process","args":{"pid":)" << other.pid << R"(,"start_time":)" << *started
+                                   << "}}\n"
+                                   << R"({"action":"qemu-process","args":{"pid":"1","start_time":1}})" << "\n";
+    Journal journal(dir / "journal");
+    auto report = make_restorer(vm).restore(journal);
+    CHECK(mentions(report.skipped, "no start time to tell this QEMU"));
+    CHECK(mentions(report.skipped, "no valid pid"));
+    CHECK(mentions(report.undone, "is not this VM's QEMU"));
+    CHECK(process_alive(other.pid, started));
+}
+
+TEST_CASE("replay removes only this VM's runtime folder and writes only to PCI device paths") {
+    TempDir dir;
+    VmPaths vm{"j", dir / "run/j", dir / "state"};
+    fs::create_directories(dir / "precious");
+    std::ofstream(dir / "journal") << R"({"action":"runtime-folder","args":{"path":")" << (dir / "precious") << "\"}}\n"
+                                   << R"({"action":"pci-driver","args":{"sysroot":"/","address":"../../../etc","driver":"","driver_override":""}})" << "\n"
+                                   << R"({"action":"pci-driver","args":{"sysroot":"/","address":"0000:01:00.0","driver":"../x","driver_override":""}})" << "\n"
+                                   << R"({"action":"tap","args":{"name":"../../etc"}})" << "\n"
+                                   << R"({"action":"made-up","args":{}})" << "\n";
+    Journal journal(dir / "journal");
+    auto report = make_restorer(vm).restore(journal);
+    CHECK(fs::exists(dir / "precious"));
+    CHECK(mentions(report.skipped, "not this VM's runtime folder"));
+    CHECK(mentions(report.skipped, "no valid PCI address"));
+    CHECK(mentions(report.skipped, "no valid driver"));
+    CHECK(mentions(report.skipped, "no valid interface name"));
+    CHECK(mentions(report.skipped, "'made-up' is unknown to this vmrun"));
+    CHECK(report.undone.empty());
+    CHECK(report.ok());
+}
