@@ -171,7 +171,10 @@ uint64_t Client::async_execute(const std::string& command, const Json& arguments
         if (done) done(r);
         return 0;
     }
-    auto [id, wire] = protocol_.command(command, arguments);
+    // Plain names, not a structured binding: the timer's lambda captures id.
+    auto encoded = protocol_.command(command, arguments);
+    uint64_t id = encoded.first;
+    const std::string& wire = encoded.second;
     auto& p = pending_[id];
     p.command = command;
     p.done = std::move(done);

@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with clang's libFuzzer (+ ASan/UBSan) into
 # build-fuzz/ and runs each for SECONDS (default 90) from its seed corpus
-# (tests/fuzz/corpus: the example profiles, recorded QEMU traffic). A crash
-# stops with the input saved in build-fuzz/; add it to the corpus and a
-# regression test once fixed.
+# (tests/fuzz/corpus: the example profiles, recorded QEMU traffic). A crash, a
+# leak, or one input taking over 10 s fails the run, with the input saved in
+# build-fuzz/; add it to the corpus and a regression test once fixed.
 #   scripts/fuzz.sh [SECONDS]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-90}
 out=$top/build-fuzz
 CC=clang CXX=clang++ cmake -S "$top" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVMRUN_FUZZ=ON >/dev/null
-cmake --build "$out" -j"$(nproc)" --target fuzz_profile fuzz_qmp 2>&1 | grep -E 'error|warning: ' || true
+if ! cmake --build "$out" -j"$(nproc)" --target fuzz_profile fuzz_qmp >"$out/build.log" 2>&1; then
+  grep -E 'error' "$out/build.log" | head -20
+  echo "fuzz: the fuzz targets did not build"
+  exit 1
+fi
 for target in profile qmp; do
   work=$out/corpus-$target
   mkdir -p "$work"
   cp -n "$top/tests/fuzz/corpus/$target/"* "$work/" 2>/dev/null || true
   echo "fuzz: $target for ${seconds}s"
+  status=0
   (cd "$out" && "./tests/fuzz/fuzz_$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
-      -print_final_stats=1 "$work" 2>&1 | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' || true)
-  if ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* >/dev/null 2>&1; then
-    echo "fuzz: $target found a failing input: $(ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* 2>/dev/null)"
+      -timeout=10 -print_final_stats=1 "$work" >"$out/fuzz-$target.log" 2>&1) || status=$?
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' "$out/fuzz-$target.log" || true
+  if [ "$status" != 0 ]; then
+    grep -E 'Test unit written|ERROR' "$out/fuzz-$target.log" | head -5
+    echo "fuzz: $target failed (exit $status); see $out/fuzz-$target.log"
     exit 1
   fi
 done
