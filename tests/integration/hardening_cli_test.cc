@@ -172,3 +172,26 @@ TEST_CASE("with -vv every log line goes to stderr: vmrun qmp's stdout stays one 
     CHECK_FALSE(parsed.is_discarded());
     CHECK(has(r.err, "debug"));  // the log happened, on stderr
 }
+
+TEST_CASE("races: a start that loses the lock, and a stop that comes before the supervisor wrote its pid") {
+    TempDir dir;
+    VmrunEnv env{dir / "run", dir / "state"};
+    std::filesystem::create_directories(env.runtime_dir);
+    ::chmod(env.runtime_dir.c_str(), 0700);
+    // Another start holds the lock and has not written its pid yet.
+    int lock = ::open((env.runtime_dir + "/racy.lock").c_str(), O_RDWR | O_CREAT, 0600);
+    REQUIRE(::flock(lock, LOCK_EX) == 0);
+    std::string profile = dir / "racy.yaml";
+    write_file(profile, tiny_guest_profile("racy"));
+    auto start = run_vmrun(env, {"start", profile});
+    CHECK(start.exit_code == 1);
+    CHECK(has(start.err, "racy is already running (its supervisor is still starting)"));
+    CHECK_FALSE(has(start.err, "pid 0"));
+    // A stop meanwhile does not answer "not running": it waits for the pid,
+    // and here, where none ever comes, says what it saw.
+    auto stop = run_vmrun(env, {"stop", "racy"});
+    CHECK(stop.exit_code == 1);
+    CHECK_FALSE(has(stop.err, "is not running"));
+    CHECK(has(stop.err, "if it is still starting, try again in a moment"));
+    ::close(lock);
+}
