@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,7 @@ private:
     bool is_map_ = false;
     std::vector<std::string> known_;
     std::vector<std::pair<std::string, SourceLoc>> present_;
+    std::unordered_map<std::string, int> first_line_;  // key -> the line it first appears on
 };
 
 std::string describe_kind(const YAML::Node& node);
