@@ -118,8 +118,9 @@ for bus in json.load(sys.stdin):
     walk(bus["devices"], None)'
 }
 all_on() { local d=$1 a; shift; for a in "$@"; do on_driver "$a" "$d" || return 1; done; }
-qemu_pid() { cat "$VMRUN_RUNTIME_DIR/$1/qemu.pid" 2>/dev/null; }
-supervisor_pid() { cat "$VMRUN_RUNTIME_DIR/$1/supervisor.pid" 2>/dev/null; }
+# A pid file holds "PID START_TIME"; the pid is the first word.
+qemu_pid() { { read -r pid _ < "$VMRUN_RUNTIME_DIR/$1/qemu.pid"; } 2>/dev/null && echo "$pid"; }
+supervisor_pid() { { read -r pid _ < "$VMRUN_RUNTIME_DIR/$1/supervisor.pid"; } 2>/dev/null && echo "$pid"; }
 # stopped PID: PID is known and exits within 60 s
 stopped() { local i; [ -n "$1" ] || return 1; for i in $(seq 1 600); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
 release_console() { local vt; for vt in /sys/class/vtconsole/vtcon*; do grep -q "frame buffer" "$vt/name" && echo 0 > "$vt/bind"; done; }
