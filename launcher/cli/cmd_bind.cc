@@ -37,6 +37,7 @@ int run_bind(const ParsedArgs& args) {
         std::cerr << "vmrun: nothing was bound\n";
         return kExitFailure;
     }
+    for (const auto& u : inspection.unverified) std::cerr << "vmrun: warning: " << u.what << " (" << u.fix << ")\n";
 
     const VmPaths& folder = plan.paths();
     pid_t holder = 0;

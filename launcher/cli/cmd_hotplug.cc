@@ -186,6 +186,7 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
         std::cerr << "vmrun: nothing was changed\n";
         return kExitFailure;
     }
+    for (const auto& u : inspection.unverified) std::cerr << "vmrun: warning: " << u.what << " (" << u.fix << ")\n";
     auto client = connect_qmp(target.qmp_socket, target.folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;

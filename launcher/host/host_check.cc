@@ -205,6 +205,7 @@ private:
         }
         for (const auto& p : pt_->expansion.problems) add(Verdict::fail, "passthrough", p.what, p.fix);
         for (const auto& u : pt_->host_uses) add(Verdict::fail, "passthrough", u.what, u.fix);
+        for (const auto& u : pt_->unverified) add(Verdict::warn, "passthrough", u.what, u.fix);
         if (plan_->firmware.type == FirmwareType::seabios)
             for (const auto& g : pt_->expansion.groups)
                 for (const auto& f : g.to_bind)

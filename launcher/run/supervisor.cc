@@ -105,6 +105,7 @@ private:
         // preflight refused these already; the host may have changed since.
         if (auto problems = inspection.problems(options_.force_bind); !problems.empty())
             return problems.front().what + " (fix: " + problems.front().fix + ")";
+        for (const auto& u : inspection.unverified) spdlog::warn("{} ({})", u.what, u.fix);
         std::optional<DeviceOwner> owner;
         if (!plan_.profile.run_as.empty()) {
             auto* pw = ::getpwnam(plan_.profile.run_as.c_str());

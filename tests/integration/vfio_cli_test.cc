@@ -121,6 +121,24 @@ TEST_CASE("vmrun start with a group left half listed is refused before any chang
     CHECK(host.kernel->writes().empty());
 }
 
+TEST_CASE("vmrun bind refuses the server's disks the host uses — multipath swap, LVM mount, md member — before any write") {
+    SimHost host("disks-in-use", sim_dl360, "passthrough:\n  - host: 5e:00.0\n  - host: 5f:00.0\n  - host: 60:00.0\n");
+    add_multipath_nvme_swap(host.root(), "0000:5e:00.0", 0);
+    add_lvm_mounted_nvme(host.root(), "0000:5f:00.0", 1, 0, "/");
+    add_md_member_nvme(host.root(), "0000:60:00.0", 2, "md127");
+    auto r = run_vmrun(host.env, {"bind", host.profile});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "0000:5e:00.0 holds active swap: /dev/nvme0n1 (namespace of NVMe subsystem nvme-subsys0, reached through nvme0c0n1)"));
+    CHECK(has(r.err, "0000:5f:00.0 holds a mounted filesystem: / on /dev/mapper/vg0-root (LVM volume vg0-root on nvme1n1p2)"));
+    CHECK(has(r.err, "0000:5f:00.0 is claimed by LVM volume vg0-root (/dev/dm-0): /dev/nvme1n1p2 (partition of nvme1n1)"));
+    CHECK(has(r.err, "0000:60:00.0 is claimed by md RAID md127 (raid1) (/dev/md127): /dev/nvme2n1"));
+    CHECK(has(r.err, "nothing was bound"));
+    CHECK(host.kernel->writes().empty());
+    for (auto a : {"0000:5e:00.0", "0000:5f:00.0", "0000:60:00.0"}) CHECK(host.driver(a) == "nvme");
+    CHECK_FALSE(fs::exists(host.journal()));
+}
+
 TEST_CASE("vmrun start refuses the boot GPU under the host console unless --force-bind") {
     SimHost host("start-console", sim_i9_9900k, kGpuGroup);
     add_framebuffer_console(host.root());
@@ -163,7 +181,9 @@ TEST_CASE("vmrun check PROFILE on the seeds' hosts: the group plan, and what blo
         auto r = run_vmrun(host.env, {"check", host.profile});
         INFO(r.out);
         CHECK(r.exit_code == 1);
-        CHECK(has(r.out, "FAIL  passthrough0000:5e:00.0 holds a mounted filesystem: / (/dev/nvme0n1p2)"));
+        CHECK(has(r.out, "FAIL  passthrough0000:5e:00.0 holds a mounted filesystem: / on /dev/nvme0n1p2 (partition of nvme0n1)"));
+        // A simulated tree has no device nodes: the kernel cannot be asked, and check says so.
+        CHECK(has(r.out, "WARN  passthrough0000:5e:00.0: cannot ask the kernel whether /dev/nvme0n1 is in use"));
         // The Tesla's root port is in group 78: group 79 holds the GPU alone, with no bridge to mention.
         CHECK(has(r.out, "PASS  group 79   0000:86:00.0 [10de:1b39] nvidia -> vfio-pci\n"));
     }

@@ -49,6 +49,34 @@ SimKernel::~SimKernel() {
     ::close(stop_[1]);
 }
 
+void SimKernel::claim_exclusively(const std::string& block_name) {
+    std::lock_guard lock(mutex_);
+    claimed_.insert(block_name);
+}
+
+ExclusiveOpenCheck SimKernel::exclusive_open() const {
+    return [this](const BlockDevice& d) -> ClaimAnswer {
+        {
+            std::lock_guard lock(mutex_);
+            if (claimed_.count(d.name)) return {Claim::busy, ""};
+        }
+        if (d.dev.empty()) return {Claim::unknown, d.name + " has no node"};
+        std::error_code ec;
+        if (!fs::is_empty(d.dir / "holders", ec) && !ec) return {Claim::busy, ""};
+        auto mentions = [&](const fs::path& file, const std::string& word) {
+            std::ifstream in(file);
+            std::string line;
+            while (std::getline(in, line))
+                if ((" " + line + " ").find(" " + word + " ") != std::string::npos) return true;
+            return false;
+        };
+        if (mentions(fs::path(root_) / "proc/swaps", "/dev/" + d.name)) return {Claim::busy, ""};
+        for (const auto& p : fs::directory_iterator(fs::path(root_) / "proc", ec))
+            if (mentions(p.path() / "mountinfo", d.dev)) return {Claim::busy, ""};
+        return {Claim::free, ""};
+    };
+}
+
 void SimKernel::stall_probe(const std::string& address) {
     std::lock_guard lock(mutex_);
     stalled_.insert(address);

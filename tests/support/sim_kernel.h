@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "host/block/exclusive_open.h"
+
 namespace vmrun::testing {
 
 struct SimWrite {
@@ -37,6 +39,13 @@ public:
     void on_write(std::function<void(const SimWrite&)> observer);
     std::vector<SimWrite> writes() const;
 
+    // The block layer's answer to an exclusive open, as the kernel gives it:
+    // busy while the device is mounted (in any simulated namespace), is swap,
+    // has holders, or was claimed here — a claim no table shows, like a
+    // lazily unmounted filesystem still in use.
+    void claim_exclusively(const std::string& block_name);
+    ExclusiveOpenCheck exclusive_open() const;
+
 private:
     void run();
     void handle(const std::string& dir, const std::string& file);
@@ -50,6 +59,7 @@ private:
     std::map<int, std::string> watched_;       // watch descriptor -> folder
     std::map<std::string, std::string> native_;  // address -> driver it had at start
     std::set<std::string> stalled_;
+    std::set<std::string> claimed_;
     std::function<void(const SimWrite&)> observer_;
     std::vector<SimWrite> writes_;
     mutable std::mutex mutex_;

@@ -77,17 +77,129 @@ void add_host_basics(const std::string& root, const SimHostBasics& b) {
     std::ofstream(r / "dev/net/tun") << "";
 }
 
-void add_mounted_nvme(const std::string& root, const std::string& address, int index, const std::string& mountpoint) {
+namespace {
+
+// A block device's folder as the kernel makes it: dev (unless empty), a
+// subsystem link to class/block, and class/block/NAME pointing back.
+void add_block(const std::string& root, const fs::path& dir, const std::string& dev, bool partition = false) {
+    fs::path r(root);
+    fs::create_directories(dir / "holders");
+    fs::create_directories(r / "sys/class/block");
+    if (!dev.empty()) std::ofstream(dir / "dev") << dev << "\n";
+    if (partition) std::ofstream(dir / "partition") << "2\n";
+    else fs::create_directories(dir / "queue");
+    fs::create_symlink(fs::relative(r / "sys/class/block", dir), dir / "subsystem");
+    fs::create_symlink(fs::relative(dir, r / "sys/class/block"), r / "sys/class/block" / dir.filename());
+}
+
+std::string nvme_dev(int index, int n) { return "259:" + std::to_string(index * 16 + n); }
+
+// nvmeX/nvmeXn1 below ADDR; returns the disk's folder.
+fs::path add_nvme_disk(const std::string& root, const std::string& address, int index) {
     auto n = "nvme" + std::to_string(index);
     fs::path disk = fs::path(function_dir(root, address)) / "nvme" / n / (n + "n1");
-    fs::create_directories(disk / (n + "n1p2"));
-    fs::create_directories(disk / "queue");
-    std::ofstream(disk / "dev") << "259:0\n";
-    std::ofstream(disk / (n + "n1p2") / "dev") << "259:2\n";
-    std::ofstream(disk / (n + "n1p2") / "partition") << "2\n";
-    fs::create_directories(fs::path(root) / "proc");
-    std::ofstream(fs::path(root) / "proc/mounts", std::ios::app)
-        << "/dev/" << n << "n1p2 " << mountpoint << " ext4 rw,relatime 0 0\n";
+    add_block(root, disk, nvme_dev(index, 0));
+    return disk;
+}
+
+void add_mountinfo(const fs::path& file, const std::string& dev, const std::string& mountpoint, const std::string& source) {
+    fs::create_directories(file.parent_path());
+    static int id = 100;
+    std::ofstream(file, std::ios::app) << ++id << " 1 " << dev << " / " << mountpoint << " rw,relatime shared:1 - ext4 "
+                                       << source << " rw\n";
+}
+
+void add_swap(const std::string& root, const std::string& name) {
+    fs::path swaps = fs::path(root) / "proc/swaps";
+    fs::create_directories(swaps.parent_path());
+    if (!fs::exists(swaps)) std::ofstream(swaps) << "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
+    std::ofstream(swaps, std::ios::app) << name << "                            partition\t8388604\t\t0\t\t-2\n";
+}
+
+// HOLDER (a folder under sys/devices/virtual/block) stacked on LOWER.
+void add_holder(const std::string& root, const fs::path& lower, const fs::path& holder) {
+    fs::create_symlink(fs::relative(holder, lower / "holders"), lower / "holders" / holder.filename());
+    fs::create_directories(holder / "slaves");
+    fs::create_symlink(fs::relative(lower, holder / "slaves"), holder / "slaves" / lower.filename());
+    (void)root;
+}
+
+}  // namespace
+
+void add_mounted_nvme(const std::string& root, const std::string& address, int index, const std::string& mountpoint) {
+    auto disk = add_nvme_disk(root, address, index);
+    auto part = disk / (disk.filename().string() + "p2");
+    add_block(root, part, nvme_dev(index, 2), true);
+    add_mountinfo(fs::path(root) / "proc/self/mountinfo", nvme_dev(index, 2), mountpoint, "/dev/" + part.filename().string());
+}
+
+std::string add_multipath_nvme_swap(const std::string& root, const std::string& address, int index) {
+    auto n = "nvme" + std::to_string(index);
+    fs::path controller = fs::path(function_dir(root, address)) / "nvme" / n;
+    add_block(root, controller / (n + "c0n1"), "");  // the path device: no node
+    std::ofstream(controller / (n + "c0n1") / "hidden") << "1\n";
+    fs::path subsystem = fs::path(root) / "sys/devices/virtual/nvme-subsystem" / ("nvme-subsys" + std::to_string(index));
+    add_block(root, subsystem / (n + "n1"), nvme_dev(index, 0));
+    fs::create_symlink(fs::relative(controller, subsystem), subsystem / n);
+    fs::create_directories(fs::path(root) / "sys/class/nvme-subsystem");
+    fs::create_symlink(fs::relative(subsystem, fs::path(root) / "sys/class/nvme-subsystem"),
+                       fs::path(root) / "sys/class/nvme-subsystem" / subsystem.filename());
+    add_swap(root, "/dev/" + n + "n1");
+    return "/dev/" + n + "n1";
+}
+
+void add_lvm_mounted_nvme(const std::string& root, const std::string& address, int index, int dm, const std::string& mountpoint) {
+    auto disk = add_nvme_disk(root, address, index);
+    auto part = disk / (disk.filename().string() + "p2");
+    add_block(root, part, nvme_dev(index, 2), true);
+    fs::path volume = fs::path(root) / "sys/devices/virtual/block" / ("dm-" + std::to_string(dm));
+    add_block(root, volume, "253:" + std::to_string(dm));
+    fs::create_directories(volume / "dm");
+    std::ofstream(volume / "dm/name") << "vg0-root\n";
+    std::ofstream(volume / "dm/uuid") << "LVM-k3zv0ZPQyhTvbCcDqNRD7Wtz0zZ5Jd0iRcFj3DN8TZ4cjHdpJ0zyVNc2oCVxGC3w\n";
+    add_holder(root, part, volume);
+    add_mountinfo(fs::path(root) / "proc/self/mountinfo", "253:" + std::to_string(dm), mountpoint, "/dev/mapper/vg0-root");
+}
+
+void add_md_member_nvme(const std::string& root, const std::string& address, int index, const std::string& md) {
+    auto disk = add_nvme_disk(root, address, index);
+    fs::path array = fs::path(root) / "sys/devices/virtual/block" / md;
+    if (!fs::exists(array)) {
+        add_block(root, array, "9:127");
+        fs::create_directories(array / "md");
+        std::ofstream(array / "md/level") << "raid1\n";
+    }
+    add_holder(root, disk, array);
+}
+
+std::string add_plain_nvme(const std::string& root, const std::string& address, int index) {
+    add_nvme_disk(root, address, index);
+    return nvme_dev(index, 0);
+}
+
+void add_foreign_mount(const std::string& root, int pid, const std::string& comm, const std::string& name,
+                       const std::string& dev, const std::string& mountpoint) {
+    fs::path r(root);
+    fs::create_directories(r / "proc/self/ns");
+    if (!fs::is_symlink(r / "proc/self/ns/mnt")) fs::create_symlink("mnt:[4026531841]", r / "proc/self/ns/mnt");
+    fs::path proc = r / "proc" / std::to_string(pid);
+    fs::create_directories(proc / "ns");
+    std::ofstream(proc / "comm") << comm << "\n";
+    fs::create_symlink("mnt:[" + std::to_string(4026532000 + pid) + "]", proc / "ns/mnt");
+    add_mountinfo(proc / "mountinfo", dev, mountpoint, "/dev/" + name);
+}
+
+void add_open_block(const std::string& root, int pid, const std::string& comm, const std::string& name) {
+    fs::path proc = fs::path(root) / "proc" / std::to_string(pid);
+    fs::create_directories(proc / "fd");
+    std::ofstream(proc / "comm") << comm << "\n";
+    fs::create_symlink("/dev/" + name, proc / "fd/3");
+}
+
+void add_udev_contents(const std::string& root, const std::string& dev, const std::string& fs_type, const std::string& label) {
+    fs::path data = fs::path(root) / "run/udev/data";
+    fs::create_directories(data);
+    std::ofstream(data / ("b" + dev)) << "S:disk/by-id/nvme-SAMSUNG\nE:ID_FS_TYPE=" << fs_type << "\nE:ID_FS_LABEL=" << label << "\n";
 }
 
 void add_framebuffer_console(const std::string& root) {

@@ -38,8 +38,29 @@ struct SimHostBasics {
 void add_host_basics(const std::string& root, const SimHostBasics& b);
 
 // Host uses that make vmrun refuse a device:
+// Block devices are numbered 259:(index * 16 + n), device-mapper and md 253:N / 9:N;
+// each gets its sys/class/block link and a subsystem link, as the kernel makes.
 // a disk below ADDR (nvmeX/nvmeXn1 with partition p2) mounted at `mountpoint`.
 void add_mounted_nvme(const std::string& root, const std::string& address, int index, const std::string& mountpoint);
+// NVMe in the native multipath layout: the path device nvmeXc0n1 (no node)
+// under ADDR's controller nvmeX, its namespace head nvmeXn1 under
+// sys/devices/virtual/nvme-subsystem/nvme-subsysX (which links the
+// controller), with swap on the head. Returns "/dev/nvmeXn1".
+std::string add_multipath_nvme_swap(const std::string& root, const std::string& address, int index);
+// nvmeXn1 below ADDR with partition p2, an LVM volume vg0-root (dm-N) on the
+// partition, mounted at `mountpoint` through /dev/mapper/vg0-root.
+void add_lvm_mounted_nvme(const std::string& root, const std::string& address, int index, int dm, const std::string& mountpoint);
+// nvmeXn1 below ADDR, a member of the md RAID1 array `md` (not mounted).
+void add_md_member_nvme(const std::string& root, const std::string& address, int index, const std::string& md);
+// nvmeXn1 below ADDR that nothing in the tables uses. Returns its "MAJ:MIN".
+std::string add_plain_nvme(const std::string& root, const std::string& address, int index);
+// A process in another mount namespace that mounts /dev/NAME (MAJ:MIN) at `mountpoint`.
+void add_foreign_mount(const std::string& root, int pid, const std::string& comm, const std::string& name,
+                       const std::string& dev, const std::string& mountpoint);
+// A process holding /dev/NAME open.
+void add_open_block(const std::string& root, int pid, const std::string& comm, const std::string& name);
+// udev's record of what a block device holds (run/udev/data/bMAJ:MIN).
+void add_udev_contents(const std::string& root, const std::string& dev, const std::string& fs_type, const std::string& label);
 // the host console on the boot GPU (vtcon1 bound to a frame buffer).
 void add_framebuffer_console(const std::string& root);
 // a process holding /dev/dri/cardN of ADDR open.

@@ -177,7 +177,7 @@ TEST_CASE("refusals: the NVMe holding / and the NIC of the default route; the ot
     add_default_route_nic(root.path.string(), "0000:86:00.0", "eno1");
     auto problems = inspect_passthrough(root.path.string(), addrs({"5e:00.0", "5f:00.0", "86:00.0"})).problems(false);
     REQUIRE(problems.size() == 2);
-    CHECK(problems[0].what == "0000:5e:00.0 holds a mounted filesystem: / (/dev/nvme0n1p2)");
+    CHECK(problems[0].what == "0000:5e:00.0 holds a mounted filesystem: / on /dev/nvme0n1p2 (partition of nvme0n1)");
     CHECK(problems[1].what == "0000:86:00.0 is eno1, the interface of the host's default route");
     CHECK(inspect_passthrough(root.path.string(), addrs({"5f:00.0"})).problems(false).empty());
 }

@@ -1,5 +1,6 @@
 #include "host/pci/host_usage.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -20,11 +21,9 @@ fs::path device_dir(const std::string& sysroot, const PciAddress& a) {
     return fs::path(sysroot) / "sys/bus/pci/devices" / a.str();
 }
 
-// Class-device names below the PCI device: block disks and partitions
-// (nvme0n1, nvme0n1p2, sda1), net interfaces, drm cards. Does not follow
+// Net interfaces and drm cards below the PCI device. Does not follow
 // symlinks, so it never wanders to other devices.
 struct ChildNames {
-    std::vector<fs::path> block;
     std::vector<std::string> net, drm;
 };
 
@@ -43,35 +42,7 @@ ChildNames child_names(const fs::path& dev) {
         auto parent = it->path().parent_path().filename().string();
         if (parent == "net") out.net.push_back(name);
         else if (parent == "drm" && (name.rfind("card", 0) == 0 || name.rfind("renderD", 0) == 0)) out.drm.push_back(name);
-        else if (fs::exists(it->path() / "dev", ec2) &&
-                 (parent == "block" || fs::exists(it->path() / "partition", ec2) || fs::exists(it->path() / "queue", ec2)))
-            out.block.push_back(it->path());
     }
-    return out;
-}
-
-// Device-mapper/md devices stacked on a disk (LVM, LUKS, RAID), by their /dev names.
-void add_holders(const std::string& sysroot, const fs::path& block, std::set<std::string>& names) {
-    std::error_code ec;
-    for (const auto& h : fs::directory_iterator(block / "holders", ec)) {
-        auto holder = h.path().filename().string();
-        names.insert("/dev/" + holder);
-        auto dm = read_first_line(fs::path(sysroot) / "sys/block" / holder / "dm/name");
-        if (!dm.empty()) names.insert("/dev/mapper/" + dm);
-    }
-}
-
-// Mount points and swap whose source is one of `sources`.
-std::vector<std::string> mounted_from(const std::string& sysroot, const std::set<std::string>& sources) {
-    std::vector<std::string> out;
-    std::ifstream mounts(fs::path(sysroot) / "proc/mounts");
-    std::string src, target, rest;
-    while (mounts >> src >> target && std::getline(mounts, rest))
-        if (sources.count(src)) out.push_back(target + " (" + src + ")");
-    std::ifstream swaps(fs::path(sysroot) / "proc/swaps");
-    std::getline(swaps, rest);  // header
-    while (swaps >> src && std::getline(swaps, rest))
-        if (sources.count(src)) out.push_back("swap (" + src + ")");
     return out;
 }
 
@@ -95,72 +66,87 @@ bool default_route_via(const std::string& sysroot, const std::string& iface) {
     return false;
 }
 
-// Processes holding a /dev node for which `matches` is true: "pid 812 (Xorg) has /dev/dri/card1 open".
-std::vector<std::string> open_handles(const std::string& sysroot, const std::function<bool(const std::string&)>& matches) {
-    std::vector<std::string> out;
-    std::error_code ec;
-    for (const auto& proc : fs::directory_iterator(fs::path(sysroot) / "proc", ec)) {
-        auto pid = proc.path().filename().string();
-        if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::error_code ec2;
-        std::set<std::string> held;
-        for (const auto& fd : fs::directory_iterator(proc.path() / "fd", ec2)) {
-            std::error_code ec3;
-            auto target = fs::read_symlink(fd.path(), ec3).string();
-            if (!ec3 && matches(target)) held.insert(target);
-        }
-        for (const auto& h : held) out.push_back("pid " + pid + " (" + read_first_line(proc.path() / "comm") + ") has " + h + " open");
-    }
-    return out;
-}
-
 }  // namespace
 
-std::vector<HostUse> find_host_uses(const std::string& sysroot, const PciFunction& f) {
-    std::vector<HostUse> out;
+HostUseFinder::HostUseFinder(std::string sysroot, ExclusiveOpenCheck exclusive_open)
+    : sysroot_(std::move(sysroot)),
+      exclusive_open_(std::move(exclusive_open)),
+      handles_(OpenHandles::read(sysroot_)),
+      block_users_(BlockUsers::read(sysroot_)) {}
+
+HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
+    Found out;
     if (f.driver == "vfio-pci") return out;  // the host already let go of it
-    auto dev = device_dir(sysroot, f.address);
+    auto dev = device_dir(sysroot_, f.address);
     auto a = f.address.str();
 
     if (f.boot_vga.value_or(false)) {
         std::error_code ec;
-        for (const auto& vt : fs::directory_iterator(fs::path(sysroot) / "sys/class/vtconsole", ec)) {
+        for (const auto& vt : fs::directory_iterator(fs::path(sysroot_) / "sys/class/vtconsole", ec)) {
             auto name = read_first_line(vt.path() / "name");
             if (read_first_line(vt.path() / "bind") != "1" || name.find("dummy") != std::string::npos) continue;
             auto vtcon = vt.path().filename().string();
-            out.push_back({f.address, a + " is the boot GPU and the host console is on it (" + vtcon + ": " + name + ")",
-                           "make another GPU the primary one in the firmware settings, or release the console first "
-                           "(echo 0 > /sys/class/vtconsole/" + vtcon + "/bind, and boot with video=efifb:off), " + kForce});
+            out.uses.push_back({f.address, a + " is the boot GPU and the host console is on it (" + vtcon + ": " + name + ")",
+                                "make another GPU the primary one in the firmware settings, or release the console first "
+                                "(echo 0 > /sys/class/vtconsole/" + vtcon + "/bind, and boot with video=efifb:off), " + kForce});
             break;
         }
     }
 
-    auto children = child_names(dev);
-    std::set<std::string> sources;
-    for (const auto& b : children.block) {
-        sources.insert("/dev/" + b.filename().string());
-        add_holders(sysroot, b, sources);
-    }
-    for (const auto& m : mounted_from(sysroot, sources))
-        out.push_back({f.address, a + " holds a mounted filesystem: " + m,
-                       "unmount it (and swapoff) first; the disk holding / cannot be passed to a VM, " + std::string(kForce)});
+    add_block_uses(f, out);
 
+    auto children = child_names(dev);
     for (const auto& n : children.net)
-        if (default_route_via(sysroot, n))
-            out.push_back({f.address, a + " is " + n + ", the interface of the host's default route",
-                           "route the host through another interface first (taking it would cut this session off), " +
-                               std::string(kForce)});
+        if (default_route_via(sysroot_, n))
+            out.uses.push_back({f.address, a + " is " + n + ", the interface of the host's default route",
+                                "route the host through another interface first (taking it would cut this session off), " +
+                                    std::string(kForce)});
 
     std::set<std::string> nodes;
     for (const auto& d : children.drm) nodes.insert("/dev/dri/" + d);
     bool nvidia = f.driver == "nvidia";
-    auto holds = open_handles(sysroot, [&](const std::string& t) {
+    auto holds = handles_.holding([&](const std::string& t) {
         return nodes.count(t) || (nvidia && t.rfind("/dev/nvidia", 0) == 0);
     });
     for (const auto& h : holds)
-        out.push_back({f.address, a + " is in use: " + h,
-                       "stop that program (a display server, a CUDA job, nvidia-persistenced) first, " + std::string(kForce)});
+        out.uses.push_back({f.address, a + " is in use: " + h,
+                            "stop that program (a display server, a CUDA job, nvidia-persistenced) first, " + std::string(kForce)});
     return out;
+}
+
+// Every block device of the function, each named by the tables when they can
+// and asked of the kernel in any case: a claim the tables do not explain
+// (a lazily unmounted filesystem, ZFS, a mount hidden in a namespace that
+// has no process left) is still a refusal.
+void HostUseFinder::add_block_uses(const PciFunction& f, Found& out) const {
+    auto a = f.address.str();
+    auto stack = block_devices_of(sysroot_, device_dir(sysroot_, f.address));
+    std::set<std::string> said;
+    for (const auto& d : stack) {
+        if (d.dev.empty()) {
+            bool reached = std::any_of(stack.begin(), stack.end(), [&](const BlockDevice& x) { return x.below == d.name; });
+            if (!reached)
+                out.unverified.push_back({f.address, a + ": " + d.name + " has no device node and no namespace head was found for it",
+                                          "check with lsblk what the host uses it for before passing " + a + " through"});
+            continue;
+        }
+        auto uses = block_users_.uses_of(d, stack, handles_);
+        for (const auto& u : uses)
+            if (said.insert(u.what).second) out.uses.push_back({f.address, a + " " + u.what, u.fix});
+        auto answer = exclusive_open_(d);
+        if (answer.claim == Claim::busy && uses.empty()) {
+            auto contents = block_users_.udev_contents(d);
+            out.uses.push_back({f.address,
+                                a + ": the kernel reports " + d.describe() + " in use (an exclusive open fails with EBUSY)" +
+                                    (contents.empty() ? "" : "; udev says it holds " + contents) +
+                                    ", and no mount, swap or holder in this namespace explains it",
+                                "find what claims it (a lazily unmounted filesystem still in use, a mount in a container, "
+                                "a ZFS pool — zpool export it — or btrfs) and release it, " + std::string(kForce)});
+        } else if (answer.claim == Claim::unknown) {
+            out.unverified.push_back({f.address, a + ": cannot ask the kernel whether " + d.describe() + " is in use: " + answer.detail,
+                                      "make sure nothing uses it (lsblk, swapon --show) before passing " + a + " through"});
+        }
+    }
 }
 
 }  // namespace vmrun

@@ -1,14 +1,19 @@
 #pragma once
 // What the host itself is using a PCI device for — the reasons vmrun refuses
-// to take it away: the boot GPU carrying the console, the disk holding a
-// mounted filesystem or swap, the NIC carrying the default route, a GPU whose
+// to take it away: the boot GPU carrying the console; a disk (or anything
+// stacked on it) mounted, used as swap, held by LVM/LUKS/md/bcache, or open
+// in a program — and, beyond what the tables show, any disk the kernel
+// itself reports claimed; the NIC carrying the default route; a GPU whose
 // /dev/dri or /dev/nvidia* nodes a process holds open. Taking such a device
-// hangs the desktop, the host, or the SSH session that started vmrun.
-// Read through a sysroot (sys/, proc/); changes nothing.
+// hangs the desktop, the host, or the SSH session that started vmrun, or
+// corrupts a filesystem. Read through a sysroot (sys/, proc/); changes nothing.
 
 #include <string>
 #include <vector>
 
+#include "host/block/block_users.h"
+#include "host/block/exclusive_open.h"
+#include "host/open_handles.h"
 #include "host/pci/pci_sysfs.h"
 
 namespace vmrun {
@@ -19,6 +24,26 @@ struct HostUse {
     std::string fix;
 };
 
-std::vector<HostUse> find_host_uses(const std::string& sysroot, const PciFunction& function);
+// Reads the host's tables once for every function asked about.
+class HostUseFinder {
+public:
+    HostUseFinder(std::string sysroot, ExclusiveOpenCheck exclusive_open);
+
+    struct Found {
+        std::vector<HostUse> uses;
+        // Block devices the kernel could not be asked about (no node): not a
+        // refusal — the tables were still read — but said, so it is not silent.
+        std::vector<HostUse> unverified;
+    };
+    Found find(const PciFunction& function) const;
+
+private:
+    void add_block_uses(const PciFunction& f, Found& out) const;
+
+    std::string sysroot_;
+    ExclusiveOpenCheck exclusive_open_;
+    OpenHandles handles_;
+    BlockUsers block_users_;
+};
 
 }  // namespace vmrun

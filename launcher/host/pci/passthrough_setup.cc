@@ -27,15 +27,25 @@ std::vector<HostProblem> PassthroughInspection::problems(bool force_bind) const 
     return out;
 }
 
-PassthroughInspection inspect_passthrough(const std::string& sysroot, const std::vector<PciAddress>& listed) {
+PassthroughInspection inspect_passthrough(const std::string& sysroot, const std::vector<PciAddress>& listed,
+                                          const ExclusiveOpenCheck& exclusive_open) {
     PassthroughInspection out;
     auto host = read_pci_functions(sysroot);
     out.expansion = expand_iommu_groups(listed, host);
     out.vfio_loaded = vfio_driver_loaded(sysroot);
+    if (out.expansion.groups.empty()) return out;
+    HostUseFinder finder(sysroot, exclusive_open);
     for (const auto& g : out.expansion.groups)
-        for (const auto& f : g.to_bind)
-            for (auto& u : find_host_uses(sysroot, f)) out.host_uses.push_back(std::move(u));
+        for (const auto& f : g.to_bind) {
+            auto found = finder.find(f);
+            for (auto& u : found.uses) out.host_uses.push_back(std::move(u));
+            for (auto& u : found.unverified) out.unverified.push_back(std::move(u));
+        }
     return out;
+}
+
+PassthroughInspection inspect_passthrough(const std::string& sysroot, const std::vector<PciAddress>& listed) {
+    return inspect_passthrough(sysroot, listed, kernel_exclusive_open(sysroot));
 }
 
 std::string bind_passthrough(const std::string& sysroot, const GroupExpansion& expansion, Journal& journal,

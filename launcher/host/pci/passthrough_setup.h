@@ -22,6 +22,7 @@ namespace vmrun {
 struct PassthroughInspection {
     GroupExpansion expansion;
     std::vector<HostUse> host_uses;   // of the functions that would be bound
+    std::vector<HostUse> unverified;  // block devices the kernel could not be asked about
     bool vfio_loaded = false;
 
     // Everything that stops the bind; host uses only when not forced.
@@ -31,6 +32,10 @@ struct PassthroughInspection {
 // The host addresses a profile's passthrough list names, in profile order.
 std::vector<PciAddress> passthrough_addresses(const Profile& profile);
 
+// `exclusive_open` answers for the kernel; tests pass a simulated one.
+PassthroughInspection inspect_passthrough(const std::string& sysroot, const std::vector<PciAddress>& listed,
+                                          const ExclusiveOpenCheck& exclusive_open);
+// Asks the real kernel (kernel_exclusive_open).
 PassthroughInspection inspect_passthrough(const std::string& sysroot, const std::vector<PciAddress>& listed);
 
 struct DeviceOwner {
