@@ -9,13 +9,17 @@
 #   00:03 ioh3420 (no ACS) -> e1000e sharing the group with the port  (bridge exception)
 #   00:04 pcie-root-port  -> VGA (fn 0) + intel-hda (fn 1), one group (a GPU and its audio)
 #   00:05 pcie-root-port  -> e1000e pair (fn 0, fn 1), one group      (a spare device for hotplug)
+# and for the disks suite two NVMe controllers with a 64 MiB namespace each:
+#   00:07 pcie-root-port  -> nvme (serial vmrunA) in an nvme-subsys: native multipath,
+#                            path device nvmeXcYn1 under the function, head nvmeXn1 under the subsystem
+#   00:08 pcie-root-port  -> nvme (serial vmrunB), plain: nvmeXn1 under the function
 # The guest mounts this machine's root read-only over virtio-9p and, chrooted
 # into it, runs scripts/vfio-guest/checks.sh SUITE with this checkout's vmrun
 # binary — unmodified. Its scratch space is a tmpfs on /run (the host's /tmp
 # stays visible, read-only: a checkout may live there). The checks print "PASS: ..." / "FAIL: ..." lines; this
 # script prints them again at the end with "RESULT: PASS" or "RESULT: FAIL".
 #
-#   scripts/vfio-guest-test.sh [iommu|passthrough|all]   (default all)
+#   scripts/vfio-guest-test.sh [iommu|passthrough|disks|all]   (default all)
 #
 # Env: BOOT_TIMEOUT (s, default 600), KEEP=1 keeps the console log.
 set -euo pipefail
@@ -39,7 +43,7 @@ trap cleanup EXIT
 ird=$work/root
 mkdir -p "$ird"/{bin,dev,proc,sys,tmp,etc,host}
 cp "$BUSYBOX" "$ird/bin/busybox"
-add_modules "$ird" vfio vfio_iommu_type1 vfio_pci e1000e virtio_pci 9pnet_virtio 9p bochs snd_hda_codec_generic snd_hda_intel \
+add_modules "$ird" vfio vfio_iommu_type1 vfio_pci e1000e virtio_pci 9pnet_virtio 9p bochs snd_hda_codec_generic snd_hda_intel nvme crc32c_generic ext4 dm_mod \
   || die "kernel modules missing"
 
 cat > "$ird/init" <<'INIT'
@@ -94,6 +98,19 @@ args=(
   -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
   -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,bus=pcie.0,addr=0x6
 )
+if [ "$suite" = disks ] || [ "$suite" = all ]; then
+  truncate -s 64M "$work/nvme-a.img" "$work/nvme-b.img"
+  args+=(
+    -drive if=none,id=nvme-a-ns,file="$work/nvme-a.img",format=raw
+    -drive if=none,id=nvme-b-ns,file="$work/nvme-b.img",format=raw
+    -device pcie-root-port,id=rp5,bus=pcie.0,addr=0x7,chassis=5,port=5
+    -device nvme-subsys,id=nvme-subsys-a,nqn=vmrun-test-subsystem
+    -device nvme,id=nvme-a,serial=vmrunA,subsys=nvme-subsys-a,bus=rp5
+    -device nvme-ns,drive=nvme-a-ns,bus=nvme-a,nsid=1
+    -device pcie-root-port,id=rp6,bus=pcie.0,addr=0x8,chassis=6,port=6
+    -device nvme,id=nvme-b,serial=vmrunB,bus=rp6,drive=nvme-b-ns
+  )
+fi
 start=$SECONDS
 set +e
 timeout -k 5 "$BOOT_TIMEOUT" "$QEMU" "${args[@]}" < /dev/null > "$work/console.log" 2>&1

@@ -56,3 +56,8 @@ TEST_CASE("passthrough end to end on a real kernel: start, placement, x-vga, hot
     auto r = run_guest_suite("passthrough");
     require_all_passed(r, 44);
 }
+
+TEST_CASE("never take a disk the host uses, on a real kernel: NVMe multipath and plain swap, a lazy unmount, another namespace's mount, a dm volume") {
+    auto r = run_guest_suite("disks");
+    require_all_passed(r, 38);
+}
