@@ -38,6 +38,16 @@ std::string write_attribute(const fs::path& path, const std::string& value) {
     return "";
 }
 
+void for_each_folder_below(const fs::path& root, int max_depth, const std::function<void(const fs::path&)>& visit) {
+    std::error_code ec;
+    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+        if (it.depth() >= max_depth) it.disable_recursion_pending();
+        std::error_code ec2;
+        if (it->is_directory(ec2) && !it->is_symlink(ec2)) visit(it->path());
+    }
+}
+
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
     auto deadline = std::chrono::steady_clock::now() + limit;
     while (!done()) {

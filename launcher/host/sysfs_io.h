@@ -19,6 +19,12 @@ std::string symlink_name(const std::filesystem::path& path);
 // does. Returns "" or the error, naming the file.
 std::string write_attribute(const std::filesystem::path& path, const std::string& value);
 
+// Calls `visit` for every folder below `root` (not `root` itself), depth
+// first, parents before children, never following a symlink — so a walk
+// below one device never wanders to another — and no deeper than `max_depth`.
+void for_each_folder_below(const std::filesystem::path& root, int max_depth,
+                           const std::function<void(const std::filesystem::path&)>& visit);
+
 // Waits until `done` holds, checking every few milliseconds, for at most
 // `limit`. The kernel answers sysfs writes synchronously; the wait covers the
 // device node that udev/devtmpfs creates after the bind, and simulated kernels.

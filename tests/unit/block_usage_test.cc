@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "pci_addresses.h"
 #include "host/block/block_stack.h"
 #include "host/block/exclusive_open.h"
 #include "host/pci/passthrough_setup.h"
@@ -23,12 +24,6 @@ using namespace vmrun::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<PciAddress> addrs(std::initializer_list<const char*> list) {
-    std::vector<PciAddress> out;
-    for (auto s : list) out.push_back(*parse_pci_address(s));
-    return out;
-}
 
 std::vector<std::string> whats(const std::vector<HostProblem>& problems) {
     std::vector<std::string> out;

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "pci_addresses.h"
 #include "host/pci/passthrough_groups.h"
 #include "host/pci/pci_sysfs.h"
 #include "sim_sysfs.h"
@@ -12,11 +13,6 @@ using namespace vmrun;
 using namespace vmrun::testing;
 
 namespace {
-std::vector<PciAddress> addrs(std::initializer_list<const char*> list) {
-    std::vector<PciAddress> out;
-    for (auto* a : list) out.push_back(*parse_pci_address(a));
-    return out;
-}
 bool mentions(const GroupExpansion& e, const std::string& text) {
     for (const auto& p : e.problems)
         if ((p.what + "; " + p.fix).find(text) != std::string::npos) return true;

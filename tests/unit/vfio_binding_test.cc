@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "pci_addresses.h"
 #include "host/host_restore.h"
 #include "host/journal.h"
 #include "host/pci/passthrough_setup.h"
@@ -21,12 +22,6 @@ using namespace vmrun::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<PciAddress> addrs(std::initializer_list<const char*> list) {
-    std::vector<PciAddress> out;
-    for (auto s : list) out.push_back(*parse_pci_address(s));
-    return out;
-}
 
 std::string driver(const TempDir& root, const std::string& address) {
     return symlink_name(root.path / "sys/bus/pci/devices" / address / "driver");

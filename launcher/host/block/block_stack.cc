@@ -30,21 +30,12 @@ fs::path canonical_or_empty(const fs::path& p) {
     return ec ? fs::path() : c;
 }
 
-// The disks below the function. Does not follow symlinks, so it never wanders
-// to other devices; a partition is found with its disk (it sits inside it).
+// The disks below the function; a partition is found with its disk (it sits inside it).
 std::vector<fs::path> block_dirs_below(const fs::path& root) {
     std::vector<fs::path> out;
-    std::error_code ec;
-    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
-    for (; !ec && it != end; it.increment(ec)) {
-        if (it.depth() > 8) {
-            it.disable_recursion_pending();
-            continue;
-        }
-        std::error_code ec2;
-        if (!it->is_directory(ec2) || it->is_symlink(ec2)) continue;
-        if (is_block_dir(it->path())) out.push_back(it->path());
-    }
+    for_each_folder_below(root, 8, [&](const fs::path& dir) {
+        if (is_block_dir(dir)) out.push_back(dir);
+    });
     return out;
 }
 

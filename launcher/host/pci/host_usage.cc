@@ -21,28 +21,19 @@ fs::path device_dir(const std::string& sysroot, const PciAddress& a) {
     return fs::path(sysroot) / "sys/bus/pci/devices" / a.str();
 }
 
-// Net interfaces and drm cards below the PCI device. Does not follow
-// symlinks, so it never wanders to other devices.
+// Net interfaces and drm cards below the PCI device.
 struct ChildNames {
     std::vector<std::string> net, drm;
 };
 
 ChildNames child_names(const fs::path& dev) {
     ChildNames out;
-    std::error_code ec;
-    fs::recursive_directory_iterator it(dev, fs::directory_options::skip_permission_denied, ec), end;
-    for (; !ec && it != end; it.increment(ec)) {
-        if (it.depth() > 8) {
-            it.disable_recursion_pending();
-            continue;
-        }
-        std::error_code ec2;
-        if (!it->is_directory(ec2) || it->is_symlink(ec2)) continue;
-        auto name = it->path().filename().string();
-        auto parent = it->path().parent_path().filename().string();
+    for_each_folder_below(dev, 8, [&](const fs::path& dir) {
+        auto name = dir.filename().string();
+        auto parent = dir.parent_path().filename().string();
         if (parent == "net") out.net.push_back(name);
         else if (parent == "drm" && (name.rfind("card", 0) == 0 || name.rfind("renderD", 0) == 0)) out.drm.push_back(name);
-    }
+    });
     return out;
 }
 
