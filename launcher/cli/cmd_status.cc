@@ -1,6 +1,12 @@
 // vmrun status NAME: run state, QEMU version, and what sits on each root port.
 
 #include <iostream>
+#include <map>
+#include <set>
+
+#include "base/cpu_list.h"
+#include "host/cpu_affinity.h"
+#include "run/cpu_pinning.h"
 
 #include "cli/command.h"
 #include "base/exit_codes.h"
@@ -8,6 +14,32 @@
 #include "cli/qmp_connect.h"
 
 namespace vmrun::cli {
+
+namespace {
+
+// Each vCPU's thread and the host CPUs it may run on, read back from the
+// kernel (so it shows what holds, not what was asked), then QEMU's other threads.
+void print_vcpu_threads(qmp::Client& c, pid_t qemu) {
+    auto threads = query_vcpu_threads(c);
+    if (!threads.error.empty() || qemu <= 0) return;
+    auto cpus_of = [&](pid_t tid) {
+        auto cpus = thread_cpus(qemu, tid);
+        return cpus ? format_cpu_list(*cpus) : std::string("?");
+    };
+    std::cout << "vcpus:\n";
+    std::set<pid_t> vcpu_tids;
+    for (const auto& v : threads.vcpus) {
+        vcpu_tids.insert(v.thread);
+        std::cout << "  " << v.index << ": thread " << v.thread << " on host CPUs " << cpus_of(v.thread) << "\n";
+    }
+    std::map<std::string, int> others;
+    for (pid_t tid : threads_of(qemu))
+        if (!vcpu_tids.count(tid)) ++others[cpus_of(tid)];
+    for (const auto& [cpus, n] : others)
+        std::cout << "emulator: " << n << " thread" << (n == 1 ? "" : "s") << " on host CPUs " << cpus << "\n";
+}
+
+}  // namespace
 
 int run_status(const ParsedArgs& args) {
     auto target = resolve_target(args);
@@ -29,6 +61,7 @@ int run_status(const ParsedArgs& args) {
     pid_t supervisor = 0;
     if (!target->folder.runtime_dir.empty() && vm_running(target->folder, supervisor))
         std::cout << "pids:    supervisor " << supervisor << ", qemu " << read_pid_file(target->folder.qemu_pid_file()).value_or(0) << "\n";
+    print_vcpu_threads(c, read_pid_file(target->folder.qemu_pid_file()).value_or(0));
     std::cout << "root ports:\n";
     for (const auto& rp : root_ports_in(pci.value)) {
         std::cout << "  " << rp.id << ":";

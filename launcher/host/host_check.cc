@@ -1,5 +1,8 @@
 #include "host/host_check.h"
 
+#include "base/cpu_list.h"
+#include "host/cpu_affinity.h"
+
 #include <cstdio>
 
 namespace vmrun {
@@ -53,6 +56,7 @@ public:
         firmware();
         network();
         hugepages();
+        pinning();
         passthrough();
         return out_;
     }
@@ -191,6 +195,23 @@ private:
                 "echo " + std::to_string(pages) + " > /proc/sys/vm/nr_hugepages (or hugepages=" + std::to_string(pages) +
                     " on the kernel command line)");
         }
+    }
+
+    void pinning() {
+        if (!plan_ || !plan_->profile.cpu.pin) return;
+        const auto& pin = *plan_->profile.cpu.pin;
+        auto problems = pinning_problems(h_.online_cpus, pin, plan_->profile.source_file);
+        for (const auto& p : problems) add(Verdict::fail, "pinning", p.what, p.fix);
+        if (problems.empty())
+            add(Verdict::pass, "pinning",
+                (pin.vcpus.empty() ? std::string("vCPUs unpinned") : "vCPUs on host CPUs " + join_numbers(pin.vcpus)) +
+                    (pin.emulator.empty() ? "" : ", QEMU's other threads on " + format_cpu_list(pin.emulator)) + "; all online");
+    }
+
+    static std::string join_numbers(const std::vector<int>& v) {
+        std::string out;
+        for (int n : v) out += (out.empty() ? "" : ",") + std::to_string(n);
+        return out;
     }
 
     void passthrough() {

@@ -1,3 +1,4 @@
+#include "host/cpu_affinity.h"
 #include "host/host_readings.h"
 
 #include <unistd.h>
@@ -65,6 +66,7 @@ HostReadings read_host(const std::string& sysroot, const std::string& qemu_binar
     HostReadings r;
     fs::path root(sysroot);
     std::error_code ec;
+    r.online_cpus = online_cpus(sysroot);
 
     std::string line;
     read_cpuinfo(root, r.cpu_vendor, r.cpu_flags);

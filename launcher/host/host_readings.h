@@ -27,6 +27,7 @@ struct HostReadings {
     bool tun = false, vhost_net = false;
     long hugepages_free = 0, hugepage_kib = 0;
     std::map<std::string, bool> bridges;  // name -> exists as a bridge
+    std::optional<std::vector<int>> online_cpus;  // sys/devices/system/cpu/online
 };
 
 // vendor_id of the first CPU in proc/cpuinfo: "GenuineIntel", "AuthenticAMD", "" if unreadable.

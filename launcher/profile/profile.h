@@ -34,12 +34,19 @@ struct Smp {
     int cpus() const { return sockets * cores * threads; }
 };
 
+// Which host CPUs QEMU's threads may run on.
+struct CpuPinning {
+    std::vector<int> vcpus;     // vCPU i runs only on host CPU vcpus[i]
+    std::vector<int> emulator;  // every other QEMU thread; empty = left as it is
+};
+
 struct Cpu {
     std::string model;              // not given: host under kvm, max under tcg (profile_checks decides)
     bool hide_kvm = false;          // kvm=off: hides the KVM signature (old NVIDIA drivers' Code 43)
     std::string hv_vendor_id;       // empty = not set
     bool hyperv = false;            // Hyper-V enlightenments for Windows guests
     std::vector<std::string> flags; // extra -cpu flags, e.g. "+invtsc"
+    std::optional<CpuPinning> pin;
 };
 
 struct Firmware {

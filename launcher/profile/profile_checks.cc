@@ -1,5 +1,6 @@
 #include "profile/profile_checks.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -95,6 +96,22 @@ private:
             d_.error(p_.at.of("cpu.hyperv"), "Hyper-V enlightenments ('hyperv') need accelerator kvm");
         if (p_.smp.cpus() > 288)
             d_.error(p_.at.of("smp"), "smp gives " + std::to_string(p_.smp.cpus()) + " CPUs; q35 supports at most 288");
+        if (p_.cpu.pin) check_pinning(*p_.cpu.pin);
+    }
+
+    void check_pinning(const CpuPinning& pin) {
+        int n = p_.smp.cpus();
+        if (!pin.vcpus.empty() && int(pin.vcpus.size()) != n)
+            d_.error(p_.at.of("cpu.pin.vcpus"), "'vcpus' pins " + std::to_string(pin.vcpus.size()) + " vCPU" +
+                                                    (pin.vcpus.size() == 1 ? "" : "s") + " but the VM has " + std::to_string(n) +
+                                                    " (smp: sockets x cores x threads); list one host CPU per vCPU");
+        for (int c : pin.emulator)
+            if (std::find(pin.vcpus.begin(), pin.vcpus.end(), c) != pin.vcpus.end()) {
+                d_.warning(p_.at.of("cpu.pin.emulator"), "host CPU " + std::to_string(c) +
+                                                             " is in both 'vcpus' and 'emulator': QEMU's I/O threads will "
+                                                             "compete with that vCPU");
+                break;
+            }
     }
 
     void check_memory() {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include "base/utf8.h"
 
@@ -173,6 +174,54 @@ private:
                     else d_.error(loc_of((*v)[i]), "a cpu flag is +name, -name or name=value (one word each), got '" +
                                                       printable((*l)[i]) + "'");
                 }
+        if (auto v = r.get("pin")) cpu_pin(*v, r.key_loc("pin"));
+        r.finish();
+    }
+
+    // A list of host CPU numbers. In 'vcpus' a CPU may appear once: two vCPUs
+    // pinned to one host CPU take turns on it, which pinning is meant to stop.
+    std::optional<std::vector<int>> host_cpus(const YAML::Node& v, const std::string& key, bool distinct) {
+        p_.at.set("cpu.pin." + key, loc_of(v));
+        if (!v.IsSequence() || v.size() == 0) {
+            d_.error(loc_of(v), "'" + key + "' is a list of host CPU numbers, like [2, 3, 4, 5]; got " + describe_kind(v));
+            return std::nullopt;
+        }
+        std::vector<int> out;
+        std::map<int, int> line_of;
+        bool ok = true;
+        for (const auto& item : v) {
+            auto c = read_int(item, key, 0, 8191, d_);
+            if (!c) { ok = false; continue; }
+            auto [it, fresh] = line_of.emplace(*c, loc_of(item).line);
+            if (!fresh && distinct) {
+                d_.error(loc_of(item), "host CPU " + std::to_string(*c) + " is given to two vCPUs (also at line " +
+                                           std::to_string(it->second) + "); give each vCPU a CPU of its own");
+                ok = false;
+            }
+            if (fresh) out.push_back(*c);
+        }
+        if (!ok) return std::nullopt;
+        return out;
+    }
+
+    void cpu_pin(const YAML::Node& n, SourceLoc key) {
+        p_.at.set("cpu.pin", key);
+        MapReader r(n, "'pin'", d_);
+        if (!r.ok()) return;
+        CpuPinning pin;
+        bool ok = true;
+        if (auto v = r.get("vcpus")) {
+            if (auto l = host_cpus(*v, "vcpus", true)) pin.vcpus = *l;
+            else ok = false;
+        }
+        if (auto v = r.get("emulator")) {
+            if (auto l = host_cpus(*v, "emulator", false)) pin.emulator = *l;
+            else ok = false;
+        }
+        if (ok && pin.vcpus.empty() && pin.emulator.empty())
+            d_.error(key, "'pin' needs 'vcpus' (one host CPU per vCPU), 'emulator' (QEMU's other threads) or both");
+        else if (ok)
+            p_.cpu.pin = pin;
         r.finish();
     }
 

@@ -5,6 +5,7 @@
 #include <boost/process/search_path.hpp>
 #include <filesystem>
 
+#include "host/cpu_affinity.h"
 #include "host/net/network_setup.h"
 #include "host/pci/passthrough_setup.h"
 
@@ -30,6 +31,10 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
         out.push_back({"/dev/kvm is not usable, so accelerator kvm cannot work",
                        "enable virtualization (VT-x/AMD-V) in the firmware and load kvm_intel or kvm_amd, add your user to group kvm, "
                        "or set 'accelerator: tcg' (slow) in " + p.source_file});
+    if (p.cpu.pin) {
+        auto cpus = check_pinning_cpus(plan.facts.sysroot, *p.cpu.pin, p.source_file);
+        out.insert(out.end(), cpus.begin(), cpus.end());
+    }
     if (p.kernel) {
         missing(p.kernel->image, "kernel", "kernel.image");
         missing(p.kernel->initrd, "initrd", "kernel.initrd");

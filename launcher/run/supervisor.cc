@@ -21,6 +21,7 @@
 #include <iostream>
 #include <thread>
 
+#include "run/cpu_pinning.h"
 #include "qmp/client.h"
 #include "base/exit_codes.h"
 #include "run/firmware_vars.h"
@@ -184,6 +185,12 @@ private:
             return fail_start("QEMU did not start:\n" + stderr_.last_lines(10));
         }
         spdlog::info("QEMU {}.{}.{} ready (pid {})", client->version().major, client->version().minor, client->version().micro, pid);
+        if (plan_.profile.cpu.pin)
+            if (auto err = pin_qemu_threads(*client, pid, *plan_.profile.cpu.pin); !err.empty()) {
+                kill_qemu();
+                finish_qemu(3s);
+                return fail_start("cannot pin QEMU's threads: " + err);
+            }
         auto cont = client->execute("cont");
         if (!cont) {
             kill_qemu();

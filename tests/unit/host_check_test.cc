@@ -144,3 +144,20 @@ TEST_CASE("check: huge pages short of the profile's memory, and a bridge that do
     CHECK(bridge->verdict == Verdict::fail);
     CHECK(bridge->fix.find("ip link add br0 type bridge") != std::string::npos);
 }
+
+TEST_CASE("check PROFILE: pinned CPUs must be online; the plan is shown when they are") {
+    auto h = ready_intel_host();
+    h.online_cpus = std::vector<int>{0, 1, 2, 3};
+    auto p = run_pipeline("name: t\naccelerator: tcg\ncpu:\n  model: max\n  pin:\n    vcpus: [3, 2]\n    emulator: [0, 1]\nmemory: 256M\nsmp: 2\n");
+    REQUIRE(p.errors().empty());
+    auto lines = check_host(h, &*p.planned.plan, nullptr);
+    REQUIRE(find(lines, "pinning"));
+    CHECK(find(lines, "pinning")->verdict == Verdict::pass);
+    CHECK(find(lines, "pinning")->text == "vCPUs on host CPUs 3,2, QEMU's other threads on 0-1; all online");
+
+    h.online_cpus = std::vector<int>{0, 1, 2};
+    lines = check_host(h, &*p.planned.plan, nullptr);
+    REQUIRE(find(lines, "pinning"));
+    CHECK(find(lines, "pinning")->verdict == Verdict::fail);
+    CHECK(find(lines, "pinning")->text == "host CPU 3 in cpu.pin.vcpus is not online on this host (online: 0-2)");
+}
