@@ -1,4 +1,6 @@
-// vmrun dry-run PROFILE: print the QEMU command vmrun would run, and nothing else.
+// vmrun dry-run PROFILE: print the commands vmrun would run, and nothing else:
+// swtpm's first (in the background, as vmrun starts it before QEMU) when the
+// profile has a TPM, then QEMU's. --json prints QEMU's argv alone, as before.
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +11,7 @@
 #include "cli/load_plan.h"
 #include "plan/qemu_argv.h"
 #include "plan/shell_quote.h"
+#include "plan/swtpm_argv.h"
 
 namespace vmrun::cli {
 
@@ -18,8 +21,12 @@ int run_dry_run(const ParsedArgs& args) {
     auto loaded = load_plan(profile);
     if (!loaded.plan) return loaded.exit_code;
     auto argv = build_qemu_argv(*loaded.plan);
-    if (json) std::cout << nlohmann::json(argv).dump(2) << "\n";
-    else std::cout << shell_join(argv) << "\n";
+    if (json) {
+        std::cout << nlohmann::json(argv).dump(2) << "\n";
+        return kExitOk;
+    }
+    if (auto swtpm = build_swtpm_argv(*loaded.plan); !swtpm.empty()) std::cout << shell_join(swtpm) << " &\n";
+    std::cout << shell_join(argv) << "\n";
     return kExitOk;
 }
 

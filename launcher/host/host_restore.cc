@@ -39,6 +39,33 @@ std::string stop_qemu(const VmPaths& vm, const nlohmann::json& json, std::string
     return "stopped the orphaned QEMU (pid " + std::to_string(pid) + ")";
 }
 
+// The VM's swtpm: it ends by itself once QEMU closes its control channel
+// (--terminate); this stops one left behind (QEMU never connected, or the
+// supervisor was killed with QEMU still running). Only this VM's: the pid,
+// its start time and a command line naming this VM's control socket.
+std::string stop_swtpm(const VmPaths& vm, const nlohmann::json& json, std::string& error) {
+    JournalArgs args(json);
+    pid_t pid = pid_t(*args.integer("pid"));
+    if (!process_alive(pid, *args.count("start_time"))) return "";
+    auto argv = process_cmdline(pid);
+    bool ours = std::any_of(argv.begin(), argv.end(), [&](const std::string& a) {
+        return a.find("path=" + vm.swtpm_socket() + ",") != std::string::npos;
+    });
+    if (!ours) return "pid " + std::to_string(pid) + " is not this VM's swtpm (its command line says otherwise); left alone";
+    // Give it a moment to finish by itself: it writes the TPM's state as QEMU lets go.
+    if (!wait_process_exit(pid, std::chrono::seconds(2))) {
+        ::kill(pid, SIGTERM);
+        if (!wait_process_exit(pid, std::chrono::seconds(5))) {
+            ::kill(pid, SIGKILL);
+            if (!wait_process_exit(pid, std::chrono::seconds(5))) {
+                error = "swtpm (pid " + std::to_string(pid) + ") does not exit even after SIGKILL";
+                return "";
+            }
+        }
+    }
+    return "stopped swtpm (pid " + std::to_string(pid) + ")";
+}
+
 std::string check_qemu(const nlohmann::json& json) {
     JournalArgs args(json);
     auto pid = args.integer("pid");
@@ -88,6 +115,8 @@ Restorer make_restorer(const VmPaths& vm) {
     Restorer r;
     r.on("qemu-process", check_qemu,
          [vm](const nlohmann::json& args, std::string& error) { return stop_qemu(vm, args, error); });
+    r.on("swtpm-process", check_qemu,
+         [vm](const nlohmann::json& args, std::string& error) { return stop_swtpm(vm, args, error); });
     // Only this VM's own runtime folder, whatever path the entry names.
     r.on(
         "runtime-folder",

@@ -11,6 +11,7 @@ namespace vmrun {
 
 struct HostFacts {
     std::string qemu_binary = "qemu-system-x86_64";
+    std::string swtpm_binary = "swtpm";
     VmPaths paths;            // the VM's folders and every name in them
     std::string ovmf_dir = "/usr/share/OVMF";
     bool vhost_net = false;   // /dev/vhost-net usable

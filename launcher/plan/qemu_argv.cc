@@ -27,6 +27,7 @@ public:
         add(plan_.facts.qemu_binary);
         identity();
         firmware();
+        tpm();
         control();
         display();
         topology();
@@ -91,6 +92,14 @@ private:
             if (!p_.kernel->initrd.empty()) add("-initrd", p_.kernel->initrd);
             if (!p_.kernel->cmdline.empty()) add("-append", p_.kernel->cmdline);
         }
+    }
+
+    // QEMU talks to swtpm over its control socket; vmrun starts swtpm first.
+    void tpm() {
+        if (!p_.tpm) return;
+        add("-chardev", QemuOption("socket").set("id", "tpm-chardev").set("path", plan_.paths().swtpm_socket()).str());
+        add("-tpmdev", QemuOption("emulator").set("id", "tpm0").set("chardev", "tpm-chardev").str());
+        add("-device", QemuOption(p_.tpm->model == TpmModel::crb ? "tpm-crb" : "tpm-tis").set("tpmdev", "tpm0").str());
     }
 
     void control() {

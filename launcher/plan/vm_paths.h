@@ -31,12 +31,16 @@ struct VmPaths {
     std::string lock_file() const { return runtime_dir + ".lock"; }
     std::string supervisor_pid_file() const { return runtime_dir + "/supervisor.pid"; }
     std::string qemu_pid_file() const { return runtime_dir + "/qemu.pid"; }
+    std::string swtpm_socket() const { return runtime_dir + "/swtpm.sock"; }  // swtpm's control channel
 
     std::string console_log() const { return state_dir + "/console.log"; }  // this boot's serial output
     std::string journal_file() const { return state_dir + "/journal"; }
     std::string log_file() const { return state_dir + "/vmrun.log"; }
     std::string last_exit_file() const { return state_dir + "/last-exit.json"; }
     std::string ovmf_vars() const { return state_dir + "/OVMF_VARS.fd"; }
+    // The TPM's state (its seeds, BitLocker's and Windows Hello's keys): kept across starts.
+    std::string tpm_state_dir() const { return state_dir + "/tpm"; }
+    std::string swtpm_log() const { return state_dir + "/swtpm.log"; }
 };
 
 }  // namespace vmrun

@@ -26,6 +26,7 @@ enum class HotplugMode { acpi, native };
 enum class DisplayType { none, gtk, vnc, spice };
 enum class VgaType { automatic, none, std, virtio, qxl };
 enum class SerialMode { socket, stdio, none };
+enum class TpmModel { crb, tis };
 
 struct Smp {
     int sockets = 1;
@@ -55,6 +56,13 @@ struct Firmware {
     std::string vars_template;  // OVMF VARS template copied per VM; empty = default
     bool secure_boot = false;
     bool reset_nvram = false;   // copy the template again on every start
+};
+
+// A TPM 2.0 from swtpm, its state kept in the VM's state folder across starts.
+struct Tpm {
+    TpmModel model = TpmModel::crb;  // profile_checks picks crb with OVMF, tis with SeaBIOS unless given
+    bool model_given = false;
+    bool reset = false;               // wipe the TPM's state at every start (its keys are lost)
 };
 
 struct KernelBoot {
@@ -143,6 +151,7 @@ struct Profile {
     RtcBase rtc = RtcBase::utc;
     Boot boot;
     Firmware firmware;
+    std::optional<Tpm> tpm;
     std::optional<KernelBoot> kernel;
     std::vector<Disk> disks;
     std::vector<Nic> nics;

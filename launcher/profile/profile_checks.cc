@@ -121,6 +121,8 @@ private:
 
     void check_firmware() {
         auto& f = p_.firmware;
+        // OVMF drives a CRB TPM (what Windows 11 machines have); SeaBIOS knows TIS best.
+        if (p_.tpm && !p_.tpm->model_given) p_.tpm->model = f.type == FirmwareType::ovmf ? TpmModel::crb : TpmModel::tis;
         if (f.type == FirmwareType::ovmf) return;
         if (f.secure_boot) d_.error(p_.at.of("firmware.secure_boot"), "secure_boot needs firmware type ovmf (SeaBIOS has no Secure Boot)");
         if (f.reset_nvram) d_.error(p_.at.of("firmware.reset_nvram"), "reset_nvram needs firmware type ovmf (SeaBIOS keeps no NVRAM)");

@@ -65,6 +65,7 @@ public:
         }
         if (auto n = r.get("boot")) { remember("boot"); boot(*n); }
         if (auto n = r.get("firmware")) { remember("firmware"); firmware(*n); }
+        if (auto n = r.get("tpm")) { remember("tpm"); tpm(*n); }
         if (auto n = r.get("kernel")) { remember("kernel"); kernel(*n); }
         if (auto n = r.get("disks")) { remember("disks"); each(*n, "disks", [&](auto& item) { disk(item); }); }
         if (auto n = r.get("network")) { remember("network"); each(*n, "network", [&](auto& item) { nic(item); }); }
@@ -255,6 +256,32 @@ private:
         if (auto v = r.get("secure_boot")) { p_.at.set("firmware.secure_boot", loc_of(*v)); if (auto b = read_bool(*v, "secure_boot", d_)) p_.firmware.secure_boot = *b; }
         if (auto v = r.get("reset_nvram")) { p_.at.set("firmware.reset_nvram", loc_of(*v)); if (auto b = read_bool(*v, "reset_nvram", d_)) p_.firmware.reset_nvram = *b; }
         r.finish();
+    }
+
+    // tpm: true, or a mapping {model: crb | tis, reset: bool}.
+    void tpm(const YAML::Node& n) {
+        if (n.IsScalar()) {
+            if (auto b = read_bool(n, "tpm", d_))
+                if (*b) p_.tpm = Tpm{};
+            return;
+        }
+        if (!n.IsMap()) {
+            d_.error(loc_of(n), "'tpm' is true, false or a mapping like {model: crb, reset: false}; got " + describe_kind(n));
+            return;
+        }
+        MapReader r(n, "'tpm'", d_);
+        if (!r.ok()) return;
+        Tpm t;
+        if (auto v = r.get("model")) {
+            p_.at.set("tpm.model", loc_of(*v));
+            if (auto s = read_choice(*v, "model", {"crb", "tis"}, d_)) {
+                t.model = *s == "crb" ? TpmModel::crb : TpmModel::tis;
+                t.model_given = true;
+            }
+        }
+        if (auto v = r.get("reset")) { p_.at.set("tpm.reset", loc_of(*v)); if (auto b = read_bool(*v, "reset", d_)) t.reset = *b; }
+        r.finish();
+        p_.tpm = t;
     }
 
     void kernel(const YAML::Node& n) {

@@ -7,6 +7,7 @@
 
 #include "host/cpu_affinity.h"
 #include "host/net/network_setup.h"
+#include "plan/swtpm_argv.h"
 #include "host/pci/passthrough_setup.h"
 
 namespace vmrun {
@@ -31,6 +32,15 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
         out.push_back({"/dev/kvm is not usable, so accelerator kvm cannot work",
                        "enable virtualization (VT-x/AMD-V) in the firmware and load kvm_intel or kvm_amd, add your user to group kvm, "
                        "or set 'accelerator: tcg' (slow) in " + p.source_file});
+    if (p.tpm) {
+        const auto& s = plan.facts.swtpm_binary;
+        bool there = s.find('/') != std::string::npos ? access(s.c_str(), X_OK) == 0 : !boost::process::search_path(s).empty();
+        if (!there)
+            out.push_back({"swtpm (" + s + ") is not installed, and the profile asks for a TPM",
+                           "apt-get install swtpm, or remove 'tpm' from " + p.source_file});
+        if (auto err = swtpm_path_problem(plan); !err.empty())
+            out.push_back({err, "set VMRUN_STATE_DIR and VMRUN_RUNTIME_DIR to folders without ','"});
+    }
     if (p.cpu.pin) {
         auto cpus = check_pinning_cpus(plan.facts.sysroot, *p.cpu.pin, p.source_file);
         out.insert(out.end(), cpus.begin(), cpus.end());

@@ -21,7 +21,9 @@
 #include <iostream>
 #include <thread>
 
+#include "run/child_process.h"
 #include "run/cpu_pinning.h"
+#include "run/swtpm_process.h"
 #include "qmp/client.h"
 #include "base/exit_codes.h"
 #include "run/firmware_vars.h"
@@ -42,13 +44,6 @@ using namespace std::chrono_literals;
 namespace vmrun {
 
 namespace {
-
-// QEMU in a process group of its own: Ctrl-C in the terminal reaches vmrun,
-// which powers the guest off gracefully, instead of killing QEMU outright.
-struct OwnProcessGroup : bp::extend::handler {
-    template <typename Executor>
-    void on_exec_setup(Executor&) const { ::setpgid(0, 0); }
-};
 
 // The tap fds vmrun opened stay O_CLOEXEC in vmrun; only QEMU inherits them.
 struct InheritFds : bp::extend::handler {
@@ -140,6 +135,12 @@ private:
         auto vars = prepare_firmware_vars(plan_.firmware);
         if (!vars.ok) return fail_start(vars.error);
         if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);
+        if (plan_.profile.tpm) {
+            if (auto err = start_swtpm(plan_, journal_, swtpm_); !err.empty()) {
+                close_taps(network_);
+                return fail_start(err);
+            }
+        }
 
         // Sockets left by a QEMU that died must not be mistaken for the new ones.
         for (const auto& sock : plan_.sockets()) std::filesystem::remove(sock, ec);
@@ -214,6 +215,7 @@ private:
         } else {
             return kExitQemuFailed;
         }
+        watch_swtpm();
         on_signal();
         io_.run();
         finish_qemu(2s);
@@ -272,6 +274,28 @@ private:
         });
     }
 
+    // swtpm ending while the guest runs leaves it without its TPM: say so in the VM's log.
+    void watch_swtpm() {
+        if (!swtpm_.valid()) return;
+        int fd = open_pidfd(swtpm_.id());
+        if (fd < 0) return;
+        swtpm_pidfd_.assign(fd);
+        swtpm_pidfd_.async_wait(asio::posix::descriptor::wait_read, [this](const boost::system::error_code& ec) {
+            if (ec || exited_) return;
+            // QEMU closing the control channel as it exits ends swtpm too
+            // (--terminate); that is no failure, and may be seen first.
+            if (wait_process_exit(qemu_.id(), 500ms)) return;
+            std::error_code wec;
+            swtpm_.wait(wec);
+            int status = swtpm_.native_exit_code();
+            std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                                  : "exited with status " + std::to_string(WEXITSTATUS(status));
+            spdlog::error("swtpm (pid {}) {} while the VM runs: the guest's TPM no longer answers (see {})", swtpm_.id(), how,
+                          plan_.paths().swtpm_log());
+            std::cerr << "vmrun: " << plan_.profile.name << ": swtpm " << how << " while the VM runs; the guest's TPM no longer answers\n";
+        });
+    }
+
     void kill_qemu() {
         if (qemu_.valid()) ::kill(qemu_.id(), SIGKILL);
     }
@@ -280,6 +304,8 @@ private:
     // returned (see QemuStderr::drain), so 'vmrun stop' returns as QEMU ends.
     void on_qemu_exit() {
         exited_ = true;
+        boost::system::error_code ignored;
+        if (swtpm_pidfd_.is_open()) swtpm_pidfd_.cancel(ignored);
         timer_.cancel();
         signals_.cancel();
         io_.stop();
@@ -341,6 +367,8 @@ private:
     asio::posix::stream_descriptor pidfd_;
     asio::steady_timer timer_;
     bp::child qemu_;
+    bp::child swtpm_;
+    asio::posix::stream_descriptor swtpm_pidfd_{io_};
     int stage_ = 0;
     bool forced_ = false, forced_by_request_ = false, exited_ = false;
     int outcome_ = kExitOk;

@@ -9,12 +9,14 @@
 
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "qmp/client.h"
 #include "run/firmware_vars.h"
 #include "profile/profile_file.h"
 #include "plan/qemu_argv.h"
 #include "plan/qemu_option.h"
+#include "plan/swtpm_argv.h"
 #include "qemu_process.h"
 #include "temp_dir.h"
 
@@ -119,6 +121,17 @@ TEST_CASE("QEMU starts every example profile paused and answers QMP") {
         auto vars = prepare_firmware_vars(planned.plan->firmware);
         REQUIRE_MESSAGE(vars.ok, vars.error);
 
+        // A TPM is no stand-in: the real swtpm, started as vmrun starts it.
+        boost::process::child swtpm;
+        if (auto swtpm_argv = build_swtpm_argv(*planned.plan); !swtpm_argv.empty()) {
+            std::filesystem::create_directories(planned.plan->paths().tpm_state_dir());
+            swtpm = boost::process::child(boost::process::search_path(swtpm_argv[0]),
+                                          std::vector<std::string>(swtpm_argv.begin() + 1, swtpm_argv.end()));
+            for (int i = 0; i < 500 && !std::filesystem::exists(planned.plan->paths().swtpm_socket()); ++i)
+                std::this_thread::sleep_for(10ms);
+            REQUIRE_MESSAGE(std::filesystem::exists(planned.plan->paths().swtpm_socket()), "swtpm did not start");
+        }
+
         auto argv = runnable_argv(*planned.plan);
         vmrun::testing::QemuProcess qemu(argv, dir / "qemu.log");
         bool up = vmrun::testing::wait_for_path(planned.plan->paths().qmp_socket(), qemu, 20s);
@@ -143,7 +156,16 @@ TEST_CASE("QEMU starts every example profile paused and answers QMP") {
         for (const auto& n : planned.plan->nics) CHECK(ids.count(n.nic.id));
         for (const auto& u : planned.plan->usb) CHECK(ids.count(u.device.id));
 
+        if (planned.plan->profile.tpm) {
+            auto tpm = client.execute("query-tpm");
+            REQUIRE_MESSAGE(tpm, tpm.describe());
+            REQUIRE(tpm.value.size() == 1);
+            CHECK(tpm.value[0]["model"] == (planned.plan->profile.tpm->model == TpmModel::crb ? "tpm-crb" : "tpm-tis"));
+            CHECK(tpm.value[0]["options"]["type"] == "emulator");
+        }
+
         CHECK(client.execute("quit"));
         CHECK(qemu.wait_exit(10s) == 0);
+        if (swtpm.valid()) swtpm.wait();  // --terminate: it ends with QEMU's connection
     }
 }

@@ -111,3 +111,21 @@ TEST_CASE("replay removes only this VM's runtime folder and writes only to PCI d
     CHECK(report.undone.empty());
     CHECK(report.ok());
 }
+
+TEST_CASE("replay stops only this VM's swtpm: another process with the pid and start time is left alone") {
+    TempDir dir;
+    VmPaths vm{"j", dir / "run/j", dir / "state"};
+    Sleeper other;
+    REQUIRE(other.pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // exec'd
+    auto started = process_start_time(other.pid);
+    REQUIRE(started);
+    std::ofstream(dir / "journal") << R"({"action":"swtpm-process","args":{"pid":)" << other.pid << "}}\n"
+                                   << R"({"action":"swtpm-process","args":{"pid":)" << other.pid << R"(,"start_time":)" << *started
+                                   << "}}\n";
+    Journal journal(dir / "journal");
+    auto report = make_restorer(vm).restore(journal);
+    CHECK(mentions(report.skipped, "no start time"));
+    CHECK(mentions(report.undone, "is not this VM's swtpm"));
+    CHECK(process_alive(other.pid, started));
+}

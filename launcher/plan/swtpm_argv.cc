@@ -1,0 +1,34 @@
+#include "plan/swtpm_argv.h"
+
+namespace vmrun {
+
+std::vector<std::string> build_swtpm_argv(const LaunchPlan& plan) {
+    if (!plan.profile.tpm) return {};
+    const auto& paths = plan.paths();
+    std::vector<std::string> argv = {plan.facts.swtpm_binary,
+                                     "socket",
+                                     "--tpm2",
+                                     "--tpmstate",
+                                     "dir=" + paths.tpm_state_dir() + ",mode=0600",
+                                     "--ctrl",
+                                     "type=unixio,path=" + paths.swtpm_socket() + ",mode=0600",
+                                     "--log",
+                                     "file=" + paths.swtpm_log() + ",level=1",
+                                     "--terminate"};
+    if (!plan.profile.run_as.empty()) {
+        argv.push_back("--runas");
+        argv.push_back(plan.profile.run_as);
+    }
+    return argv;
+}
+
+std::string swtpm_path_problem(const LaunchPlan& plan) {
+    if (!plan.profile.tpm) return "";
+    const auto& paths = plan.paths();
+    for (const auto& p : {paths.tpm_state_dir(), paths.swtpm_socket(), paths.swtpm_log()})
+        if (p.find(',') != std::string::npos)
+            return "swtpm cannot take a path with ',' in it: " + p;
+    return "";
+}
+
+}  // namespace vmrun
