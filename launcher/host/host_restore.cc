@@ -42,15 +42,17 @@ std::string stop_qemu(const VmPaths& vm, const nlohmann::json& json, std::string
 // The VM's swtpm: it ends by itself once QEMU closes its control channel
 // (--terminate); this stops one left behind (QEMU never connected, or the
 // supervisor was killed with QEMU still running). Only this VM's: the pid,
-// its start time and a command line naming this VM's control socket.
+// its start time, a swtpm (its command line) working in this VM's TPM state
+// folder (vmrun starts it there).
 std::string stop_swtpm(const VmPaths& vm, const nlohmann::json& json, std::string& error) {
     JournalArgs args(json);
     pid_t pid = pid_t(*args.integer("pid"));
     if (!process_alive(pid, *args.count("start_time"))) return "";
     auto argv = process_cmdline(pid);
-    bool ours = std::any_of(argv.begin(), argv.end(), [&](const std::string& a) {
-        return a.find("path=" + vm.swtpm_socket() + ",") != std::string::npos;
-    });
+    std::error_code ec;
+    auto cwd = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec);
+    auto state = std::filesystem::weakly_canonical(vm.tpm_state_dir(), ec);
+    bool ours = !argv.empty() && std::filesystem::path(argv[0]).filename() == "swtpm" && !cwd.empty() && cwd == state;
     if (!ours) return "pid " + std::to_string(pid) + " is not this VM's swtpm (its command line says otherwise); left alone";
     // Give it a moment to finish by itself: it writes the TPM's state as QEMU lets go.
     if (!wait_process_exit(pid, std::chrono::seconds(2))) {

@@ -1,7 +1,10 @@
 #pragma once
 // Helpers for the children vmrun starts with Boost.Process (QEMU, swtpm).
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <vector>
 
 #include <boost/process/extend.hpp>
 
@@ -13,6 +16,16 @@ namespace vmrun {
 struct OwnProcessGroup : boost::process::extend::handler {
     template <typename Executor>
     void on_exec_setup(Executor&) const { ::setpgid(0, 0); }
+};
+
+// The fds vmrun opened for a child (taps for QEMU, the control socket for
+// swtpm) stay O_CLOEXEC in vmrun; only that child inherits them.
+struct InheritFds : boost::process::extend::handler {
+    std::vector<int> fds;
+    template <typename Executor>
+    void on_exec_setup(Executor&) const {
+        for (int fd : fds) ::fcntl(fd, F_SETFD, 0);
+    }
 };
 
 }  // namespace vmrun

@@ -45,14 +45,6 @@ namespace vmrun {
 
 namespace {
 
-// The tap fds vmrun opened stay O_CLOEXEC in vmrun; only QEMU inherits them.
-struct InheritFds : bp::extend::handler {
-    std::vector<int> fds;
-    template <typename Executor>
-    void on_exec_setup(Executor&) const {
-        for (int fd : fds) ::fcntl(fd, F_SETFD, 0);
-    }
-};
 
 void report_ready(int fd, const std::string& line) {
     if (fd < 0) return;

@@ -1,11 +1,16 @@
 #include "run/swtpm_process.h"
 
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/process.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -45,19 +50,38 @@ std::string prepare_state(const LaunchPlan& plan) {
         spdlog::info("wiped the TPM state {} (tpm.reset)", dir);
     }
     if (plan.profile.run_as.empty()) return make_private_dir(dir);
-    // swtpm drops to run_as before it touches its state: the folder, its files
-    // and the log are that user's, and nobody else's.
+    // swtpm drops to run_as before it touches its state: the folder and its
+    // files are that user's, and nobody else's.
     fs::create_directories(dir, ec);
     if (ec) return "cannot create " + dir + ": " + ec.message();
     auto* pw = ::getpwnam(plan.profile.run_as.c_str());
     if (!pw) return "run_as user '" + plan.profile.run_as + "' does not exist";
     ::chmod(dir.c_str(), 0700);
-    std::vector<std::string> owned = {dir, paths.swtpm_log()};
-    std::ofstream(paths.swtpm_log(), std::ios::app).close();
+    std::vector<std::string> owned = {dir};
     for (const auto& e : fs::directory_iterator(dir, ec)) owned.push_back(e.path().string());
     for (const auto& p : owned)
         if (::lchown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0) return "cannot hand " + p + " to " + plan.profile.run_as;
     return "";
+}
+
+// The control socket, listening, made by vmrun (see swtpm_argv.h): 0600, so
+// only root's QEMU (it connects before dropping to run_as) reaches the TPM.
+int listen_on(const std::string& path, std::string& error) {
+    sockaddr_un addr{};
+    if (path.size() >= sizeof addr.sun_path) {
+        error = "the socket path " + path + " is too long";
+        return -1;
+    }
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::chmod(path.c_str(), 0600) != 0 ||
+        ::listen(fd, 1) != 0) {
+        error = "cannot listen on " + path + ": " + std::strerror(errno);
+        if (fd >= 0) ::close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 }  // namespace
@@ -68,11 +92,24 @@ std::string start_swtpm(const LaunchPlan& plan, Journal& journal, bp::child& chi
     const auto& socket = plan.paths().swtpm_socket();
     std::error_code ec;
     fs::remove(socket, ec);  // left by a swtpm that died with its VM
-    auto argv = build_swtpm_argv(plan);
-    auto exe = argv[0].find('/') == std::string::npos ? bp::search_path(argv[0]) : boost::filesystem::path(argv[0]);
+    auto exe = bp::search_path(plan.facts.swtpm_binary);
+    if (plan.facts.swtpm_binary.find('/') != std::string::npos) exe = plan.facts.swtpm_binary;
     if (exe.empty()) return "swtpm is not installed (apt-get install swtpm)";
+    std::string error;
+    int ctrl = listen_on(socket, error);
+    if (ctrl < 0) return error;
+    int log = ::open(plan.paths().swtpm_log().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (log < 0) {
+        ::close(ctrl);
+        return "cannot open " + plan.paths().swtpm_log() + ": " + std::strerror(errno);
+    }
+    auto argv = build_swtpm_argv(plan, SwtpmFds{ctrl, log});
+    InheritFds inherit;
+    inherit.fds = {ctrl, log};
     child = bp::child(exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()), bp::std_in < bp::null,
-                      OwnProcessGroup{}, ec);
+                      bp::start_dir = plan.paths().tpm_state_dir(), OwnProcessGroup{}, inherit, ec);
+    ::close(ctrl);  // swtpm holds them now
+    ::close(log);
     if (ec || !child.valid()) return "cannot start swtpm: " + ec.message();
     pid_t pid = child.id();
     auto started = process_start_time(pid);
@@ -81,13 +118,11 @@ std::string start_swtpm(const LaunchPlan& plan, Journal& journal, bp::child& chi
         child.wait(ec);
         return "cannot write the journal " + journal.path() + ": " + jec.message();
     }
-    // Ready once it listens; QEMU would fail to connect before that.
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!fs::exists(socket, ec)) {
-        if (!child.running(ec)) return "swtpm exited at start:" + log_tail(plan.paths().swtpm_log());
-        if (std::chrono::steady_clock::now() > deadline) return "swtpm did not create " + socket + " within 10 s";
-        std::this_thread::sleep_for(2ms);
-    }
+    // QEMU's connection waits in the socket's backlog until swtpm takes it, so
+    // there is nothing to wait for — unless swtpm refuses its options or its
+    // state folder, which it does at once.
+    std::this_thread::sleep_for(20ms);
+    if (!child.running(ec)) return "swtpm exited at start:" + log_tail(plan.paths().swtpm_log());
     spdlog::info("swtpm (pid {}) serves the TPM from {}", pid, plan.paths().tpm_state_dir());
     return "";
 }

@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -45,14 +46,18 @@ struct TpmVm : VmUnderTest {
         CHECK(r.exit_code == 0);
     }
     std::string socket() const { return paths().swtpm_socket(); }
-    // Every swtpm serving this VM's socket, found by its command line.
+    // Every swtpm serving this VM's TPM state (working in its folder).
     std::vector<pid_t> swtpms() const {
         std::vector<pid_t> out;
         for (const auto& p : fs::directory_iterator("/proc")) {
             auto pid = p.path().filename().string();
             if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-            for (const auto& arg : vmrun::process_cmdline(std::stoi(pid)))
-                if (has(arg, "path=" + socket() + ",") && vmrun::process_alive(std::stoi(pid))) out.push_back(std::stoi(pid));
+            std::error_code ec;
+            auto cmd = vmrun::process_cmdline(std::stoi(pid));
+            if (cmd.empty() || fs::path(cmd[0]).filename() != "swtpm") continue;
+            if (fs::read_symlink(p.path() / "cwd", ec) == fs::weakly_canonical(state() + "/tpm", ec) &&
+                vmrun::process_alive(std::stoi(pid)))
+                out.push_back(std::stoi(pid));
         }
         return out;
     }
@@ -160,5 +165,22 @@ TEST_CASE("TPM: no swtpm outlives QEMU's crash, nor a SIGKILLed supervisor once 
     INFO("restore: " << restore.out << restore.err);
     CHECK(restore.exit_code == 0);
     CHECK(has(restore.err, "stopped the orphaned QEMU"));
+    vm.require_no_swtpm_left();
+}
+
+TEST_CASE("TPM with run_as: swtpm runs as that user, on the socket vmrun made for it") {
+    TpmVm vm("tpm-confined", "tpm: true\nrun_as: nobody\n");
+    vm.start();
+    CHECK(trimmed(guest_run(vm.env, vm.name, "cat /sys/class/tpm/tpm0/tpm_version_major")) == "2");
+    auto swtpm = vm.swtpms();
+    REQUIRE(swtpm.size() == 1);
+    passwd* nobody = ::getpwnam("nobody");
+    REQUIRE(nobody);
+    CHECK(has(read_file("/proc/" + std::to_string(swtpm[0]) + "/status"), "Uid:\t" + std::to_string(nobody->pw_uid) + "\t"));
+    struct stat st {};
+    REQUIRE(::stat((vm.state() + "/tpm").c_str(), &st) == 0);
+    CHECK(st.st_uid == nobody->pw_uid);
+    CHECK(read_clock(vm).ok);
+    vm.stop();
     vm.require_no_swtpm_left();
 }

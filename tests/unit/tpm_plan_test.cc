@@ -47,6 +47,10 @@ TEST_CASE("tpm: the swtpm command and QEMU's chardev, tpmdev and device meet at 
                        "swtpm", "socket", "--tpm2", "--tpmstate", "dir=/var/lib/vmrun/win11/tpm,mode=0600", "--ctrl",
                        "type=unixio,path=/run/vmrun/win11/swtpm.sock,mode=0600", "--log",
                        "file=/var/lib/vmrun/win11/swtpm.log,level=1", "--terminate", "--runas", "nobody"});
+    // At start swtpm gets fds and works in its state folder: run_as need not reach vmrun's folders.
+    CHECK(build_swtpm_argv(plan, SwtpmFds{3, 4}) ==
+          std::vector<std::string>{"swtpm", "socket", "--tpm2", "--tpmstate", "dir=.,mode=0600", "--ctrl", "type=unixio,fd=3",
+                                   "--log", "fd=4,level=1", "--terminate", "--runas", "nobody"});
     auto qemu = build_qemu_argv(plan);
     CHECK(contains(qemu, {"-chardev", "socket,id=tpm-chardev,path=/run/vmrun/win11/swtpm.sock"}));
     CHECK(contains(qemu, {"-tpmdev", "emulator,id=tpm0,chardev=tpm-chardev"}));
