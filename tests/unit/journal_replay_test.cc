@@ -42,6 +42,32 @@ bool mentions(const std::vector<std::string>& lines, const std::string& text) {
     return false;
 }
 
+// A journal of `action` entries naming an unrelated live process: without a
+// start time, with its real pid and start time, and with a pid that is no pid.
+struct ReplayOfAnother {
+    RestoreReport report;
+    bool survived = false;
+};
+
+ReplayOfAnother replay_naming_another_process(const std::string& action) {
+    TempDir dir;
+    VmPaths vm{"j", dir / "run/j", dir / "state"};
+    Sleeper other;
+    REQUIRE(other.pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // exec'd
+    auto started = process_start_time(other.pid);
+    REQUIRE(started);
+    std::string head = R"({"action":")" + action + R"(","args":{"pid":)";
+    std::ofstream(dir / "journal") << head << other.pid << "}}\n"
+                                   << head << other.pid << R"(,"start_time":)" << *started << "}}\n"
+                                   << head << R"("1","start_time":1}})" << "\n";
+    Journal journal(dir / "journal");
+    ReplayOfAnother out;
+    out.report = make_restorer(vm).restore(journal);
+    out.survived = process_alive(other.pid, started);
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("a malformed line is reported with its number and skipped; the rest is replayed and the journal goes") {
@@ -72,23 +98,11 @@ TEST_CASE("a torn last line (a crash mid-write) is skipped without a word") {
 }
 
 TEST_CASE("replay signals only this VM's QEMU: a pid without start time, or another process, is left alone") {
-    TempDir dir;
-    VmPaths vm{"j", dir / "run/j", dir / "state"};
-    Sleeper other;
-    REQUIRE(other.pid > 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // exec'd
-    auto started = process_start_time(other.pid);
-    REQUIRE(started);
-    std::ofstream(dir / "journal") << R"({"action":"qemu-process","args":{"pid":)" << other.pid << "}}\n"
-                                   << R"({"action":"qemu-process","args":{"pid":)" << other.pid << R"(,"start_time":)" << *started
-                                   << "}}\n"
-                                   << R"({"action":"qemu-process","args":{"pid":"1","start_time":1}})" << "\n";
-    Journal journal(dir / "journal");
-    auto report = make_restorer(vm).restore(journal);
-    CHECK(mentions(report.skipped, "no start time to tell this QEMU"));
-    CHECK(mentions(report.skipped, "no valid pid"));
-    CHECK(mentions(report.undone, "is not this VM's QEMU"));
-    CHECK(process_alive(other.pid, started));
+    auto r = replay_naming_another_process("qemu-process");
+    CHECK(mentions(r.report.skipped, "no start time to tell this QEMU"));
+    CHECK(mentions(r.report.skipped, "no valid pid"));
+    CHECK(mentions(r.report.undone, "is not this VM's QEMU"));
+    CHECK(r.survived);
 }
 
 TEST_CASE("replay removes only this VM's runtime folder and writes only to PCI device paths") {
@@ -113,19 +127,9 @@ TEST_CASE("replay removes only this VM's runtime folder and writes only to PCI d
 }
 
 TEST_CASE("replay stops only this VM's swtpm: another process with the pid and start time is left alone") {
-    TempDir dir;
-    VmPaths vm{"j", dir / "run/j", dir / "state"};
-    Sleeper other;
-    REQUIRE(other.pid > 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // exec'd
-    auto started = process_start_time(other.pid);
-    REQUIRE(started);
-    std::ofstream(dir / "journal") << R"({"action":"swtpm-process","args":{"pid":)" << other.pid << "}}\n"
-                                   << R"({"action":"swtpm-process","args":{"pid":)" << other.pid << R"(,"start_time":)" << *started
-                                   << "}}\n";
-    Journal journal(dir / "journal");
-    auto report = make_restorer(vm).restore(journal);
-    CHECK(mentions(report.skipped, "no start time"));
-    CHECK(mentions(report.undone, "is not this VM's swtpm"));
-    CHECK(process_alive(other.pid, started));
+    auto r = replay_naming_another_process("swtpm-process");
+    CHECK(mentions(r.report.skipped, "no start time"));
+    CHECK(mentions(r.report.skipped, "no valid pid"));
+    CHECK(mentions(r.report.undone, "is not this VM's swtpm"));
+    CHECK(r.survived);
 }
