@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include "base/exit_codes.h"
+#include "host/memory/hugepage_pool.h"
 #include "profile/profile_file.h"
 #include "run/vm_folders.h"
 
@@ -17,6 +21,11 @@ HostFacts probe_host_facts(const std::string& name) {
     if (const char* s = std::getenv("VMRUN_SYSROOT"); s && *s) f.sysroot = s;
     f.paths = vm_paths_for(name);
     f.vhost_net = access("/dev/vhost-net", R_OK | W_OK) == 0;
+    if (auto kib = default_hugepage_kib(f.sysroot)) f.default_hugepage_kib = kib;
+    std::ifstream mountinfo(std::filesystem::path(f.sysroot) / "proc/self/mountinfo");
+    std::stringstream text;
+    text << mountinfo.rdbuf();
+    f.hugetlbfs_mounts = parse_hugetlbfs_mounts(text.str(), f.default_hugepage_kib);
     return f;
 }
 

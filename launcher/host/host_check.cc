@@ -183,18 +183,28 @@ private:
     }
 
     void hugepages() {
-        if (!plan_ || !plan_->profile.hugepages) return;
-        long need_kib = long(plan_->profile.memory_mib) * 1024;
-        long have_kib = h_.hugepages_free * h_.hugepage_kib;
-        if (have_kib >= need_kib)
-            add(Verdict::pass, "hugepages", std::to_string(h_.hugepages_free) + " free, enough for " + std::to_string(plan_->profile.memory_mib) + " MiB");
-        else {
-            long pages = h_.hugepage_kib > 0 ? (need_kib + h_.hugepage_kib - 1) / h_.hugepage_kib : 0;
-            add(Verdict::fail, "hugepages",
-                std::to_string(have_kib / 1024) + " MiB of huge pages free, the profile needs " + std::to_string(plan_->profile.memory_mib) + " MiB",
-                "echo " + std::to_string(pages) + " > /proc/sys/vm/nr_hugepages (or hugepages=" + std::to_string(pages) +
-                    " on the kernel command line)");
+        if (!plan_ || !plan_->hugepages) return;
+        const auto& h = *plan_->hugepages;
+        std::string size = page_size_name(h.page_kib);
+        auto pool = h_.hugepage_pools.find(h.page_kib);
+        if (pool == h_.hugepage_pools.end()) {
+            add(Verdict::fail, "hugepages", "this kernel has no " + size + " huge pages",
+                h.page_kib == 1048576 ? "1G pages need a CPU with pdpe1gb; set hugepages size: 2M" : "use a kernel with CONFIG_HUGETLBFS");
+            return;
         }
+        std::string need = std::to_string(h.pages) + " pages of " + size + " for " + std::to_string(plan_->profile.memory_mib) + " MiB";
+        uint64_t free = pool->second.available();
+        if (free >= h.pages)
+            add(Verdict::pass, "hugepages", std::to_string(free) + " free, enough for " + need);
+        else if (h.allocate)
+            add(Verdict::pass, "hugepages", std::to_string(free) + " free now; vmrun adds the " + std::to_string(h.pages - free) +
+                                                " more of the " + need + " at start and gives them back after");
+        else
+            add(Verdict::fail, "hugepages", std::to_string(free) + " " + size + " huge pages free, the profile needs " + need,
+                "set hugepages: {size: " + size + ", allocate: true} to have vmrun add them at start, or echo " +
+                    std::to_string(pool->second.total + h.pages - free) + " > /sys/kernel/mm/hugepages/hugepages-" +
+                    std::to_string(h.page_kib) + "kB/nr_hugepages (or hugepagesz=" + size + " hugepages=" + std::to_string(h.pages) +
+                    " on the kernel command line)");
     }
 
     void pinning() {

@@ -94,9 +94,10 @@ HostReadings read_host(const std::string& sysroot, const std::string& qemu_binar
         std::string key;
         long value = 0;
         in >> key >> value;
-        if (key == "HugePages_Free:") r.hugepages_free = value;
-        if (key == "Hugepagesize:") r.hugepage_kib = value;
+        if (key == "Hugepagesize:") r.hugepage_kib = uint64_t(value);
     }
+    for (uint64_t kib : {uint64_t(2048), uint64_t(1048576)})
+        if (auto pool = read_hugepage_pool(root, kib)) r.hugepage_pools[kib] = *pool;
     for (const auto& b : bridges) r.bridges[b] = fs::exists(root / "sys/class/net" / b / "bridge", ec);
     return r;
 }

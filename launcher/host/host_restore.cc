@@ -8,6 +8,8 @@
 
 #include "base/pci_address.h"
 #include "host/journal_args.h"
+#include "host/memory/hugepage_pool.h"
+#include "host/memory/hugetlbfs_mount.h"
 #include "host/net/network_setup.h"
 #include "host/pci/vfio_binder.h"
 #include "host/process_watch.h"
@@ -126,6 +128,15 @@ Restorer make_restorer(const VmPaths& vm) {
             return JournalArgs(args).text("path") == vm.runtime_dir ? "" : "not this VM's runtime folder " + vm.runtime_dir;
         },
         [vm](const nlohmann::json&, std::string& error) { return remove_folder(vm.runtime_dir, error); });
+    r.on("hugepages", check_hugepage_entry, [vm](const nlohmann::json& args, std::string& error) {
+        return give_back_hugepages(args, vm.hugepage_lock_file(), error);
+    }, /*once_per_key=*/true);
+    r.on(
+        "hugetlbfs-mount",
+        [vm](const nlohmann::json& args) {
+            return JournalArgs(args).text("path") == vm.hugetlbfs_dir() ? "" : "not this VM's hugetlbfs " + vm.hugetlbfs_dir();
+        },
+        [vm](const nlohmann::json&, std::string& error) { return unmount_private_hugetlbfs(vm.hugetlbfs_dir(), error); });
     r.on("pci-driver", check_pci, restore_pci_driver);
     r.on("tap", check_link, remove_tap);
     r.on("bridge", check_link, remove_bridge);

@@ -85,7 +85,7 @@ RestoreReport Restorer::restore(Journal& journal) const {
             report.skipped.push_back("journal entry '" + it->action + "' is unknown to this vmrun; not undone: " + shown);
             continue;
         }
-        const auto& [check, run] = undo->second;
+        const auto& [check, run, once_per_key] = undo->second;
         if (auto why = check(it->args); !why.empty()) {
             report.skipped.push_back("journal entry '" + it->action + "' skipped: " + why + ": " + shown);
             continue;
@@ -94,6 +94,10 @@ RestoreReport Restorer::restore(Journal& journal) const {
         std::string done = run(it->args, error);
         if (!error.empty()) report.errors.push_back(error);
         else if (!done.empty()) report.undone.push_back(done);
+        if (once_per_key && !key.empty()) {
+            settled.insert(key);
+            if (error.empty()) (void)journal.record(settled_entry(key));
+        }
     }
     if (report.ok()) journal.remove();
     return report;

@@ -67,12 +67,23 @@ public:
     // "" when `args` are what vmrun itself writes for this action; else why not.
     // An entry that fails its check is skipped, never acted on.
     using Check = std::function<std::string(const nlohmann::json& args)>;
-    void on(const std::string& action, Check check, Undo undo) { undo_[action] = {std::move(check), std::move(undo)}; }
+    // `once_per_key`: for a change that is not idempotent by itself (lowering
+    // a count): the newest entry with a key stands for all older ones with
+    // it, and once its undo succeeds a "settled" entry is recorded, so an
+    // interrupted restore run again does not undo it twice.
+    void on(const std::string& action, Check check, Undo undo, bool once_per_key = false) {
+        undo_[action] = {std::move(check), std::move(undo), once_per_key};
+    }
     // Replays `journal` newest first; removes it when every undo succeeded.
     RestoreReport restore(Journal& journal) const;
 
 private:
-    std::map<std::string, std::pair<Check, Undo>> undo_;
+    struct Handler {
+        Check check;
+        Undo undo;
+        bool once_per_key = false;
+    };
+    std::map<std::string, Handler> undo_;
 };
 
 }  // namespace vmrun

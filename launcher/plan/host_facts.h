@@ -3,6 +3,8 @@
 // Gathered by host_facts_probe (I/O); passed in explicitly so planning and
 // argv building stay pure and testable with fixed values.
 
+#include <cstdint>
+#include <map>
 #include <string>
 
 #include "plan/vm_paths.h"
@@ -15,6 +17,8 @@ struct HostFacts {
     VmPaths paths;            // the VM's folders and every name in them
     std::string ovmf_dir = "/usr/share/OVMF";
     bool vhost_net = false;   // /dev/vhost-net usable
+    uint64_t default_hugepage_kib = 2048;            // the kernel's Hugepagesize
+    std::map<uint64_t, std::string> hugetlbfs_mounts;  // page size in KiB -> a hugetlbfs mounted with it
     std::string sysroot = "/";  // where sys/, dev/, proc/ are read and written (VMRUN_SYSROOT in tests)
 };
 

@@ -88,6 +88,7 @@ public:
         disks(slots);
         nics(slots);
         usb(slots);
+        hugepages();
         if (d_.has_errors()) return std::nullopt;
         return std::move(plan_);
     }
@@ -101,6 +102,29 @@ private:
         // With a passed-through GPU the guest's screen is the real monitor; with no
         // display at all an emulated card only costs a slot.
         plan_.vga = (gpu || p.display.type == DisplayType::none) ? VgaType::none : VgaType::std;
+    }
+
+    void hugepages() {
+        const auto& p = plan_.profile;
+        if (!p.hugepages) return;
+        const auto& h = *p.hugepages;
+        HugepagePlan out;
+        out.page_kib = h.page_kib ? h.page_kib : plan_.facts.default_hugepage_kib;
+        out.pages = p.memory_mib * 1024 / out.page_kib;
+        out.allocate = h.allocate;
+        auto mounted = plan_.facts.hugetlbfs_mounts.find(out.page_kib);
+        if (!h.path.empty()) out.mem_path = h.path;
+        else if (mounted != plan_.facts.hugetlbfs_mounts.end()) out.mem_path = mounted->second;
+        else if (h.allocate) {
+            out.mem_path = plan_.paths().hugetlbfs_dir();
+            out.private_mount = true;
+        } else {
+            // Where distributions mount them; preflight says how when it is not there.
+            out.mem_path = out.page_kib == 1048576 ? "/dev/hugepages1G" : "/dev/hugepages";
+        }
+        if (p.cpu.pin && !p.cpu.pin->vcpus.empty()) out.prealloc_cpus = p.cpu.pin->vcpus;
+        out.prealloc_threads = out.prealloc_cpus.empty() ? p.smp.cpus() : int(out.prealloc_cpus.size());
+        plan_.hugepages = out;
     }
 
     void firmware() {

@@ -65,6 +65,18 @@ struct FirmwarePlan {
     bool reset_nvram = false;
 };
 
+struct HugepagePlan {
+    uint64_t page_kib = 2048;
+    uint64_t pages = 0;            // the guest's RAM in pages of that size
+    std::string mem_path;          // the hugetlbfs QEMU takes them from
+    bool allocate = false;         // vmrun raises the kernel's pool for them
+    bool private_mount = false;    // vmrun mounts mem_path (hugetlbfs_dir) for this VM
+    // Faulting in every page at start is the slow part of a big guest; QEMU
+    // spreads it over threads, placed on the pinned vCPUs' CPUs when there are.
+    int prealloc_threads = 1;
+    std::vector<int> prealloc_cpus;
+};
+
 struct LaunchPlan {
     Profile profile;
     HostFacts facts;
@@ -84,6 +96,7 @@ struct LaunchPlan {
     std::vector<NicPlan> nics;
     std::optional<PciPlacement> usb_controller;  // xhci, when any USB host device is listed
     std::vector<UsbPlan> usb;
+    std::optional<HugepagePlan> hugepages;
 };
 
 struct PlanResult {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "base/cpu_list.h"
 #include "plan/qemu_option.h"
 
 namespace vmrun {
@@ -44,12 +45,33 @@ private:
     void add(std::string a) { argv_.push_back(std::move(a)); }
     void add(const char* opt, const std::string& value) { add(std::string(opt)); add(value); }
 
+    void hugepage_backend(const HugepagePlan& h, const std::string& size) {
+        QemuOption backend("memory-backend-file");
+        backend.set("id", "ram").set("size", size).set("mem-path", h.mem_path).on_off("prealloc", true);
+        if (h.prealloc_threads > 1) backend.set("prealloc-threads", h.prealloc_threads);
+        if (!h.prealloc_cpus.empty()) {
+            // QEMU 7.2's thread-context: the prealloc threads are created
+            // from it and inherit its CPU affinity (one key per range).
+            QemuOption context("thread-context");
+            context.set("id", "prealloc-cpus");
+            std::string list = format_cpu_list(h.prealloc_cpus);
+            for (size_t start = 0; start <= list.size();) {
+                size_t comma = std::min(list.find(',', start), list.size());
+                context.set("cpu-affinity", list.substr(start, comma - start));
+                start = comma + 1;
+            }
+            add("-object", context.str());
+            backend.set("prealloc-context", "prealloc-cpus");
+        }
+        add("-object", backend.str());
+    }
+
     void identity() {
         add("-name", QemuOption().set("guest", p_.name).on_off("debug-threads", true).str());
         QemuOption machine(p_.machine);
         machine.set("accel", p_.accelerator == Accelerator::kvm ? "kvm" : "tcg");
         if (plan_.firmware.secure_boot) machine.on_off("smm", true);
-        if (p_.hugepages) machine.set("memory-backend", "ram");
+        if (plan_.hugepages) machine.set("memory-backend", "ram");
         add("-machine", machine.str());
         QemuOption cpu(p_.cpu.model);
         if (p_.cpu.hide_kvm) cpu.on_off("kvm", false);
@@ -66,9 +88,7 @@ private:
                         .set("cores", p_.smp.cores).set("threads", p_.smp.threads).str());
         std::string mem = std::to_string(p_.memory_mib) + "M";
         add("-m", mem);
-        if (p_.hugepages)
-            add("-object", QemuOption("memory-backend-file").set("id", "ram").set("size", mem)
-                               .set("mem-path", p_.hugepages_path).on_off("prealloc", true).str());
+        if (plan_.hugepages) hugepage_backend(*plan_.hugepages, mem);
         add("-rtc", QemuOption().set("base", p_.rtc == RtcBase::localtime ? "localtime" : "utc").str());
         if (p_.boot.menu || !p_.boot.order.empty()) {
             QemuOption boot;

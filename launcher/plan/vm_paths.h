@@ -29,8 +29,15 @@ struct VmPaths {
     // removes the folder while the new run holds the lock. The empty file
     // stays (it is the lock's identity; unlinking a held lock invites a race).
     std::string lock_file() const { return runtime_dir + ".lock"; }
+    // Beside it, shared by every VM: changes to the kernel's huge page pools, one at a time.
+    std::string hugepage_lock_file() const {
+        auto slash = runtime_dir.rfind('/');
+        return (slash == std::string::npos ? std::string(".") : runtime_dir.substr(0, slash)) + "/hugepages.lock";
+    }
     std::string supervisor_pid_file() const { return runtime_dir + "/supervisor.pid"; }
     std::string qemu_pid_file() const { return runtime_dir + "/qemu.pid"; }
+    // A hugetlbfs of vmrun's own, when the profile allocates pages of a size nobody mounted.
+    std::string hugetlbfs_dir() const { return runtime_dir + "/hugepages"; }
     std::string swtpm_socket() const { return runtime_dir + "/swtpm.sock"; }  // swtpm's control channel
 
     std::string console_log() const { return state_dir + "/console.log"; }  // this boot's serial output

@@ -65,6 +65,15 @@ struct Tpm {
     bool reset = false;               // wipe the TPM's state at every start (its keys are lost)
 };
 
+// The guest's RAM from huge pages: fewer TLB misses, memory that is never
+// swapped. `hugepages: true` or a path uses pages someone reserved; `allocate`
+// has vmrun raise the kernel's pool for this VM and give the pages back after.
+struct Hugepages {
+    uint64_t page_kib = 0;  // 2048 or 1048576; 0 = the kernel's default size
+    std::string path;       // a hugetlbfs mount; "" = one found for the size, else vmrun's own
+    bool allocate = false;
+};
+
 struct KernelBoot {
     std::string image;
     std::string initrd;
@@ -144,8 +153,7 @@ struct Profile {
     std::string machine = "q35";
     Accelerator accelerator = Accelerator::kvm;
     uint64_t memory_mib = 0;
-    bool hugepages = false;
-    std::string hugepages_path = "/dev/hugepages";
+    std::optional<Hugepages> hugepages;
     Smp smp;
     Cpu cpu;
     RtcBase rtc = RtcBase::utc;

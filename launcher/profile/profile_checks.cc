@@ -115,8 +115,12 @@ private:
     }
 
     void check_memory() {
-        if (p_.hugepages && p_.memory_mib % 2 != 0)
-            d_.error(p_.at.of("memory"), "with hugepages, memory must be a multiple of 2M (the huge page size)");
+        if (!p_.hugepages) return;
+        // A path names a mount whose page size only the host knows; 2M is the least it can be.
+        uint64_t page_mib = p_.hugepages->page_kib == 1048576 ? 1024 : 2;
+        if (p_.memory_mib % page_mib != 0)
+            d_.error(p_.at.of("memory"), page_mib == 2 ? "with hugepages, memory must be a multiple of 2M (the huge page size)"
+                                                       : "with 1G hugepages, memory must be a multiple of 1G (the huge page size)");
     }
 
     void check_firmware() {

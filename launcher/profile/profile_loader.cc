@@ -120,17 +120,48 @@ private:
         return (std::filesystem::path(base_dir_) / p).lexically_normal().string();
     }
 
+    // hugepages: true | false | /a/hugetlbfs/mount | {size: 2M | 1G, allocate: bool, path: /mount}
     void hugepages(const YAML::Node& n) {
         if (n.IsScalar() && !n.Scalar().empty() && n.Scalar()[0] == '/') {
-            p_.hugepages = true;
-            p_.hugepages_path = n.Scalar();
+            p_.hugepages = Hugepages{0, n.Scalar(), false};
             return;
         }
         if (n.IsScalar()) {
             Diagnostics probe;
-            if (auto b = read_bool(n, "hugepages", probe)) { p_.hugepages = *b; return; }
+            if (auto b = read_bool(n, "hugepages", probe)) {
+                if (*b) p_.hugepages = Hugepages{};
+                return;
+            }
         }
-        d_.error(loc_of(n), "'hugepages' must be true, false or the hugetlbfs mount path (like /dev/hugepages1G), got " + describe_kind(n));
+        if (!n.IsMap()) {
+            d_.error(loc_of(n), "'hugepages' is true, false, a hugetlbfs mount path (like /dev/hugepages1G) or a mapping "
+                                "like {size: 1G, allocate: true}; got " + describe_kind(n));
+            return;
+        }
+        MapReader r(n, "'hugepages'", d_);
+        if (!r.ok()) return;
+        Hugepages h;
+        if (auto v = r.get("size")) {
+            p_.at.set("hugepages.size", loc_of(*v));
+            if (auto s = read_string(*v, "size", d_)) {
+                if (*s == "2M" || *s == "2MiB") h.page_kib = 2048;
+                else if (*s == "1G" || *s == "1GiB") h.page_kib = 1048576;
+                else d_.error(loc_of(*v), "'size' is a huge page size of x86-64: 2M or 1G; got '" + printable(*s) + "'");
+            }
+        }
+        if (auto v = r.get("allocate")) {
+            p_.at.set("hugepages.allocate", loc_of(*v));
+            if (auto b = read_bool(*v, "allocate", d_)) h.allocate = *b;
+        }
+        if (auto v = r.get("path")) {
+            p_.at.set("hugepages.path", loc_of(*v));
+            if (auto s = read_string(*v, "path", d_)) {
+                if (!s->empty() && (*s)[0] == '/') h.path = *s;
+                else d_.error(loc_of(*v), "'path' is the absolute path of a hugetlbfs mount, like /dev/hugepages1G; got '" + printable(*s) + "'");
+            }
+        }
+        r.finish();
+        p_.hugepages = h;
     }
 
     void smp(const YAML::Node& n) {

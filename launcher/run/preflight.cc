@@ -6,11 +6,41 @@
 #include <filesystem>
 
 #include "host/cpu_affinity.h"
+#include "host/memory/hugepage_pool.h"
 #include "host/net/network_setup.h"
 #include "plan/swtpm_argv.h"
 #include "host/pci/passthrough_setup.h"
 
 namespace vmrun {
+
+namespace {
+
+std::vector<HostProblem> hugepage_problems(const LaunchPlan& plan) {
+    std::vector<HostProblem> out;
+    const auto& h = *plan.hugepages;
+    const auto& file = plan.profile.source_file;
+    std::string size = page_size_name(h.page_kib);
+    auto pool = read_hugepage_pool(plan.facts.sysroot, h.page_kib);
+    if (!pool) {
+        out.push_back({"this kernel has no " + size + " huge pages, and the profile asks for them",
+                       h.page_kib == 1048576 ? "1G pages need a CPU with pdpe1gb; set hugepages size: 2M in " + file
+                                             : "use a kernel with CONFIG_HUGETLBFS, or remove 'hugepages' from " + file});
+        return out;
+    }
+    if (!h.allocate && pool->available() < h.pages)
+        out.push_back({"only " + std::to_string(pool->available()) + " " + size + " huge pages are free; the VM needs " +
+                           std::to_string(h.pages),
+                       "set hugepages: {size: " + size + ", allocate: true} in " + file +
+                           " to have vmrun add them at start, or reserve them (vmrun check " + file + " says how)"});
+    std::error_code ec;
+    if (!h.private_mount && !std::filesystem::exists(h.mem_path, ec))
+        out.push_back({"no hugetlbfs is mounted at " + h.mem_path,
+                       "mount -t hugetlbfs -o pagesize=" + size + " none " + h.mem_path + ", or set hugepages: {size: " + size +
+                           ", allocate: true} in " + file + " (vmrun then mounts its own)"});
+    return out;
+}
+
+}  // namespace
 
 std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOptions& options) {
     std::vector<HostProblem> out;
@@ -44,6 +74,10 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
     if (p.cpu.pin) {
         auto cpus = check_pinning_cpus(plan.facts.sysroot, *p.cpu.pin, p.source_file);
         out.insert(out.end(), cpus.begin(), cpus.end());
+    }
+    if (plan.hugepages) {
+        auto more = hugepage_problems(plan);
+        out.insert(out.end(), more.begin(), more.end());
     }
     if (p.kernel) {
         missing(p.kernel->image, "kernel", "kernel.image");

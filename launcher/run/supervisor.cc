@@ -24,6 +24,7 @@
 #include "run/child_process.h"
 #include "run/cpu_pinning.h"
 #include "run/swtpm_process.h"
+#include "run/hugepage_setup.h"
 #include "qmp/client.h"
 #include "base/exit_codes.h"
 #include "run/firmware_vars.h"
@@ -111,6 +112,7 @@ private:
         std::error_code ec;
         if (auto jec = journal_.record({"runtime-folder", {{"path", folder_.runtime_dir}}}))
             return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
+        if (auto err = set_up_hugepages(plan_, journal_, hugepage_lock_); !err.empty()) return fail_start(err);
         if (auto err = bind_devices(); !err.empty()) return fail_start(err);
         network_ = set_up_taps(tap_requests(plan_), journal_);
         if (!network_.error.empty()) {
@@ -159,7 +161,9 @@ private:
 
         // QEMU creates its monitor sockets before anything slow; wait for ours
         // (a bounded wait at start-up only; the supervision itself never polls).
-        auto deadline = std::chrono::steady_clock::now() + 30s;
+        // QEMU faults in the guest's huge pages before it answers: allow for a big guest.
+        auto deadline = std::chrono::steady_clock::now() + 30s +
+                        std::chrono::seconds(plan_.hugepages ? plan_.profile.memory_mib / 1024 : 0);
         std::unique_ptr<qmp::Client> client;
         while (process_alive(pid) && std::chrono::steady_clock::now() < deadline) {
             io_.poll();
@@ -177,6 +181,8 @@ private:
             finish_qemu(3s);
             return fail_start("QEMU did not start:\n" + stderr_.last_lines(10));
         }
+        // QEMU holds its huge pages now: another VM may count what is left.
+        hugepage_lock_.reset();
         spdlog::info("QEMU {}.{}.{} ready (pid {})", client->version().major, client->version().minor, client->version().micro, pid);
         if (plan_.profile.cpu.pin)
             if (auto err = pin_qemu_threads(*client, pid, *plan_.profile.cpu.pin); !err.empty()) {
@@ -329,6 +335,7 @@ private:
     }
 
     void teardown() {
+        hugepage_lock_.reset();  // the replay takes it again to give pages back
         auto report = make_restorer(folder_).restore(journal_);
         for (const auto& u : report.undone) spdlog::info("restored: {}", u);
         for (const auto& w : report.skipped) std::cerr << "vmrun: warning: " << w << "\n";
@@ -360,6 +367,7 @@ private:
     asio::steady_timer timer_;
     bp::child qemu_;
     bp::child swtpm_;
+    std::optional<HugepageLock> hugepage_lock_;
     asio::posix::stream_descriptor swtpm_pidfd_{io_};
     int stage_ = 0;
     bool forced_ = false, forced_by_request_ = false, exited_ = false;

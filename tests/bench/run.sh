@@ -16,3 +16,4 @@ echo "| what                                                       |     median 
 echo "|------------------------------------------------------------|-----------:|-----------:|-----------:|------:|-----"
 "$top/build/tests/bench/vmrun_bench" qmp 2000
 "$top/build/tests/bench/vmrun_bench" vm "$top/build/vmrun" "$top" "$rounds" "$idle"
+"$top/build/tests/bench/vmrun_bench" hugepages "$top/build/vmrun" "$top" "$rounds"

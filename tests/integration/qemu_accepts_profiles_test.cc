@@ -11,6 +11,7 @@
 #include <iostream>
 #include <thread>
 
+#include "host/cpu_affinity.h"
 #include "qmp/client.h"
 #include "run/firmware_vars.h"
 #include "profile/profile_file.h"
@@ -65,12 +66,21 @@ void use_stand_ins(Profile& p, const TempDir& dir, const std::string& accel) {
     for (auto& x : p.passthrough) x.romfile.clear();
     // Same backend type, in a plain folder, small and not preallocated: the
     // test must not need 64 GiB of hugepages.
-    if (p.hugepages) p.hugepages_path = dir.path.string();
+    if (p.hugepages) p.hugepages->path = dir.path.string();
     p.memory_mib = std::min<uint64_t>(p.memory_mib, 512);
     if (accel == "tcg" && p.accelerator == Accelerator::kvm) {
         p.accelerator = Accelerator::tcg;
+        auto pin = p.cpu.pin;
         p.cpu = Cpu{};
         p.cpu.model = "max";
+        // Kept, on CPUs this machine has: the prealloc threads' thread-context
+        // is then part of what QEMU must accept.
+        if (pin) {
+            auto online = vmrun::online_cpus("/").value_or(std::vector<int>{0});
+            for (size_t i = 0; i < pin->vcpus.size(); ++i) pin->vcpus[i] = online[i % online.size()];
+            pin->emulator = {online.front()};
+            p.cpu.pin = pin;
+        }
     }
 }
 

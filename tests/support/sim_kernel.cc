@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 
 namespace fs = std::filesystem;
@@ -30,12 +31,19 @@ SimKernel::SimKernel(std::string root) : root_(std::move(root)) {
         int wd = ::inotify_add_watch(inotify_, dir.c_str(), IN_CLOSE_WRITE);
         if (wd >= 0) watched_[wd] = fs::relative(dir, root_).string();
     };
+    fs::create_directories(fs::path(root_) / "sys/bus/pci");  // also where sync() leaves its marks
     watch(fs::path(root_) / "sys/bus/pci");
     std::error_code ec;
     for (const auto& d : fs::directory_iterator(fs::path(root_) / "sys/bus/pci/drivers", ec)) watch(d.path());
     for (const auto& d : fs::directory_iterator(fs::path(root_) / "sys/devices/pci0000:00", ec)) {
         watch(d.path());
         native_[d.path().filename().string()] = driver_of(d.path().filename().string());
+    }
+    for (const auto& d : fs::directory_iterator(fs::path(root_) / "sys/kernel/mm/hugepages", ec)) {
+        watch(d.path());
+        auto rel = fs::relative(d.path(), root_).string();
+        uint64_t total = std::stoull(first_line(d.path() / "nr_hugepages")), free = std::stoull(first_line(d.path() / "free_hugepages"));
+        pools_[rel] = {total, total - free};
     }
     thread_ = std::thread([this] { run(); });
 }
@@ -75,6 +83,41 @@ ExclusiveOpenCheck SimKernel::exclusive_open() const {
             if (mentions(p.path() / "mountinfo", d.dev)) return {Claim::busy, ""};
         return {Claim::free, ""};
     };
+}
+
+namespace {
+
+std::string pool_dir(uint64_t page_kib) { return "sys/kernel/mm/hugepages/hugepages-" + std::to_string(page_kib) + "kB"; }
+
+// As one step, by rename: a reader never sees a half-written number, and the
+// rename raises no close-write event of its own.
+void replace_file(const fs::path& path, uint64_t value) {
+    auto tmp = path.string() + ".new";
+    std::ofstream(tmp) << value << "\n";
+    fs::rename(tmp, path);
+}
+
+}  // namespace
+
+void SimKernel::limit_hugepages(uint64_t page_kib, uint64_t max_total) {
+    std::lock_guard lock(mutex_);
+    pools_[pool_dir(page_kib)].limit = max_total;
+}
+
+void SimKernel::use_hugepages(uint64_t page_kib, int64_t pages) {
+    std::lock_guard lock(mutex_);
+    auto& pool = pools_[pool_dir(page_kib)];
+    pool.in_use = uint64_t(int64_t(pool.in_use) + pages);
+    write_pool(pool_dir(page_kib), pool);
+}
+
+// Free first, then the count: a reader that sees the new count sees the free pages that go with it.
+void SimKernel::write_pool(const std::string& dir, const Pool& pool) {
+    fs::path d = fs::path(root_) / dir;
+    uint64_t persistent = pool.total;
+    replace_file(d / "free_hugepages", persistent > pool.in_use ? persistent - pool.in_use : 0);
+    replace_file(d / "surplus_hugepages", pool.in_use > persistent ? pool.in_use - persistent : 0);
+    replace_file(d / "nr_hugepages", persistent);
 }
 
 void SimKernel::stall_probe(const std::string& address) {
@@ -141,7 +184,21 @@ void SimKernel::unbind(const std::string& address) {
     fs::remove(fs::path(root_) / "dev/vfio" / group, ec);
 }
 
+void SimKernel::sync() {
+    std::unique_lock lock(mutex_);
+    int want = syncs_seen_ + 1;
+    std::ofstream(fs::path(root_) / "sys/bus/pci/.sim-sync") << want;
+    synced_.wait(lock, [&] { return syncs_seen_ >= want; });
+}
+
 void SimKernel::handle(const std::string& dir, const std::string& file) {
+    if (file == ".sim-sync") {
+        std::lock_guard lock(mutex_);
+        ++syncs_seen_;
+        synced_.notify_all();
+        return;
+    }
+    if (file.size() > 4 && file.compare(file.size() - 4, 4, ".new") == 0) return;  // replace_file's own
     fs::path path = fs::path(root_) / dir / file;
     std::string value = first_line(path);
     if (file == "driver_override" && value == "(null)") return;  // our own normalisation below
@@ -149,6 +206,13 @@ void SimKernel::handle(const std::string& dir, const std::string& file) {
     {
         std::lock_guard lock(mutex_);
         writes_.push_back({dir + "/" + file, value});
+        if (auto pool = pools_.find(dir); pool != pools_.end() && file == "nr_hugepages") {
+            // The kernel grants what it finds, and when lowered keeps the pages in use (as surplus).
+            auto asked = value.empty() || value.find_first_not_of("0123456789") != std::string::npos ? pool->second.total
+                                                                                                       : uint64_t(std::stoull(value));
+            pool->second.total = std::min(asked, std::max(pool->second.limit, pool->second.total));
+            write_pool(dir, pool->second);
+        }
         observer = observer_;
     }
     if (observer) observer({dir + "/" + file, value});

@@ -5,11 +5,17 @@
 // driver link, creating and removing dev/vfio/GROUP. So the real vmrun binary
 // can bind and restore against it.
 //
+// Writes to a huge page pool's nr_hugepages are answered as the kernel does:
+// granted up to what limit_hugepages allows, free pages following, pages in
+// use kept (as surplus) when the pool is lowered below them.
+//
 // Unlike the real kernel it answers after the write returns; vmrun waits
 // (bounded) for each change, as it must for the device node anyway.
 
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <string>
@@ -46,6 +52,15 @@ public:
     void claim_exclusively(const std::string& block_name);
     ExclusiveOpenCheck exclusive_open() const;
 
+    // Returns once every write made before it has been answered (the kernel
+    // answers at once; this one on its thread).
+    void sync();
+
+    // The kernel finds at most `max_total` pages of this size (memory too fragmented).
+    void limit_hugepages(uint64_t page_kib, uint64_t max_total);
+    // A QEMU taking (`pages` > 0) or freeing (< 0) pages of the pool.
+    void use_hugepages(uint64_t page_kib, int64_t pages);
+
 private:
     void run();
     void handle(const std::string& dir, const std::string& file);
@@ -60,6 +75,13 @@ private:
     std::map<std::string, std::string> native_;  // address -> driver it had at start
     std::set<std::string> stalled_;
     std::set<std::string> claimed_;
+    struct Pool {
+        uint64_t total = 0, in_use = 0, limit = UINT64_MAX;
+    };
+    std::map<std::string, Pool> pools_;
+    int syncs_seen_ = 0;
+    std::condition_variable synced_;  // by folder, relative to the root
+    void write_pool(const std::string& dir, const Pool& pool);
     std::function<void(const SimWrite&)> observer_;
     std::vector<SimWrite> writes_;
     mutable std::mutex mutex_;

@@ -51,6 +51,19 @@ void add_function(const std::string& root, const SimFunction& f) {
     }
 }
 
+void add_hugepage_pool(const std::string& root, uint64_t page_kib, uint64_t total, uint64_t free) {
+    fs::path r(root);
+    auto dir = r / "sys/kernel/mm/hugepages" / ("hugepages-" + std::to_string(page_kib) + "kB");
+    fs::create_directories(dir);
+    std::ofstream(dir / "nr_hugepages") << total << "\n";
+    std::ofstream(dir / "free_hugepages") << free << "\n";
+    std::ofstream(dir / "resv_hugepages") << "0\n";
+    std::ofstream(dir / "surplus_hugepages") << "0\n";
+    fs::create_directories(r / "proc/sys/vm");
+    std::ofstream(r / "proc/sys/vm/compact_memory") << "";
+    std::ofstream(r / "proc/meminfo", std::ios::app) << "MemAvailable:    4194304 kB\n";
+}
+
 void add_host_basics(const std::string& root, const SimHostBasics& b) {
     fs::path r(root);
     fs::create_directories(r / "proc");

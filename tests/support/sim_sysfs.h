@@ -6,6 +6,7 @@
 // sys/bus/pci/drivers/NAME/{bind,unbind}, sys/bus/pci/drivers_probe.
 // Static files only; SimKernel (sim_kernel.h) makes the writes take effect.
 
+#include <cstdint>
 #include <string>
 
 namespace vmrun::testing {
@@ -36,6 +37,11 @@ struct SimHostBasics {
     bool kvm = true;
 };
 void add_host_basics(const std::string& root, const SimHostBasics& b);
+
+// The kernel's huge page pool of one size (sys/kernel/mm/hugepages/hugepages-<kB>kB),
+// with `total` pages of which `free` are free; proc/meminfo's MemAvailable and
+// proc/sys/vm/compact_memory come with it. SimKernel answers writes to nr_hugepages.
+void add_hugepage_pool(const std::string& root, uint64_t page_kib, uint64_t total, uint64_t free);
 
 // Host uses that make vmrun refuse a device:
 // Block devices are numbered 259:(index * 16 + n), device-mapper and md 253:N / 9:N;

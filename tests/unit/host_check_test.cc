@@ -129,20 +129,44 @@ TEST_CASE("check: a tcg profile without passthrough needs neither KVM nor an IOM
 
 TEST_CASE("check: huge pages short of the profile's memory, and a bridge that does not exist") {
     auto h = ready_intel_host();
-    h.hugepages_free = 100;
     h.hugepage_kib = 2048;
+    h.hugepage_pools[2048] = {100, 100, 0};
     h.bridges = {{"br0", false}};
     auto p = run_pipeline(std::string(kTinyTcg) + "hugepages: true\nnetwork:\n  - type: tap\n    bridge: br0\n");
     REQUIRE(p.planned.plan);
     auto lines = check_host(h, &*p.planned.plan, nullptr);
     auto* huge = find(lines, "hugepages");
     REQUIRE(huge);
-    CHECK(huge->text == "200 MiB of huge pages free, the profile needs 256 MiB");
-    CHECK(huge->fix.find("echo 128 > /proc/sys/vm/nr_hugepages") == 0);
+    CHECK(huge->verdict == Verdict::fail);
+    CHECK(huge->text == "100 2M huge pages free, the profile needs 128 pages of 2M for 256 MiB");
+    CHECK(huge->fix.find("allocate: true") != std::string::npos);
+    CHECK(huge->fix.find("echo 128 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages") != std::string::npos);
     auto* bridge = find(lines, "network", "bridge br0");
     REQUIRE(bridge);
     CHECK(bridge->verdict == Verdict::fail);
     CHECK(bridge->fix.find("ip link add br0 type bridge") != std::string::npos);
+}
+
+TEST_CASE("check: huge pages vmrun allocates at start pass when short; a size the kernel lacks fails") {
+    auto h = ready_intel_host();
+    h.hugepage_kib = 2048;
+    h.hugepage_pools[2048] = {10, 4, 1};  // 3 usable: the reserved one is promised to someone
+    auto p = run_pipeline(std::string(kTinyTcg) + "hugepages: {size: 2M, allocate: true}\n");
+    REQUIRE(p.planned.plan);
+    auto lines = check_host(h, &*p.planned.plan, nullptr);
+    auto* huge = find(lines, "hugepages");
+    REQUIRE(huge);
+    CHECK(huge->verdict == Verdict::pass);
+    CHECK(huge->text == "3 free now; vmrun adds the 125 more of the 128 pages of 2M for 256 MiB at start and gives them back after");
+
+    auto big = run_pipeline("name: t\naccelerator: tcg\ncpu: max\nmemory: 2G\nhugepages: {size: 1G, allocate: true}\n");
+    REQUIRE(big.planned.plan);
+    lines = check_host(h, &*big.planned.plan, nullptr);
+    huge = find(lines, "hugepages");
+    REQUIRE(huge);
+    CHECK(huge->verdict == Verdict::fail);
+    CHECK(huge->text == "this kernel has no 1G huge pages");
+    CHECK(huge->fix.find("pdpe1gb") != std::string::npos);
 }
 
 TEST_CASE("check PROFILE: pinned CPUs must be online; the plan is shown when they are") {

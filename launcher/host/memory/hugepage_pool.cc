@@ -1,0 +1,257 @@
+#include "host/memory/hugepage_pool.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "host/journal_args.h"
+#include "host/sysfs_io.h"
+
+namespace fs = std::filesystem;
+
+namespace vmrun {
+
+namespace {
+
+constexpr uint64_t kGiB_kib = 1048576;
+
+std::optional<uint64_t> read_count(const fs::path& file) {
+    auto text = read_first_line(file);
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return std::stoull(text);
+}
+
+// Pools start afresh at boot: an entry from an earlier boot has nothing to give back.
+std::string boot_id(const fs::path& sysroot) { return read_first_line(sysroot / "proc/sys/kernel/random/boot_id"); }
+
+std::string journal_key(uint64_t page_kib) { return "hugepages-" + std::to_string(page_kib) + "kB"; }
+
+// The kernel's parameters that reserve `pages` at boot, when memory is not yet fragmented.
+std::string boot_parameters(uint64_t page_kib, uint64_t pages) {
+    std::string size = page_size_name(page_kib);
+    return "hugepagesz=" + size + " hugepages=" + std::to_string(pages) + (page_kib == kGiB_kib ? " default_hugepagesz=1G" : "");
+}
+
+}  // namespace
+
+std::string page_size_name(uint64_t page_kib) {
+    if (page_kib % kGiB_kib == 0) return std::to_string(page_kib / kGiB_kib) + "G";
+    if (page_kib % 1024 == 0) return std::to_string(page_kib / 1024) + "M";
+    return std::to_string(page_kib) + "K";
+}
+
+uint64_t parse_page_size_kib(std::string_view text) {
+    if (text.size() < 2) return 0;
+    auto digits = text.substr(0, text.size() - 1);
+    if (digits.find_first_not_of("0123456789") != std::string_view::npos || digits.size() > 9) return 0;
+    uint64_t n = std::stoull(std::string(digits));
+    switch (text.back()) {
+        case 'K': case 'k': return n;
+        case 'M': case 'm': return n * 1024;
+        case 'G': case 'g': return n * kGiB_kib;
+    }
+    return 0;
+}
+
+fs::path hugepage_pool_dir(const fs::path& sysroot, uint64_t page_kib) {
+    return sysroot / "sys/kernel/mm/hugepages" / ("hugepages-" + std::to_string(page_kib) + "kB");
+}
+
+std::optional<HugepagePool> read_hugepage_pool(const fs::path& sysroot, uint64_t page_kib) {
+    auto dir = hugepage_pool_dir(sysroot, page_kib);
+    auto total = read_count(dir / "nr_hugepages"), free = read_count(dir / "free_hugepages");
+    if (!total || !free) return std::nullopt;
+    return HugepagePool{*total, *free, read_count(dir / "resv_hugepages").value_or(0)};
+}
+
+namespace {
+
+uint64_t meminfo_kib(const fs::path& sysroot, const std::string& wanted) {
+    std::ifstream in(sysroot / "proc/meminfo");
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string key;
+        uint64_t kib = 0;
+        if (fields >> key >> kib && key == wanted) return kib;
+    }
+    return 0;
+}
+
+}  // namespace
+
+uint64_t default_hugepage_kib(const fs::path& sysroot) { return meminfo_kib(sysroot, "Hugepagesize:"); }
+
+uint64_t available_memory_mib(const fs::path& sysroot) { return meminfo_kib(sysroot, "MemAvailable:") / 1024; }
+
+std::map<uint64_t, std::string> parse_hugetlbfs_mounts(const std::string& mountinfo, uint64_t default_kib) {
+    std::map<uint64_t, std::string> out;
+    std::istringstream in(mountinfo);
+    std::string line;
+    while (std::getline(in, line)) {
+        // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPER_OPTIONS
+        std::istringstream fields(line);
+        std::string id, parent, dev, root, point, word;
+        if (!(fields >> id >> parent >> dev >> root >> point)) continue;
+        while (fields >> word && word != "-") {}
+        std::string fstype, source, super;
+        if (!(fields >> fstype >> source >> super) || fstype != "hugetlbfs") continue;
+        uint64_t kib = default_kib;
+        std::istringstream opts(super);
+        for (std::string opt; std::getline(opts, opt, ',');)
+            if (opt.rfind("pagesize=", 0) == 0) kib = parse_page_size_kib(opt.substr(9));
+        // mountinfo writes a space in a path as \040; such a mount point is left to the user's path: key.
+        if (kib && point.find('\\') == std::string::npos) out.emplace(kib, point);
+    }
+    return out;
+}
+
+std::optional<HugepageLock> HugepageLock::acquire(const std::string& path, std::string& error) {
+    // Its folder (the runtime base) is gone after a reboot, when a restore may still come.
+    (void)::mkdir(fs::path(path).parent_path().c_str(), 0700);
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        error = "cannot open " + path + ": " + std::strerror(errno);
+        return std::nullopt;
+    }
+    // Another VM holds it from its pool change until its QEMU has taken its
+    // pages: seconds for a big guest. A minute means something hangs.
+    for (int tries = 0; ::flock(fd, LOCK_EX | LOCK_NB) != 0; ++tries) {
+        if (tries >= 600) {
+            ::close(fd);
+            error = "another vmrun has been changing the huge page pool for a minute (" + path + " is locked)";
+            return std::nullopt;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return HugepageLock(fd);
+}
+
+HugepageLock& HugepageLock::operator=(HugepageLock&& o) noexcept {
+    if (this != &o) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = o.fd_;
+        o.fd_ = -1;
+    }
+    return *this;
+}
+
+HugepageLock::~HugepageLock() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+PoolOutcome raise_hugepage_pool(const PoolRequest& r, Journal& journal) {
+    PoolOutcome out;
+    std::string size = page_size_name(r.page_kib);
+    auto pool = read_hugepage_pool(r.sysroot, r.page_kib);
+    if (!pool) {
+        out.error = "this kernel has no pool of " + size + " huge pages (" + hugepage_pool_dir(r.sysroot, r.page_kib).string() + " is missing)";
+        out.fix = r.page_kib == kGiB_kib ? "1G pages need a CPU with pdpe1gb; use hugepages size: 2M" : "use a kernel built with CONFIG_HUGETLBFS";
+        return out;
+    }
+    if (pool->available() >= r.pages) {
+        out.done = std::to_string(pool->available()) + " free " + size + " huge pages cover the " + std::to_string(r.pages) +
+                   " this VM needs; the pool stays at " + std::to_string(pool->total);
+        return out;
+    }
+    uint64_t asked = r.pages - pool->available();
+    uint64_t target = pool->total + asked;
+    std::string key = journal_key(r.page_kib);
+    nlohmann::json base = {{"key", key}, {"sysroot", r.sysroot.string()}, {"size_kib", r.page_kib}, {"boot", boot_id(r.sysroot)}};
+    auto asking = base;
+    asking["before"] = pool->total;
+    asking["asked"] = asked;
+    if (auto ec = journal.record({"hugepages", asking})) {
+        out.error = "cannot write the journal " + journal.path() + ": " + ec.message();
+        return out;
+    }
+    // Compaction turns scattered free 4K pages into the contiguous runs huge
+    // pages need; best effort (only root may, and a kernel may lack it).
+    auto compact = r.sysroot / "proc/sys/vm/compact_memory";
+    if (fs::exists(compact)) (void)write_attribute(compact, "1");
+    auto write_error = write_attribute(hugepage_pool_dir(r.sysroot, r.page_kib) / "nr_hugepages", std::to_string(target));
+    // The kernel answers at once; a simulated one just after, with its books
+    // balanced (the free pages grown by what the pool grew) — wait for that.
+    HugepagePool now = *pool;
+    wait_until([&] {
+        now = read_hugepage_pool(r.sysroot, r.page_kib).value_or(*pool);
+        return now.total != target || now.free - std::min(now.free, pool->free) == now.total - std::min(now.total, pool->total);
+    }, std::chrono::milliseconds(1000));
+    uint64_t added = std::min(asked, now.total > pool->total ? now.total - pool->total : 0);
+    auto got = base;
+    got["added"] = added;
+    if (auto ec = journal.record({"hugepages", got})) {
+        out.error = "cannot write the journal " + journal.path() + ": " + ec.message();
+        return out;
+    }
+    if (!write_error.empty()) {
+        out.error = "cannot raise the pool of " + size + " huge pages: " + write_error;
+        out.fix = "run vmrun as root, or reserve the pages at boot with the kernel parameters '" + boot_parameters(r.page_kib, r.pages) + "'";
+        return out;
+    }
+    if (added < asked || now.available() < r.pages) {
+        out.error = "the kernel found only " + std::to_string(added) + " of the " + std::to_string(asked) + " more " + size +
+                    " huge pages this VM needs (" + std::to_string(r.pages) + " in all; " +
+                    std::to_string(available_memory_mib(r.sysroot)) + " MiB of memory available, and free memory is fragmented)";
+        out.fix = "reserve them at boot with the kernel parameters '" + boot_parameters(r.page_kib, r.pages) +
+                  "', or stop what uses the memory and start again";
+        return out;
+    }
+    out.done = "raised the pool of " + size + " huge pages from " + std::to_string(pool->total) + " to " + std::to_string(now.total) +
+               " for this VM";
+    return out;
+}
+
+std::string check_hugepage_entry(const nlohmann::json& json) {
+    JournalArgs args(json);
+    auto kib = args.count("size_kib");
+    if (!kib || (*kib != 2048 && *kib != kGiB_kib)) return "no valid huge page size";
+    if (args.text("key") != journal_key(*kib)) return "its key does not name its pool";
+    auto sysroot = args.text("sysroot");
+    if (!sysroot || sysroot->empty() || sysroot->front() != '/' || sysroot->find("..") != std::string::npos)
+        return "no absolute sysfs root";
+    if (!args.count("added") && !(args.count("before") && args.count("asked"))) return "neither what was added nor what was asked";
+    return "";
+}
+
+std::string give_back_hugepages(const nlohmann::json& json, const std::string& lock_path, std::string& error) {
+    JournalArgs args(json);
+    fs::path sysroot = *args.text("sysroot");
+    uint64_t kib = *args.count("size_kib");
+    std::string size = page_size_name(kib);
+    if (args.text("boot").value_or("") != boot_id(sysroot)) return "";
+    auto lock = HugepageLock::acquire(lock_path, error);
+    if (!lock) return "";
+    auto pool = read_hugepage_pool(sysroot, kib);
+    if (!pool) {
+        error = "cannot read the pool of " + size + " huge pages in " + hugepage_pool_dir(sysroot, kib).string() +
+                " to give back what this VM added";
+        return "";
+    }
+    uint64_t added = 0;
+    if (auto a = args.count("added")) added = *a;
+    else {
+        // A crash between the write and its record: what the pool grew by, at most what was asked.
+        uint64_t before = *args.count("before");
+        added = std::min(*args.count("asked"), pool->total > before ? pool->total - before : 0);
+    }
+    if (added == 0) return "";
+    uint64_t target = pool->total > added ? pool->total - added : 0;
+    if (auto err = write_attribute(hugepage_pool_dir(sysroot, kib) / "nr_hugepages", std::to_string(target)); !err.empty()) {
+        error = "cannot give back " + std::to_string(added) + " " + size + " huge pages: " + err;
+        return "";
+    }
+    return "gave back " + std::to_string(added) + " " + size + " huge pages (pool " + std::to_string(pool->total) + " -> " +
+           std::to_string(target) + ")";
+}
+
+}  // namespace vmrun

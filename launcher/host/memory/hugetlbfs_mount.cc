@@ -1,0 +1,43 @@
+#include "host/memory/hugetlbfs_mount.h"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace vmrun {
+
+std::string mount_private_hugetlbfs(const std::string& path, uint64_t page_kib, Journal& journal) {
+    if (auto ec = journal.record({"hugetlbfs-mount", {{"path", path}}}))
+        return "cannot write the journal " + journal.path() + ": " + ec.message();
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return "cannot create " + path + ": " + std::strerror(errno);
+    // QEMU opens its file before it drops to run_as, so the owner stays root.
+    std::string options = "pagesize=" + std::to_string(page_kib) + "K,mode=0700";
+    if (::mount("hugetlbfs", path.c_str(), "hugetlbfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, options.c_str()) != 0)
+        return "cannot mount a hugetlbfs for the VM's memory at " + path + ": " + std::strerror(errno) +
+               (errno == EPERM ? " (only root may)" : "");
+    return "";
+}
+
+std::string unmount_private_hugetlbfs(const std::string& path, std::string& error) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return "";
+    bool unmounted = false;
+    // Detached: a QEMU that still holds its file keeps the pages until it exits, then they are free.
+    if (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) unmounted = true;
+    else if (errno != EINVAL) {  // EINVAL: not a mount point (any more)
+        error = "cannot unmount the VM's hugetlbfs " + path + ": " + std::strerror(errno);
+        return "";
+    }
+    if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
+        error = "cannot remove " + path + ": " + std::strerror(errno);
+        return "";
+    }
+    return unmounted ? "unmounted the VM's hugetlbfs " + path : "";
+}
+
+}  // namespace vmrun

@@ -1,0 +1,20 @@
+#pragma once
+// A hugetlbfs of the VM's own, in its runtime folder, for a page size the host
+// has no mount of: mounted (journaled first) before QEMU starts, unmounted
+// when the VM ends.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "host/journal.h"
+
+namespace vmrun {
+
+// Returns "" or the error; the journal's replay unmounts what was mounted.
+std::string mount_private_hugetlbfs(const std::string& path, uint64_t page_kib, Journal& journal);
+
+// The undo of a "hugetlbfs-mount" entry (the caller checks the path is this VM's).
+std::string unmount_private_hugetlbfs(const std::string& path, std::string& error);
+
+}  // namespace vmrun
