@@ -64,7 +64,7 @@ int run_host_config(const ParsedArgs& args) {
         for (const auto& f : g.to_bind)
             if (!f.driver.empty())
                 in.modules[f.driver] = symlink_name(fs::path(root) / "sys/bus/pci/drivers" / f.driver / "module");
-    in.intel = cpu_vendor(root) != "AuthenticAMD";
+    in.intel = read_iommu_kind(root) == IommuKind::intel;
     auto ids = distro.empty() ? distro_ids(root) : std::vector<std::string>{distro};
     in.tools = initramfs_tools_for(ids);
     if (!distro.empty() && in.tools.empty()) {

@@ -31,13 +31,7 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
 class Checker {
 public:
     Checker(const HostReadings& h, const LaunchPlan* plan, const PassthroughInspection* pt) : h_(h), plan_(plan), pt_(pt) {
-        // The IOMMU's own kind decides (dmar = VT-d, ivhd = AMD-Vi); the CPU only when none is on.
-        bool dmar = false, ivhd = false;
-        for (const auto& u : h.iommu_units) {
-            dmar |= u.rfind("dmar", 0) == 0;
-            ivhd |= u.rfind("ivhd", 0) == 0;
-        }
-        intel_ = dmar || (!ivhd && (h.cpu_vendor == "GenuineIntel" || h.cpu_flags.count("vmx")));
+        intel_ = iommu_kind(h.iommu_units, h.cpu_vendor, h.cpu_flags) == IommuKind::intel;
         needs_kvm_ = !plan || plan->profile.accelerator == Accelerator::kvm;
         needs_vfio_ = !plan || !plan->profile.passthrough.empty();
     }

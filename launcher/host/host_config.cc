@@ -108,9 +108,25 @@ std::string render_host_config(const HostConfigInput& in) {
          "# Fedora/RHEL: grubby --update-kernel=ALL --args=\"" << params << "\"\n"
          "# systemd-boot: append to the options line in /boot/loader/entries/*.conf (or /etc/kernel/cmdline)\n\n";
 
+    // A GPU that is not the boot VGA never needs the legacy VGA ranges on the
+    // host; opting it out of VGA arbitration keeps the host's console GPU
+    // (often an i915 iGPU) from being arbitrated against it.
+    std::vector<std::string> secondary_gpus;
+    for (const auto* f : bound)
+        if (f->is_vga() && f->boot_vga == false) secondary_gpus.push_back(f->address.str());
+    std::string disable_vga = secondary_gpus.empty() ? "" : " disable_vga=1";
+
     o << "## 2. /etc/modprobe.d/vfio.conf\n";
-    if (id_list.empty()) o << "# (no id is unique to the profile's devices: leave binding to 'vmrun start')\n";
-    else o << "options vfio-pci ids=" << join(id_list, ",") << "\n";
+    if (!secondary_gpus.empty())
+        o << "# disable_vga=1: " << join(secondary_gpus, ", ") << (secondary_gpus.size() == 1 ? " is" : " are")
+          << " not the host's boot VGA, so vfio-pci opts it out of VGA arbitration\n"
+             "# and the host's console GPU keeps the legacy VGA ranges to itself (the guest still gets VGA with x-vga=on)\n";
+    if (id_list.empty()) {
+        o << "# (no id is unique to the profile's devices: leave binding to 'vmrun start')\n";
+        if (!disable_vga.empty()) o << "options vfio-pci" << disable_vga << "\n";
+    } else {
+        o << "options vfio-pci ids=" << join(id_list, ",") << disable_vga << "\n";
+    }
     for (const auto& m : softdeps) o << "softdep " << m << " pre: vfio-pci\n";
     for (const auto& d : builtin)
         o << "# " << d << " is built into the kernel: softdep cannot order it, vfio-pci.ids= on the command line does\n";

@@ -52,7 +52,32 @@ void read_cpuinfo(const fs::path& root, std::string& vendor, std::set<std::strin
     }
 }
 
+std::vector<std::string> read_iommu_units(const fs::path& root) {
+    std::vector<std::string> units;
+    std::error_code ec;
+    for (const auto& u : fs::directory_iterator(root / "sys/class/iommu", ec)) units.push_back(u.path().filename());
+    std::sort(units.begin(), units.end());
+    return units;
+}
+
 }  // namespace
+
+IommuKind iommu_kind(const std::vector<std::string>& units, const std::string& cpu_vendor, const std::set<std::string>& cpu_flags) {
+    bool dmar = false, ivhd = false;
+    for (const auto& u : units) {
+        dmar |= u.rfind("dmar", 0) == 0;
+        ivhd |= u.rfind("ivhd", 0) == 0;
+    }
+    bool intel = dmar || (!ivhd && (cpu_vendor == "GenuineIntel" || cpu_flags.count("vmx")));
+    return intel ? IommuKind::intel : IommuKind::amd;
+}
+
+IommuKind read_iommu_kind(const std::string& sysroot) {
+    std::string vendor;
+    std::set<std::string> flags;
+    read_cpuinfo(sysroot, vendor, flags);
+    return iommu_kind(read_iommu_units(sysroot), vendor, flags);
+}
 
 std::string cpu_vendor(const std::string& sysroot) {
     std::string vendor;
@@ -72,8 +97,7 @@ HostReadings read_host(const std::string& sysroot, const std::string& qemu_binar
     read_cpuinfo(root, r.cpu_vendor, r.cpu_flags);
     r.kvm_usable = ::access((root / "dev/kvm").c_str(), R_OK | W_OK) == 0;
     for (const auto& g : fs::directory_iterator(root / "sys/kernel/iommu_groups", ec)) (void)g, ++r.iommu_groups;
-    for (const auto& u : fs::directory_iterator(root / "sys/class/iommu", ec)) r.iommu_units.push_back(u.path().filename());
-    std::sort(r.iommu_units.begin(), r.iommu_units.end());
+    r.iommu_units = read_iommu_units(root);
     r.cmdline = read_first_line(root / "proc/cmdline");
     std::ifstream interrupts(root / "proc/interrupts");
     while (std::getline(interrupts, line))

@@ -33,6 +33,14 @@ struct HostReadings {
     std::optional<std::vector<int>> online_cpus;  // sys/devices/system/cpu/online
 };
 
+// Which IOMMU the host has. The kernel's own units decide (sys/class/iommu:
+// dmar* is Intel VT-d, ivhd* AMD-Vi) — a CPU may say one vendor under the
+// other's IOMMU in a VM; the CPU only when no IOMMU is on. 'vmrun check' and
+// 'vmrun host-config' both ask this.
+enum class IommuKind { intel, amd };
+IommuKind iommu_kind(const std::vector<std::string>& units, const std::string& cpu_vendor, const std::set<std::string>& cpu_flags);
+IommuKind read_iommu_kind(const std::string& sysroot);
+
 // vendor_id of the first CPU in proc/cpuinfo: "GenuineIntel", "AuthenticAMD", "" if unreadable.
 std::string cpu_vendor(const std::string& sysroot);
 

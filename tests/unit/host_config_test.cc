@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "host/host_config.h"
+#include "host/host_readings.h"
 #include "sim_sysfs.h"
 #include "host/sysfs_io.h"
 #include "temp_dir.h"
@@ -47,6 +48,34 @@ TEST_CASE("host-config: the 2080 Ti's four ids, a softdep per module, initramfs-
     CHECK(has(text, "update-initramfs -u -k all"));
     CHECK_FALSE(has(text, "dracut"));
     CHECK_FALSE(has(text, "WARNING"));
+}
+
+TEST_CASE("host-config: disable_vga=1 for a passed GPU that is not the host's boot VGA, with the reason; none for the boot GPU") {
+    TempDir root;
+    sim_i9_9900k(root.path.string());
+    auto boot = render_host_config(input_for(root.path.string(), {"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
+    CHECK_FALSE(has(boot, "disable_vga"));  // the 2080 Ti is the boot VGA on this host
+    // The firmware set to boot from the iGPU: the 2080 Ti becomes a secondary GPU.
+    write_file(root.path / "sys/bus/pci/devices/0000:01:00.0/boot_vga", "0\n");
+    write_file(root.path / "sys/bus/pci/devices/0000:00:02.0/boot_vga", "1\n");
+    auto second = render_host_config(input_for(root.path.string(), {"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
+    CHECK(has(second, "options vfio-pci ids=10de:1e07,10de:10f7,10de:1ad6,10de:1ad7 disable_vga=1\n"));
+    CHECK(has(second, "# disable_vga=1: 0000:01:00.0 is not the host's boot VGA"));
+}
+
+TEST_CASE("host-config and check agree on the IOMMU: the kernel's units decide, not the CPU's vendor") {
+    TempDir root;
+    sim_amd_990fx(root.path.string());
+    // An AMD CPU under an Intel IOMMU (as in a VM with QEMU's intel-iommu).
+    std::filesystem::remove_all(root.path / "sys/class/iommu");
+    std::filesystem::create_directories(root.path / "sys/class/iommu/dmar0");
+    CHECK(read_iommu_kind(root.path.string()) == IommuKind::intel);
+    auto in = input_for(root.path.string(), {"01:00.0", "01:00.1"});
+    in.intel = read_iommu_kind(root.path.string()) == IommuKind::intel;
+    CHECK(has(render_host_config(in), "\nintel_iommu=on iommu=pt"));
+    CHECK(iommu_kind({"ivhd0"}, "GenuineIntel", {"vmx"}) == IommuKind::amd);
+    CHECK(iommu_kind({}, "GenuineIntel", {}) == IommuKind::intel);
+    CHECK(iommu_kind({}, "AuthenticAMD", {"svm"}) == IommuKind::amd);
 }
 
 TEST_CASE("host-config: one of three identical NVMe drives warns that its id catches the other two and leaves it out") {
