@@ -23,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 ird=$work/root
 mkdir -p "$ird"/{bin,dev,proc,sys,tmp,etc,root}
 cp "$BUSYBOX" "$ird/bin/busybox"
-add_modules "$ird" virtio_pci virtio_net virtio_blk virtio_scsi sd_mod e1000e button evdev xhci_pci virtio_rng
+add_modules "$ird" virtio_pci virtio_net virtio_blk virtio_scsi sd_mod e1000e button evdev xhci_pci virtio_rng virtio_balloon
 
 cat > "$ird/init" <<'INIT'
 #!/bin/busybox sh

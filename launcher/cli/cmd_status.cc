@@ -62,6 +62,8 @@ int run_status(const ParsedArgs& args) {
     if (!target->folder.runtime_dir.empty() && vm_running(target->folder, supervisor))
         std::cout << "pids:    supervisor " << supervisor << ", qemu " << read_pid_file(target->folder.qemu_pid_file()).value_or(0) << "\n";
     print_vcpu_threads(c, read_pid_file(target->folder.qemu_pid_file()).value_or(0));
+    if (auto balloon = c.execute("query-balloon"))  // an error: the VM has no balloon
+        std::cout << "balloon: " << (balloon.value.value("actual", uint64_t(0)) >> 20) << " MiB in the guest\n";
     std::cout << "root ports:\n";
     for (const auto& rp : root_ports_in(pci.value)) {
         std::cout << "  " << rp.id << ":";

@@ -16,6 +16,7 @@ int run_qmp(const ParsedArgs& args);
 int run_hotplug(const ParsedArgs& args);
 int run_unplug(const ParsedArgs& args);
 int run_status(const ParsedArgs& args);
+int run_balloon(const ParsedArgs& args);
 int run_events(const ParsedArgs& args);
 int run_systemd_unit(const ParsedArgs& args);
 int run_iommu(const ParsedArgs& args);
@@ -117,6 +118,12 @@ const std::vector<Command>& commands() {
          run_unplug},
         {"status", "run state, QEMU version and root ports of a running VM", true, {}, {},
          "What QEMU says of the VM: its state, version, pids and what sits on each root port.\n", run_status},
+        {"balloon", "give a running VM more or less memory through its balloon", true, {{"SIZE"}},
+         {{"timeout", "SECONDS", "how long to wait for the guest to get there (default 30)", ValueKind::seconds}},
+         "Sets the guest's memory to SIZE (like 2G or 1536M, at most the profile's memory)\n"
+         "through its virtio-balloon ('balloon: true' in the profile) and waits until the\n"
+         "guest reports it has that much. Fails, saying so, when the guest does not get there.\n",
+         run_balloon},
         {"events", "stream a running VM's QMP events as JSON lines", true, {}, {},
          "Prints every event as one JSON line until interrupted.\n", run_events},
         {"systemd-unit", "print a systemd unit that starts a VM at boot", false, {kProfile}, {},

@@ -88,6 +88,7 @@ public:
         disks(slots);
         nics(slots);
         usb(slots);
+        if (plan_.profile.balloon) plan_.balloon = endpoint(slots, "the memory balloon", plan_.profile.at.of("balloon"));
         hugepages();
         if (d_.has_errors()) return std::nullopt;
         return std::move(plan_);

@@ -97,6 +97,7 @@ struct LaunchPlan {
     std::optional<PciPlacement> usb_controller;  // xhci, when any USB host device is listed
     std::vector<UsbPlan> usb;
     std::optional<HugepagePlan> hugepages;
+    std::optional<PciPlacement> balloon;  // virtio-balloon-pci (id vmrun-balloon)
 };
 
 struct PlanResult {

@@ -36,6 +36,12 @@ public:
         storage();
         network();
         usb();
+        if (plan_.balloon) {
+            QemuOption balloon("virtio-balloon-pci");
+            balloon.set("id", "vmrun-balloon");
+            place(balloon, *plan_.balloon);
+            add("-device", balloon.str());
+        }
         // The escape hatch goes last so it can override what vmrun built.
         for (const auto& a : p_.qemu_extra_args) add(a);
         return std::move(argv_);

@@ -160,6 +160,7 @@ struct Profile {
     Boot boot;
     Firmware firmware;
     std::optional<Tpm> tpm;
+    bool balloon = false;  // virtio-balloon: the host can take memory back from a running guest
     std::optional<KernelBoot> kernel;
     std::vector<Disk> disks;
     std::vector<Nic> nics;

@@ -115,6 +115,15 @@ private:
     }
 
     void check_memory() {
+        // The balloon frees guest pages back to the host by discarding them:
+        // VFIO pins all of guest memory for DMA (QEMU then disables discards),
+        // and a huge page cannot be given back 4K at a time.
+        if (p_.balloon && !p_.passthrough.empty())
+            d_.warning(p_.at.of("balloon"), "with passthrough devices the balloon cannot give memory back to the host "
+                                            "(VFIO pins all guest memory); it only limits what the guest uses");
+        else if (p_.balloon && p_.hugepages)
+            d_.warning(p_.at.of("balloon"), "with hugepages the balloon cannot give memory back to the host (huge pages "
+                                            "are not returned 4K at a time); it only limits what the guest uses");
         if (!p_.hugepages) return;
         // A path names a mount whose page size only the host knows; 2M is the least it can be.
         uint64_t page_mib = p_.hugepages->page_kib == 1048576 ? 1024 : 2;

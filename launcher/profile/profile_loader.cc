@@ -78,6 +78,10 @@ public:
             if (auto s = read_choice(*n, "serial", {"socket", "stdio", "none"}, d_))
                 p_.serial = *s == "socket" ? SerialMode::socket : *s == "stdio" ? SerialMode::stdio : SerialMode::none;
         }
+        if (auto n = r.get("balloon")) {
+            remember("balloon");
+            if (auto b = read_bool(*n, "balloon", d_)) p_.balloon = *b;
+        }
         if (auto n = r.get("headless")) {
             remember("headless");
             if (auto b = read_bool(*n, "headless", d_)) p_.headless = *b;

@@ -7,6 +7,7 @@
 
 using namespace vmrun;
 using vmrun::testing::run_pipeline;
+using vmrun::testing::Pipeline;
 
 TEST_CASE("generated ids step around the ones the user wrote") {
     auto p = run_pipeline(
@@ -71,4 +72,27 @@ TEST_CASE("extra QEMU args are allowed but flagged") {
     for (auto& d : p.loaded.diagnostics.all())
         if (d.severity == Severity::warning && d.message.find("unchecked") != std::string::npos) warned = true;
     CHECK(warned);
+}
+
+TEST_CASE("a balloon is a virtio-balloon on pcie.0; with passthrough or hugepages it is warned about, not refused") {
+    auto plain = run_pipeline("name: t\nmemory: 1G\nballoon: true\n");
+    REQUIRE(plain.errors().empty());
+    REQUIRE(plain.planned.plan);
+    REQUIRE(plain.planned.plan->balloon);
+    CHECK(plain.planned.plan->balloon->bus == "pcie.0");
+    CHECK(plain.loaded.diagnostics.all().empty());
+    auto warned_at = [](const Pipeline& p, const std::string& text) -> int {
+        for (auto& d : p.loaded.diagnostics.all())
+            if (d.severity == Severity::warning && d.message.find(text) != std::string::npos) return d.loc.line;
+        return 0;
+    };
+    auto vfio = run_pipeline("name: t\nmemory: 1G\nballoon: true\npassthrough:\n  - host: 01:00.0\n");
+    CHECK(vfio.errors().empty());
+    CHECK(warned_at(vfio, "VFIO pins all guest memory") == 3);
+    auto huge = run_pipeline("name: t\nmemory: 1G\nhugepages: true\nballoon: true\n");
+    CHECK(warned_at(huge, "huge pages are not returned 4K at a time") == 4);
+    auto bad = run_pipeline("name: t\nmemory: 1G\nballoon: maybe\n");
+    REQUIRE(bad.errors().size() == 1);
+    CHECK(bad.errors()[0] == "bad.yaml:3:10: 'balloon' must be true or false, got 'maybe'");
+    CHECK_FALSE(run_pipeline("name: t\nmemory: 1G\nballoon: false\n").planned.plan->balloon);
 }
