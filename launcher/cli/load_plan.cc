@@ -10,6 +10,7 @@
 
 #include "base/exit_codes.h"
 #include "host/memory/hugepage_pool.h"
+#include "host/sysfs_io.h"
 #include "profile/profile_file.h"
 #include "run/vm_folders.h"
 
@@ -21,6 +22,9 @@ HostFacts probe_host_facts(const std::string& name) {
     if (const char* s = std::getenv("VMRUN_SYSROOT"); s && *s) f.sysroot = s;
     f.paths = vm_paths_for(name);
     f.vhost_net = access("/dev/vhost-net", R_OK | W_OK) == 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(f.sysroot) / "sys/class/dmi/id", ec))
+        if (e.is_regular_file(ec)) f.dmi[e.path().filename()] = read_first_line(e.path());
     if (auto kib = default_hugepage_kib(f.sysroot)) f.default_hugepage_kib = kib;
     std::ifstream mountinfo(std::filesystem::path(f.sysroot) / "proc/self/mountinfo");
     std::stringstream text;

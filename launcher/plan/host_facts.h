@@ -19,6 +19,7 @@ struct HostFacts {
     bool vhost_net = false;   // /dev/vhost-net usable
     uint64_t default_hugepage_kib = 2048;            // the kernel's Hugepagesize
     std::map<uint64_t, std::string> hugetlbfs_mounts;  // page size in KiB -> a hugetlbfs mounted with it
+    std::map<std::string, std::string> dmi;  // /sys/class/dmi/id: file -> its text, for 'smbios: host'
     std::string sysroot = "/";  // where sys/, dev/, proc/ are read and written (VMRUN_SYSROOT in tests)
 };
 

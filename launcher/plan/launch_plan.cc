@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "profile/smbios_fields.h"
 #include "profile/stable_mac.h"
 
 namespace vmrun {
@@ -90,6 +91,7 @@ public:
         usb(slots);
         if (plan_.profile.balloon) plan_.balloon = endpoint(slots, "the memory balloon", plan_.profile.at.of("balloon"));
         hugepages();
+        smbios();
         if (d_.has_errors()) return std::nullopt;
         return std::move(plan_);
     }
@@ -103,6 +105,24 @@ private:
         // With a passed-through GPU the guest's screen is the real monitor; with no
         // display at all an emulated card only costs a slot.
         plan_.vga = (gpu || p.display.type == DisplayType::none) ? VgaType::none : VgaType::std;
+    }
+
+    void smbios() {
+        const auto& p = plan_.profile;
+        if (!p.smbios) return;
+        std::map<std::pair<int, std::string>, std::string> chosen;
+        if (p.smbios->from_host) {
+            for (const auto& f : smbios_fields()) {
+                if (!f.dmi) continue;
+                auto it = plan_.facts.dmi.find(f.dmi);
+                if (it != plan_.facts.dmi.end() && !it->second.empty()) chosen[{f.type, f.key}] = it->second;
+            }
+            if (chosen.empty())
+                d_.warning(p.at.of("smbios"), "this host shows no DMI strings (/sys/class/dmi/id): 'smbios: host' copies nothing");
+        }
+        for (const auto& [type, key, value] : p.smbios->fields) chosen[{type, key}] = value;
+        for (const auto& f : smbios_fields())
+            if (auto it = chosen.find({f.type, f.key}); it != chosen.end()) plan_.smbios[f.type].emplace_back(f.key, it->second);
     }
 
     void hugepages() {

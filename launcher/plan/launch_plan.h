@@ -4,6 +4,7 @@
 // device ids, spare hotplug ports, firmware files. Pure: no I/O, so every
 // decision is testable without a host. qemu_argv only writes it out.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -97,7 +98,9 @@ struct LaunchPlan {
     std::optional<PciPlacement> usb_controller;  // xhci, when any USB host device is listed
     std::vector<UsbPlan> usb;
     std::optional<HugepagePlan> hugepages;
-    std::optional<PciPlacement> balloon;  // virtio-balloon-pci (id vmrun-balloon)
+    std::optional<PciPlacement> balloon;
+    // SMBIOS strings by type, in QEMU's key order: the host's (smbios: host) with the profile's over them.
+    std::map<int, std::vector<std::pair<std::string, std::string>>> smbios;  // virtio-balloon-pci (id vmrun-balloon)
 };
 
 struct PlanResult {

@@ -36,6 +36,13 @@ public:
         storage();
         network();
         usb();
+        for (const auto& [type, fields] : plan_.smbios) {
+            QemuOption smbios;
+            smbios.set("type", type);
+            for (const auto& [key, value] : fields) smbios.set(key, value);
+            add("-smbios", smbios.str());
+        }
+        for (const auto& table : p_.acpi_tables) add("-acpitable", QemuOption().set("file", table).str());
         if (plan_.balloon) {
             QemuOption balloon("virtio-balloon-pci");
             balloon.set("id", "vmrun-balloon");

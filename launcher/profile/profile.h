@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "base/pci_address.h"
@@ -72,6 +73,13 @@ struct Hugepages {
     uint64_t page_kib = 0;  // 2048 or 1048576; 0 = the kernel's default size
     std::string path;       // a hugetlbfs mount; "" = one found for the size, else vmrun's own
     bool allocate = false;
+};
+
+// SMBIOS strings for the guest: set per type with QEMU's key names, and/or
+// copied from the host's DMI (`smbios: host`), the profile's own winning.
+struct Smbios {
+    bool from_host = false;
+    std::vector<std::tuple<int, std::string, std::string>> fields;  // type, key, value
 };
 
 struct KernelBoot {
@@ -160,7 +168,9 @@ struct Profile {
     Boot boot;
     Firmware firmware;
     std::optional<Tpm> tpm;
-    bool balloon = false;  // virtio-balloon: the host can take memory back from a running guest
+    bool balloon = false;
+    std::optional<Smbios> smbios;
+    std::vector<std::string> acpi_tables;  // whole ACPI tables (header included) added to the guest's  // virtio-balloon: the host can take memory back from a running guest
     std::optional<KernelBoot> kernel;
     std::vector<Disk> disks;
     std::vector<Nic> nics;

@@ -7,6 +7,7 @@
 
 #include "base/utf8.h"
 
+#include "profile/smbios_fields.h"
 #include "profile/value_parsers.h"
 #include "profile/yaml_reader.h"
 
@@ -77,6 +78,15 @@ public:
             remember("serial");
             if (auto s = read_choice(*n, "serial", {"socket", "stdio", "none"}, d_))
                 p_.serial = *s == "socket" ? SerialMode::socket : *s == "stdio" ? SerialMode::stdio : SerialMode::none;
+        }
+        if (auto n = r.get("smbios")) { remember("smbios"); smbios(*n); }
+        if (auto n = r.get("acpi_tables")) {
+            remember("acpi_tables");
+            if (auto l = read_string_list(*n, "acpi_tables", d_))
+                for (size_t i = 0; i < l->size(); ++i) {
+                    if ((*l)[i].empty()) d_.error(loc_of((*n)[i]), "an ACPI table is the path of a table file, like /sys/firmware/acpi/tables/MSDM");
+                    else p_.acpi_tables.push_back(path((*l)[i]));
+                }
         }
         if (auto n = r.get("balloon")) {
             remember("balloon");
@@ -166,6 +176,73 @@ private:
         }
         r.finish();
         p_.hugepages = h;
+    }
+
+    // smbios: host | {host: bool, type0: {...}, type1: {...}, type2, type3, type17}
+    void smbios(const YAML::Node& n) {
+        Smbios out;
+        if (n.IsScalar() && n.Scalar() == "host") {
+            out.from_host = true;
+            p_.smbios = out;
+            return;
+        }
+        if (!n.IsMap()) {
+            d_.error(loc_of(n), "'smbios' is 'host' (copy this machine's DMI strings) or a mapping of types like "
+                                "{type1: {manufacturer: ..., product: ...}}; got " + describe_kind(n));
+            return;
+        }
+        MapReader r(n, "'smbios'", d_);
+        if (!r.ok()) return;
+        if (auto v = r.get("host")) if (auto b = read_bool(*v, "host", d_)) out.from_host = *b;
+        for (int type : smbios_types()) {
+            std::string name = "type" + std::to_string(type);
+            auto t = r.get(name);
+            if (!t) continue;
+            MapReader fields(*t, "'" + name + "'", d_);
+            if (!fields.ok()) continue;
+            for (const auto& f : smbios_fields()) {
+                if (f.type != type) continue;
+                auto v = fields.get(f.key);
+                if (!v) continue;
+                if (auto value = smbios_value(*v, type, f.key)) out.fields.emplace_back(type, f.key, *value);
+            }
+            fields.finish();
+        }
+        r.finish();
+        p_.smbios = out;
+    }
+
+    std::optional<std::string> smbios_value(const YAML::Node& v, int type, const std::string& key) {
+        if (type == 0 && key == "uefi") {
+            auto b = read_bool(v, key, d_);
+            return b ? std::optional<std::string>(*b ? "on" : "off") : std::nullopt;
+        }
+        auto s = read_string(v, key, d_);
+        if (!s) return std::nullopt;
+        auto refuse = [&](const std::string& what) {
+            d_.error(loc_of(v), "'" + key + "' " + what + ", got '" + printable(*s) + "'");
+            return std::nullopt;
+        };
+        bool digits = !s->empty() && s->find_first_not_of("0123456789") == std::string::npos;
+        if (key == "speed" && (!digits || s->size() > 5)) return refuse("is the memory speed in MT/s, a number like 3200");
+        if (key == "release") {
+            auto dot = s->find('.');
+            bool ok = dot != std::string::npos && dot > 0 && dot + 1 < s->size() &&
+                      s->find_first_not_of("0123456789.") == std::string::npos && s->find('.', dot + 1) == std::string::npos;
+            if (!ok) return refuse("is MAJOR.MINOR, like 1.16");
+        }
+        if (key == "uuid") {
+            static const std::string hex = "0123456789abcdefABCDEF";
+            bool ok = s->size() == 36;
+            for (size_t i = 0; ok && i < s->size(); ++i)
+                ok = (i == 8 || i == 13 || i == 18 || i == 23) ? (*s)[i] == '-' : hex.find((*s)[i]) != std::string::npos;
+            if (!ok) return refuse("is a UUID like 4c4c4544-0042-3510-8052-b4c04f4d4e32");
+        }
+        // SMBIOS strings are plain text; a control character would corrupt the table.
+        for (unsigned char c : *s)
+            if (c < 0x20 || c == 0x7f) return refuse("must be printable text");
+        if (s->size() > 255) return refuse("is longer than SMBIOS allows (255 bytes)");
+        return s;
     }
 
     void smp(const YAML::Node& n) {

@@ -85,6 +85,14 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
     }
     for (const auto& d : p.disks) missing(d.path, "disk '" + d.id + "'", "path");
     for (const auto& x : p.passthrough) missing(x.romfile, "ROM file for " + x.host.str(), "romfile");
+    for (const auto& table : p.acpi_tables) {
+        std::error_code ec;
+        auto size = std::filesystem::file_size(table, ec);
+        if (ec) missing(table, "ACPI table", "acpi_tables");
+        else if (size < 36)  // the ACPI header alone is 36 bytes
+            out.push_back({"ACPI table " + table + " is " + std::to_string(size) + " bytes, shorter than an ACPI table's header",
+                           "give the whole table, header included, as /sys/firmware/acpi/tables/NAME holds it"});
+    }
     if (plan.firmware.type == FirmwareType::ovmf) {
         missing(plan.firmware.code, "OVMF code image", "firmware.code");
         std::error_code ec;
