@@ -1,4 +1,4 @@
-// vmrun hotplug NAME --disk PATH | --nic user | --usb VENDOR:PRODUCT |
+// vmrun hotplug NAME --disk PATH | --nic user | --usb VENDOR:PRODUCT|BUS.ADDR |
 //                    --device 'driver,prop=val' | --pci ADDR   [--id ID]
 // Adds a device to a running VM: into a free reserved root port, backends
 // first, then device_add, then a check that QEMU lists it. Nothing is left
@@ -314,9 +314,12 @@ int run_hotplug(const ParsedArgs& args) {
         }
         what = "network interface";
     } else if (o.kind == "usb") {
+        // VENDOR:PRODUCT, or BUS.ADDR as lsusb prints them: the profile's two forms.
+        bool by_address = o.value.find(':') == std::string::npos;
         auto usb = parse_usb_id(o.value);
-        if (!usb.value) {
-            std::cerr << "vmrun: --usb: " << usb.error << "\n";
+        auto at = parse_usb_bus_addr(o.value);
+        if (by_address ? !at.value : !usb.value) {
+            std::cerr << "vmrun: --usb: " << (by_address ? at.error : usb.error) << " (give VENDOR:PRODUCT like 046d:c52b, or BUS.ADDR like 3.4 from lsusb)\n";
             return kExitUsage;
         }
         if (std::find(taken.begin(), taken.end(), "xhci") == taken.end()) {
@@ -327,7 +330,7 @@ int run_hotplug(const ParsedArgs& args) {
             std::cout << "vmrun: added USB controller 'xhci' on " << *port << "\n";
         }
         if (id.empty()) id = unused_id("usbhost", taken);
-        steps = usb_hotplug(id, usb.value->vendor, usb.value->product);
+        steps = by_address ? usb_hotplug_at(id, at.value->bus, at.value->addr) : usb_hotplug(id, usb.value->vendor, usb.value->product);
         what = "USB device";
         is_pci = false;
     } else {

@@ -96,7 +96,7 @@ const std::vector<Command>& commands() {
         {"hotplug", "add a disk, NIC, USB, PCI host or raw device to a running VM", true, {},
          {{"disk", "PATH", "a disk image (virtio-blk, or NVMe with --nvme)", ValueKind::text, 0, 1},
           {"nic", "user|tap", "a NIC: user networking, or a tap on --bridge", ValueKind::text, 0, 1},
-          {"usb", "VENDOR:PRODUCT", "a host USB device", ValueKind::text, 0, 1},
+          {"usb", "VENDOR:PRODUCT|BUS.ADDR", "a host USB device, by id or by where lsusb shows it", ValueKind::text, 0, 1},
           {"device", "SPEC", "a raw QEMU device: 'DRIVER,PROP=VALUE,...'", ValueKind::text, 0, 1},
           {"pci", "ADDR[,ADDR...]", "host PCI functions of one slot, bound to vfio-pci first", ValueKind::text, 0, 1},
           {"id", "ID", "the device's id in the VM (default disk0, net0, ...)", ValueKind::text},

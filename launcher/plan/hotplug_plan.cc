@@ -92,6 +92,12 @@ HotplugSteps usb_hotplug(const std::string& id, uint16_t vendor, uint16_t produc
     return s;
 }
 
+HotplugSteps usb_hotplug_at(const std::string& id, int bus, int addr) {
+    HotplugSteps s;
+    s.device = {"device_add", {{"driver", "usb-host"}, {"id", id}, {"bus", "xhci.0"}, {"hostbus", bus}, {"hostaddr", addr}}};
+    return s;
+}
+
 HotplugSteps usb_controller_hotplug(const std::string& port) {
     HotplugSteps s;
     s.device = {"device_add", {{"driver", "qemu-xhci"}, {"id", "xhci"}, {"bus", port}, {"addr", "0"}}};

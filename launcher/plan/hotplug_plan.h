@@ -57,8 +57,10 @@ HotplugSteps user_nic_hotplug(const NicHotplug& n, const std::string& port);
 // A tap NIC whose open tap fd was passed to QEMU as `fdname` (getfd).
 HotplugSteps tap_nic_hotplug(const NicHotplug& n, const std::string& port, const std::string& fdname, bool vhost);
 
-// usb-host on the VM's xhci controller, by vendor:product.
+// usb-host on the VM's xhci controller, by vendor:product (any port it is
+// plugged into) or by bus.address (that one device, when two share an id).
 HotplugSteps usb_hotplug(const std::string& id, uint16_t vendor, uint16_t product);
+HotplugSteps usb_hotplug_at(const std::string& id, int bus, int addr);
 // A bare qemu-xhci controller (id "xhci"), for VMs whose profile had no USB.
 HotplugSteps usb_controller_hotplug(const std::string& port);
 

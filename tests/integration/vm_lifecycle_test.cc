@@ -166,6 +166,17 @@ TEST_CASE("hotplug --usb adds a USB controller and the host device; --device add
     CHECK(has(usb.out, "added USB controller 'xhci' on rp1"));
     auto vendor = run_vmrun(vm.env, {"qmp", vm.name, "qom-get", R"({"path": "/machine/peripheral/hostusb", "property": "vendorid"})"});
     CHECK(vendor.out == "7531\n");  // 0x1d6b
+    // By bus.address, as lsusb shows it (the profile's other form). Unlike an
+    // id, QEMU opens an address at once, and this machine has no USB device:
+    // its refusal names the bus and address vmrun passed, and nothing stays.
+    auto at = run_vmrun(vm.env, {"hotplug", vm.name, "--usb", "3.4", "--id", "byaddr"});
+    INFO("hotplug --usb 3.4: " << at.out << at.err);
+    CHECK(at.exit_code != 0);
+    CHECK(has(at.err, "failed to find host usb device 3:4"));
+    CHECK(has(at.err, "nothing was left added"));
+    auto bad_usb = run_vmrun(vm.env, {"hotplug", vm.name, "--usb", "3.x"});
+    CHECK(bad_usb.exit_code != 0);
+    CHECK(has(bad_usb.err, "BUS.ADDR like 3.4"));
     auto with_xhci = inventory_until(vm.env, vm.name, [](auto& inv) { return has(inv, "0x1b36:0x000d"); });
     CHECK(has(with_xhci, "0x1b36:0x000d"));  // qemu-xhci, seen by the guest
 

@@ -91,3 +91,10 @@ TEST_CASE("hotplug --pci: a GPU's two functions into one port, function 1 first,
     CHECK_FALSE(single[0].arguments.contains("multifunction"));
     CHECK(single[0].command == "device_add");
 }
+
+TEST_CASE("USB hotplug by vendor:product or by bus.address, on the VM's xhci") {
+    CHECK(usb_hotplug("u0", 0x046d, 0xc52b).device.arguments ==
+          Json::parse(R"({"driver": "usb-host", "id": "u0", "bus": "xhci.0", "vendorid": 1133, "productid": 50475})"));
+    CHECK(usb_hotplug_at("u1", 3, 4).device.arguments ==
+          Json::parse(R"({"driver": "usb-host", "id": "u1", "bus": "xhci.0", "hostbus": 3, "hostaddr": 4})"));
+}
