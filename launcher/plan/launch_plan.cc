@@ -43,6 +43,13 @@ public:
             if (take(s)) return s;
         return std::nullopt;
     }
+    // A slot the user chose; "" when it is free, else what holds it.
+    std::string take_chosen(unsigned s) {
+        if (s == kHostBridgeSlot) return "the host bridge's";
+        if (s == kIch9Slot) return "the ICH9 chipset's (LPC, SATA, SMBus)";
+        if (!take(s)) return s == kVgaSlot ? "the emulated VGA's" : "taken";
+        return "";
+    }
     std::optional<unsigned> for_endpoint() {
         for (unsigned s = 0x02; s <= 0x1e; ++s)
             if (take(s)) return s;
@@ -166,8 +173,10 @@ private:
         const auto& p = plan_.profile;
         // One root port per host slot: every function of a GPU (VGA, audio, USB,
         // UCSI) becomes a function of one guest slot, as the driver expects.
+        placed_by_user(slots);
         std::vector<std::vector<const Passthrough*>> groups;
         for (const auto& x : p.passthrough) {
+            if (x.guest_address) continue;
             auto g = std::find_if(groups.begin(), groups.end(), [&](auto& grp) { return grp.front()->host.same_slot(x.host); });
             if (g == groups.end()) groups.push_back({&x});
             else g->push_back(&x);
@@ -208,6 +217,58 @@ private:
                 pp.at.multifunction = f == 0 && members.size() > 1;
                 plan_.passthrough.push_back(pp);
             }
+        }
+    }
+
+    // Devices given a guest_address sit on pcie.0 where the user said, before
+    // anything else takes a slot.
+    void placed_by_user(SlotAllocator& slots) {
+        const auto& p = plan_.profile;
+        std::map<std::pair<unsigned, unsigned>, const Passthrough*> chosen;
+        for (const auto& x : p.passthrough) {
+            if (!x.guest_address) continue;
+            auto at = x.at.of("guest_address");
+            auto [slot, function] = *x.guest_address;
+            char name[8];
+            std::snprintf(name, sizeof name, "%02x.%u", slot, function);
+            for (const auto& y : p.passthrough)
+                if (&y != &x && y.host.same_slot(x.host) && !y.guest_address) {
+                    d_.error(at, "the functions of host slot " + x.host.slot_str() + " go together: give " + y.host.str() +
+                                     " a guest_address too, or remove it here");
+                    return;
+                }
+            auto [it, fresh] = chosen.emplace(*x.guest_address, &x);
+            if (!fresh) {
+                d_.error(at, "guest address " + std::string(name) + " is also given to " + it->second->host.str() + " (line " +
+                                 std::to_string(it->second->at.of("guest_address").line) + "); pick another");
+                return;
+            }
+        }
+        std::set<unsigned> slots_taken;
+        for (const auto& [address, x] : chosen) {
+            auto [slot, function] = address;
+            char name[4];
+            std::snprintf(name, sizeof name, "%02x", slot);
+            if (slots_taken.insert(slot).second) {
+                if (auto holder = slots.take_chosen(slot); !holder.empty()) {
+                    d_.error(x->at.of("guest_address"), "guest slot " + std::string(name) + " on pcie.0 is " + holder +
+                                                            "; pick a slot from 02 to 1e");
+                    continue;
+                }
+                if (!chosen.count({slot, 0})) {
+                    d_.error(x->at.of("guest_address"), "guest slot " + std::string(name) + " has no function 0, and a guest ignores "
+                                                            "such a slot; give one of its devices " + name + ".0");
+                    continue;
+                }
+            }
+            bool more = std::any_of(chosen.begin(), chosen.end(), [&](auto& c) { return c.first.first == slot && c.first.second != 0; });
+            PassthroughPlan pp;
+            pp.device = *x;
+            pp.at.bus = "pcie.0";
+            pp.at.slot = slot;
+            pp.at.function = function;
+            pp.at.multifunction = function == 0 && more;
+            plan_.passthrough.push_back(pp);
         }
     }
 

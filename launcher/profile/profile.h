@@ -132,6 +132,10 @@ struct Passthrough {
     bool x_vga = false;
     std::string romfile;
     std::optional<bool> rombar;
+    // The guest slot.function on pcie.0 the user chose (the device then sits on
+    // the root complex itself, as a chipset's USB controllers do, not behind a
+    // root port); nullopt = vmrun places it behind a root port.
+    std::optional<std::pair<unsigned, unsigned>> guest_address;
     Locations at;
 };
 

@@ -521,6 +521,19 @@ private:
         if (auto v = r.get("x_vga")) { pt.at.set("x_vga", loc_of(*v)); if (auto b = read_bool(*v, "x_vga", d_)) pt.x_vga = *b; }
         if (auto v = r.get("romfile")) { pt.at.set("romfile", loc_of(*v)); if (auto s = read_string(*v, "romfile", d_)) pt.romfile = path(*s); }
         if (auto v = r.get("rombar")) { pt.at.set("rombar", loc_of(*v)); if (auto b = read_bool(*v, "rombar", d_)) pt.rombar = *b; }
+        if (auto v = r.get("guest_address")) {
+            pt.at.set("guest_address", loc_of(*v));
+            if (auto s = read_string(*v, "guest_address", d_)) {
+                // SS.F in hex, as lspci writes the part after the bus: 1a.0
+                unsigned slot = 0, function = 0;
+                char tail = 0;
+                bool ok = s->size() >= 3 && s->size() <= 4 && std::sscanf(s->c_str(), "%2x.%1u%c", &slot, &function, &tail) == 2 &&
+                          slot <= 0x1f && function <= 7 && s->find_first_not_of("0123456789abcdefABCDEF.") == std::string::npos;
+                if (ok) pt.guest_address = std::make_pair(slot, function);
+                else d_.error(loc_of(*v), "'guest_address' is a slot.function on pcie.0 in hex, like 1a.0 (slot 00-1f, function 0-7), got '" +
+                                              printable(*s) + "'");
+            }
+        }
         r.finish();
         p_.passthrough.push_back(std::move(pt));
     }

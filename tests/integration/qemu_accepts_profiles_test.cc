@@ -166,6 +166,22 @@ TEST_CASE("QEMU starts every example profile paused and answers QMP") {
         for (const auto& n : planned.plan->nics) CHECK(ids.count(n.nic.id));
         for (const auto& u : planned.plan->usb) CHECK(ids.count(u.device.id));
 
+        // Devices the profile placed on pcie.0 itself (guest_address) are where it said.
+        auto pci = client.execute("query-pci");
+        REQUIRE(pci);
+        for (const auto& pp : planned.plan->passthrough) {
+            if (pp.at.bus != "pcie.0") continue;
+            CAPTURE(pp.device.id);
+            bool found = false;
+            for (const auto& dev : pci.value[0]["devices"])
+                if (dev.value("qdev_id", "") == pp.device.id) {
+                    found = true;
+                    CHECK(dev["slot"] == pp.at.slot);
+                    CHECK(dev["function"] == pp.at.function);
+                }
+            CHECK(found);
+        }
+
         if (planned.plan->profile.tpm) {
             auto tpm = client.execute("query-tpm");
             REQUIRE_MESSAGE(tpm, tpm.describe());

@@ -77,10 +77,12 @@ TEST_CASE("win7 carries every element of the seed's Windows 7 command") {
     CHECK(has(a, "-drive", "if=none,id=drive-drivers,file=/var/lib/vmrun/iso/virtio-win.iso,format=raw,media=cdrom,readonly=on"));
     CHECK(has(a, "-netdev", "tap,id=netdev-net0,ifname=tap0,script=no,downscript=no"));
     CHECK(has(a, "-device", "virtio-net-pci,netdev=netdev-net0,id=net0,mac=52:54:00:12:34:56,bus=pcie.0,addr=0x3"));
-    // OHCI and its EHCI companion share a host slot (and IOMMU group): one guest slot, functions 0 and 1.
-    CHECK(has(a, "-device", "vfio-pci,host=0000:00:12.0,id=usb-ctrl-1,bus=rp2,addr=0x0.0x0,multifunction=on"));
-    CHECK(has(a, "-device", "vfio-pci,host=0000:00:12.2,id=usb-ctrl-1-ehci,bus=rp2,addr=0x0.0x1"));
-    CHECK(has(a, "-device", "vfio-pci,host=0000:00:13.0,id=usb-ctrl-2,bus=rp3,addr=0x0.0x0,multifunction=on"));
+    // The USB controllers on the root complex at their host addresses, as the seed places
+    // them (guest_address): OHCI and its EHCI companion as functions 0 and 2 of one slot.
+    CHECK(has(a, "-device", "vfio-pci,host=0000:00:12.0,id=usb-ctrl-1,bus=pcie.0,addr=0x12.0x0,multifunction=on"));
+    CHECK(has(a, "-device", "vfio-pci,host=0000:00:12.2,id=usb-ctrl-1-ehci,bus=pcie.0,addr=0x12.0x2"));
+    CHECK(has(a, "-device", "vfio-pci,host=0000:00:13.0,id=usb-ctrl-2,bus=pcie.0,addr=0x13.0x0,multifunction=on"));
+    CHECK(has(a, "-device", "vfio-pci,host=0000:00:13.2,id=usb-ctrl-2-ehci,bus=pcie.0,addr=0x13.0x2"));
     CHECK(has(a, "-vga", "none"));
     CHECK(has(a, "-display", "none"));
 }

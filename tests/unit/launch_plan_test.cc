@@ -136,3 +136,63 @@ TEST_CASE("tap names: the profile's, or a stable one within 15 characters") {
     CHECK(plan.nics[0].tap != default_tap_name("a-rather-long-vm-name-for-gamin", 0));
     CHECK(plan.nics[1].tap == "mytap");
 }
+
+TEST_CASE("guest_address puts a device on pcie.0 where the profile says, before anything else takes the slot") {
+    auto p = run_pipeline("name: t\nmemory: 1G\npassthrough:\n"
+                          "  - {host: 00:1a.0, guest_address: \"1a.0\"}\n"
+                          "  - {host: 00:1a.2, guest_address: \"1a.2\"}\n"
+                          "  - {host: 00:1d.0, guest_address: \"02.0\"}\n"
+                          "  - 01:00.0\n");
+    REQUIRE(p.errors().empty());
+    const auto& plan = *p.planned.plan;
+    auto at = [&](const std::string& host) {
+        for (const auto& pp : plan.passthrough)
+            if (pp.device.host.str() == host) return pp.at;
+        FAIL("not planned: " << host);
+        return PciPlacement{};
+    };
+    CHECK(at("0000:00:1a.0").bus == "pcie.0");
+    CHECK(at("0000:00:1a.0").addr() == "0x1a.0x0");
+    CHECK(at("0000:00:1a.0").multifunction);
+    CHECK(at("0000:00:1a.2").addr() == "0x1a.0x2");  // the user's function, not renumbered
+    CHECK(at("0000:00:1d.0").addr() == "0x2");
+    CHECK_FALSE(at("0000:00:1d.0").multifunction);
+    CHECK(at("0000:01:00.0").bus == "rp1");            // the rest as before, behind a root port
+    for (const auto& rp : plan.root_ports) CHECK(rp.at.slot != 0x1a);
+    CHECK(plan.root_ports.size() == 1 + 4);           // one for 01:00, the spares; none for the placed ones
+}
+
+TEST_CASE("guest_address: every conflict at file:line:column") {
+    struct Case {
+        const char* items;
+        const char* error;
+    } cases[] = {
+        {"  - {host: 00:1a.0, guest_address: \"1a.0\"}\n  - {host: 00:1d.0, guest_address: \"1a.0\"}\n",
+         "bad.yaml:5:36: guest address 1a.0 is also given to 0000:00:1a.0 (line 4); pick another"},
+        {"  - {host: 00:1a.0, guest_address: \"1f.0\"}\n",
+         "bad.yaml:4:36: guest slot 1f on pcie.0 is the ICH9 chipset's (LPC, SATA, SMBus); pick a slot from 02 to 1e"},
+        {"  - {host: 00:1a.0, guest_address: \"00.0\"}\n",
+         "bad.yaml:4:36: guest slot 00 on pcie.0 is the host bridge's; pick a slot from 02 to 1e"},
+        {"  - {host: 00:1a.2, guest_address: \"05.2\"}\n",
+         "bad.yaml:4:36: guest slot 05 has no function 0, and a guest ignores such a slot; give one of its devices 05.0"},
+        {"  - {host: 01:00.0, guest_address: \"05.0\"}\n  - 01:00.1\n",
+         "bad.yaml:4:36: the functions of host slot 0000:01:00 go together: give 0000:01:00.1 a guest_address too, or remove it here"},
+        {"  - {host: 00:1a.0, guest_address: \"1a\"}\n",
+         "bad.yaml:4:36: 'guest_address' is a slot.function on pcie.0 in hex, like 1a.0 (slot 00-1f, function 0-7), got '1a'"},
+        {"  - {host: 00:1a.0, guest_address: \"20.0\"}\n",
+         "bad.yaml:4:36: 'guest_address' is a slot.function on pcie.0 in hex, like 1a.0 (slot 00-1f, function 0-7), got '20.0'"},
+        {"  - {host: 00:1a.0, guest_address: \"1a.8\"}\n",
+         "bad.yaml:4:36: 'guest_address' is a slot.function on pcie.0 in hex, like 1a.0 (slot 00-1f, function 0-7), got '1a.8'"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.items);
+        auto p = run_pipeline(std::string("name: t\nmemory: 1G\npassthrough:\n") + c.items);
+        REQUIRE(p.errors().size() == 1);
+        CHECK(p.errors()[0] == c.error);
+    }
+    // The emulated VGA's slot is taken only when there is one.
+    auto vga = run_pipeline("name: t\nmemory: 1G\ndisplay: vnc\npassthrough:\n  - {host: 00:1a.0, guest_address: \"01.0\"}\n");
+    REQUIRE(vga.errors().size() == 1);
+    CHECK(vga.errors()[0] == "bad.yaml:5:36: guest slot 01 on pcie.0 is the emulated VGA's; pick a slot from 02 to 1e");
+    CHECK(run_pipeline("name: t\nmemory: 1G\npassthrough:\n  - {host: 00:1a.0, guest_address: \"01.0\"}\n").errors().empty());
+}
