@@ -246,7 +246,8 @@ private:
         }
         std::set<unsigned> slots_taken;
         for (const auto& [address, x] : chosen) {
-            auto [slot, function] = address;
+            // Plain copies: a lambda below uses them, and clang 14 cannot capture structured bindings.
+            unsigned slot = address.first, function = address.second;
             char name[4];
             std::snprintf(name, sizeof name, "%02x", slot);
             if (slots_taken.insert(slot).second) {
