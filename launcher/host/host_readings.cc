@@ -112,14 +112,6 @@ HostReadings read_host(const std::string& sysroot, const std::string& qemu_binar
     for (const auto& f : files) r.files[f] = fs::exists(f, ec);
     r.tun = fs::exists(root / "dev/net/tun", ec);
     r.vhost_net = ::access((root / "dev/vhost-net").c_str(), R_OK | W_OK) == 0;
-    std::ifstream meminfo(root / "proc/meminfo");
-    while (std::getline(meminfo, line)) {
-        std::istringstream in(line);
-        std::string key;
-        long value = 0;
-        in >> key >> value;
-        if (key == "Hugepagesize:") r.hugepage_kib = uint64_t(value);
-    }
     for (uint64_t kib : {uint64_t(2048), uint64_t(1048576)})
         if (auto pool = read_hugepage_pool(root, kib)) r.hugepage_pools[kib] = *pool;
     for (const auto& b : bridges) r.bridges[b] = fs::exists(root / "sys/class/net" / b / "bridge", ec);

@@ -27,7 +27,6 @@ struct HostReadings {
     std::optional<std::string> qemu_version;  // "7.2.22"; nullopt = not runnable
     std::map<std::string, bool> files;  // path -> exists, for the files asked about
     bool tun = false, vhost_net = false;
-    uint64_t hugepage_kib = 0;                        // the default size (Hugepagesize)
     std::map<uint64_t, HugepagePool> hugepage_pools;  // by page size in KiB, the sizes this kernel has
     std::map<std::string, bool> bridges;  // name -> exists as a bridge
     std::optional<std::vector<int>> online_cpus;  // sys/devices/system/cpu/online

@@ -74,7 +74,13 @@ public:
     int run() {
         int code = start();
         if (code == kExitOk) code = wait();
-        teardown();
+        bool restored = teardown();
+        // A failed start is reported only now: the caller's exit status must
+        // mean the host is back as it was, not that it is being put back.
+        if (!start_failure_.empty())
+            report_ready(options_.ready_fd,
+                         "ERROR " + start_failure_ +
+                             (restored ? "" : "; the host could not be fully restored, see " + folder_.log_file()));
         record_exit(code);
         return code;
     }
@@ -82,7 +88,7 @@ public:
 private:
     int fail_start(const std::string& message) {
         std::cerr << "vmrun: " << message << "\n";
-        report_ready(options_.ready_fd, "ERROR " + message);
+        start_failure_ = message;
         return kExitFailure;
     }
 
@@ -334,7 +340,7 @@ private:
         }
     }
 
-    void teardown() {
+    bool teardown() {
         hugepage_lock_.reset();  // the replay takes it again to give pages back
         auto report = make_restorer(folder_).restore(journal_);
         for (const auto& u : report.undone) spdlog::info("restored: {}", u);
@@ -343,6 +349,7 @@ private:
         if (!report.ok())
             std::cerr << "vmrun: the journal " << journal_.path() << " is kept; run 'vmrun restore " << folder_.name
                       << "' once the problem is fixed\n";
+        return report.ok();
     }
 
     void record_exit(int code) {
@@ -373,6 +380,7 @@ private:
     bool forced_ = false, forced_by_request_ = false, exited_ = false;
     int outcome_ = kExitOk;
     std::string message_;
+    std::string start_failure_;
 };
 
 }  // namespace

@@ -129,7 +129,6 @@ TEST_CASE("check: a tcg profile without passthrough needs neither KVM nor an IOM
 
 TEST_CASE("check: huge pages short of the profile's memory, and a bridge that does not exist") {
     auto h = ready_intel_host();
-    h.hugepage_kib = 2048;
     h.hugepage_pools[2048] = {100, 100, 0};
     h.bridges = {{"br0", false}};
     auto p = run_pipeline(std::string(kTinyTcg) + "hugepages: true\nnetwork:\n  - type: tap\n    bridge: br0\n");
@@ -149,7 +148,6 @@ TEST_CASE("check: huge pages short of the profile's memory, and a bridge that do
 
 TEST_CASE("check: huge pages vmrun allocates at start pass when short; a size the kernel lacks fails") {
     auto h = ready_intel_host();
-    h.hugepage_kib = 2048;
     h.hugepage_pools[2048] = {10, 4, 1};  // 3 usable: the reserved one is promised to someone
     auto p = run_pipeline(std::string(kTinyTcg) + "hugepages: {size: 2M, allocate: true}\n");
     REQUIRE(p.planned.plan);
