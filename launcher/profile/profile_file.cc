@@ -21,7 +21,13 @@ ProfileFile read_profile_file(const std::string& path) {
     }
     std::ostringstream buf;
     buf << in.rdbuf();
-    f.text = buf.str();
+    return profile_from_text(buf.str(), path);
+}
+
+ProfileFile profile_from_text(const std::string& text, const std::string& path) {
+    ProfileFile f;
+    f.display = path;
+    f.text = text;
     std::error_code ec;
     auto abs = std::filesystem::absolute(path, ec);
     std::string base = ec ? std::string() : abs.parent_path().lexically_normal().string();

@@ -17,6 +17,9 @@ struct ProfileFile {
 };
 
 ProfileFile read_profile_file(const std::string& path);
+// The same for a text already read (or edited): `path` names it in messages
+// and is where relative paths in it start.
+ProfileFile profile_from_text(const std::string& text, const std::string& path);
 
 // Every diagnostic, rendered with source line and caret, sorted by position.
 std::string render_all(const ProfileFile& f);
