@@ -1,5 +1,5 @@
 // vmrun hotplug NAME --disk PATH | --nic user | --usb VENDOR:PRODUCT|BUS.ADDR |
-//                    --device 'driver,prop=val' | --pci ADDR   [--id ID]
+//                    --device 'driver,prop=val' | --pci ADDR   [--id ID] [--persist]
 // Adds a device to a running VM: into a free reserved root port, backends
 // first, then device_add, then a check that QEMU lists it. Nothing is left
 // half-added: a failed device_add removes the backends it needed.
@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/command.h"
@@ -19,6 +20,7 @@
 #include "host/pci/passthrough_setup.h"
 #include "cli/print_problems.h"
 #include "host/pci/vfio_binder.h"
+#include "cli/profile_persist.h"
 #include "cli/qmp_connect.h"
 #include "profile/stable_mac.h"
 #include "profile/value_parsers.h"
@@ -29,7 +31,7 @@ namespace {
 
 struct Options {
     std::string kind, value, id, format = "raw", model = "virtio", bridge;
-    bool readonly = false, nvme = false;
+    bool readonly = false, nvme = false, persist = false;
 };
 
 // The table makes the five kinds exclude each other; one must be there.
@@ -50,7 +52,16 @@ std::optional<Options> read_options(const ParsedArgs& args) {
     o.bridge = args.value_or("bridge", "");
     o.readonly = args.flag("readonly");
     o.nvme = args.flag("nvme");
+    o.persist = args.flag("persist");
     return o;
+}
+
+// QEMU runs elsewhere, and a profile's relative paths start at the profile:
+// a path given on this command line means what it means here.
+std::string absolute_path(const std::string& path) {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(path, ec);
+    return ec ? path : abs.lexically_normal().string();
 }
 
 std::vector<std::string> peripheral_ids(qmp::Client& c) {
@@ -148,6 +159,45 @@ std::optional<std::string> open_hotplug_tap(const std::string& vm, const std::st
     return fdname;
 }
 
+// What the profile says for a --disk, --nic or --usb being added: the keys
+// that give the same device at the next start (the same id, so the same MAC).
+struct ProfileEntry {
+    DeviceList list = DeviceList::disks;
+    std::vector<ItemField> fields;
+    std::string error;
+};
+
+ProfileEntry profile_entry(const Options& o, const std::string& id) {
+    ProfileEntry e;
+    if (o.kind == "disk") {
+        e.fields = {{"id", id}, {"path", absolute_path(o.value)}, {"format", o.format}};
+        if (o.nvme) e.fields.push_back({"bus", "nvme"});
+        if (o.readonly) e.fields.push_back({"readonly", "true", true});
+    } else if (o.kind == "nic") {
+        e.list = DeviceList::network;
+        e.fields = {{"id", id}, {"type", o.value}};
+        if (o.model != "virtio" && o.model != "virtio-net-pci") {
+            if (o.model != "e1000e" && o.model != "e1000")
+                e.error = "the profile's NIC models are virtio, e1000e and e1000, not '" + o.model + "'";
+            e.fields.push_back({"model", o.model});
+        }
+        if (o.value == "tap") e.fields.push_back({"bridge", o.bridge});
+    } else {
+        e.list = DeviceList::usb;
+        e.fields = {{"host", o.value}, {"id", id}};
+    }
+    return e;
+}
+
+// --persist: the profile entries for what is being added, checked as part
+// of the whole profile before the VM or the host is touched.
+std::optional<PersistedProfile> prepare_persist(const VmTarget& target, DeviceList list,
+                                                const std::vector<std::vector<ItemField>>& items) {
+    auto persisted = PersistedProfile::open(target.folder);
+    if (!persisted || !persisted->accept(append_items(persisted->text(), persisted->loaded(), list, items))) return std::nullopt;
+    return persisted;
+}
+
 // --pci ADDR[,ADDR...]: host functions of one slot (their whole IOMMU group)
 // go to vfio-pci under the VM's journal, then into one free root port.
 // Anything that fails gives the functions back to their drivers.
@@ -198,6 +248,15 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
         return kExitFailure;
     }
     auto port = free.port;
+    std::string base = o.id.empty() ? unused_id("hostdev", taken) : o.id;
+    std::vector<HostFunctionHotplug> functions;
+    for (size_t i = 0; i < addresses.size(); ++i) functions.push_back({i == 0 ? base : base + ".f" + std::to_string(i), addresses[i]});
+    std::optional<PersistedProfile> persisted;
+    if (o.persist) {
+        std::vector<std::vector<ItemField>> items;
+        for (const auto& f : functions) items.push_back({{"host", f.host.str()}, {"id", f.id}});
+        if (!(persisted = prepare_persist(target, DeviceList::passthrough, items))) return kExitFailure;
+    }
 
     // A QEMU that dropped to a run_as user must be able to open the group's node.
     std::optional<DeviceOwner> owner;
@@ -217,9 +276,6 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
         give_back();
         return kExitFailure;
     }
-    std::string base = o.id.empty() ? unused_id("hostdev", taken) : o.id;
-    std::vector<HostFunctionHotplug> functions;
-    for (size_t i = 0; i < addresses.size(); ++i) functions.push_back({i == 0 ? base : base + ".f" + std::to_string(i), addresses[i]});
     std::vector<std::string> added;
     for (const auto& call : host_pci_hotplug(functions, *port)) {
         auto r = c.execute(call.command, call.arguments);
@@ -239,7 +295,7 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
     }
     for (const auto& f : functions)
         std::cout << "vmrun: added host device " << f.host.str() << " as '" << f.id << "' on " << *port << "\n";
-    return kExitOk;
+    return persisted && !persisted->commit(target.folder) ? kExitFailure : kExitOk;
 }
 
 }  // namespace
@@ -266,6 +322,15 @@ int run_hotplug(const ParsedArgs& args) {
         std::cerr << "vmrun: --id must use letters, digits, '-', '_' and '.'\n";
         return kExitUsage;
     }
+    if (o.persist && target->qmp_socket != target->folder.qmp_socket()) {
+        std::cerr << "vmrun: --persist needs the VM's NAME, not --qmp: it edits the profile the VM was started from\n";
+        return kExitUsage;
+    }
+    if (o.persist && o.kind == "device") {
+        std::cerr << "vmrun: --persist cannot write a raw --device into a profile (it has no key for one);\n"
+                     "  add it to the profile's qemu_extra_args by hand\n";
+        return kExitUsage;
+    }
     if (o.kind == "pci") return hotplug_host_pci(*target, o);
     auto client = connect_qmp(target->qmp_socket, target->folder.name);
     if (!client) return kExitFailure;
@@ -287,18 +352,27 @@ int run_hotplug(const ParsedArgs& args) {
     HotplugSteps steps;
     std::string what, id = o.id, passed_fd;
     bool is_pci = true;
-    if (o.kind == "disk") {
-        if (o.format != "raw" && o.format != "qcow2") {
-            std::cerr << "vmrun: --format is raw or qcow2\n";
+    if (o.kind == "disk" && o.format != "raw" && o.format != "qcow2") {
+        std::cerr << "vmrun: --format is raw or qcow2\n";
+        return kExitUsage;
+    }
+    if (id.empty() && o.kind != "device")
+        id = unused_id(o.kind == "disk" ? "disk" : o.kind == "nic" ? "net" : "usbhost", taken);
+    std::optional<PersistedProfile> persisted;
+    if (o.persist) {
+        auto entry = profile_entry(o, id);
+        if (!entry.error.empty()) {
+            std::cerr << "vmrun: --persist: " << entry.error << "; nothing was changed\n";
             return kExitUsage;
         }
-        if (id.empty()) id = unused_id("disk", taken);
-        DiskHotplug d{id, o.value, o.format, o.readonly, o.value.rfind("/dev/", 0) == 0,
+        if (!(persisted = prepare_persist(*target, entry.list, {entry.fields}))) return kExitFailure;
+    }
+    if (o.kind == "disk") {
+        DiskHotplug d{id, absolute_path(o.value), o.format, o.readonly, o.value.rfind("/dev/", 0) == 0,
                       o.nvme ? HotplugDiskBus::nvme : HotplugDiskBus::virtio};
         steps = disk_hotplug(d, *port);
         what = "disk";
     } else if (o.kind == "nic") {
-        if (id.empty()) id = unused_id("net", taken);
         auto name = c.execute("query-name");
         std::string vm = name ? name.value.value("name", target->folder.name) : target->folder.name;
         std::string model = o.model == "virtio" ? "virtio-net-pci" : o.model;
@@ -329,7 +403,6 @@ int run_hotplug(const ParsedArgs& args) {
             }
             std::cout << "vmrun: added USB controller 'xhci' on " << *port << "\n";
         }
-        if (id.empty()) id = unused_id("usbhost", taken);
         steps = by_address ? usb_hotplug_at(id, at.value->bus, at.value->addr) : usb_hotplug(id, usb.value->vendor, usb.value->product);
         what = "USB device";
         is_pci = false;
@@ -368,7 +441,7 @@ int run_hotplug(const ParsedArgs& args) {
     }
     std::cout << "vmrun: added " << what << " '" << id << "' (" << steps.device.arguments["driver"].get<std::string>() << ")"
               << (is_pci ? " on " + steps.device.arguments["bus"].get<std::string>() : std::string()) << "\n";
-    return kExitOk;
+    return persisted && !persisted->commit(target->folder) ? kExitFailure : kExitOk;
 }
 
 }  // namespace vmrun::cli

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "run/profile_snapshot.h"
 #include "base/exit_codes.h"
 #include "cli/load_plan.h"
 #include "cli/vm_target.h"
@@ -113,6 +114,11 @@ int run_start(const ParsedArgs& args) {
         std::cerr << "vmrun: " << err << "\n";
         return kExitFailure;
     }
+    // For 'hotplug --persist': the file and what it said when this run began.
+    std::error_code ec;
+    auto real = std::filesystem::canonical(profile, ec);
+    if (auto err = ec ? ec.message() : write_profile_snapshot(folder, {real.string(), loaded.profile_text}); !err.empty())
+        std::cerr << "vmrun: warning: " << err << "; 'hotplug --persist' will not be available for this run\n";
     SuperviseOptions options;
     options.grace = std::chrono::seconds(plan.profile.shutdown_timeout);
     options.force_bind = force_bind;

@@ -1,4 +1,4 @@
-// vmrun unplug NAME ID [--timeout S]: device_del, then wait for the guest to
+// vmrun unplug NAME ID [--timeout S] [--persist]: device_del, then wait for the guest to
 // let go (DEVICE_DELETED), then remove the backends. Success is reported only
 // once QEMU has said the device is gone.
 
@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "host/journal.h"
+#include "cli/profile_persist.h"
 #include "cli/qmp_connect.h"
 #include "host/pci/vfio_binder.h"
 
@@ -19,6 +20,25 @@ int run_unplug(const ParsedArgs& args) {
     if (!target) return kExitUsage;
     auto id = args.positional("ID");
     double timeout = args.seconds_or("timeout", 30);
+    // --persist: the profile without the device, checked before the device goes.
+    std::optional<PersistedProfile> persisted;
+    if (args.flag("persist")) {
+        if (target->qmp_socket != target->folder.qmp_socket()) {
+            std::cerr << "vmrun: --persist needs the VM's NAME, not --qmp: it edits the profile the VM was started from\n";
+            return kExitUsage;
+        }
+        if (!(persisted = PersistedProfile::open(target->folder))) return kExitFailure;
+        const auto& profile = persisted->loaded().profile;
+        auto items = find_device_items(profile, id);
+        if (items.indexes.empty()) {
+            std::string ids;
+            for (const auto& i : device_ids(profile)) ids += (ids.empty() ? "" : ", ") + i;
+            std::cerr << "vmrun: --persist: " << persisted->path() << " has no device '" << id << "' (it has: "
+                      << (ids.empty() ? "none" : ids) << "); unplug without --persist. Nothing was changed\n";
+            return kExitFailure;
+        }
+        if (!persisted->accept(remove_items(persisted->text(), persisted->loaded(), items.list, items.indexes))) return kExitFailure;
+    }
     auto client = connect_qmp(target->qmp_socket, target->folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;
@@ -83,7 +103,8 @@ int run_unplug(const ParsedArgs& args) {
         if (!r) std::cerr << "vmrun: warning: netdev_del " << netdev << ": " << r.describe() << "\n";
     }
     std::cout << "vmrun: removed '" << id << "'" << (by_event ? "" : " (QEMU dropped it without a DEVICE_DELETED event)") << "\n";
-    if (host_functions.empty()) return kExitOk;
+    bool persist_failed = persisted && !persisted->commit(target->folder);
+    if (host_functions.empty()) return persist_failed ? kExitFailure : kExitOk;
     // Only what QEMU no longer holds: a function still listed stays bound.
     std::set<std::string> listed;
     if (auto r = c.execute("qom-list", {{"path", "/machine/peripheral"}}))
@@ -103,7 +124,7 @@ int run_unplug(const ParsedArgs& args) {
             std::cout << "vmrun: " << done << "\n";
         }
     }
-    return code;
+    return persist_failed ? kExitFailure : code;
 }
 
 }  // namespace vmrun::cli

@@ -104,17 +104,25 @@ const std::vector<Command>& commands() {
           {"readonly", "", "attach the disk read-only"},
           {"nvme", "", "attach the disk as an NVMe controller"},
           {"model", "virtio|e1000e", "the NIC's model (default virtio)", ValueKind::text},
-          {"bridge", "BR", "the host bridge a tap NIC joins", ValueKind::text}},
+          {"bridge", "BR", "the host bridge a tap NIC joins", ValueKind::text},
+          {"persist", "", "also add the device to the profile the VM was started from"}},
          "Adds exactly one of --disk, --nic, --usb, --device or --pci. Picks the first free\n"
          "root port (the profile's root_ports.spare reserves them), adds the backend\n"
          "(blockdev-add, netdev_add), then the device, and checks that QEMU lists it. A failed\n"
-         "device_add removes the backend again.\n",
+         "device_add removes the backend again.\n"
+         "With --persist the device also goes into the VM's profile file, as the next item of\n"
+         "disks, network, usb or passthrough, every other byte of the file kept. The edit is\n"
+         "checked as a whole profile first and refused, changing nothing, when the file has\n"
+         "changed since the VM started; the file is replaced atomically once QEMU lists the device.\n",
          run_hotplug},
         {"unplug", "remove a device from a running VM, waiting for the guest", true, {{"ID"}},
-         {{"timeout", "SECONDS", "how long to wait for the guest to release the device (default 30)", ValueKind::seconds}},
+         {{"timeout", "SECONDS", "how long to wait for the guest to release the device (default 30)", ValueKind::seconds},
+          {"persist", "", "also remove the device from the profile the VM was started from"}},
          "Sends device_del, waits for the guest to release the device (DEVICE_DELETED), then\n"
          "removes its backend. Fails, saying so, when the guest never answers: the device then\n"
-         "stays in the VM.\n",
+         "stays in the VM.\n"
+         "With --persist the device's item (for a PCI host device, every function of its host\n"
+         "slot) also leaves the VM's profile file, under the same rules as hotplug --persist.\n",
          run_unplug},
         {"status", "run state, QEMU version and root ports of a running VM", true, {}, {},
          "What QEMU says of the VM: its state, version, pids and what sits on each root port.\n", run_status},

@@ -55,6 +55,7 @@ LoadedPlan load_plan(const std::string& profile_path) {
         return out;
     }
     out.plan = std::move(planned.plan);
+    out.profile_text = file.text;
     return out;
 }
 

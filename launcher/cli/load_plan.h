@@ -12,6 +12,7 @@ namespace vmrun::cli {
 struct LoadedPlan {
     std::optional<LaunchPlan> plan;
     int exit_code = 0;  // meaningful when !plan
+    std::string profile_text;  // the text the plan was made from
 };
 
 LoadedPlan load_plan(const std::string& profile_path);

@@ -38,6 +38,9 @@ struct VmPaths {
     std::string qemu_pid_file() const { return runtime_dir + "/qemu.pid"; }
     // A hugetlbfs of vmrun's own, when the profile allocates pages of a size nobody mounted.
     std::string hugetlbfs_dir() const { return runtime_dir + "/hugepages"; }
+    // The profile this run was started from (its path and the text read then):
+    // 'hotplug --persist' edits that file only while it still says the same.
+    std::string started_profile_file() const { return runtime_dir + "/profile.json"; }
     std::string swtpm_socket() const { return runtime_dir + "/swtpm.sock"; }  // swtpm's control channel
 
     std::string console_log() const { return state_dir + "/console.log"; }  // this boot's serial output

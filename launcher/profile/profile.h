@@ -172,9 +172,9 @@ struct Profile {
     Boot boot;
     Firmware firmware;
     std::optional<Tpm> tpm;
-    bool balloon = false;
+    bool balloon = false;  // virtio-balloon: the host can take memory back from a running guest
     std::optional<Smbios> smbios;
-    std::vector<std::string> acpi_tables;  // whole ACPI tables (header included) added to the guest's  // virtio-balloon: the host can take memory back from a running guest
+    std::vector<std::string> acpi_tables;  // whole ACPI tables (header included) added to the guest's
     std::optional<KernelBoot> kernel;
     std::vector<Disk> disks;
     std::vector<Nic> nics;

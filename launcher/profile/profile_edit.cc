@@ -164,6 +164,11 @@ std::string yaml_scalar(const std::string& value) {
 
 ProfileEdit append_item(const std::string& text, const LoadedProfile& loaded, DeviceList list,
                         const std::vector<ItemField>& fields) {
+    return append_items(text, loaded, list, {fields});
+}
+
+ProfileEdit append_items(const std::string& text, const LoadedProfile& loaded, DeviceList list,
+                         const std::vector<std::vector<ItemField>>& new_items) {
     ProfileEdit out;
     const std::string key = list_key(list);
     auto lines = split_lines(text);
@@ -173,7 +178,7 @@ ProfileEdit append_item(const std::string& text, const LoadedProfile& loaded, De
         // A new list at the end of the file.
         if (!text.empty() && text.back() != '\n') lines.back() += '\n';
         lines.push_back(key + ":\n");
-        lines.push_back("  - " + render_flow(fields) + "\n");
+        for (const auto& fields : new_items) lines.push_back("  - " + render_flow(fields) + "\n");
         out.text = join(lines);
         return out;
     }
@@ -196,7 +201,9 @@ ProfileEdit append_item(const std::string& text, const LoadedProfile& loaded, De
             while (from > key.size() + 1 && l[from - 1] == ' ') --from;
             l.erase(from, pos + 2 - from);
         }
-        lines.insert(lines.begin() + *kline + 1, "  - " + render_flow(fields) + "\n");
+        std::vector<std::string> added;
+        for (const auto& fields : new_items) added.push_back("  - " + render_flow(fields) + "\n");
+        lines.insert(lines.begin() + *kline + 1, added.begin(), added.end());
         out.text = join(lines);
         return out;
     }
@@ -226,9 +233,11 @@ ProfileEdit append_item(const std::string& text, const LoadedProfile& loaded, De
                  (name_end + 1 == item_line.size() || std::isspace(static_cast<unsigned char>(item_line[name_end + 1])));
     bool flow = !block;
     std::vector<std::string> added;
-    if (flow) {
-        added.push_back(pad + "- " + render_flow(fields) + "\n");
-    } else {
+    for (const auto& fields : new_items) {
+        if (flow) {
+            added.push_back(pad + "- " + render_flow(fields) + "\n");
+            continue;
+        }
         std::string inner(key_column, ' ');
         for (size_t i = 0; i < fields.size(); ++i) {
             std::string value = fields[i].verbatim ? fields[i].value : yaml_scalar(fields[i].value);
@@ -278,6 +287,39 @@ ProfileEdit remove_items(const std::string& text, const LoadedProfile& loaded, D
     }
     out.text = join(lines);
     return out;
+}
+
+DeviceItems find_device_items(const Profile& p, const std::string& id) {
+    DeviceItems out;
+    auto scan = [&](const auto& items, DeviceList list) {
+        for (size_t i = 0; i < items.size(); ++i)
+            if (items[i].id == id) {
+                out.list = list;
+                out.indexes = {i};
+            }
+    };
+    scan(p.disks, DeviceList::disks);
+    scan(p.nics, DeviceList::network);
+    scan(p.usb, DeviceList::usb);
+    scan(p.passthrough, DeviceList::passthrough);
+    if (out.list == DeviceList::passthrough && !out.indexes.empty()) {
+        const auto& chosen = p.passthrough[out.indexes[0]];
+        // A device the user placed on pcie.0 stands alone; the rest share their host slot's guest slot.
+        if (!chosen.guest_address)
+            for (size_t i = 0; i < p.passthrough.size(); ++i)
+                if (i != out.indexes[0] && !p.passthrough[i].guest_address && p.passthrough[i].host.same_slot(chosen.host))
+                    out.indexes.push_back(i);
+    }
+    return out;
+}
+
+std::vector<std::string> device_ids(const Profile& p) {
+    std::vector<std::string> ids;
+    for (const auto& d : p.disks) ids.push_back(d.id);
+    for (const auto& n : p.nics) ids.push_back(n.id);
+    for (const auto& x : p.passthrough) ids.push_back(x.id);
+    for (const auto& u : p.usb) ids.push_back(u.id);
+    return ids;
 }
 
 }  // namespace vmrun

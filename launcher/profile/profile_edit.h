@@ -31,12 +31,26 @@ struct ProfileEdit {
 // scalar items); creates the list at the end of the file when it is missing.
 ProfileEdit append_item(const std::string& text, const LoadedProfile& loaded, DeviceList list,
                         const std::vector<ItemField>& fields);
+// Several, one after the other (the functions of one PCI slot).
+ProfileEdit append_items(const std::string& text, const LoadedProfile& loaded, DeviceList list,
+                         const std::vector<std::vector<ItemField>>& items);
 
 // Removes the items of `list` whose position in the list is in `indexes`
 // (each item's lines, from its '- ' to its last line). A list left empty
 // goes away with its key, or becomes `key: []` when its key line has a comment.
 ProfileEdit remove_items(const std::string& text, const LoadedProfile& loaded, DeviceList list,
                          const std::vector<size_t>& indexes);
+
+// The items that make the VM device `id`: the item with that id, and for a
+// PCI host device the other functions of its host slot (vmrun puts them in one
+// guest slot, which leaves the VM as one). Empty when no item has the id.
+struct DeviceItems {
+    DeviceList list = DeviceList::disks;
+    std::vector<size_t> indexes;
+};
+DeviceItems find_device_items(const Profile& profile, const std::string& id);
+// Every id the profile's device lists hold, for a message.
+std::vector<std::string> device_ids(const Profile& profile);
 
 // A scalar as YAML reads it back as the same string: plain when that is safe,
 // else double-quoted.

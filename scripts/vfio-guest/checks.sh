@@ -193,19 +193,30 @@ PROFILE
   for i in $(seq 1 600); do grep -q VMRUN-GUEST-READY "$VMRUN_STATE_DIR/gpuvm/console.log" 2>/dev/null && break; sleep 1; done
   local console=$VMRUN_STATE_DIR/gpuvm/console.log
   check "the inner guest (tiny Linux) boots, $((SECONDS - t0)) s under nested TCG" grep -q VMRUN-GUEST-READY "$console"
-  run hotplug hotplug gpuvm --pci "$PAIR0,$PAIR1"
-  check "vmrun hotplug --pci binds the pair and adds it" [ $? = 0 ]
+  cp "$p" $W/gpuvm.yaml.before
+  run hotplug hotplug gpuvm --pci "$PAIR0,$PAIR1" --persist
+  check "vmrun hotplug --pci --persist binds the pair and adds it" [ $? = 0 ]
+  check "--persist wrote both functions into the profile, after the last passthrough item" \
+    diff <(sed '/^  - host: '"$BRNIC"'$/a\
+  - host: "'"$PAIR0"'"\
+    id: hostdev4\
+  - host: "'"$PAIR1"'"\
+    id: hostdev4.f1' $W/gpuvm.yaml.before) "$p"
+  run validate-persisted validate "$p"
+  check "the persisted profile validates" [ $? = 0 ]
   check "the hotplugged pair is on vfio-pci" all_on vfio-pci "$PAIR0" "$PAIR1"
   check "query-pci: the pair in the reserved port rp4 as 0.0 and 0.1" \
     placed_pair
   guest_saw() { local i; for i in $(seq 1 120); do grep -qiE "$1" "$console" && return 0; sleep 0.5; done; return 1; }
   check "the inner guest's kernel sees the hotplugged functions (uevent add, 8086:10D3)" guest_saw "VMRUN-UEVENT add pci .* 8086:10D3"
-  run unplug unplug gpuvm hostdev4 --timeout 60
+  run unplug unplug gpuvm hostdev4 --timeout 60 --persist
   local unplug_rc=$?
   if grep -q "removed 'hostdev4'" $W/unplug.out; then
     check "vmrun unplug waits for DEVICE_DELETED and gives the pair back" all_on e1000e "$PAIR0" "$PAIR1"
     check "the inner guest saw the pair go (uevent remove)" guest_saw "VMRUN-UEVENT remove pci"
+    check "unplug --persist took both functions out of the profile, byte for byte" cmp $W/gpuvm.yaml.before "$p"
   else
+    cp $W/gpuvm.yaml.before "$p"  # the later starts use the profile as it was
     fail "vmrun unplug: the guest released the pair (exit $unplug_rc)"
     check "when the guest does not answer, the pair stays on vfio-pci while QEMU holds it" all_on vfio-pci "$PAIR0" "$PAIR1"
   fi

@@ -197,3 +197,28 @@ TEST_CASE("a scalar is quoted exactly when YAML would read it as something else"
     CHECK(yaml_scalar("plain") == "plain");
     CHECK(yaml_scalar("/var/lib/a.img") == "/var/lib/a.img");
 }
+
+TEST_CASE("a device id names its item; a PCI host device takes the other functions of its host slot along") {
+    auto f = checked(
+        "name: edit\nmemory: 1G\n"
+        "disks:\n  - {id: data, path: /vm/d.img}\n"
+        "passthrough:\n"
+        "  - {host: 01:00.0, id: gpu}\n"
+        "  - {host: 02:00.0, id: nic}\n"
+        "  - {host: 01:00.1, id: gpu-audio}\n"
+        "  - {host: 00:12.0, guest_address: \"12.0\"}\n"
+        "  - {host: 00:12.2, guest_address: \"12.2\"}\n");
+    const auto& p = f.loaded.profile;
+    auto gpu = find_device_items(p, "gpu");
+    CHECK(gpu.list == DeviceList::passthrough);
+    CHECK(gpu.indexes == std::vector<size_t>{0, 2});
+    CHECK(find_device_items(p, "gpu-audio").indexes == std::vector<size_t>{2, 0});
+    CHECK(find_device_items(p, "nic").indexes == std::vector<size_t>{1});
+    // Placed on pcie.0 by the user, each function stands alone.
+    CHECK(find_device_items(p, "hostdev0").indexes == std::vector<size_t>{3});
+    auto data = find_device_items(p, "data");
+    CHECK(data.list == DeviceList::disks);
+    CHECK(data.indexes == std::vector<size_t>{0});
+    CHECK(find_device_items(p, "nothing").indexes.empty());
+    CHECK(device_ids(p) == std::vector<std::string>{"data", "gpu", "nic", "gpu-audio", "hostdev0", "hostdev1"});
+}

@@ -1,0 +1,39 @@
+#pragma once
+// 'hotplug --persist' / 'unplug --persist': the running VM's profile file,
+// edited only while it still says what it said when the VM started, checked
+// as a whole profile before anything changes, and replaced atomically after
+// the device change succeeded.
+
+#include <optional>
+#include <string>
+
+#include "plan/vm_paths.h"
+#include "profile/profile_edit.h"
+#include "profile/profile_file.h"
+#include "run/profile_snapshot.h"
+
+namespace vmrun::cli {
+
+class PersistedProfile {
+public:
+    // The VM's profile as it is on disk; nullopt (having said why, and that
+    // nothing was changed) when the VM keeps no snapshot or the file differs.
+    static std::optional<PersistedProfile> open(const VmPaths& folder);
+
+    const LoadedProfile& loaded() const { return current_.loaded; }
+    const std::string& path() const { return snapshot_.path; }
+    const std::string& text() const { return snapshot_.text; }
+
+    // Takes an edit if it gives a valid profile; else prints why and returns false.
+    bool accept(const ProfileEdit& edit);
+    // Replaces the file with the accepted text (same owner and mode, renamed
+    // over it) if it is still unchanged. Prints the outcome; false on failure.
+    bool commit(const VmPaths& folder);
+
+private:
+    ProfileSnapshot snapshot_;
+    ProfileFile current_;
+    std::string accepted_;
+};
+
+}  // namespace vmrun::cli
