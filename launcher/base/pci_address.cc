@@ -53,4 +53,10 @@ std::optional<PciAddress> parse_pci_address(std::string_view text) {
     return a;
 }
 
+std::optional<PciAddress> virtual_function_address(const PciAddress& pf, unsigned offset, unsigned stride, unsigned index) {
+    unsigned rid = (pf.bus << 8 | pf.slot << 3 | pf.function) + offset + index * stride;
+    if (rid > 0xffff) return std::nullopt;
+    return PciAddress{pf.domain, rid >> 8, (rid >> 3) & 0x1f, rid & 7};
+}
+
 }  // namespace vmrun

@@ -24,4 +24,9 @@ struct PciAddress {
 // or out of range (slot > 0x1f, function > 7).
 std::optional<PciAddress> parse_pci_address(std::string_view text);
 
+// Where SR-IOV puts virtual function `index` (from 0): the PF's routing id
+// (bus << 8 | slot << 3 | function) plus offset + index * stride, as the PCIe
+// spec defines it; nullopt past bus 255.
+std::optional<PciAddress> virtual_function_address(const PciAddress& pf, unsigned offset, unsigned stride, unsigned index);
+
 }  // namespace vmrun

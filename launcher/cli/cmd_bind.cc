@@ -11,6 +11,7 @@
 #include "cli/load_plan.h"
 #include "cli/vm_target.h"
 #include "host/pci/passthrough_setup.h"
+#include "host/pci/sriov.h"
 #include "cli/print_problems.h"
 #include "run/instance_lock.h"
 #include "run/vm_folders.h"
@@ -31,8 +32,11 @@ int run_bind(const ParsedArgs& args) {
         std::cerr << "vmrun: " << profile << " lists no passthrough devices; nothing to bind\n";
         return kExitOk;
     }
-    auto inspection = inspect_passthrough(plan.facts.sysroot, passthrough_addresses(plan.profile));
-    if (auto problems = inspection.problems(force); !problems.empty()) {
+    auto inspection = inspect_passthrough(plan.facts.sysroot, existing_passthrough_addresses(plan));
+    auto problems = inspection.problems(force);
+    auto sriov = sriov_problems(plan);
+    problems.insert(problems.begin(), sriov.begin(), sriov.end());
+    if (!problems.empty()) {
         print_problems(problems);
         std::cerr << "vmrun: nothing was bound\n";
         return kExitFailure;
@@ -53,6 +57,26 @@ int run_bind(const ParsedArgs& args) {
         return kExitFailure;
     }
     Journal journal(folder.journal_file());
+    // VFs first: only then can their groups be read.
+    bool made_vfs = false;
+    for (const auto& r : plan.sriov)
+        if (r.create()) {
+            made_vfs = true;
+            if (auto err = create_virtual_functions(plan.facts.sysroot, r, journal); !err.empty()) {
+                std::cerr << "vmrun: creating virtual functions failed: " << err << "\n";
+                restore_stale_journal(folder, true);
+                return kExitFailure;
+            }
+        }
+    if (made_vfs) {
+        inspection = inspect_passthrough(plan.facts.sysroot, passthrough_addresses(plan.profile));
+        if (auto problems = inspection.problems(force); !problems.empty()) {
+            print_problems(problems);
+            restore_stale_journal(folder, true);
+            std::cerr << "vmrun: nothing was bound\n";
+            return kExitFailure;
+        }
+    }
     if (auto err = bind_passthrough(plan.facts.sysroot, inspection.expansion, journal); !err.empty()) {
         std::cerr << "vmrun: binding to vfio-pci failed: " << err << "\n";
         restore_stale_journal(folder, true);

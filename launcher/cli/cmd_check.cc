@@ -9,6 +9,8 @@
 #include "base/exit_codes.h"
 #include "host/host_check.h"
 #include "cli/load_plan.h"
+#include "host/pci/passthrough_setup.h"
+#include "host/pci/sriov.h"
 
 namespace vmrun::cli {
 
@@ -27,7 +29,7 @@ int run_check(const ParsedArgs& args) {
 
     std::optional<PassthroughInspection> inspection;
     if (plan && !plan->profile.passthrough.empty()) {
-        inspection = inspect_passthrough(root, passthrough_addresses(plan->profile));
+        inspection = inspect_passthrough(root, existing_passthrough_addresses(*plan));
     }
     auto host = read_host(root, p ? p->facts.qemu_binary : probe_host_facts("check").qemu_binary, files_to_check(p), bridges_to_check(p));
     auto lines = check_host(host, p, inspection ? &*inspection : nullptr);

@@ -69,13 +69,24 @@ int run_iommu(const ParsedArgs& args) {
         for (auto* m : members) {
             auto ids = m->ids();
             std::string name = pci_name(m->vendor, m->device);
-            g["devices"].push_back({{"address", m->address.str()}, {"ids", ids}, {"class", class_name(m->class_code)},
-                                    {"driver", m->driver}, {"bridge", m->is_bridge()}, {"name", name},
-                                    {"boot_vga", m->boot_vga ? nlohmann::json(*m->boot_vga) : nlohmann::json()}});
+            nlohmann::json dev = {{"address", m->address.str()}, {"ids", ids}, {"class", class_name(m->class_code)},
+                                  {"driver", m->driver}, {"bridge", m->is_bridge()}, {"name", name},
+                                  {"boot_vga", m->boot_vga ? nlohmann::json(*m->boot_vga) : nlohmann::json()}};
+            // What a profile's pf/vf item refers to: the PF's counts, a VF's PF and index.
+            std::string sriov;
+            if (m->vfs_total) {
+                dev["sriov"] = {{"vfs", *m->vfs_now}, {"total_vfs", *m->vfs_total}};
+                sriov = "  SR-IOV PF: " + std::to_string(*m->vfs_now) + " of " + std::to_string(*m->vfs_total) + " VFs";
+            }
+            if (m->physfn) {
+                dev["sriov"] = {{"pf", m->physfn->str()}, {"vf", m->vf_index}};
+                sriov = "  VF " + std::to_string(m->vf_index) + " of " + m->physfn->str();
+            }
+            g["devices"].push_back(dev);
             if (json) continue;
-            std::printf("  %s  %s  %-13s %-14s%s%s%s\n", m->address.str().c_str(), ids.c_str(), class_name(m->class_code).c_str(),
+            std::printf("  %s  %s  %-13s %-14s%s%s%s%s\n", m->address.str().c_str(), ids.c_str(), class_name(m->class_code).c_str(),
                         m->driver.empty() ? "(no driver)" : m->driver.c_str(), m->is_bridge() ? "  bridge" : "",
-                        m->boot_vga && *m->boot_vga ? "  boot VGA" : "", name.empty() ? "" : ("  " + name).c_str());
+                        m->boot_vga && *m->boot_vga ? "  boot VGA" : "", sriov.c_str(), name.empty() ? "" : ("  " + name).c_str());
         }
         out.push_back(g);
     }

@@ -10,6 +10,7 @@
 
 #include "base/exit_codes.h"
 #include "host/memory/hugepage_pool.h"
+#include "host/pci/sriov.h"
 #include "host/sysfs_io.h"
 #include "profile/profile_file.h"
 #include "run/vm_folders.h"
@@ -48,7 +49,9 @@ LoadedPlan load_plan(const std::string& profile_path) {
         return out;
     }
     const auto& profile = file.loaded.profile;
-    auto planned = make_launch_plan(profile, probe_host_facts(profile.name));
+    auto facts = probe_host_facts(profile.name);
+    read_sriov_facts(facts, profile);
+    auto planned = make_launch_plan(profile, facts);
     std::cerr << render_diagnostics(planned.diagnostics, profile_path, file.text);
     if (!planned.plan) {
         out.exit_code = kExitInvalidProfile;

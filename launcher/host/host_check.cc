@@ -2,6 +2,7 @@
 
 #include "base/cpu_list.h"
 #include "host/cpu_affinity.h"
+#include "host/pci/sriov.h"
 
 #include <cstdio>
 
@@ -220,6 +221,18 @@ private:
 
     void passthrough() {
         if (!plan_ || !pt_) return;
+        // What a pf/vf item will do before the binding: a VF made or found.
+        for (const auto& r : plan_->sriov) {
+            std::string vfs;
+            for (const auto& x : plan_->profile.passthrough)
+                if (x.vf && x.vf->pf == r.pf) vfs += (vfs.empty() ? "vf " : ", vf ") + std::to_string(x.vf->index) + " = " + x.host.str();
+            if (!r.create())
+                add(Verdict::pass, "sriov", r.pf.str() + " has " + std::to_string(r.existing) + " virtual functions; " + vfs);
+            else if (r.existing == 0)
+                add(Verdict::pass, "sriov", r.pf.str() + " has no virtual functions: start creates " + std::to_string(r.needed) +
+                                                " (sriov_numvfs, given back at the end) and binds " + vfs);
+        }
+        for (const auto& p : sriov_problems(*plan_)) add(Verdict::fail, "sriov", p.what, p.fix);
         for (const auto& g : pt_->expansion.groups) {
             std::vector<std::string> parts;
             for (const auto& f : g.to_bind)

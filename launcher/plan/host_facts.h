@@ -5,11 +5,21 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
+#include "base/pci_address.h"
 #include "plan/vm_paths.h"
 
 namespace vmrun {
+
+// An SR-IOV physical function's numbers, from its sysfs files.
+struct SriovFacts {
+    unsigned total_vfs = 0;  // sriov_totalvfs: how many the device offers
+    unsigned num_vfs = 0;    // sriov_numvfs: how many exist now
+    unsigned offset = 0;     // sriov_offset: first VF's routing id, from the PF's
+    unsigned stride = 0;     // sriov_stride: between VFs
+};
 
 struct HostFacts {
     std::string qemu_binary = "qemu-system-x86_64";
@@ -20,6 +30,8 @@ struct HostFacts {
     uint64_t default_hugepage_kib = 2048;            // the kernel's Hugepagesize
     std::map<uint64_t, std::string> hugetlbfs_mounts;  // page size in KiB -> a hugetlbfs mounted with it
     std::map<std::string, std::string> dmi;  // /sys/class/dmi/id: file -> its text, for 'smbios: host'
+    std::map<PciAddress, SriovFacts> sriov;     // the physical functions the profile names (pf:)
+    std::set<PciAddress> virtual_functions;      // passthrough addresses that are SR-IOV VFs (sysfs physfn)
     std::string sysroot = "/";  // where sys/, dev/, proc/ are read and written (VMRUN_SYSROOT in tests)
 };
 

@@ -89,6 +89,8 @@ public:
     }
 
     std::optional<LaunchPlan> run() {
+        resolve_virtual_functions();
+        if (d_.has_errors()) return std::nullopt;
         resolve_vga();
         SlotAllocator slots(plan_.vga != VgaType::none);
         firmware();
@@ -104,6 +106,51 @@ public:
     }
 
 private:
+    // A pf/vf item's address, from the PF's SR-IOV numbers: known before the
+    // VF exists, so everything after (groups, argv, journal) sees a plain host.
+    void resolve_virtual_functions() {
+        auto& items = plan_.profile.passthrough;
+        std::map<PciAddress, SourceLoc> hosts;
+        for (const auto& x : items)
+            if (!x.vf) hosts.emplace(x.host, x.at.of("host"));
+        for (auto& x : items) {
+            if (!x.vf) continue;
+            const auto& pf = x.vf->pf;
+            auto facts = plan_.facts.sriov.find(pf);
+            if (facts == plan_.facts.sriov.end() || facts->second.total_vfs == 0) {
+                d_.error(x.at.of("pf"), pf.str() + " is not an SR-IOV physical function on this host (no sriov_totalvfs in sysfs); "
+                                        "'vmrun iommu' lists the PFs with their VF counts");
+                continue;
+            }
+            const auto& f = facts->second;
+            if (x.vf->index >= f.total_vfs) {
+                d_.error(x.at.of("vf"), pf.str() + " offers " + std::to_string(f.total_vfs) + " virtual functions (sriov_totalvfs); vf is 0 to " +
+                                            std::to_string(f.total_vfs - 1) + ", got " + std::to_string(x.vf->index));
+                continue;
+            }
+            auto address = virtual_function_address(pf, f.offset, f.stride, x.vf->index);
+            if (!address || f.stride == 0) {
+                d_.error(x.at.of("vf"), pf.str() + " reports no usable VF layout (sriov_offset " + std::to_string(f.offset) +
+                                            ", sriov_stride " + std::to_string(f.stride) + ")");
+                continue;
+            }
+            x.host = *address;
+            if (auto h = hosts.find(x.host); h != hosts.end())
+                d_.error(x.at.of("vf"), "vf " + std::to_string(x.vf->index) + " of " + pf.str() + " is " + x.host.str() +
+                                            ", already listed as host at line " + std::to_string(h->second.line));
+            auto need = std::find_if(plan_.sriov.begin(), plan_.sriov.end(), [&](auto& r) { return r.pf == pf; });
+            if (need == plan_.sriov.end()) need = plan_.sriov.insert(plan_.sriov.end(), SriovPlan{pf, 0, f.num_vfs, {}});
+            if (x.vf->index + 1 > need->needed) {
+                need->needed = x.vf->index + 1;
+                need->at = x.at.of("vf");
+            }
+        }
+    }
+
+    bool is_virtual_function(const Passthrough& x) const {
+        return x.vf || plan_.facts.virtual_functions.count(x.host);
+    }
+
     void resolve_vga() {
         const auto& p = plan_.profile;
         plan_.vga = p.display.vga;
@@ -177,7 +224,11 @@ private:
         std::vector<std::vector<const Passthrough*>> groups;
         for (const auto& x : p.passthrough) {
             if (x.guest_address) continue;
-            auto g = std::find_if(groups.begin(), groups.end(), [&](auto& grp) { return grp.front()->host.same_slot(x.host); });
+            // A virtual function stands alone (its own IOMMU group, hot-pluggable
+            // by itself), however its address shares a slot with its siblings.
+            auto g = is_virtual_function(x) ? groups.end() : std::find_if(groups.begin(), groups.end(), [&](auto& grp) {
+                return !is_virtual_function(*grp.front()) && grp.front()->host.same_slot(x.host);
+            });
             if (g == groups.end()) groups.push_back({&x});
             else g->push_back(&x);
         }
@@ -201,7 +252,8 @@ private:
             rp.at.multifunction = rp.at.function == 0 && i + 1 < total && (i + 1) / 8 == i / 8;
             rp.chassis = int(i + 1);
             rp.port = int(i + 1);
-            if (i < groups.size()) rp.holds = groups[i].front()->host.slot_str();
+            if (i < groups.size())
+                rp.holds = is_virtual_function(*groups[i].front()) ? groups[i].front()->host.str() : groups[i].front()->host.slot_str();
             plan_.root_ports.push_back(rp);
         }
         for (size_t g = 0; g < groups.size(); ++g) {
@@ -232,7 +284,7 @@ private:
             char name[8];
             std::snprintf(name, sizeof name, "%02x.%u", slot, function);
             for (const auto& y : p.passthrough)
-                if (&y != &x && y.host.same_slot(x.host) && !y.guest_address) {
+                if (&y != &x && y.host.same_slot(x.host) && !y.guest_address && !is_virtual_function(x) && !is_virtual_function(y)) {
                     d_.error(at, "the functions of host slot " + x.host.slot_str() + " go together: give " + y.host.str() +
                                      " a guest_address too, or remove it here");
                     return;

@@ -36,6 +36,15 @@ struct PassthroughPlan {
     PciPlacement at;  // bus = its root port
 };
 
+// Virtual functions a physical function must have before the VM's VFs can be
+// bound: `needed` (highest vf index + 1) against the `existing` count.
+struct SriovPlan {
+    PciAddress pf;
+    unsigned needed = 0, existing = 0;
+    SourceLoc at;  // the item asking for the highest index
+    bool create() const { return existing < needed; }
+};
+
 struct DiskPlan {
     Disk disk;
     std::string drive_id;  // drive-<id>
@@ -92,15 +101,16 @@ struct LaunchPlan {
     }
     std::vector<RootPortPlan> root_ports;
     std::vector<PassthroughPlan> passthrough;
+    std::vector<SriovPlan> sriov;  // per physical function named by a pf/vf item
     std::optional<PciPlacement> scsi_controller;  // scsi0, when any disk uses virtio-scsi
     std::vector<DiskPlan> disks;
     std::vector<NicPlan> nics;
     std::optional<PciPlacement> usb_controller;  // xhci, when any USB host device is listed
     std::vector<UsbPlan> usb;
     std::optional<HugepagePlan> hugepages;
-    std::optional<PciPlacement> balloon;
+    std::optional<PciPlacement> balloon;  // virtio-balloon-pci (id vmrun-balloon)
     // SMBIOS strings by type, in QEMU's key order: the host's (smbios: host) with the profile's over them.
-    std::map<int, std::vector<std::pair<std::string, std::string>>> smbios;  // virtio-balloon-pci (id vmrun-balloon)
+    std::map<int, std::vector<std::pair<std::string, std::string>>> smbios;
 };
 
 struct PlanResult {

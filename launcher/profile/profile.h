@@ -126,9 +126,17 @@ struct Nic {
     Locations at;
 };
 
+// An SR-IOV virtual function named by its physical function and index
+// (0-based, as `ip link ... vf N` and sysfs virtfnN count).
+struct VirtualFunctionRef {
+    PciAddress pf;
+    unsigned index = 0;
+};
+
 struct Passthrough {
     std::string id;      // empty = derived from the address
-    PciAddress host;
+    PciAddress host;     // for a `pf`/`vf` item, filled in by the plan from the PF's SR-IOV numbers
+    std::optional<VirtualFunctionRef> vf;
     bool x_vga = false;
     std::string romfile;
     std::optional<bool> rombar;

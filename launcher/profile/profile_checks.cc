@@ -192,8 +192,16 @@ private:
 
     void check_passthrough() {
         std::map<PciAddress, SourceLoc> seen;
+        std::map<std::pair<PciAddress, unsigned>, SourceLoc> seen_vf;
         const Passthrough* vga = nullptr;
         for (auto& x : p_.passthrough) {
+            if (x.vf) {
+                if (auto [it, ins] = seen_vf.emplace(std::make_pair(x.vf->pf, x.vf->index), x.at.of("vf")); !ins)
+                    d_.error(x.at.of("vf"), "vf " + std::to_string(x.vf->index) + " of " + x.vf->pf.str() +
+                                                " is listed twice (also at line " + std::to_string(it->second.line) + ")");
+                if (x.x_vga) d_.error(x.at.of("x_vga"), "a virtual function is not a GPU's VGA function; x_vga is for the GPU itself");
+                continue;
+            }
             if (!x.at.has("host")) continue;
             if (auto [it, ins] = seen.emplace(x.host, x.at.of("host")); !ins)
                 d_.error(x.at.of("host"), "host " + x.host.str() + " is listed twice (also at line " + std::to_string(it->second.line) + ")");
@@ -207,6 +215,11 @@ private:
             if (x.rombar && !*x.rombar && !x.romfile.empty())
                 d_.error(x.at.of("romfile"), "'romfile' is exposed through the ROM BAR; it cannot be used with rombar: false");
         }
+        for (auto& x : p_.passthrough)
+            if (x.vf && seen.count(x.vf->pf))
+                d_.error(x.at.of("pf"), "the physical function " + x.vf->pf.str() + " is passed through whole (line " +
+                                            std::to_string(seen[x.vf->pf].line) +
+                                            "); its virtual functions exist only while the host's driver keeps it");
         if (vga && (p_.display.vga == VgaType::std || p_.display.vga == VgaType::virtio || p_.display.vga == VgaType::qxl))
             d_.error(p_.at.of("display.vga"), "x_vga (line " + std::to_string(vga->at.of("x_vga").line) +
                                                   ") hands the VGA ranges to the passed-through GPU; set display.vga: none");

@@ -516,7 +516,32 @@ private:
         MapReader r(n, "a passthrough device", d_);
         if (!r.ok()) return;
         if (auto v = r.get("host")) host(*v);
-        else if (!r.has("host")) d_.error(loc_of(n), "a passthrough device needs 'host', its PCI address like 0000:03:00.0");
+        auto pf = r.get("pf");
+        auto vf = r.get("vf");
+        if (pf || vf) {
+            VirtualFunctionRef ref;
+            bool ok = true;
+            if (pf) {
+                pt.at.set("pf", loc_of(*pf));
+                auto s = read_string(*pf, "pf", d_);
+                auto a = s ? parse_pci_address(*s) : std::nullopt;
+                if (a) ref.pf = *a;
+                else if (s) d_.error(loc_of(*pf), "'pf' must be the PCI address of an SR-IOV physical function like 0000:03:00.0, got '" + printable(*s) + "'");
+                ok = ok && a;
+            }
+            if (vf) {
+                pt.at.set("vf", loc_of(*vf));
+                auto i = read_int(*vf, "vf", 0, 255, d_);
+                if (i) ref.index = unsigned(*i);
+                ok = ok && i;
+            }
+            if (!pf) d_.error(loc_of(*vf), "'vf' needs 'pf', the physical function whose virtual function it is");
+            else if (!vf) d_.error(loc_of(*pf), "'pf' needs 'vf', the index (from 0) of its virtual function to pass");
+            else if (r.has("host")) d_.error(pt.at.of("host"), "give either 'host' or 'pf' and 'vf', not both: vmrun finds the VF's address itself");
+            else if (ok) pt.vf = ref;
+        } else if (!r.has("host")) {
+            d_.error(loc_of(n), "a passthrough device needs 'host', its PCI address like 0000:03:00.0 (or 'pf' and 'vf' for an SR-IOV virtual function)");
+        }
         if (auto v = r.get("id")) { pt.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) pt.id = *s; }
         if (auto v = r.get("x_vga")) { pt.at.set("x_vga", loc_of(*v)); if (auto b = read_bool(*v, "x_vga", d_)) pt.x_vga = *b; }
         if (auto v = r.get("romfile")) { pt.at.set("romfile", loc_of(*v)); if (auto s = read_string(*v, "romfile", d_)) pt.romfile = path(*s); }

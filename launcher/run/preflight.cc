@@ -10,6 +10,7 @@
 #include "host/net/network_setup.h"
 #include "plan/swtpm_argv.h"
 #include "host/pci/passthrough_setup.h"
+#include "host/pci/sriov.h"
 
 namespace vmrun {
 
@@ -99,7 +100,9 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
         if (!std::filesystem::exists(plan.firmware.vars, ec)) missing(plan.firmware.vars_template, "OVMF VARS template", "firmware.vars_template");
     }
     if (!p.passthrough.empty()) {
-        auto more = inspect_passthrough(plan.facts.sysroot, passthrough_addresses(p)).problems(options.force_bind);
+        auto sriov = sriov_problems(plan);
+        out.insert(out.end(), sriov.begin(), sriov.end());
+        auto more = inspect_passthrough(plan.facts.sysroot, existing_passthrough_addresses(plan)).problems(options.force_bind);
         out.insert(out.end(), more.begin(), more.end());
     }
     auto network = check_taps(tap_requests(plan));

@@ -33,6 +33,7 @@
 #include "host/journal.h"
 #include "host/net/network_setup.h"
 #include "host/pci/passthrough_setup.h"
+#include "host/pci/sriov.h"
 #include "host/process_watch.h"
 #include "plan/qemu_argv.h"
 #include "run/qemu_stderr.h"
@@ -96,6 +97,12 @@ private:
     // teardown's replay gives them back, also after an error halfway.
     std::string bind_devices() {
         if (plan_.profile.passthrough.empty()) return "";
+        for (const auto& r : plan_.sriov)
+            if (r.create()) {
+                if (auto err = create_virtual_functions(plan_.facts.sysroot, r, journal_); !err.empty())
+                    return "creating virtual functions failed: " + err;
+                spdlog::info("{} has {} virtual functions", r.pf.str(), r.needed);
+            }
         auto inspection = inspect_passthrough(plan_.facts.sysroot, passthrough_addresses(plan_.profile));
         // preflight refused these already; the host may have changed since.
         if (auto problems = inspection.problems(options_.force_bind); !problems.empty())

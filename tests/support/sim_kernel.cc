@@ -1,5 +1,8 @@
 #include "sim_kernel.h"
 
+#include "base/pci_address.h"
+#include "sim_sysfs.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/inotify.h>
@@ -8,6 +11,7 @@
 #include <filesystem>
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -22,15 +26,18 @@ std::string first_line(const fs::path& p) {
     return s;
 }
 
+unsigned vf_links(const fs::path& pf_dir) {
+    unsigned n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(pf_dir, ec)) n += e.path().filename().string().rfind("virtfn", 0) == 0;
+    return n;
+}
+
 }  // namespace
 
 SimKernel::SimKernel(std::string root) : root_(std::move(root)) {
     inotify_ = ::inotify_init1(IN_CLOEXEC);
     if (::pipe2(stop_, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-    auto watch = [&](const fs::path& dir) {
-        int wd = ::inotify_add_watch(inotify_, dir.c_str(), IN_CLOSE_WRITE);
-        if (wd >= 0) watched_[wd] = fs::relative(dir, root_).string();
-    };
     fs::create_directories(fs::path(root_) / "sys/bus/pci");  // also where sync() leaves its marks
     watch(fs::path(root_) / "sys/bus/pci");
     std::error_code ec;
@@ -46,6 +53,11 @@ SimKernel::SimKernel(std::string root) : root_(std::move(root)) {
         pools_[rel] = {total, total - free};
     }
     thread_ = std::thread([this] { run(); });
+}
+
+void SimKernel::watch(const std::string& dir) {
+    int wd = ::inotify_add_watch(inotify_, dir.c_str(), IN_CLOSE_WRITE);
+    if (wd >= 0) watched_[wd] = fs::relative(dir, root_).string();
 }
 
 SimKernel::~SimKernel() {
@@ -202,6 +214,7 @@ void SimKernel::handle(const std::string& dir, const std::string& file) {
     fs::path path = fs::path(root_) / dir / file;
     std::string value = first_line(path);
     if (file == "driver_override" && value == "(null)") return;  // our own normalisation below
+    if (file == "sriov_numvfs" && value == std::to_string(vf_links(path.parent_path()))) return;  // ours, or a no-op
     std::function<void(const SimWrite&)> observer;
     {
         std::lock_guard lock(mutex_);
@@ -225,6 +238,8 @@ void SimKernel::handle(const std::string& dir, const std::string& file) {
         if (driver_of(value) == fs::path(dir).filename().string()) unbind(value);
     } else if (file == "bind" && parent == "drivers") {
         bind(value, fs::path(dir).filename().string());
+    } else if (file == "sriov_numvfs") {
+        set_vf_count(fs::path(dir).filename().string(), value);
     } else if (file == "drivers_probe") {
         {
             std::lock_guard lock(mutex_);
@@ -233,6 +248,50 @@ void SimKernel::handle(const std::string& dir, const std::string& file) {
         auto over = first_line(fs::path(root_) / "sys/devices/pci0000:00" / value / "driver_override");
         bind(value, over != "(null)" && !over.empty() ? over : native_[value]);
     }
+}
+
+void SimKernel::set_vf_count(const std::string& pf, const std::string& value) {
+    fs::path pf_dir = fs::path(root_) / "sys/devices/pci0000:00" / pf;
+    std::vector<std::string> vfs;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(pf_dir, ec))
+        if (e.path().filename().string().rfind("virtfn", 0) == 0) vfs.push_back(e.path().filename().string());
+    unsigned now = unsigned(vfs.size());
+    unsigned asked = value.empty() || value.find_first_not_of("0123456789") != std::string::npos ? now : unsigned(std::stoul(value));
+    auto keep = [&](unsigned n) { if (first_line(pf_dir / "sriov_numvfs") != std::to_string(n)) std::ofstream(pf_dir / "sriov_numvfs") << n << "\n"; };
+    unsigned total = unsigned(std::stoul(first_line(pf_dir / "sriov_totalvfs")));
+    // The PCI core changes a count only from or to 0, and never past the total.
+    if (asked == now || (asked != 0 && now != 0) || asked > total) return keep(now);
+    if (asked == 0) {
+        for (const auto& link : vfs) {
+            auto address = fs::read_symlink(pf_dir / link, ec).filename().string();
+            auto group = fs::read_symlink(fs::path(root_) / "sys/devices/pci0000:00" / address / "iommu_group", ec).filename().string();
+            if (!group.empty()) fs::remove_all(fs::path(root_) / "sys/kernel/iommu_groups" / group, ec);
+            fs::remove(fs::path(root_) / "sys/bus/pci/devices" / address, ec);
+            fs::remove_all(fs::path(root_) / "sys/devices/pci0000:00" / address, ec);
+            fs::remove(pf_dir / link, ec);
+        }
+        return keep(0);
+    }
+    std::istringstream sim(first_line(pf_dir / ".sim-sriov"));
+    std::string vf_driver;
+    int group = 0;
+    sim >> vf_driver >> group;
+    if (vf_driver == "-") vf_driver.clear();
+    auto pf_address = *parse_pci_address(pf);
+    unsigned offset = unsigned(std::stoul(first_line(pf_dir / "sriov_offset"))), stride = unsigned(std::stoul(first_line(pf_dir / "sriov_stride")));
+    std::string vendor = first_line(pf_dir / "vendor"), device = first_line(pf_dir / "sriov_vf_device"), cls = first_line(pf_dir / "class");
+    for (unsigned i = 0; i < asked; ++i) {
+        auto address = virtual_function_address(pf_address, offset, stride, i)->str();
+        std::string drv = vf_driver;
+        add_function(root_, {address.c_str(), vendor.c_str(), device.c_str(), cls.c_str(), drv.c_str(), group + int(i), -1});
+        fs::path vf_dir = fs::path(root_) / "sys/devices/pci0000:00" / address;
+        fs::create_symlink(fs::path("..") / pf, vf_dir / "physfn");
+        fs::create_symlink(fs::path("..") / address, pf_dir / ("virtfn" + std::to_string(i)));
+        native_[address] = vf_driver;
+        watch(vf_dir.string());
+    }
+    keep(asked);
 }
 
 }  // namespace vmrun::testing

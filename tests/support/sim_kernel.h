@@ -5,6 +5,8 @@
 // driver link, creating and removing dev/vfio/GROUP. So the real vmrun binary
 // can bind and restore against it.
 //
+// Writes to sriov_numvfs add and remove virtual functions (add_sriov).
+//
 // Writes to a huge page pool's nr_hugepages are answered as the kernel does:
 // granted up to what limit_hugepages allows, free pages following, pages in
 // use kept (as surplus) when the pool is lowered below them.
@@ -65,6 +67,8 @@ private:
     void run();
     void handle(const std::string& dir, const std::string& file);
     void bind(const std::string& address, const std::string& driver);
+    void set_vf_count(const std::string& pf, const std::string& value);
+    void watch(const std::string& dir);
     void unbind(const std::string& address);
     std::string driver_of(const std::string& address) const;
     std::string group_of(const std::string& address) const;

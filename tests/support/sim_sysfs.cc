@@ -51,6 +51,18 @@ void add_function(const std::string& root, const SimFunction& f) {
     }
 }
 
+void add_sriov(const std::string& root, const SimSriov& s) {
+    fs::path dev = function_dir(root, s.pf);
+    std::ofstream(dev / "sriov_totalvfs") << s.total_vfs << "\n";
+    std::ofstream(dev / "sriov_numvfs") << "0\n";
+    std::ofstream(dev / "sriov_offset") << s.offset << "\n";
+    std::ofstream(dev / "sriov_stride") << s.stride << "\n";
+    std::ofstream(dev / "sriov_vf_device") << s.vf_device << "\n";
+    // What the simulated kernel needs to make the VFs; no real kernel has this file.
+    std::ofstream(dev / ".sim-sriov") << (*s.vf_driver ? s.vf_driver : "-") << " " << s.first_vf_group << "\n";
+    if (*s.vf_driver) add_driver(root, s.vf_driver);
+}
+
 void add_hugepage_pool(const std::string& root, uint64_t page_kib, uint64_t total, uint64_t free) {
     fs::path r(root);
     auto dir = r / "sys/kernel/mm/hugepages" / ("hugepages-" + std::to_string(page_kib) + "kB");

@@ -38,6 +38,21 @@ struct SimHostBasics {
 };
 void add_host_basics(const std::string& root, const SimHostBasics& b);
 
+// An SR-IOV physical function (added with add_function first): its
+// sriov_totalvfs, sriov_numvfs (0), sriov_offset and sriov_stride. SimKernel
+// answers a write to sriov_numvfs as the PCI core does: from 0 it adds the
+// VFs (device `vf_device`, the PF's vendor and class, IOMMU groups from
+// `first_vf_group` up, probed by `vf_driver`, a physfn link, the PF's virtfnN
+// links); to 0 it removes them; any other change it refuses (the count stays).
+struct SimSriov {
+    const char* pf;
+    unsigned total_vfs, offset, stride;
+    const char* vf_device;
+    const char* vf_driver;  // "" = VFs stay unbound
+    int first_vf_group;
+};
+void add_sriov(const std::string& root, const SimSriov& s);
+
 // The kernel's huge page pool of one size (sys/kernel/mm/hugepages/hugepages-<kB>kB),
 // with `total` pages of which `free` are free; proc/meminfo's MemAvailable and
 // proc/sys/vm/compact_memory come with it. SimKernel answers writes to nr_hugepages.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -47,6 +48,18 @@ std::vector<PciFunction> read_pci_functions(const std::string& sysroot) {
         auto group = symlink_name(d / "iommu_group");
         if (!group.empty()) f.iommu_group = std::atoi(group.c_str());
         if (fs::exists(d / "boot_vga", ec)) f.boot_vga = read_first_line(d / "boot_vga") == "1";
+        if (auto total = read_first_line(d / "sriov_totalvfs"); !total.empty()) {
+            f.vfs_total = unsigned(std::strtoul(total.c_str(), nullptr, 10));
+            f.vfs_now = unsigned(std::strtoul(read_first_line(d / "sriov_numvfs").c_str(), nullptr, 10));
+        }
+        if (auto pf = parse_pci_address(symlink_name(d / "physfn"))) {
+            f.physfn = *pf;
+            for (const auto& link : fs::directory_iterator(fs::path(sysroot) / "sys/bus/pci/devices" / pf->str(), ec)) {
+                auto name = link.path().filename().string();
+                if (name.rfind("virtfn", 0) == 0 && symlink_name(link.path()) == addr->str())
+                    f.vf_index = unsigned(std::strtoul(name.c_str() + 6, nullptr, 10));
+            }
+        }
         out.push_back(f);
     }
     std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.address < b.address; });

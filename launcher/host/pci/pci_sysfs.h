@@ -20,6 +20,11 @@ struct PciFunction {
     std::string driver_override;    // "" when none
     std::optional<int> iommu_group;
     std::optional<bool> boot_vga;   // only VGA-class devices have the file
+    // SR-IOV: a physical function's VF counts (sriov_numvfs, sriov_totalvfs),
+    // or a virtual function's PF (physfn) and index under it (virtfnN).
+    std::optional<unsigned> vfs_now, vfs_total;
+    std::optional<PciAddress> physfn;
+    unsigned vf_index = 0;
     bool is_bridge() const { return (class_code >> 8) == 0x0604; }
     bool is_vga() const { return (class_code >> 8) == 0x0300; }
     std::string ids() const;        // "10de:1e07", as lspci -n and vfio-pci.ids= write it

@@ -1,0 +1,55 @@
+#pragma once
+// SR-IOV virtual functions: reading a physical function's numbers, creating
+// the VFs a VM needs (journaled before the write), and giving the count back
+// once no VF of that PF is left with a VM.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "host/host_problem.h"
+#include "host/journal.h"
+#include "plan/host_facts.h"
+#include "plan/launch_plan.h"
+#include "profile/profile.h"
+
+namespace vmrun {
+
+// sriov_totalvfs, sriov_numvfs, sriov_offset, sriov_stride of `pf`; nullopt
+// when it is not an SR-IOV physical function (or not there).
+std::optional<SriovFacts> read_sriov(const std::string& sysroot, const PciAddress& pf);
+// True when the function has a physfn link: it is some PF's virtual function.
+bool is_virtual_function(const std::string& sysroot, const PciAddress& address);
+// The PF of a VF (its physfn link), and the VF's index under it.
+struct VfOrigin {
+    PciAddress pf;
+    unsigned index = 0;
+};
+std::optional<VfOrigin> virtual_function_origin(const std::string& sysroot, const PciAddress& address);
+
+// Fills facts.sriov for every PF a pf/vf item names, and facts.virtual_functions
+// for every listed host that is a VF.
+void read_sriov_facts(HostFacts& facts, const Profile& profile);
+
+// The profile's passthrough addresses that exist now: without the VFs this
+// start is about to create (inspected once they exist).
+std::vector<PciAddress> existing_passthrough_addresses(const LaunchPlan& plan);
+// What stops the VFs from being made: a PF whose non-zero count is too low
+// (the kernel changes a count only from 0).
+std::vector<HostProblem> sriov_problems(const LaunchPlan& plan);
+
+// Raises the PF's VF count from 0 to `r.needed`: journals {pf, before, asked}
+// before the write, then waits until the kernel shows every VF. Returns "" or
+// the error; a kernel that refuses leaves the journal entry, whose undo finds
+// nothing to lower.
+std::string create_virtual_functions(const std::string& sysroot, const SriovPlan& r, Journal& journal);
+
+// The journal's "sriov-vfs" entries: the check, and the undo, which lowers the
+// count back to what it was — unless a VF of that PF is still on vfio-pci
+// (another VM has it), when the VFs are left and the undo says so.
+std::string check_sriov_entry(const nlohmann::json& args);
+std::string restore_sriov_count(const nlohmann::json& args, std::string& error);
+
+}  // namespace vmrun

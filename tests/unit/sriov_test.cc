@@ -1,0 +1,270 @@
+// SR-IOV virtual functions: where a VF's address is, the profile's pf/vf items
+// and their errors, the plan (one root port per VF), and making the VFs on a
+// simulated kernel — journaled before the write, given back unless another VF
+// of the PF is still with a VM.
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "base/pci_address.h"
+#include "host/host_restore.h"
+#include "host/journal.h"
+#include "host/pci/pci_sysfs.h"
+#include "host/pci/sriov.h"
+#include "host/sysfs_io.h"
+#include "plan/qemu_argv.h"
+#include "profile_fixture.h"
+#include "sim_kernel.h"
+#include "sim_sysfs.h"
+#include "temp_dir.h"
+
+using namespace vmrun;
+using namespace vmrun::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+PciAddress at(const char* text) { return *parse_pci_address(text); }
+
+// An Intel 82599 as lspci shows it: VFs from 03:10.0 on, every other function.
+HostFacts facts_with_82599(unsigned existing = 0) {
+    auto f = fixed_facts("vfvm");
+    f.sriov[at("03:00.0")] = {63, existing, 128, 2};
+    return f;
+}
+
+struct Planned {
+    LoadedProfile loaded;
+    PlanResult planned;
+    std::vector<std::string> errors() const {
+        std::vector<std::string> out;
+        for (auto* ds : {&loaded.diagnostics, &planned.diagnostics})
+            for (const auto& d : ds->sorted())
+                if (d.severity == Severity::error) out.push_back(d.headline("vf.yaml"));
+        return out;
+    }
+};
+
+Planned plan_of(const std::string& passthrough, const HostFacts& facts) {
+    Planned p;
+    p.loaded = load_profile("name: vfvm\nmemory: 1G\naccelerator: tcg\npassthrough:\n" + passthrough, "vf.yaml", "/vm");
+    complete_and_check_profile(p.loaded.profile, p.loaded.diagnostics);
+    if (!p.loaded.diagnostics.has_errors()) p.planned = make_launch_plan(p.loaded.profile, facts);
+    return p;
+}
+
+bool has_arg(const std::vector<std::string>& argv, const std::string& text) {
+    return std::find(argv.begin(), argv.end(), text) != argv.end();
+}
+
+}  // namespace
+
+TEST_CASE("a VF's address is the PF's routing id plus offset and stride, as the PCIe spec puts it") {
+    // Intel 82599 (ixgbe): offset 128, stride 2 — VFs at 03:10.0, 03:10.2, ...
+    CHECK(virtual_function_address(at("0000:03:00.0"), 128, 2, 0)->str() == "0000:03:10.0");
+    CHECK(virtual_function_address(at("0000:03:00.0"), 128, 2, 1)->str() == "0000:03:10.2");
+    CHECK(virtual_function_address(at("0000:03:00.0"), 128, 2, 7)->str() == "0000:03:11.6");
+    // The second port of the same card (03:00.1) interleaves: 03:10.1, 03:10.3.
+    CHECK(virtual_function_address(at("0000:03:00.1"), 128, 2, 1)->str() == "0000:03:10.3");
+    // An ARI device (offset 1, stride 1) runs past function 7 into the next slot numbers.
+    CHECK(virtual_function_address(at("0000:5e:00.0"), 1, 1, 6)->str() == "0000:5e:00.7");
+    CHECK(virtual_function_address(at("0000:5e:00.0"), 1, 1, 7)->str() == "0000:5e:01.0");
+    CHECK(virtual_function_address(at("0001:ff:1f.0"), 8, 1, 0) == std::nullopt);
+}
+
+TEST_CASE("pf/vf items: each VF gets its own root port, found from the PF's numbers") {
+    auto p = plan_of("  - {pf: 03:00.0, vf: 1, id: vf-b}\n  - {pf: 0000:03:00.0, vf: 0, id: vf-a}\n", facts_with_82599());
+    INFO(p.errors().size());
+    REQUIRE(p.planned.plan);
+    const auto& plan = *p.planned.plan;
+    REQUIRE(plan.passthrough.size() == 2);
+    CHECK(plan.passthrough[0].device.host.str() == "0000:03:10.2");
+    CHECK(plan.passthrough[1].device.host.str() == "0000:03:10.0");
+    // Two VFs in one host slot, yet not functions of one guest slot.
+    CHECK(plan.passthrough[0].at.bus == "rp1");
+    CHECK(plan.passthrough[1].at.bus == "rp2");
+    CHECK_FALSE(plan.passthrough[0].at.multifunction);
+    CHECK(plan.root_ports[0].holds == "0000:03:10.2");
+    REQUIRE(plan.sriov.size() == 1);
+    CHECK(plan.sriov[0].pf.str() == "0000:03:00.0");
+    CHECK(plan.sriov[0].needed == 2);
+    CHECK(plan.sriov[0].existing == 0);
+    CHECK(plan.sriov[0].create());
+    CHECK(plan.sriov[0].at.line == 5);
+    auto argv = build_qemu_argv(plan);
+    std::string all;
+    for (const auto& a : argv) all += a + "\n";
+    INFO(all);
+    CHECK(has_arg(argv, "vfio-pci,host=0000:03:10.2,id=vf-b,bus=rp1,addr=0x0"));
+    CHECK(has_arg(argv, "vfio-pci,host=0000:03:10.0,id=vf-a,bus=rp2,addr=0x0"));
+    // The VFs to be made are not inspected before they exist.
+    CHECK(existing_passthrough_addresses(plan).empty());
+    CHECK(sriov_problems(plan).empty());
+
+    // VFs named by address (the host knows them as VFs) stand alone too.
+    auto f = fixed_facts("vfvm");
+    f.virtual_functions = {at("03:10.0"), at("03:10.2")};
+    auto by_host = plan_of("  - 03:10.0\n  - 03:10.2\n", f);
+    REQUIRE(by_host.planned.plan);
+    CHECK(by_host.planned.plan->passthrough[0].at.bus == "rp1");
+    CHECK(by_host.planned.plan->passthrough[1].at.bus == "rp2");
+    // Physical functions of one slot still share one.
+    auto pfs = plan_of("  - 03:00.0\n  - 03:00.1\n", fixed_facts("vfvm"));
+    REQUIRE(pfs.planned.plan);
+    CHECK(pfs.planned.plan->passthrough[1].at.bus == "rp1");
+}
+
+TEST_CASE("pf/vf items: VFs that exist are inspected; a non-zero count too low is a problem with the fix") {
+    auto enough = plan_of("  - {pf: 03:00.0, vf: 2}\n", facts_with_82599(4));
+    REQUIRE(enough.planned.plan);
+    CHECK_FALSE(enough.planned.plan->sriov[0].create());
+    CHECK(existing_passthrough_addresses(*enough.planned.plan) == std::vector<PciAddress>{at("03:10.4")});
+
+    auto short_by = plan_of("  - {pf: 03:00.0, vf: 5}\n", facts_with_82599(4));
+    REQUIRE(short_by.planned.plan);
+    auto problems = sriov_problems(*short_by.planned.plan);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].what == "0000:03:00.0 has 4 virtual functions and line 5 asks for vf 5; the kernel changes a VF count only from 0");
+    CHECK(problems[0].fix.find("echo 0 > /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs' (vmrun then creates 6), or use a vf below 4") !=
+          std::string::npos);
+}
+
+TEST_CASE("pf/vf items: every bad value is an error at its line and column") {
+    auto facts = facts_with_82599();
+    // One line per error, so a failure shows the text.
+    auto errors = [&](const std::string& items) {
+        std::string out;
+        for (const auto& e : plan_of(items, facts).errors()) out += e + "\n";
+        return out;
+    };
+    CHECK(errors("  - {host: 03:10.0, pf: 03:00.0, vf: 0}\n") ==
+          "vf.yaml:5:12: give either 'host' or 'pf' and 'vf', not both: vmrun finds the VF's address itself\n");
+    CHECK(errors("  - {vf: 1}\n") == "vf.yaml:5:10: 'vf' needs 'pf', the physical function whose virtual function it is\n");
+    CHECK(errors("  - {pf: 03:00.0}\n") ==
+          "vf.yaml:5:10: 'pf' needs 'vf', the index (from 0) of its virtual function to pass\n");
+    CHECK(errors("  - {pf: 03:00.0, vf: -1}\n").rfind("vf.yaml:5:23: 'vf'", 0) == 0);
+    CHECK(errors("  - {pf: eth0, vf: 1}\n").rfind("vf.yaml:5:10: 'pf' must be the PCI address of an SR-IOV physical function", 0) == 0);
+    CHECK(errors("  - {pf: 03:00.0, vf: 1}\n  - {pf: 03:00.0, vf: 1}\n") ==
+          "vf.yaml:6:23: vf 1 of 0000:03:00.0 is listed twice (also at line 5)\n");
+    CHECK(errors("  - {pf: 03:00.0, vf: 1, x_vga: true}\n").find("a virtual function is not a GPU's VGA function") != std::string::npos);
+    CHECK(errors("  - {pf: 03:00.0, vf: 1}\n  - 03:00.0\n") ==
+          "vf.yaml:5:10: the physical function 0000:03:00.0 is passed through whole (line 6); its virtual "
+          "functions exist only while the host's driver keeps it\n");
+    // Against the host: not a PF here, an index past the total, an address listed twice.
+    CHECK(errors("  - {pf: 04:00.0, vf: 0}\n") ==
+          "vf.yaml:5:10: 0000:04:00.0 is not an SR-IOV physical function on this host (no sriov_totalvfs in "
+          "sysfs); 'vmrun iommu' lists the PFs with their VF counts\n");
+    CHECK(errors("  - {pf: 03:00.0, vf: 63}\n") ==
+          "vf.yaml:5:23: 0000:03:00.0 offers 63 virtual functions (sriov_totalvfs); vf is 0 to 62, got 63\n");
+    CHECK(errors("  - 03:10.2\n  - {pf: 03:00.0, vf: 1}\n") ==
+          "vf.yaml:6:23: vf 1 of 0000:03:00.0 is 0000:03:10.2, already listed as host at line 5\n");
+}
+
+namespace {
+
+struct SriovHost {
+    TempDir dir;
+    std::string root = dir / "host";
+    std::unique_ptr<SimKernel> kernel;
+    SriovHost() {
+        add_function(root, {"0000:03:00.0", "0x8086", "0x10fb", "0x020000", "ixgbe", 20, -1});
+        add_sriov(root, {"0000:03:00.0", 63, 128, 2, "0x10ed", "ixgbevf", 40});
+        add_driver(root, "vfio-pci");
+        write_file(root + "/proc/sys/kernel/random/boot_id", "11111111-2222\n");
+        kernel = std::make_unique<SimKernel>(root);
+    }
+    std::string numvfs() const { return read_first_line(fs::path(root) / "sys/bus/pci/devices/0000:03:00.0/sriov_numvfs"); }
+    SriovPlan request(unsigned needed, unsigned existing = 0) const { return {at("03:00.0"), needed, existing, {}}; }
+};
+
+}  // namespace
+
+TEST_CASE("making VFs: journaled before the write, shown as the kernel shows them, given back by the replay") {
+    SriovHost host;
+    fs::create_directories(host.dir / "state");
+    Journal journal(host.dir / "state/journal");
+    bool journaled_first = false;
+    host.kernel->on_write([&](const SimWrite& w) {
+        if (w.file.find("sriov_numvfs") != std::string::npos && w.value == "2")
+            journaled_first = journal.read().entries.size() == 1 && journal.read().entries[0].action == "sriov-vfs";
+    });
+    REQUIRE(create_virtual_functions(host.root, host.request(2), journal) == "");
+    CHECK(journaled_first);
+    CHECK(host.numvfs() == "2");
+    auto facts = read_sriov(host.root, at("03:00.0"));
+    REQUIRE(facts);
+    CHECK(facts->total_vfs == 63);
+    CHECK(facts->num_vfs == 2);
+    CHECK(is_virtual_function(host.root, at("03:10.2")));
+    CHECK_FALSE(is_virtual_function(host.root, at("03:00.0")));
+    auto origin = virtual_function_origin(host.root, at("03:10.2"));
+    REQUIRE(origin);
+    CHECK(origin->pf.str() == "0000:03:00.0");
+    CHECK(origin->index == 1);
+    // As 'vmrun iommu' reads them.
+    for (const auto& f : read_pci_functions(host.root)) {
+        if (f.address == at("03:00.0")) {
+            CHECK(f.vfs_now == 2u);
+            CHECK(f.vfs_total == 63u);
+        }
+        if (f.address == at("03:10.2")) {
+            CHECK(f.physfn == at("03:00.0"));
+            CHECK(f.vf_index == 1);
+            CHECK(f.driver == "ixgbevf");
+            CHECK(f.iommu_group == 41);
+        }
+    }
+    // Enough already: nothing written.
+    CHECK(create_virtual_functions(host.root, host.request(2, 2), journal) == "");
+
+    auto report = make_restorer({}).restore(journal);
+    INFO(report.errors.size());
+    CHECK(report.ok());
+    host.kernel->sync();
+    CHECK(host.numvfs() == "0");
+    CHECK_FALSE(fs::exists(fs::path(host.root) / "sys/bus/pci/devices/0000:03:10.0"));
+    CHECK_FALSE(fs::exists(fs::path(host.root) / "sys/kernel/iommu_groups/40"));
+}
+
+TEST_CASE("making VFs: a non-zero count is not changed; a VF still with a VM keeps them all; an earlier boot's entry does nothing") {
+    SriovHost host;
+    fs::create_directories(host.dir / "state");
+    Journal journal(host.dir / "state/journal");
+    REQUIRE(create_virtual_functions(host.root, host.request(2), journal) == "");
+    // Another VM's start wants more than exist: refused, nothing written.
+    auto writes = host.kernel->writes().size();
+    Journal other(host.dir / "state/other");
+    auto err = create_virtual_functions(host.root, host.request(4, 2), other);
+    CHECK(err == "0000:03:00.0 has 2 virtual functions and this VM needs 4; the kernel changes a VF count only from 0");
+    host.kernel->sync();
+    CHECK(host.kernel->writes().size() == writes);
+    CHECK_FALSE(other.exists());
+
+    // VF 1 is with another VM (on vfio-pci): the replay leaves the count.
+    auto vf1 = fs::path(host.root) / "sys/devices/pci0000:00/0000:03:10.2";
+    fs::remove(vf1 / "driver");
+    fs::create_symlink("../../../bus/pci/drivers/vfio-pci", vf1 / "driver");
+    auto report = make_restorer({}).restore(journal);
+    CHECK(report.ok());
+    REQUIRE(report.undone.size() == 1);
+    CHECK(report.undone[0] == "left 2 virtual functions on 0000:03:00.0: VF 1 (0000:03:10.2) is still on vfio-pci, with another VM; "
+                              "lower sriov_numvfs once it is free");
+    CHECK(host.numvfs() == "2");
+
+    // After a reboot the VFs someone has are not this journal's.
+    Journal stale(host.dir / "state/stale");
+    stale.record({"sriov-vfs", {{"key", "sriov:0000:03:00.0"}, {"sysroot", host.root}, {"pf", "0000:03:00.0"},
+                                {"before", 0}, {"asked", 2}, {"boot", "00000000-0000"}}});
+    fs::remove(vf1 / "driver");
+    CHECK(make_restorer({}).restore(stale).ok());
+    CHECK(host.numvfs() == "2");
+    // Hostile entries are skipped, never acted on.
+    Journal hostile(host.dir / "state/hostile");
+    hostile.record({"sriov-vfs", {{"sysroot", "relative/root"}, {"pf", "0000:03:00.0"}, {"before", 0}, {"asked", 2}}});
+    hostile.record({"sriov-vfs", {{"sysroot", host.root}, {"pf", "../../etc"}, {"before", 0}, {"asked", 2}}});
+    hostile.record({"sriov-vfs", {{"sysroot", host.root}, {"pf", "0000:03:00.0"}, {"before", 5}, {"asked", 2}}});
+    auto h = make_restorer({}).restore(hostile);
+    CHECK(h.skipped.size() == 3);
+    CHECK(host.numvfs() == "2");
+}
