@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "run_vmrun.h"
 #include "sim_kernel.h"
 #include "sim_sysfs.h"
@@ -219,4 +221,91 @@ TEST_CASE("vmrun start --force-bind takes the boot GPU under the console, and st
     CHECK_FALSE(has(r.err, "is the boot GPU"));
     CHECK(host.wrote("drivers_probe", "0000:01:00.0"));
     host.require_gpu_group_home();
+}
+
+namespace {
+
+// The DL360 with an Intel 82599 10G NIC whose driver offers 63 VFs at
+// 3b:10.0, 3b:10.2, ... (offset 128, stride 2), probed by ixgbevf.
+void sim_dl360_with_82599(const std::string& root) {
+    sim_dl360(root);
+    add_function(root, {"0000:3b:00.0", "0x8086", "0x10fb", "0x020000", "ixgbe", 90, -1});
+    add_sriov(root, {"0000:3b:00.0", 63, 128, 2, "0x10ed", "ixgbevf", 100});
+}
+
+const char* kTwoVfs = "passthrough:\n  - {pf: 3b:00.0, vf: 0, id: vf-a}\n  - {pf: 3b:00.0, vf: 2, id: vf-c}\n";
+
+}  // namespace
+
+TEST_CASE("SR-IOV: check explains, start makes the VFs and binds them, and QEMU's failure gives all back, count included") {
+    SimHost host("vfs-start", sim_dl360_with_82599, kTwoVfs);
+    auto check = run_vmrun(host.env, {"check", host.profile});
+    INFO(check.out << check.err);
+    CHECK(has(check.out, "PASS  sriov      0000:3b:00.0 has no virtual functions: start creates 3 (sriov_numvfs, given back at the "
+                         "end) and binds vf 0 = 0000:3b:10.0, vf 2 = 0000:3b:10.4"));
+    auto dry = run_vmrun(host.env, {"dry-run", host.profile});
+    CHECK(has(dry.out, "vfio-pci,host=0000:3b:10.0,id=vf-a,bus=rp1,addr=0x0"));
+    CHECK(has(dry.out, "vfio-pci,host=0000:3b:10.4,id=vf-c,bus=rp2,addr=0x0"));
+
+    auto r = run_vmrun(host.env, {"start", "--foreground", host.profile});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code != 0);
+    host.kernel->sync();
+    CHECK(vmrun::read_first_line(fs::path(host.root()) / "sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs") == "0");
+    CHECK_FALSE(fs::exists(host.root() + "/sys/bus/pci/devices/0000:3b:10.0"));
+    CHECK_FALSE(fs::exists(host.journal()));
+    // The order the kernel saw: the VFs made, the two asked for bound (never the one between), the count back.
+    std::vector<std::string> seen;
+    for (const auto& w : host.kernel->writes())
+        if (has(w.file, "sriov_numvfs") || (has(w.file, "driver_override") && w.value == "vfio-pci")) seen.push_back(w.file + "=" + w.value);
+    CHECK(seen == std::vector<std::string>{"sys/devices/pci0000:00/0000:3b:00.0/sriov_numvfs=3",
+                                           "sys/devices/pci0000:00/0000:3b:10.0/driver_override=vfio-pci",
+                                           "sys/devices/pci0000:00/0000:3b:10.4/driver_override=vfio-pci",
+                                           "sys/devices/pci0000:00/0000:3b:00.0/sriov_numvfs=0"});
+}
+
+TEST_CASE("SR-IOV: vmrun bind makes the VFs, vmrun iommu shows them under their PF, restore gives the count back") {
+    SimHost host("vfs-bind", sim_dl360_with_82599, kTwoVfs);
+    auto r = run_vmrun(host.env, {"bind", host.profile});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(host.driver("0000:3b:10.0") == "vfio-pci");
+    CHECK(host.driver("0000:3b:10.2") == "ixgbevf");
+    CHECK(host.driver("0000:3b:10.4") == "vfio-pci");
+    auto iommu = run_vmrun(host.env, {"iommu", "--sysroot", host.root() + "/"});
+    INFO(iommu.out);
+    CHECK(has(iommu.out, "0000:3b:00.0  8086:10fb  Ethernet      ixgbe           SR-IOV PF: 3 of 63 VFs"));
+    CHECK(has(iommu.out, "0000:3b:10.4  8086:10ed  Ethernet      vfio-pci        VF 2 of 0000:3b:00.0"));
+    auto json = nlohmann::json::parse(run_vmrun(host.env, {"iommu", "--json", "--sysroot", host.root() + "/"}).out);
+    int vfs = 0;
+    for (const auto& g : json)
+        for (const auto& d : g["devices"])
+            if (d.contains("sriov") && d["sriov"].contains("pf")) {
+                ++vfs;
+                CHECK(d["sriov"]["pf"] == "0000:3b:00.0");
+            }
+    CHECK(vfs == 3);
+
+    auto back = run_vmrun(host.env, {"restore", "vfs-bind"});
+    INFO(back.err);
+    CHECK(back.exit_code == 0);
+    CHECK(has(back.err, "0000:3b:00.0 back to 0 virtual functions"));
+    host.kernel->sync();
+    CHECK(vmrun::read_first_line(fs::path(host.root()) / "sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs") == "0");
+}
+
+TEST_CASE("SR-IOV: a PF with too few VFs, not 0, is refused with the fix and nothing written") {
+    SimHost host("vfs-short", sim_dl360_with_82599, kTwoVfs);
+    write_file(host.root() + "/sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs", "1\n");
+    host.kernel->sync();
+    REQUIRE(fs::exists(host.root() + "/sys/bus/pci/devices/0000:3b:10.0"));
+    auto before = host.kernel->writes().size();
+    auto r = run_vmrun(host.env, {"start", "--foreground", host.profile});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "0000:3b:00.0 has 1 virtual functions and line 16 asks for vf 2; the kernel changes a VF count only from 0"));
+    CHECK(has(r.err, "echo 0 > /sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs' (vmrun then creates 3), or use a vf below 1"));
+    host.kernel->sync();
+    CHECK(host.kernel->writes().size() == before);
+    CHECK(vmrun::read_first_line(fs::path(host.root()) / "sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs") == "1");
 }
