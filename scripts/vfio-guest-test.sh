@@ -13,13 +13,15 @@
 #   00:07 pcie-root-port  -> nvme (serial vmrunA) in an nvme-subsys: native multipath,
 #                            path device nvmeXcYn1 under the function, head nvmeXn1 under the subsystem
 #   00:08 pcie-root-port  -> nvme (serial vmrunB), plain: nvmeXn1 under the function
+# and for the sriov suite an NVMe physical function with 2 virtual functions:
+#   00:09 pcie-root-port  -> nvme (serial vmrunV, sriov_max_vfs=2) in its own subsystem
 # The guest mounts this machine's root read-only over virtio-9p and, chrooted
 # into it, runs scripts/vfio-guest/checks.sh SUITE with this checkout's vmrun
 # binary — unmodified. Its scratch space is a tmpfs on /run (the host's /tmp
 # stays visible, read-only: a checkout may live there). The checks print "PASS: ..." / "FAIL: ..." lines; this
 # script prints them again at the end with "RESULT: PASS" or "RESULT: FAIL".
 #
-#   scripts/vfio-guest-test.sh [iommu|passthrough|disks|all]   (default all)
+#   scripts/vfio-guest-test.sh [iommu|passthrough|disks|sriov|all]   (default all)
 #
 # Env: BOOT_TIMEOUT (s, default 600), KEEP=1 keeps the console log.
 set -euo pipefail
@@ -109,6 +111,15 @@ if [ "$suite" = disks ] || [ "$suite" = all ]; then
     -device nvme-ns,drive=nvme-a-ns,bus=nvme-a,nsid=1
     -device pcie-root-port,id=rp6,bus=pcie.0,addr=0x8,chassis=6,port=6
     -device nvme,id=nvme-b,serial=vmrunB,bus=rp6,drive=nvme-b-ns
+  )
+fi
+if [ "$suite" = sriov ] || [ "$suite" = all ]; then
+  # QEMU 7.2's NVMe with SR-IOV: a subsystem, 2 VFs, and the queue and
+  # interrupt resources the VFs are given from (flexible ones, as QEMU requires).
+  args+=(
+    -device pcie-root-port,id=rp7,bus=pcie.0,addr=0x9,chassis=7,port=7
+    -device nvme-subsys,id=nvme-subsys-v,nqn=vmrun-sriov
+    -device nvme,id=nvme-v,serial=vmrunV,subsys=nvme-subsys-v,bus=rp7,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,msix_qsize=3,max_ioqpairs=6
   )
 fi
 start=$SECONDS

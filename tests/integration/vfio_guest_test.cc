@@ -61,3 +61,8 @@ TEST_CASE("never take a disk the host uses, on a real kernel: NVMe multipath and
     auto r = run_guest_suite("disks");
     require_all_passed(r, 38);
 }
+
+TEST_CASE("SR-IOV on a real kernel: vmrun makes an emulated NVMe's VFs, binds one by pf/vf, QEMU opens it, the count comes back after stop and faults") {
+    auto r = run_guest_suite("sriov");
+    require_all_passed(r, 18);
+}
