@@ -23,16 +23,30 @@ HostFacts probe_host_facts(const std::string& name) {
     if (const char* s = std::getenv("VMRUN_SYSROOT"); s && *s) f.sysroot = s;
     f.paths = vm_paths_for(name);
     f.vhost_net = access("/dev/vhost-net", R_OK | W_OK) == 0;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(f.sysroot) / "sys/class/dmi/id", ec))
-        if (e.is_regular_file(ec)) f.dmi[e.path().filename()] = read_first_line(e.path());
-    if (auto kib = default_hugepage_kib(f.sysroot)) f.default_hugepage_kib = kib;
-    std::ifstream mountinfo(std::filesystem::path(f.sysroot) / "proc/self/mountinfo");
-    std::stringstream text;
-    text << mountinfo.rdbuf();
-    f.hugetlbfs_mounts = parse_hugetlbfs_mounts(text.str(), f.default_hugepage_kib);
     return f;
 }
+
+namespace {
+
+// What only some profiles need, read only for them: the DMI strings for
+// 'smbios: host', the hugetlbfs mounts, the SR-IOV PFs and VFs they name.
+void read_facts_for(HostFacts& f, const Profile& profile) {
+    if (profile.smbios && profile.smbios->from_host) {
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(f.sysroot) / "sys/class/dmi/id", ec))
+            if (e.is_regular_file(ec)) f.dmi[e.path().filename()] = read_first_line(e.path());
+    }
+    if (profile.hugepages) {
+        if (auto kib = default_hugepage_kib(f.sysroot)) f.default_hugepage_kib = kib;
+        std::ifstream mountinfo(std::filesystem::path(f.sysroot) / "proc/self/mountinfo");
+        std::stringstream text;
+        text << mountinfo.rdbuf();
+        f.hugetlbfs_mounts = parse_hugetlbfs_mounts(text.str(), f.default_hugepage_kib);
+    }
+    read_sriov_facts(f, profile);
+}
+
+}  // namespace
 
 LoadedPlan load_plan(const std::string& profile_path) {
     LoadedPlan out;
@@ -50,7 +64,7 @@ LoadedPlan load_plan(const std::string& profile_path) {
     }
     const auto& profile = file.loaded.profile;
     auto facts = probe_host_facts(profile.name);
-    read_sriov_facts(facts, profile);
+    read_facts_for(facts, profile);
     auto planned = make_launch_plan(profile, facts);
     std::cerr << render_diagnostics(planned.diagnostics, profile_path, file.text);
     if (!planned.plan) {

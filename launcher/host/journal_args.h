@@ -29,6 +29,11 @@ public:
         auto v = find(key);
         return v && v->is_number_unsigned() ? std::optional(v->get<uint64_t>()) : std::nullopt;
     }
+    // "sysroot" as vmrun writes it: an absolute path that climbs nowhere.
+    bool has_sysroot() const {
+        auto s = text("sysroot");
+        return s && !s->empty() && s->front() == '/' && s->find("..") == std::string::npos;
+    }
 
 private:
     const nlohmann::json* find(const char* key) const {

@@ -19,6 +19,8 @@ std::string read_first_line(const fs::path& path) {
     return s;
 }
 
+std::string boot_id(const fs::path& sysroot) { return read_first_line(sysroot / "proc/sys/kernel/random/boot_id"); }
+
 std::string symlink_name(const fs::path& path) {
     std::error_code ec;
     auto target = fs::read_symlink(path, ec);

@@ -12,6 +12,10 @@ namespace vmrun {
 // First line of a file, without its newline; "" when unreadable.
 std::string read_first_line(const std::filesystem::path& path);
 
+// This boot's id (proc/sys/kernel/random/boot_id): a journal entry written
+// under another boot speaks of kernel state (pools, VFs) that is gone.
+std::string boot_id(const std::filesystem::path& sysroot);
+
 // The last component of a symlink's target (a driver's or group's name); "" when no link.
 std::string symlink_name(const std::filesystem::path& path);
 

@@ -174,9 +174,11 @@ private:
 
         // QEMU creates its monitor sockets before anything slow; wait for ours
         // (a bounded wait at start-up only; the supervision itself never polls).
-        // QEMU faults in the guest's huge pages before it answers: allow for a big guest.
-        auto deadline = std::chrono::steady_clock::now() + 30s +
-                        std::chrono::seconds(plan_.hugepages ? plan_.profile.memory_mib / 1024 : 0);
+        // QEMU faults in the guest's huge pages, and pins all guest memory for
+        // VFIO's DMA maps, before it answers: allow for a big guest.
+        bool touches_all_memory = plan_.hugepages || !plan_.profile.passthrough.empty();
+        auto wait = 60s + std::chrono::seconds(touches_all_memory ? plan_.profile.memory_mib / 1024 : 0);
+        auto deadline = std::chrono::steady_clock::now() + wait;
         std::unique_ptr<qmp::Client> client;
         while (process_alive(pid) && std::chrono::steady_clock::now() < deadline) {
             io_.poll();
@@ -190,8 +192,13 @@ private:
             std::this_thread::sleep_for(1ms);
         }
         if (!client) {
+            bool still_starting = process_alive(pid);
             kill_qemu();
             finish_qemu(3s);
+            if (still_starting)
+                return fail_start("QEMU did not answer on its monitor within " + std::to_string(wait.count()) +
+                                  " s and was stopped (a host too busy, or a device slow to open)" +
+                                  (stderr_.last_lines(10).empty() ? "" : ":\n" + stderr_.last_lines(10)));
             return fail_start("QEMU did not start:\n" + stderr_.last_lines(10));
         }
         // QEMU holds its huge pages now: another VM may count what is left.

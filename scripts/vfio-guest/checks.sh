@@ -32,6 +32,19 @@ run() {
   sed 's/^/  /' "$W/$name.out" | head -40
   return $rc
 }
+tiny_guest_head() {  # tiny_guest_head NAME: a TCG profile's first keys, booting the tiny guest
+  cat <<PROFILE
+name: $1
+accelerator: tcg
+cpu: max
+memory: 128M
+headless: true
+kernel:
+  image: $top/build/tiny-guest/vmlinuz
+  initrd: $top/build/tiny-guest/initrd.cpio.gz
+  cmdline: console=ttyS0 panic=-1 loglevel=4
+PROFILE
+}
 profile() {  # profile NAME ADDRESS...: a TCG profile passing ADDRESS... through
   local name=$1 a; shift
   {
@@ -135,16 +148,7 @@ passthrough_suite() {
   vga_driver=$(driver_of "$VGA"); audio_driver=$(driver_of "$AUDIO"); gpu_group=$(group_of "$VGA")
   back_home() { on_driver "$VGA" "$vga_driver" && on_driver "$AUDIO" "$audio_driver" && all_on e1000e "$NIC" "$BRNIC" "$PAIR0" "$PAIR1"; }
   local p=$profiles/gpuvm.yaml
-  cat > "$p" <<PROFILE
-name: gpuvm
-accelerator: tcg
-cpu: max
-memory: 128M
-headless: true
-kernel:
-  image: $top/build/tiny-guest/vmlinuz
-  initrd: $top/build/tiny-guest/initrd.cpio.gz
-  cmdline: console=ttyS0 panic=-1 loglevel=4
+  { tiny_guest_head gpuvm; cat <<PROFILE
 root_ports:
   spare: 2
 passthrough:
@@ -154,6 +158,7 @@ passthrough:
   - host: $NIC
   - host: $BRNIC
 PROFILE
+  } > "$p"
   run check-gpuvm check "$p"
   check "vmrun check PROFILE: IOMMU PASS" contains $W/check-gpuvm.out "PASS  IOMMU"
   check "vmrun check PROFILE: the GPU pair's group $gpu_group binds whole" \
@@ -368,19 +373,7 @@ sriov_suite() {
   run iommu-pf iommu
   check "vmrun iommu shows the PF with its VF counts" grep -q "$pf .*SR-IOV PF: 0 of 2 VFs" $W/iommu-pf.out
   local p=$profiles/vfvm.yaml
-  cat > "$p" <<PROFILE
-name: vfvm
-accelerator: tcg
-cpu: max
-memory: 128M
-headless: true
-kernel:
-  image: $top/build/tiny-guest/vmlinuz
-  initrd: $top/build/tiny-guest/initrd.cpio.gz
-  cmdline: console=ttyS0 panic=-1 loglevel=4
-passthrough:
-  - {pf: $pf, vf: 1, id: nvme-vf}
-PROFILE
+  { tiny_guest_head vfvm; printf 'passthrough:\n  - {pf: %s, vf: 1, id: nvme-vf}\n' "$pf"; } > "$p"
   run check-vfvm check "$p"
   check "vmrun check PROFILE says start creates 2 VFs and which one it binds" \
     grep -q "PASS  sriov      $pf has no virtual functions: start creates 2" $W/check-vfvm.out

@@ -1,6 +1,7 @@
 #pragma once
 // Runs the whole pure pipeline on a profile text: load, check, plan.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,12 +30,14 @@ struct Pipeline {
     }
 };
 
-inline Pipeline run_pipeline(const std::string& yaml, const std::string& base_dir = "/vm") {
+// `facts`: the host the plan is made for (SR-IOV PFs, ...); fixed_facts when not given.
+inline Pipeline run_pipeline(const std::string& yaml, const std::string& base_dir = "/vm",
+                             const std::optional<HostFacts>& facts = std::nullopt) {
     Pipeline p;
     p.loaded = load_profile(yaml, "bad.yaml", base_dir);
     complete_and_check_profile(p.loaded.profile, p.loaded.diagnostics);
     if (!p.loaded.diagnostics.has_errors())
-        p.planned = make_launch_plan(p.loaded.profile, fixed_facts(p.loaded.profile.name));
+        p.planned = make_launch_plan(p.loaded.profile, facts ? *facts : fixed_facts(p.loaded.profile.name));
     return p;
 }
 

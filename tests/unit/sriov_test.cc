@@ -34,24 +34,8 @@ HostFacts facts_with_82599(unsigned existing = 0) {
     return f;
 }
 
-struct Planned {
-    LoadedProfile loaded;
-    PlanResult planned;
-    std::vector<std::string> errors() const {
-        std::vector<std::string> out;
-        for (auto* ds : {&loaded.diagnostics, &planned.diagnostics})
-            for (const auto& d : ds->sorted())
-                if (d.severity == Severity::error) out.push_back(d.headline("vf.yaml"));
-        return out;
-    }
-};
-
-Planned plan_of(const std::string& passthrough, const HostFacts& facts) {
-    Planned p;
-    p.loaded = load_profile("name: vfvm\nmemory: 1G\naccelerator: tcg\npassthrough:\n" + passthrough, "vf.yaml", "/vm");
-    complete_and_check_profile(p.loaded.profile, p.loaded.diagnostics);
-    if (!p.loaded.diagnostics.has_errors()) p.planned = make_launch_plan(p.loaded.profile, facts);
-    return p;
+Pipeline plan_of(const std::string& passthrough, const HostFacts& facts) {
+    return run_pipeline("name: vfvm\nmemory: 1G\naccelerator: tcg\npassthrough:\n" + passthrough, "/vm", facts);
 }
 
 bool has_arg(const std::vector<std::string>& argv, const std::string& text) {
@@ -139,26 +123,26 @@ TEST_CASE("pf/vf items: every bad value is an error at its line and column") {
         return out;
     };
     CHECK(errors("  - {host: 03:10.0, pf: 03:00.0, vf: 0}\n") ==
-          "vf.yaml:5:12: give either 'host' or 'pf' and 'vf', not both: vmrun finds the VF's address itself\n");
-    CHECK(errors("  - {vf: 1}\n") == "vf.yaml:5:10: 'vf' needs 'pf', the physical function whose virtual function it is\n");
+          "bad.yaml:5:12: give either 'host' or 'pf' and 'vf', not both: vmrun finds the VF's address itself\n");
+    CHECK(errors("  - {vf: 1}\n") == "bad.yaml:5:10: 'vf' needs 'pf', the physical function whose virtual function it is\n");
     CHECK(errors("  - {pf: 03:00.0}\n") ==
-          "vf.yaml:5:10: 'pf' needs 'vf', the index (from 0) of its virtual function to pass\n");
-    CHECK(errors("  - {pf: 03:00.0, vf: -1}\n").rfind("vf.yaml:5:23: 'vf'", 0) == 0);
-    CHECK(errors("  - {pf: eth0, vf: 1}\n").rfind("vf.yaml:5:10: 'pf' must be the PCI address of an SR-IOV physical function", 0) == 0);
+          "bad.yaml:5:10: 'pf' needs 'vf', the index (from 0) of its virtual function to pass\n");
+    CHECK(errors("  - {pf: 03:00.0, vf: -1}\n").rfind("bad.yaml:5:23: 'vf'", 0) == 0);
+    CHECK(errors("  - {pf: eth0, vf: 1}\n").rfind("bad.yaml:5:10: 'pf' must be the PCI address of an SR-IOV physical function", 0) == 0);
     CHECK(errors("  - {pf: 03:00.0, vf: 1}\n  - {pf: 03:00.0, vf: 1}\n") ==
-          "vf.yaml:6:23: vf 1 of 0000:03:00.0 is listed twice (also at line 5)\n");
+          "bad.yaml:6:23: vf 1 of 0000:03:00.0 is listed twice (also at line 5)\n");
     CHECK(errors("  - {pf: 03:00.0, vf: 1, x_vga: true}\n").find("a virtual function is not a GPU's VGA function") != std::string::npos);
     CHECK(errors("  - {pf: 03:00.0, vf: 1}\n  - 03:00.0\n") ==
-          "vf.yaml:5:10: the physical function 0000:03:00.0 is passed through whole (line 6); its virtual "
+          "bad.yaml:5:10: the physical function 0000:03:00.0 is passed through whole (line 6); its virtual "
           "functions exist only while the host's driver keeps it\n");
     // Against the host: not a PF here, an index past the total, an address listed twice.
     CHECK(errors("  - {pf: 04:00.0, vf: 0}\n") ==
-          "vf.yaml:5:10: 0000:04:00.0 is not an SR-IOV physical function on this host (no sriov_totalvfs in "
+          "bad.yaml:5:10: 0000:04:00.0 is not an SR-IOV physical function on this host (no sriov_totalvfs in "
           "sysfs); 'vmrun iommu' lists the PFs with their VF counts\n");
     CHECK(errors("  - {pf: 03:00.0, vf: 63}\n") ==
-          "vf.yaml:5:23: 0000:03:00.0 offers 63 virtual functions (sriov_totalvfs); vf is 0 to 62, got 63\n");
+          "bad.yaml:5:23: 0000:03:00.0 offers 63 virtual functions (sriov_totalvfs); vf is 0 to 62, got 63\n");
     CHECK(errors("  - 03:10.2\n  - {pf: 03:00.0, vf: 1}\n") ==
-          "vf.yaml:6:23: vf 1 of 0000:03:00.0 is 0000:03:10.2, already listed as host at line 5\n");
+          "bad.yaml:6:23: vf 1 of 0000:03:00.0 is 0000:03:10.2, already listed as host at line 5\n");
 }
 
 namespace {
