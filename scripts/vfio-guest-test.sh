@@ -15,13 +15,16 @@
 #   00:08 pcie-root-port  -> nvme (serial vmrunB), plain: nvmeXn1 under the function
 # and for the sriov suite an NVMe physical function with 2 virtual functions:
 #   00:09 pcie-root-port  -> nvme (serial vmrunV, sriov_max_vfs=2) in its own subsystem
+# and for the sriov-nic suite, on QEMU from bookworm-backports (7.2 has no SR-IOV NIC):
+#   00:0a pcie-root-port  -> igb (82576, 7 VFs), no network behind it
 # The guest mounts this machine's root read-only over virtio-9p and, chrooted
 # into it, runs scripts/vfio-guest/checks.sh SUITE with this checkout's vmrun
 # binary — unmodified. Its scratch space is a tmpfs on /run (the host's /tmp
 # stays visible, read-only: a checkout may live there). The checks print "PASS: ..." / "FAIL: ..." lines; this
 # script prints them again at the end with "RESULT: PASS" or "RESULT: FAIL".
 #
-#   scripts/vfio-guest-test.sh [iommu|passthrough|disks|sriov|all]   (default all)
+#   scripts/vfio-guest-test.sh [iommu|passthrough|disks|sriov|sriov-nic|all]   (default all:
+#                                        the first four, on one boot of Debian 12's QEMU)
 #
 # Env: BOOT_TIMEOUT (s, default 600), KEEP=1 keeps the console log.
 set -euo pipefail
@@ -31,9 +34,14 @@ suite=${1:-all}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 QEMU=${QEMU:-qemu-system-x86_64}
 source "$here/lib/kernel.sh"
+source "$here/lib/qemu-backports.sh"
 
 die() { echo "FAIL: $*"; echo "RESULT: FAIL"; exit 1; }
 [ -x "$top/build/vmrun" ] || die "build vmrun first (scripts/build.sh)"
+if [ "$suite" = sriov-nic ]; then
+  fetch_backports_qemu || die "cannot fetch QEMU from bookworm-backports for its igb NIC"
+  QEMU=$BPO_QEMU
+fi
 command -v "$QEMU" >/dev/null || die "$QEMU not found (scripts/install-deps.sh)"
 "$BUSYBOX" --help >/dev/null 2>&1 || die "need busybox-static (scripts/install-deps.sh)"
 case "$top" in *" "*) die "the checkout's path must not contain spaces (it goes on the guest's kernel command line)" ;; esac
@@ -45,7 +53,7 @@ trap cleanup EXIT
 ird=$work/root
 mkdir -p "$ird"/{bin,dev,proc,sys,tmp,etc,host}
 cp "$BUSYBOX" "$ird/bin/busybox"
-add_modules "$ird" vfio vfio_iommu_type1 vfio_pci e1000e virtio_pci 9pnet_virtio 9p bochs snd_hda_codec_generic snd_hda_intel nvme crc32c_generic ext4 dm_mod \
+add_modules "$ird" vfio vfio_iommu_type1 vfio_pci e1000e virtio_pci 9pnet_virtio 9p bochs snd_hda_codec_generic snd_hda_intel nvme crc32c_generic ext4 dm_mod igb igbvf \
   || die "kernel modules missing"
 
 cat > "$ird/init" <<'INIT'
@@ -120,6 +128,13 @@ if [ "$suite" = sriov ] || [ "$suite" = all ]; then
     -device pcie-root-port,id=rp7,bus=pcie.0,addr=0x9,chassis=7,port=7
     -device nvme-subsys,id=nvme-subsys-v,nqn=vmrun-sriov
     -device nvme,id=nvme-v,serial=vmrunV,subsys=nvme-subsys-v,bus=rp7,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,msix_qsize=3,max_ioqpairs=6
+  )
+fi
+if [ "$suite" = sriov-nic ]; then
+  # An 82576 with no backend: the PF's driver and its VFs, nothing on a wire.
+  args+=(
+    -device pcie-root-port,id=rp8,bus=pcie.0,addr=0xa,chassis=8,port=8
+    -device igb,id=igb0,bus=rp8,mac=52:54:00:00:00:08
   )
 fi
 start=$SECONDS

@@ -11,6 +11,7 @@
 #include "cli/load_plan.h"
 #include "cli/vm_target.h"
 #include "host/pci/passthrough_setup.h"
+#include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
 #include "cli/print_problems.h"
 #include "run/instance_lock.h"
@@ -76,6 +77,11 @@ int run_bind(const ParsedArgs& args) {
             std::cerr << "vmrun: nothing was bound\n";
             return kExitFailure;
         }
+    }
+    if (auto err = apply_vf_net_settings(plan.facts.sysroot, plan.vf_net, journal); !err.empty()) {
+        std::cerr << "vmrun: setting a virtual function's network settings failed: " << err << "\n";
+        restore_stale_journal(folder, true);
+        return kExitFailure;
     }
     if (auto err = bind_passthrough(plan.facts.sysroot, inspection.expansion, journal); !err.empty()) {
         std::cerr << "vmrun: binding to vfio-pci failed: " << err << "\n";

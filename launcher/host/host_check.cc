@@ -2,6 +2,7 @@
 
 #include "base/cpu_list.h"
 #include "host/cpu_affinity.h"
+#include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
 
 #include <cstdio>
@@ -233,6 +234,9 @@ private:
                                                 " (sriov_numvfs, given back at the end) and binds " + vfs);
         }
         for (const auto& p : sriov_problems(*plan_)) add(Verdict::fail, "sriov", p.what, p.fix);
+        for (const auto& v : plan_->vf_net)
+            add(Verdict::pass, "sriov", "vf " + std::to_string(v.index) + " of " + v.pf.str() + " gets " + describe_vf_net(v.settings) +
+                                            ", set on " + v.pf_netdev + " over rtnetlink before the bind and put back at the end");
         for (const auto& g : pt_->expansion.groups) {
             std::vector<std::string> parts;
             for (const auto& f : g.to_bind)

@@ -11,6 +11,7 @@
 #include "host/memory/hugepage_pool.h"
 #include "host/memory/hugetlbfs_mount.h"
 #include "host/net/network_setup.h"
+#include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
 #include "host/pci/vfio_binder.h"
 #include "host/process_watch.h"
@@ -138,6 +139,7 @@ Restorer make_restorer(const VmPaths& vm) {
         [vm](const nlohmann::json&, std::string& error) { return unmount_private_hugetlbfs(vm.hugetlbfs_dir(), error); });
     r.on("pci-driver", check_pci, restore_pci_driver);
     r.on("sriov-vfs", check_sriov_entry, restore_sriov_count);
+    r.on("vf-net", check_vf_net_entry, restore_vf_net);
     r.on("tap", check_link, remove_tap);
     r.on("bridge", check_link, remove_bridge);
     return r;

@@ -19,6 +19,7 @@ struct SriovFacts {
     unsigned num_vfs = 0;    // sriov_numvfs: how many exist now
     unsigned offset = 0;     // sriov_offset: first VF's routing id, from the PF's
     unsigned stride = 0;     // sriov_stride: between VFs
+    std::string netdev;      // the PF's network interface (net/ in sysfs); "" = not a NIC, or no driver
 };
 
 struct HostFacts {

@@ -138,6 +138,16 @@ private:
             if (auto h = hosts.find(x.host); h != hosts.end())
                 d_.error(x.at.of("vf"), "vf " + std::to_string(x.vf->index) + " of " + pf.str() + " is " + x.host.str() +
                                             ", already listed as host at line " + std::to_string(h->second.line));
+            if (x.vf_net.any()) {
+                if (f.netdev.empty()) {
+                    auto key = x.vf_net.mac ? "mac" : x.vf_net.vlan ? "vlan" : x.vf_net.spoof_check ? "spoof_check" : "trust";
+                    d_.error(x.at.of(key), pf.str() + " has no network interface on this host (no net/ in its sysfs folder): mac, vlan, "
+                                           "spoof_check and trust are set through a NIC's driver; load the PF's network driver, or "
+                                           "leave them out for a VF that is not a NIC");
+                } else {
+                    plan_.vf_net.push_back({pf, x.host, f.netdev, x.vf->index, x.vf_net});
+                }
+            }
             auto need = std::find_if(plan_.sriov.begin(), plan_.sriov.end(), [&](auto& r) { return r.pf == pf; });
             if (need == plan_.sriov.end()) need = plan_.sriov.insert(plan_.sriov.end(), SriovPlan{pf, 0, f.num_vfs, {}});
             if (x.vf->index + 1 > need->needed) {

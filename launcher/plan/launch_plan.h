@@ -45,6 +45,14 @@ struct SriovPlan {
     bool create() const { return existing < needed; }
 };
 
+// A NIC VF's MAC / VLAN / spoof checking / trust, set on its PF's interface.
+struct VfNetPlan {
+    PciAddress pf, vf_address;
+    std::string pf_netdev;  // as sysfs named it when the plan was made
+    unsigned index = 0;
+    VfNetSettings settings;
+};
+
 struct DiskPlan {
     Disk disk;
     std::string drive_id;  // drive-<id>
@@ -102,6 +110,7 @@ struct LaunchPlan {
     std::vector<RootPortPlan> root_ports;
     std::vector<PassthroughPlan> passthrough;
     std::vector<SriovPlan> sriov;  // per physical function named by a pf/vf item
+    std::vector<VfNetPlan> vf_net;  // per pf/vf item with mac, vlan, spoof_check or trust
     std::optional<PciPlacement> scsi_controller;  // scsi0, when any disk uses virtio-scsi
     std::vector<DiskPlan> disks;
     std::vector<NicPlan> nics;

@@ -133,10 +133,22 @@ struct VirtualFunctionRef {
     unsigned index = 0;
 };
 
+// What the PF's driver enforces for a NIC's virtual function, set over
+// rtnetlink on the PF (what `ip link set PF vf N mac .. vlan .. spoofchk ..
+// trust ..` does); unset fields are left as the host has them.
+struct VfNetSettings {
+    std::optional<std::string> mac;  // lower-case aa:bb:cc:dd:ee:ff
+    std::optional<unsigned> vlan;    // 0 = untagged, 1-4094 = the VF's port VLAN
+    std::optional<bool> spoof_check;
+    std::optional<bool> trust;
+    bool any() const { return mac || vlan || spoof_check || trust; }
+};
+
 struct Passthrough {
     std::string id;      // empty = derived from the address
     PciAddress host;     // for a `pf`/`vf` item, filled in by the plan from the PF's SR-IOV numbers
     std::optional<VirtualFunctionRef> vf;
+    VfNetSettings vf_net;  // only with `vf`
     bool x_vga = false;
     std::string romfile;
     std::optional<bool> rombar;

@@ -546,6 +546,7 @@ private:
         if (auto v = r.get("x_vga")) { pt.at.set("x_vga", loc_of(*v)); if (auto b = read_bool(*v, "x_vga", d_)) pt.x_vga = *b; }
         if (auto v = r.get("romfile")) { pt.at.set("romfile", loc_of(*v)); if (auto s = read_string(*v, "romfile", d_)) pt.romfile = path(*s); }
         if (auto v = r.get("rombar")) { pt.at.set("rombar", loc_of(*v)); if (auto b = read_bool(*v, "rombar", d_)) pt.rombar = *b; }
+        vf_net_settings(r, pt);
         if (auto v = r.get("guest_address")) {
             pt.at.set("guest_address", loc_of(*v));
             if (auto s = read_string(*v, "guest_address", d_)) {
@@ -561,6 +562,36 @@ private:
         }
         r.finish();
         p_.passthrough.push_back(std::move(pt));
+    }
+
+    // mac, vlan, spoof_check, trust: a NIC VF's settings, enforced by its PF.
+    void vf_net_settings(MapReader& r, Passthrough& pt) {
+        auto& net = pt.vf_net;
+        if (auto v = r.get("mac")) {
+            pt.at.set("mac", loc_of(*v));
+            if (auto s = read_string(*v, "mac", d_)) {
+                auto m = parse_mac(*s);
+                if (m.value) net.mac = *m.value;
+                else d_.error(loc_of(*v), "'mac': " + m.error + ", got '" + printable(*s) + "'");
+            }
+        }
+        if (auto v = r.get("vlan")) {
+            pt.at.set("vlan", loc_of(*v));
+            if (auto i = read_int(*v, "vlan", 0, 4094, d_)) net.vlan = unsigned(*i);
+        }
+        if (auto v = r.get("spoof_check")) {
+            pt.at.set("spoof_check", loc_of(*v));
+            if (auto b = read_bool(*v, "spoof_check", d_)) net.spoof_check = *b;
+        }
+        if (auto v = r.get("trust")) {
+            pt.at.set("trust", loc_of(*v));
+            if (auto b = read_bool(*v, "trust", d_)) net.trust = *b;
+        }
+        if (r.has("pf") || r.has("vf")) return;
+        for (const char* key : {"mac", "vlan", "spoof_check", "trust"})
+            if (pt.at.has(key))
+                d_.error(pt.at.of(key), std::string("'") + key + "' is a NIC virtual function's setting, made on its physical function; "
+                                        "it needs 'pf' and 'vf' (for a whole NIC, the guest's driver sets its MAC and VLANs)");
     }
 
     void usb(const YAML::Node& n) {

@@ -33,6 +33,7 @@
 #include "host/journal.h"
 #include "host/net/network_setup.h"
 #include "host/pci/passthrough_setup.h"
+#include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
 #include "host/process_watch.h"
 #include "plan/qemu_argv.h"
@@ -103,6 +104,11 @@ private:
                     return "creating virtual functions failed: " + err;
                 spdlog::info("{} has {} virtual functions", r.pf.str(), r.needed);
             }
+        // Before the bind: the guest's driver reads the MAC and VLAN from the PF when it starts.
+        if (auto err = apply_vf_net_settings(plan_.facts.sysroot, plan_.vf_net, journal_); !err.empty())
+            return "setting a virtual function's network settings failed: " + err;
+        for (const auto& v : plan_.vf_net)
+            spdlog::info("{} VF {}: {}", v.pf_netdev, v.index, describe_vf_net(v.settings));
         auto inspection = inspect_passthrough(plan_.facts.sysroot, passthrough_addresses(plan_.profile));
         // preflight refused these already; the host may have changed since.
         if (auto problems = inspection.problems(options_.force_bind); !problems.empty())

@@ -309,3 +309,17 @@ TEST_CASE("SR-IOV: a PF with too few VFs, not 0, is refused with the fix and not
     CHECK(host.kernel->writes().size() == before);
     CHECK(vmrun::read_first_line(fs::path(host.root()) / "sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs") == "1");
 }
+
+TEST_CASE("SR-IOV: a NIC VF's vlan on a PF without a network interface is refused at its line and column, nothing written") {
+    // The simulated 82599 has no net/ folder (no ixgbe here): the PF's driver would be the one to set it.
+    SimHost host("vfs-netless", sim_dl360_with_82599, "passthrough:\n  - {pf: 3b:00.0, vf: 0, id: vf-a, vlan: 10}\n");
+    auto before = host.kernel->writes().size();
+    auto r = run_vmrun(host.env, {"start", "--foreground", host.profile});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code != 0);
+    CHECK(has(r.err, host.profile + ":15:42: error: 0000:3b:00.0 has no network interface on this host (no net/ in its sysfs folder)"));
+    host.kernel->sync();
+    CHECK(host.kernel->writes().size() == before);
+    CHECK(vmrun::read_first_line(fs::path(host.root()) / "sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs") == "0");
+    CHECK_FALSE(fs::exists(host.journal()));
+}

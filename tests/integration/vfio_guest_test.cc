@@ -66,3 +66,8 @@ TEST_CASE("SR-IOV on a real kernel: vmrun makes an emulated NVMe's VFs, binds on
     auto r = run_guest_suite("sriov");
     require_all_passed(r, 18);
 }
+
+TEST_CASE("SR-IOV NIC on a real kernel: a VF's MAC, VLAN, spoof checking and trust set over rtnetlink, and the user's own back after stop, a QEMU crash and restore") {
+    auto r = run_guest_suite("sriov-nic");
+    require_all_passed(r, 19);
+}

@@ -10,6 +10,7 @@
 #include "base/pci_address.h"
 #include "host/host_restore.h"
 #include "host/journal.h"
+#include "host/net/vf_settings.h"
 #include "host/pci/pci_sysfs.h"
 #include "host/pci/sriov.h"
 #include "host/sysfs_io.h"
@@ -251,4 +252,97 @@ TEST_CASE("making VFs: a non-zero count is not changed; a VF still with a VM kee
     auto h = make_restorer({}).restore(hostile);
     CHECK(h.skipped.size() == 3);
     CHECK(host.numvfs() == "2");
+}
+
+// A NIC VF's settings: the profile's keys, what the plan makes of them, their
+// errors at file:line:column. Setting them is proven on a real kernel's igb
+// (scripts/vfio-guest/checks.sh sriov-nic): rtnetlink has no simulated peer.
+namespace {
+
+HostFacts facts_with_82599_nic() {
+    auto f = facts_with_82599();
+    f.sriov[at("03:00.0")].netdev = "enp3s0f0";
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("NIC VF settings: mac, vlan, spoof_check and trust become one rtnetlink plan per VF, set on the PF's interface") {
+    auto p = plan_of("  - {pf: 03:00.0, vf: 1, id: vf-b, mac: 52:54:00:AB:00:01, vlan: 10, spoof_check: false, trust: true}\n"
+                     "  - {pf: 03:00.0, vf: 0, vlan: 0}\n"
+                     "  - {pf: 03:00.0, vf: 2}\n",
+                     facts_with_82599_nic());
+    REQUIRE(p.planned.plan);
+    const auto& plan = *p.planned.plan;
+    REQUIRE(plan.vf_net.size() == 2);
+    const auto& a = plan.vf_net[0];
+    CHECK(a.pf.str() == "0000:03:00.0");
+    CHECK(a.vf_address.str() == "0000:03:10.2");
+    CHECK(a.pf_netdev == "enp3s0f0");
+    CHECK(a.index == 1);
+    CHECK(a.settings.mac == "52:54:00:ab:00:01");
+    CHECK(a.settings.vlan == 10u);
+    CHECK(a.settings.spoof_check == false);
+    CHECK(a.settings.trust == true);
+    CHECK(describe_vf_net(a.settings) == "mac 52:54:00:ab:00:01, vlan 10, spoof checking off, trusted");
+    CHECK(plan.vf_net[1].index == 0);
+    CHECK(describe_vf_net(plan.vf_net[1].settings) == "untagged");
+    // The settings are the host's business: the VF's QEMU device is as before.
+    auto argv = build_qemu_argv(plan);
+    CHECK(has_arg(argv, "vfio-pci,host=0000:03:10.2,id=vf-b,bus=rp1,addr=0x0"));
+}
+
+TEST_CASE("NIC VF settings: every bad value is an error at its line and column") {
+    auto nic = facts_with_82599_nic();
+    auto errors = [&](const std::string& items, const HostFacts& facts) {
+        std::string out;
+        for (const auto& e : plan_of(items, facts).errors()) out += e + "\n";
+        return out;
+    };
+    CHECK(errors("  - {pf: 03:00.0, vf: 1, mac: 52:54:00:zz:00:01}\n", nic) ==
+          "bad.yaml:5:31: 'mac': write six hex bytes separated by ':', like 52:54:00:12:34:56, got '52:54:00:zz:00:01'\n");
+    CHECK(errors("  - {pf: 03:00.0, vf: 1, mac: 01:00:5e:00:00:01}\n", nic).find("bad.yaml:5:31: 'mac': a multicast MAC") == 0);
+    CHECK(errors("  - {pf: 03:00.0, vf: 1, vlan: 4095}\n", nic).rfind("bad.yaml:5:32: 'vlan'", 0) == 0);
+    CHECK(errors("  - {pf: 03:00.0, vf: 1, spoof_check: maybe}\n", nic).rfind("bad.yaml:5:39: 'spoof_check'", 0) == 0);
+    CHECK(errors("  - {pf: 03:00.0, vf: 1, trust: 1}\n", nic).rfind("bad.yaml:5:33: 'trust'", 0) == 0);
+    CHECK(errors("  - {host: 03:00.0, mac: 52:54:00:00:00:01}\n", nic) ==
+          "bad.yaml:5:26: 'mac' is a NIC virtual function's setting, made on its physical function; it needs 'pf' and 'vf' "
+          "(for a whole NIC, the guest's driver sets its MAC and VLANs)\n");
+    CHECK(errors("  - {host: 03:00.0, vlan: 3, trust: false}\n", nic).find("bad.yaml:5:27: 'vlan' is a NIC virtual function's setting") == 0);
+    // Against the host: a PF with no network interface (an NVMe, or a NIC without its driver).
+    CHECK(errors("  - {pf: 03:00.0, vf: 1, vlan: 3}\n", facts_with_82599()) ==
+          "bad.yaml:5:32: 0000:03:00.0 has no network interface on this host (no net/ in its sysfs folder): mac, vlan, "
+          "spoof_check and trust are set through a NIC's driver; load the PF's network driver, or leave them out for a VF "
+          "that is not a NIC\n");
+}
+
+TEST_CASE("NIC VF settings: the journal's vf-net entries are checked before any undo, and an earlier boot's does nothing") {
+    TempDir dir;
+    std::string root = dir / "host";
+    write_file(root + "/proc/sys/kernel/random/boot_id", "11111111-2222\n");
+    nlohmann::json before = {{"mac", "52:54:00:99:00:01"}, {"vlan", 5u}, {"qos", 0u}, {"spoof_check", true}};
+    nlohmann::json good = {{"sysroot", root}, {"pf", "0000:03:00.0"}, {"vf", 1u}, {"before", before},
+                           {"asked", {{"vlan", 10u}}}, {"boot", "11111111-2222"}};
+    CHECK(check_vf_net_entry(good) == "");
+    auto with = [&](const char* key, nlohmann::json value) {
+        auto j = good;
+        j[key] = std::move(value);
+        return check_vf_net_entry(j);
+    };
+    CHECK(with("sysroot", "relative") == "no absolute sysfs root");
+    CHECK(with("pf", "../../etc") == "no valid PCI address");
+    CHECK(with("vf", -1) == "no valid VF index");
+    CHECK(with("asked", "vlan") == "no settings");
+    CHECK(with("before", {{"mac", "52:54"}, {"vlan", 5u}, {"qos", 0u}}) == "no valid earlier MAC");
+    CHECK(with("before", {{"mac", "52:54:00:99:00:01"}, {"vlan", 5000u}, {"qos", 0u}}) == "no valid earlier VLAN");
+    // An entry from before a reboot: the VF it set is gone; nothing is touched, nothing fails.
+    auto stale = good;
+    stale["boot"] = "00000000-0000";
+    std::string error;
+    CHECK(restore_vf_net(stale, error) == "");
+    CHECK(error.empty());
+    // The PF has no interface any more (its driver was unloaded): its VF settings went with it.
+    error.clear();
+    CHECK(restore_vf_net(good, error) == "");
+    CHECK(error.empty());
 }

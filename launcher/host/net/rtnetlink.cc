@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -48,6 +49,49 @@ private:
     std::vector<char> buf_;
 };
 
+std::string mac_text(const unsigned char* b) {
+    char text[18];
+    std::snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+    return text;
+}
+
+// The kernel reports a setting the driver left alone as (u32)-1.
+std::optional<bool> vf_flag(uint32_t setting) {
+    if (setting == uint32_t(-1)) return std::nullopt;
+    return setting != 0;
+}
+
+VfLinkState parse_vf_info(rtattr* info) {
+    VfLinkState vf;
+    int n = int(RTA_PAYLOAD(info));
+    for (auto* a = static_cast<rtattr*>(RTA_DATA(info)); RTA_OK(a, n); a = RTA_NEXT(a, n)) {
+        switch (a->rta_type) {
+            case IFLA_VF_MAC:
+                if (RTA_PAYLOAD(a) >= sizeof(ifla_vf_mac)) {
+                    auto* m = static_cast<ifla_vf_mac*>(RTA_DATA(a));
+                    vf.index = m->vf;
+                    vf.mac = mac_text(m->mac);
+                }
+                break;
+            case IFLA_VF_VLAN:
+                if (RTA_PAYLOAD(a) >= sizeof(ifla_vf_vlan)) {
+                    auto* v = static_cast<ifla_vf_vlan*>(RTA_DATA(a));
+                    vf.vlan = v->vlan;
+                    vf.qos = v->qos;
+                }
+                break;
+            case IFLA_VF_SPOOFCHK:
+                if (RTA_PAYLOAD(a) >= sizeof(ifla_vf_spoofchk)) vf.spoof_check = vf_flag(static_cast<ifla_vf_spoofchk*>(RTA_DATA(a))->setting);
+                break;
+            case IFLA_VF_TRUST:
+                if (RTA_PAYLOAD(a) >= sizeof(ifla_vf_trust)) vf.trust = vf_flag(static_cast<ifla_vf_trust*>(RTA_DATA(a))->setting);
+                break;
+            default: break;
+        }
+    }
+    return vf;
+}
+
 void parse_link(nlmsghdr* h, LinkInfo& out) {
     auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(h));
     out.index = ifi->ifi_index;
@@ -57,6 +101,12 @@ void parse_link(nlmsghdr* h, LinkInfo& out) {
             case IFLA_IFNAME: out.name = static_cast<const char*>(RTA_DATA(a)); break;
             case IFLA_MTU: out.mtu = *static_cast<unsigned*>(RTA_DATA(a)); break;
             case IFLA_MASTER: out.master = *static_cast<int*>(RTA_DATA(a)); break;
+            case IFLA_VFINFO_LIST: {
+                int n = int(RTA_PAYLOAD(a));
+                for (auto* i = static_cast<rtattr*>(RTA_DATA(a)); RTA_OK(i, n); i = RTA_NEXT(i, n))
+                    if (i->rta_type == IFLA_VF_INFO) out.vfs.push_back(parse_vf_info(i));
+                break;
+            }
             case IFLA_LINKINFO: {
                 int n = int(RTA_PAYLOAD(a));
                 for (auto* i = static_cast<rtattr*>(RTA_DATA(a)); RTA_OK(i, n); i = RTA_NEXT(i, n))
@@ -96,7 +146,7 @@ int Rtnetlink::transact(void* msg, size_t len, LinkInfo* reply) {
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
     if (::sendto(fd_, msg, len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) return errno;
-    alignas(nlmsghdr) char buf[16384];
+    alignas(nlmsghdr) static thread_local char buf[65536];
     for (;;) {
         ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
         if (n < 0) {
@@ -120,7 +170,8 @@ int Rtnetlink::transact(void* msg, size_t len, LinkInfo* reply) {
 std::optional<LinkInfo> Rtnetlink::link(const std::string& name, int& err) {
     Request req(RTM_GETLINK, 0);
     req.add_string(IFLA_IFNAME, name);
-    uint32_t mask = RTEXT_FILTER_VF;  // keeps the answer small and still carries IFLA_LINKINFO
+    // VF settings without their counters: a PF with 64 VFs still answers in one message.
+    uint32_t mask = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS;
     req.add(IFLA_EXT_MASK, &mask, sizeof mask);
     LinkInfo info;
     err = transact(req.data(), req.size(), &info);
@@ -165,6 +216,51 @@ int Rtnetlink::create_bridge(const std::string& name) {
 int Rtnetlink::delete_link(int index) {
     Request req(RTM_DELLINK, 0);
     req.ifi()->ifi_index = index;
+    return transact(req.data(), req.size());
+}
+
+namespace {
+
+// RTM_NEWLINK on `index` carrying IFLA_VFINFO_LIST { IFLA_VF_INFO { type: value } }.
+template <typename Value>
+Request vf_request(int index, uint16_t type, const Value& value) {
+    Request req(RTM_NEWLINK, 0);
+    req.ifi()->ifi_index = index;
+    size_t list = req.add(IFLA_VFINFO_LIST, nullptr, 0);
+    size_t info = req.add(IFLA_VF_INFO, nullptr, 0);
+    req.add(type, &value, sizeof value);
+    req.end_nest(info);
+    req.end_nest(list);
+    return req;
+}
+
+}  // namespace
+
+int Rtnetlink::set_vf_mac(int index, unsigned vf, const std::string& mac) {
+    ifla_vf_mac value{};
+    value.vf = vf;
+    unsigned b[6];
+    if (std::sscanf(mac.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6) return EINVAL;
+    for (int i = 0; i < 6; ++i) value.mac[i] = static_cast<unsigned char>(b[i]);
+    auto req = vf_request(index, IFLA_VF_MAC, value);
+    return transact(req.data(), req.size());
+}
+
+int Rtnetlink::set_vf_vlan(int index, unsigned vf, unsigned vlan, unsigned qos) {
+    ifla_vf_vlan value{vf, vlan, qos};
+    auto req = vf_request(index, IFLA_VF_VLAN, value);
+    return transact(req.data(), req.size());
+}
+
+int Rtnetlink::set_vf_spoof_check(int index, unsigned vf, bool on) {
+    ifla_vf_spoofchk value{vf, on ? 1u : 0u};
+    auto req = vf_request(index, IFLA_VF_SPOOFCHK, value);
+    return transact(req.data(), req.size());
+}
+
+int Rtnetlink::set_vf_trust(int index, unsigned vf, bool on) {
+    ifla_vf_trust value{vf, on ? 1u : 0u};
+    auto req = vf_request(index, IFLA_VF_TRUST, value);
     return transact(req.data(), req.size());
 }
 

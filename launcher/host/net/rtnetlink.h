@@ -6,8 +6,18 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vmrun {
+
+// One SR-IOV virtual function as its PF's driver reports it (IFLA_VF_INFO).
+// A driver that does not implement a setting leaves it nullopt.
+struct VfLinkState {
+    unsigned index = 0;
+    std::string mac;  // 00:00:00:00:00:00 = none set on the PF
+    unsigned vlan = 0, qos = 0;
+    std::optional<bool> spoof_check, trust;
+};
 
 struct LinkInfo {
     int index = 0;
@@ -15,6 +25,7 @@ struct LinkInfo {
     unsigned mtu = 0;
     int master = 0;       // ifindex of the bridge it is a port of; 0 = none
     std::string kind;     // "bridge", "tun", "veth", ... ("" for plain devices)
+    std::vector<VfLinkState> vfs;  // a PF's virtual functions, by index
 };
 
 class Rtnetlink {
@@ -33,6 +44,12 @@ public:
     int set_up(int index, bool up);
     int create_bridge(const std::string& name);
     int delete_link(int index);
+    // A PF's settings for its virtual function `vf`, each one request so that
+    // a driver refusing one names it. `mac` as aa:bb:cc:dd:ee:ff.
+    int set_vf_mac(int index, unsigned vf, const std::string& mac);
+    int set_vf_vlan(int index, unsigned vf, unsigned vlan, unsigned qos);
+    int set_vf_spoof_check(int index, unsigned vf, bool on);
+    int set_vf_trust(int index, unsigned vf, bool on);
 
 private:
     explicit Rtnetlink(int fd) : fd_(fd) {}

@@ -45,6 +45,11 @@ std::optional<SriovFacts> read_sriov(const std::string& sysroot, const PciAddres
     f.num_vfs = read_count(dir / "sriov_numvfs").value_or(0);
     f.offset = read_count(dir / "sriov_offset").value_or(0);
     f.stride = read_count(dir / "sriov_stride").value_or(0);
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir / "net", ec)) {
+        f.netdev = e.path().filename().string();
+        break;
+    }
     return f;
 }
 

@@ -1,0 +1,172 @@
+#include "host/net/vf_settings.h"
+
+#include <filesystem>
+
+#include "host/journal_args.h"
+#include "host/net/rtnetlink.h"
+#include "host/sysfs_io.h"
+
+namespace fs = std::filesystem;
+
+namespace vmrun {
+
+namespace {
+
+// The PF's interface as the kernel names it now: a rename since the plan, or
+// since a crash, must not send the settings to another link.
+std::string pf_interface(const std::string& sysroot, const PciAddress& pf) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fs::path(sysroot) / "sys/bus/pci/devices" / pf.str() / "net", ec))
+        return e.path().filename().string();
+    return "";
+}
+
+struct PfLink {
+    std::optional<Rtnetlink> rtnl;
+    LinkInfo link;
+    std::string error;
+};
+
+PfLink open_pf_link(const std::string& sysroot, const PciAddress& pf) {
+    auto name = pf_interface(sysroot, pf);
+    if (name.empty()) return PfLink{std::nullopt, {}, pf.str() + " has no network interface (no net/ in sysfs)"};
+    std::string error;
+    auto rtnl = Rtnetlink::open(error);
+    if (!rtnl) return PfLink{std::nullopt, {}, error};
+    int err = 0;
+    auto link = rtnl->link(name, err);
+    if (!link) return PfLink{std::nullopt, {}, "cannot read " + name + " (" + pf.str() + "): " + describe_netlink_error(err)};
+    return PfLink{std::move(rtnl), *link, ""};
+}
+
+const VfLinkState* find_vf(const LinkInfo& link, unsigned index) {
+    for (const auto& v : link.vfs)
+        if (v.index == index) return &v;
+    return nullptr;
+}
+
+nlohmann::json state_json(const VfLinkState& v) {
+    nlohmann::json j = {{"mac", v.mac}, {"vlan", v.vlan}, {"qos", v.qos}};
+    if (v.spoof_check) j["spoof_check"] = *v.spoof_check;
+    if (v.trust) j["trust"] = *v.trust;
+    return j;
+}
+
+nlohmann::json asked_json(const VfNetSettings& s) {
+    auto j = nlohmann::json::object();
+    if (s.mac) j["mac"] = *s.mac;
+    if (s.vlan) j["vlan"] = *s.vlan;
+    if (s.spoof_check) j["spoof_check"] = *s.spoof_check;
+    if (s.trust) j["trust"] = *s.trust;
+    return j;
+}
+
+std::string setting_error(const char* what, const std::string& iface, unsigned vf, int err) {
+    std::string text = "the driver of " + iface + " refused " + what + " for VF " + std::to_string(vf) + ": " + describe_netlink_error(err);
+    if (err == EOPNOTSUPP) text += " (this NIC's PF driver does not offer it; leave the key out)";
+    return text;
+}
+
+}  // namespace
+
+std::string describe_vf_net(const VfNetSettings& s) {
+    std::string out;
+    auto add = [&](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
+    if (s.mac) add("mac " + *s.mac);
+    if (s.vlan) add(*s.vlan ? "vlan " + std::to_string(*s.vlan) : "untagged");
+    if (s.spoof_check) add(std::string("spoof checking ") + (*s.spoof_check ? "on" : "off"));
+    if (s.trust) add(*s.trust ? "trusted" : "not trusted");
+    return out;
+}
+
+std::string apply_vf_net_settings(const std::string& sysroot, const std::vector<VfNetPlan>& items, Journal& journal) {
+    for (const auto& item : items) {
+        auto pf = open_pf_link(sysroot, item.pf);
+        if (!pf.error.empty()) return pf.error;
+        const auto& iface = pf.link.name;
+        const auto* now = find_vf(pf.link, item.index);
+        if (!now)
+            return iface + " (" + item.pf.str() + ") reports no VF " + std::to_string(item.index) +
+                   " over rtnetlink; its driver may not manage VF settings";
+        nlohmann::json entry = {{"key", "vf-net:" + item.pf.str() + ":" + std::to_string(item.index)},
+                                {"sysroot", sysroot}, {"pf", item.pf.str()}, {"vf", item.index},
+                                {"before", state_json(*now)}, {"asked", asked_json(item.settings)}, {"boot", boot_id(sysroot)}};
+        if (auto err = journal.record({"vf-net", entry})) return "cannot write the journal: " + err.message();
+        const auto& s = item.settings;
+        int index = pf.link.index;
+        if (s.mac)
+            if (int err = pf.rtnl->set_vf_mac(index, item.index, *s.mac)) return setting_error("a MAC", iface, item.index, err);
+        if (s.vlan)
+            if (int err = pf.rtnl->set_vf_vlan(index, item.index, *s.vlan, 0)) return setting_error("a VLAN", iface, item.index, err);
+        if (s.spoof_check)
+            if (int err = pf.rtnl->set_vf_spoof_check(index, item.index, *s.spoof_check))
+                return setting_error("spoof checking", iface, item.index, err);
+        if (s.trust)
+            if (int err = pf.rtnl->set_vf_trust(index, item.index, *s.trust)) return setting_error("trust", iface, item.index, err);
+    }
+    return "";
+}
+
+std::string check_vf_net_entry(const nlohmann::json& json) {
+    JournalArgs args(json);
+    auto pf = args.text("pf");
+    if (!pf || !parse_pci_address(*pf)) return "no valid PCI address";
+    if (!args.has_sysroot()) return "no absolute sysfs root";
+    auto vf = args.count("vf");
+    if (!vf || *vf > 65535) return "no valid VF index";
+    if (!json.contains("before") || !json["before"].is_object() || !json.contains("asked") || !json["asked"].is_object())
+        return "no settings";
+    JournalArgs before(json["before"]);
+    auto mac = before.text("mac");
+    if (!mac || mac->size() != 17) return "no valid earlier MAC";
+    auto vlan = before.count("vlan"), qos = before.count("qos");
+    if (!vlan || *vlan > 4095 || !qos || *qos > 7) return "no valid earlier VLAN";
+    return "";
+}
+
+std::string restore_vf_net(const nlohmann::json& json, std::string& error) {
+    JournalArgs args(json);
+    auto sysroot = *args.text("sysroot");
+    auto pf_address = *parse_pci_address(*args.text("pf"));
+    auto vf = unsigned(*args.count("vf"));
+    // VFs do not outlive a reboot; whatever has this index now is not ours.
+    if (args.text("boot").value_or("") != boot_id(sysroot)) return "";
+    auto pf = open_pf_link(sysroot, pf_address);
+    if (!pf.error.empty()) {
+        if (pf_interface(sysroot, pf_address).empty()) return "";  // the PF's driver let go: its VF settings went with it
+        error = pf.error;
+        return "";
+    }
+    if (!find_vf(pf.link, vf)) return "";  // the VF was removed since: nothing left to put back
+    const auto& before = json["before"];
+    const auto& asked = json["asked"];
+    JournalArgs was(before);
+    int index = pf.link.index;
+    std::vector<std::string> put_back;
+    auto fail = [&](const char* what, int err) {
+        if (!error.empty()) error += "; ";
+        error += setting_error(what, pf.link.name, vf, err);
+    };
+    if (asked.contains("mac")) {
+        if (int err = pf.rtnl->set_vf_mac(index, vf, *was.text("mac"))) fail("a MAC", err);
+        else put_back.push_back("mac " + *was.text("mac"));
+    }
+    if (asked.contains("vlan")) {
+        if (int err = pf.rtnl->set_vf_vlan(index, vf, unsigned(*was.count("vlan")), unsigned(*was.count("qos")))) fail("a VLAN", err);
+        else put_back.push_back("vlan " + std::to_string(*was.count("vlan")));
+    }
+    if (asked.contains("spoof_check") && before.contains("spoof_check") && before["spoof_check"].is_boolean()) {
+        if (int err = pf.rtnl->set_vf_spoof_check(index, vf, before["spoof_check"].get<bool>())) fail("spoof checking", err);
+        else put_back.push_back(std::string("spoof checking ") + (before["spoof_check"].get<bool>() ? "on" : "off"));
+    }
+    if (asked.contains("trust") && before.contains("trust") && before["trust"].is_boolean()) {
+        if (int err = pf.rtnl->set_vf_trust(index, vf, before["trust"].get<bool>())) fail("trust", err);
+        else put_back.push_back(before["trust"].get<bool>() ? "trusted" : "not trusted");
+    }
+    if (put_back.empty()) return "";
+    std::string text = pf.link.name + " VF " + std::to_string(vf) + " back to";
+    for (size_t i = 0; i < put_back.size(); ++i) text += (i ? ", " : " ") + put_back[i];
+    return text;
+}
+
+}  // namespace vmrun
