@@ -21,13 +21,6 @@ namespace {
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) out.push_back(l);
-    return out;
-}
-
 // `now` is `before` with `inserted` right after the line `after`, nothing else changed.
 void require_inserted_after(const std::string& before, const std::string& now, const std::string& after,
                             const std::vector<std::string>& inserted) {

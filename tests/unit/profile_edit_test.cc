@@ -10,8 +10,10 @@
 
 #include "profile/profile_edit.h"
 #include "profile/profile_file.h"
+#include "temp_dir.h"
 
 using namespace vmrun;
+using vmrun::testing::lines_of;
 
 namespace {
 
@@ -22,13 +24,6 @@ std::string read_text(const std::string& path) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) out.push_back(l);
-    return out;
 }
 
 // `edited` is `original` with `inserted` lines added at one place and nothing else changed.

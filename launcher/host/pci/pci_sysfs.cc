@@ -22,6 +22,27 @@ unsigned long hex_value(const std::string& s) {
     }
 }
 
+fs::path device_dir(const std::string& sysroot, const PciAddress& a) {
+    return fs::path(sysroot) / "sys/bus/pci/devices" / a.str();
+}
+
+std::optional<unsigned> read_count(const fs::path& file) {
+    auto text = read_first_line(file);
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 6) return std::nullopt;
+    return unsigned(std::stoul(text));
+}
+
+std::map<unsigned, PciAddress> virtfn_links(const fs::path& pf_dir) {
+    std::map<unsigned, PciAddress> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(pf_dir, ec)) {
+        auto name = e.path().filename().string();
+        if (name.rfind("virtfn", 0) != 0 || name.size() == 6 || name.find_first_not_of("0123456789", 6) != std::string::npos) continue;
+        if (auto a = parse_pci_address(symlink_name(e.path()))) out[unsigned(std::stoul(name.substr(6)))] = *a;
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string PciFunction::ids() const {
@@ -48,22 +69,52 @@ std::vector<PciFunction> read_pci_functions(const std::string& sysroot) {
         auto group = symlink_name(d / "iommu_group");
         if (!group.empty()) f.iommu_group = std::atoi(group.c_str());
         if (fs::exists(d / "boot_vga", ec)) f.boot_vga = read_first_line(d / "boot_vga") == "1";
-        if (auto total = read_first_line(d / "sriov_totalvfs"); !total.empty()) {
-            f.vfs_total = unsigned(std::strtoul(total.c_str(), nullptr, 10));
-            f.vfs_now = unsigned(std::strtoul(read_first_line(d / "sriov_numvfs").c_str(), nullptr, 10));
+        if (auto sriov = read_sriov(sysroot, *addr)) {
+            f.vfs_total = sriov->total_vfs;
+            f.vfs_now = sriov->num_vfs;
         }
-        if (auto pf = parse_pci_address(symlink_name(d / "physfn"))) {
-            f.physfn = *pf;
-            for (const auto& link : fs::directory_iterator(fs::path(sysroot) / "sys/bus/pci/devices" / pf->str(), ec)) {
-                auto name = link.path().filename().string();
-                if (name.rfind("virtfn", 0) == 0 && symlink_name(link.path()) == addr->str())
-                    f.vf_index = unsigned(std::strtoul(name.c_str() + 6, nullptr, 10));
-            }
+        if (auto origin = virtual_function_origin(sysroot, *addr)) {
+            f.physfn = origin->pf;
+            f.vf_index = origin->index;
         }
         out.push_back(f);
     }
     std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.address < b.address; });
     return out;
+}
+
+std::optional<SriovFacts> read_sriov(const std::string& sysroot, const PciAddress& pf) {
+    auto dir = device_dir(sysroot, pf);
+    auto total = read_count(dir / "sriov_totalvfs");
+    if (!total) return std::nullopt;
+    SriovFacts f;
+    f.total_vfs = *total;
+    f.num_vfs = read_count(dir / "sriov_numvfs").value_or(0);
+    f.offset = read_count(dir / "sriov_offset").value_or(0);
+    f.stride = read_count(dir / "sriov_stride").value_or(0);
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir / "net", ec)) {
+        f.netdev = e.path().filename().string();
+        break;
+    }
+    return f;
+}
+
+bool is_virtual_function(const std::string& sysroot, const PciAddress& address) {
+    std::error_code ec;
+    return fs::is_symlink(device_dir(sysroot, address) / "physfn", ec);
+}
+
+std::optional<VfOrigin> virtual_function_origin(const std::string& sysroot, const PciAddress& address) {
+    auto pf = parse_pci_address(symlink_name(device_dir(sysroot, address) / "physfn"));
+    if (!pf) return std::nullopt;
+    for (const auto& [index, vf] : virtfn_links(device_dir(sysroot, *pf)))
+        if (vf == address) return VfOrigin{*pf, index};
+    return std::nullopt;
+}
+
+std::map<unsigned, PciAddress> virtual_functions_of(const std::string& sysroot, const PciAddress& pf) {
+    return virtfn_links(device_dir(sysroot, pf));
 }
 
 std::map<int, std::vector<PciAddress>> read_iommu_groups(const std::string& sysroot) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/pci_address.h"
+#include "plan/host_facts.h"
 
 namespace vmrun {
 
@@ -32,6 +33,21 @@ struct PciFunction {
 
 // Every function under SYSROOT/sys/bus/pci/devices, sorted by address.
 std::vector<PciFunction> read_pci_functions(const std::string& sysroot);
+
+// SR-IOV, as sysfs shows it. A physical function's sriov_totalvfs,
+// sriov_numvfs, sriov_offset, sriov_stride and interface (net/); nullopt when
+// it is not an SR-IOV physical function (or not there).
+std::optional<SriovFacts> read_sriov(const std::string& sysroot, const PciAddress& pf);
+// The VFs the kernel shows under the PF now (virtfn0, virtfn1, ...), by index.
+std::map<unsigned, PciAddress> virtual_functions_of(const std::string& sysroot, const PciAddress& pf);
+// True when the function has a physfn link: it is some PF's virtual function.
+bool is_virtual_function(const std::string& sysroot, const PciAddress& address);
+// The PF of a VF (its physfn link), and the VF's index under it.
+struct VfOrigin {
+    PciAddress pf;
+    unsigned index = 0;
+};
+std::optional<VfOrigin> virtual_function_origin(const std::string& sysroot, const PciAddress& address);
 
 // Groups by number, from SYSROOT/sys/kernel/iommu_groups; empty when the
 // IOMMU is off (no groups at all).

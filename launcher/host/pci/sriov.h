@@ -1,5 +1,5 @@
 #pragma once
-// SR-IOV virtual functions: reading a physical function's numbers, creating
+// SR-IOV virtual functions: the facts a profile's pf/vf items need, creating
 // the VFs a VM needs (journaled before the write), and giving the count back
 // once no VF of that PF is left with a VM.
 
@@ -11,23 +11,12 @@
 
 #include "host/host_problem.h"
 #include "host/journal.h"
+#include "host/pci/pci_sysfs.h"
 #include "plan/host_facts.h"
 #include "plan/launch_plan.h"
 #include "profile/profile.h"
 
 namespace vmrun {
-
-// sriov_totalvfs, sriov_numvfs, sriov_offset, sriov_stride of `pf`; nullopt
-// when it is not an SR-IOV physical function (or not there).
-std::optional<SriovFacts> read_sriov(const std::string& sysroot, const PciAddress& pf);
-// True when the function has a physfn link: it is some PF's virtual function.
-bool is_virtual_function(const std::string& sysroot, const PciAddress& address);
-// The PF of a VF (its physfn link), and the VF's index under it.
-struct VfOrigin {
-    PciAddress pf;
-    unsigned index = 0;
-};
-std::optional<VfOrigin> virtual_function_origin(const std::string& sysroot, const PciAddress& address);
 
 // Fills facts.sriov for every PF a pf/vf item names, and facts.virtual_functions
 // for every listed host that is a VF.
