@@ -18,6 +18,7 @@
 #include "host/net/rtnetlink.h"
 #include "cli/load_plan.h"
 #include "host/pci/passthrough_setup.h"
+#include "host/pci/pci_sysfs.h"
 #include "cli/print_problems.h"
 #include "host/pci/vfio_binder.h"
 #include "cli/profile_persist.h"
@@ -224,12 +225,21 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
         if (comma == std::string::npos) break;
         start = comma + 1;
     }
+    auto sysroot = probe_host_facts(target.folder.name).sysroot;
+    // The functions of a slot share one guest slot; VFs that share a host slot
+    // are still independent devices, each with its own port (as at start).
+    if (addresses.size() > 1)
+        for (const auto& a : addresses)
+            if (is_virtual_function(sysroot, a)) {
+                std::cerr << "vmrun: --pci: " << a.str() << " is an SR-IOV virtual function: each VF is a device of its own, "
+                          << "in its own root port; hotplug one VF per call (--pci " << a.str() << ")\n";
+                return kExitUsage;
+            }
     pid_t holder = 0;
     if (!vm_running(target.folder, holder)) {
         std::cerr << "vmrun: " << target.folder.name << " is not running\n";
         return kExitFailure;
     }
-    auto sysroot = probe_host_facts(target.folder.name).sysroot;
     auto inspection = inspect_passthrough(sysroot, addresses);
     if (auto problems = inspection.problems(false); !problems.empty()) {
         print_problems(problems);

@@ -323,3 +323,18 @@ TEST_CASE("SR-IOV: a NIC VF's vlan on a PF without a network interface is refuse
     CHECK(vmrun::read_first_line(fs::path(host.root()) / "sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs") == "0");
     CHECK_FALSE(fs::exists(host.journal()));
 }
+
+TEST_CASE("SR-IOV: hotplug --pci of two VFs that share a host slot is refused: each VF takes its own port") {
+    SimHost host("vfs-hotplug", sim_dl360_with_82599, kTwoVfs);
+    write_file(host.root() + "/sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs", "2\n");
+    host.kernel->sync();
+    REQUIRE(fs::exists(host.root() + "/sys/bus/pci/devices/0000:3b:10.2"));
+    auto before = host.kernel->writes().size();
+    auto r = run_vmrun(host.env, {"hotplug", "vfs-hotplug", "--pci", "3b:10.0,3b:10.2"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 64);  // a usage error, EX_USAGE
+    CHECK(has(r.err, "--pci: 0000:3b:10.0 is an SR-IOV virtual function: each VF is a device of its own, in its own root port; "
+                     "hotplug one VF per call (--pci 0000:3b:10.0)"));
+    host.kernel->sync();
+    CHECK(host.kernel->writes().size() == before);
+}
