@@ -86,7 +86,10 @@ TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI 
 
     std::string image = dir / "scratch.img";
     write_file(image, std::string(1 << 20, '\0'));
-    auto disk = run_vmrun(env, {"hotplug", "demo", "--disk", image});
+    // A path relative to where hotplug runs, not to where QEMU was started.
+    auto in_image_dir = env;
+    in_image_dir.working_dir = dir.path.string();
+    auto disk = run_vmrun(in_image_dir, {"hotplug", "demo", "--disk", "scratch.img"});
     INFO("hotplug disk: " << disk.out << disk.err);
     REQUIRE(disk.exit_code == 0);
     CHECK(has(disk.out, "added disk 'disk0' (virtio-blk-pci) on rp1"));

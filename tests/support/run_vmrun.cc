@@ -31,11 +31,16 @@ std::pair<boost::filesystem::path, std::vector<std::string>> vmrun_command(const
     return {bp::search_path("ip"), all};
 }
 
+boost::filesystem::path working_dir(const VmrunEnv& env) {
+    return env.working_dir.empty() ? boost::filesystem::current_path() : boost::filesystem::path(env.working_dir);
+}
+
 }  // namespace
 
 pid_t spawn_vmrun(const VmrunEnv& env, const std::vector<std::string>& args, const std::string& log) {
     auto [exe, all] = vmrun_command(env, args);
-    bp::child c(exe, bp::args = all, (bp::std_out & bp::std_err) > log, bp::std_in < bp::null, vmrun_environment(env));
+    bp::child c(exe, bp::args = all, (bp::std_out & bp::std_err) > log, bp::std_in < bp::null, vmrun_environment(env),
+                bp::start_dir = working_dir(env));
     pid_t pid = c.id();
     c.detach();  // the test reaps it with waitpid
     return pid;
@@ -48,7 +53,7 @@ CommandResult run_vmrun(const VmrunEnv& env, const std::vector<std::string>& arg
     std::future<std::string> out, err;
     bp::async_pipe in(io);
     auto [exe, all] = vmrun_command(env, args);
-    bp::child c(exe, bp::args = all, bp::std_out > out, bp::std_err > err, bp::std_in < in, e, io);
+    bp::child c(exe, bp::args = all, bp::std_out > out, bp::std_err > err, bp::std_in < in, e, io, bp::start_dir = working_dir(env));
     boost::asio::async_write(in, boost::asio::buffer(input), [&](auto, auto) { in.close(); });
     std::thread runner([&] { io.run(); });
     CommandResult r;

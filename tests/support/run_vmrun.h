@@ -19,6 +19,7 @@ struct VmrunEnv {
     std::string runtime_dir, state_dir;
     std::string sysroot = "";  // VMRUN_SYSROOT: a simulated host's sys/, dev/, proc/
     std::string netns = "";    // run vmrun inside this network namespace (ip netns exec)
+    std::string working_dir = "";  // vmrun's current directory; "" = the test's
 };
 
 // Runs `vmrun ARGS...`, feeding `input` to stdin, and waits at most `timeout`.
