@@ -74,6 +74,16 @@ std::vector<std::string> peripheral_ids(qmp::Client& c) {
     return ids;
 }
 
+// query-pci walks a root port's bus only once firmware has numbered it
+// (secondary bus != 0); a device added while the guest is still in its
+// firmware is real but not yet in that walk, so QOM's list counts too.
+bool qemu_lists_pci_device(qmp::Client& c, const std::string& id) {
+    auto pci = c.execute("query-pci");
+    if (pci && pci_has_device(pci.value, id)) return true;
+    auto ids = peripheral_ids(c);
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
 std::string describe_ports(const std::vector<RootPortState>& ports) {
     std::string out;
     for (const auto& p : ports) {
@@ -298,8 +308,7 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
         }
         added.push_back(call.arguments["id"]);
     }
-    auto after = c.execute("query-pci");
-    if (!after || !pci_has_device(after.value, base)) {
+    if (!qemu_lists_pci_device(c, base)) {
         std::cerr << "vmrun: QEMU accepted host device '" << base << "' but does not list it\n";
         return kExitFailure;
     }
@@ -439,8 +448,7 @@ int run_hotplug(const ParsedArgs& args) {
     // Seen, not assumed: QEMU must list the new device.
     bool visible = false;
     if (is_pci) {
-        auto after = c.execute("query-pci");
-        visible = after && pci_has_device(after.value, id);
+        visible = qemu_lists_pci_device(c, id);
     } else {
         auto ids = peripheral_ids(c);
         visible = std::find(ids.begin(), ids.end(), id) != ids.end();
