@@ -1,6 +1,8 @@
 // vmrun status NAME: run state, QEMU version, and what sits on each root port.
 
 #include <iostream>
+
+#include <nlohmann/json.hpp>
 #include <map>
 #include <set>
 
@@ -19,24 +21,50 @@ namespace {
 
 // Each vCPU's thread and the host CPUs it may run on, read back from the
 // kernel (so it shows what holds, not what was asked), then QEMU's other threads.
-void print_vcpu_threads(qmp::Client& c, pid_t qemu) {
+void add_threads(nlohmann::json& out, qmp::Client& c, pid_t qemu) {
     auto threads = query_vcpu_threads(c);
     if (!threads.error.empty() || qemu <= 0) return;
     auto cpus_of = [&](pid_t tid) {
         auto cpus = thread_cpus(qemu, tid);
         return cpus ? format_cpu_list(*cpus) : std::string("?");
     };
-    std::cout << "vcpus:\n";
     std::set<pid_t> vcpu_tids;
+    out["vcpus"] = nlohmann::json::array();
     for (const auto& v : threads.vcpus) {
         vcpu_tids.insert(v.thread);
-        std::cout << "  " << v.index << ": thread " << v.thread << " on host CPUs " << cpus_of(v.thread) << "\n";
+        out["vcpus"].push_back({{"index", v.index}, {"thread", v.thread}, {"host_cpus", cpus_of(v.thread)}});
     }
     std::map<std::string, int> others;
     for (pid_t tid : threads_of(qemu))
         if (!vcpu_tids.count(tid)) ++others[cpus_of(tid)];
-    for (const auto& [cpus, n] : others)
-        std::cout << "emulator: " << n << " thread" << (n == 1 ? "" : "s") << " on host CPUs " << cpus << "\n";
+    out["emulator_threads"] = nlohmann::json::array();
+    for (const auto& [cpus, n] : others) out["emulator_threads"].push_back({{"host_cpus", cpus}, {"threads", n}});
+}
+
+void print_text(const nlohmann::json& st) {
+    const auto& q = st["qemu"];
+    std::cout << "name:    " << st["name"].get<std::string>() << "\n"
+              << "state:   " << st["state"].get<std::string>() << "\n"
+              << "qemu:    " << q["version"].get<std::string>() << " (" << q["package"].get<std::string>() << ")\n";
+    if (st.contains("pids"))
+        std::cout << "pids:    supervisor " << st["pids"]["supervisor"] << ", qemu " << st["pids"]["qemu"] << "\n";
+    if (st.contains("vcpus")) {
+        std::cout << "vcpus:\n";
+        for (const auto& v : st["vcpus"])
+            std::cout << "  " << v["index"] << ": thread " << v["thread"] << " on host CPUs " << v["host_cpus"].get<std::string>() << "\n";
+        for (const auto& e : st["emulator_threads"]) {
+            int n = e["threads"];
+            std::cout << "emulator: " << n << " thread" << (n == 1 ? "" : "s") << " on host CPUs " << e["host_cpus"].get<std::string>() << "\n";
+        }
+    }
+    if (st.contains("balloon_mib")) std::cout << "balloon: " << st["balloon_mib"] << " MiB in the guest\n";
+    std::cout << "root ports:\n";
+    for (const auto& rp : st["root_ports"]) {
+        std::cout << "  " << rp["id"].get<std::string>() << ":";
+        if (rp["devices"].empty()) std::cout << " (free for hotplug)";
+        for (const auto& o : rp["devices"]) std::cout << " " << o.get<std::string>();
+        std::cout << "\n";
+    }
 }
 
 }  // namespace
@@ -55,22 +83,21 @@ int run_status(const ParsedArgs& args) {
         return kExitFailure;
     }
     const auto& v = c.version();
-    std::cout << "name:    " << (name ? name.value.value("name", "?") : "?") << "\n"
-              << "state:   " << status.value.value("status", "?") << "\n"
-              << "qemu:    " << v.major << "." << v.minor << "." << v.micro << " (" << v.package << ")\n";
+    nlohmann::json st = {{"name", name ? name.value.value("name", "?") : "?"},
+                         {"state", status.value.value("status", "?")},
+                         {"qemu", {{"version", std::to_string(v.major) + "." + std::to_string(v.minor) + "." + std::to_string(v.micro)},
+                                   {"package", v.package}}}};
     pid_t supervisor = 0;
+    auto qemu = read_pid_file(target->folder.qemu_pid_file()).value_or(0);
     if (!target->folder.runtime_dir.empty() && vm_running(target->folder, supervisor))
-        std::cout << "pids:    supervisor " << supervisor << ", qemu " << read_pid_file(target->folder.qemu_pid_file()).value_or(0) << "\n";
-    print_vcpu_threads(c, read_pid_file(target->folder.qemu_pid_file()).value_or(0));
+        st["pids"] = {{"supervisor", supervisor}, {"qemu", qemu}};
+    add_threads(st, c, qemu);
     if (auto balloon = c.execute("query-balloon"))  // an error: the VM has no balloon
-        std::cout << "balloon: " << (balloon.value.value("actual", uint64_t(0)) >> 20) << " MiB in the guest\n";
-    std::cout << "root ports:\n";
-    for (const auto& rp : root_ports_in(pci.value)) {
-        std::cout << "  " << rp.id << ":";
-        if (rp.occupants.empty()) std::cout << " (free for hotplug)";
-        for (const auto& o : rp.occupants) std::cout << " " << o;
-        std::cout << "\n";
-    }
+        st["balloon_mib"] = balloon.value.value("actual", uint64_t(0)) >> 20;
+    st["root_ports"] = nlohmann::json::array();
+    for (const auto& rp : root_ports_in(pci.value)) st["root_ports"].push_back({{"id", rp.id}, {"devices", rp.occupants}});
+    if (args.flag("json")) std::cout << st.dump(2) << "\n";
+    else print_text(st);
     return kExitOk;
 }
 

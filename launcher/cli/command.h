@@ -77,6 +77,8 @@ private:
 };
 
 const std::vector<Command>& commands();
+// 'vmrun __complete WORD...', the completion scripts' question (cmd_completion.cc).
+int run_complete_words(const std::vector<std::string>& words);
 const Command* find_command(const std::string& name);
 
 }  // namespace vmrun::cli

@@ -23,6 +23,7 @@ int run_iommu(const ParsedArgs& args);
 int run_bind(const ParsedArgs& args);
 int run_check(const ParsedArgs& args);
 int run_host_config(const ParsedArgs& args);
+int run_completion(const ParsedArgs& args);
 
 namespace {
 
@@ -64,8 +65,10 @@ const std::vector<Command>& commands() {
          "then kills it. Returns as soon as QEMU has ended and the host is restored. Exits with\n"
          "the VM's exit code (see 'vmrun start --help').\n",
          run_stop},
-        {"list", "list running VMs", false, {}, {},
-         "Running VMs with supervisor and QEMU pid, uptime and run state.\n", run_list},
+        {"list", "list running VMs", false, {}, {kJson},
+         "Running VMs with supervisor and QEMU pid, uptime and run state.\n"
+         "With --json: [{name, supervisor_pid, qemu_pid, uptime_seconds, state}], by name.\n",
+         run_list},
         {"console", "attach to a VM's serial console", false, {kName},
          {{"linger", "SECONDS", "with stdin not a terminal: end this long after stdin closes and the guest falls silent (default 1)",
            ValueKind::seconds}},
@@ -85,9 +88,11 @@ const std::vector<Command>& commands() {
          "a JSON array of arguments. Changes nothing on the host.\n",
          run_dry_run,
          {"vmrun --dry-run PROFILE [--json]"}},
-        {"validate", "check a profile and report every problem with file:line:column", false, {kProfile}, {},
+        {"validate", "check a profile and report every problem with file:line:column", false, {kProfile}, {kJson},
          "Reports every problem in PROFILE at once, each as file:line:column with the line\n"
-         "and a caret. Exit code 65 when the profile has errors, 0 when it is valid.\n",
+         "and a caret. Exit code 65 when the profile has errors, 0 when it is valid.\n"
+         "With --json: {file, valid, name, errors, warnings, diagnostics: [{severity, file,\n"
+         "line, column, message}]}, the same exit codes.\n",
          run_validate},
         {"qmp", "send one raw QMP command to a running VM", true, {{"COMMAND"}, {"JSON-ARGUMENTS", true}}, {},
          "Sends COMMAND with the given arguments (a JSON object) and prints QEMU's answer as\n"
@@ -124,8 +129,12 @@ const std::vector<Command>& commands() {
          "With --persist the device's item (for a PCI host device, every function of its host\n"
          "slot) also leaves the VM's profile file, under the same rules as hotplug --persist.\n",
          run_unplug},
-        {"status", "run state, QEMU version and root ports of a running VM", true, {}, {},
-         "What QEMU says of the VM: its state, version, pids and what sits on each root port.\n", run_status},
+        {"status", "run state, QEMU version and root ports of a running VM", true, {}, {kJson},
+         "What QEMU says of the VM: its state, version, pids and what sits on each root port.\n"
+         "With --json: {name, state, qemu: {version, package}, pids: {supervisor, qemu},\n"
+         "vcpus: [{index, thread, host_cpus}], emulator_threads: [{host_cpus, threads}],\n"
+         "balloon_mib (with a balloon), root_ports: [{id, devices}]}.\n",
+         run_status},
         {"balloon", "give a running VM more or less memory through its balloon", true, {{"SIZE"}},
          {{"timeout", "SECONDS", "how long to wait for the guest to get there (default 30)", ValueKind::seconds}},
          "Sets the guest's memory to SIZE (like 2G or 1536M, at most the profile's memory)\n"
@@ -137,7 +146,9 @@ const std::vector<Command>& commands() {
         {"systemd-unit", "print a systemd unit that starts a VM at boot", false, {kProfile}, {},
          "Prints a Type=notify service that runs the VM's supervisor in the foreground, stops it\n"
          "with 'vmrun stop' (ACPI power-off, then quit after shutdown_timeout), and orders it\n"
-         "after the network when the profile uses taps. It prints; it installs nothing.\n",
+         "after the network when the profile uses taps. It prints; it installs nothing.\n"
+         "For a profile in /etc/vmrun, the installed template needs no unit of its own:\n"
+         "  systemctl enable --now vmrun@NAME    (runs /etc/vmrun/NAME.yaml)\n",
          run_systemd_unit},
         {"iommu", "list the host's IOMMU groups and their devices", false, {}, {kJson, kSysroot},
          "Every IOMMU group with its devices: address, vendor:device, class, driver in use,\n"
@@ -169,6 +180,14 @@ const std::vector<Command>& commands() {
          "also catch other devices in the host (identical NVMe drives) and leaves it out.\n"
          "It prints; it never edits system files.\n",
          run_host_config},
+        {"completion", "print the bash or zsh completion script", false, {{"SHELL"}}, {},
+         "Prints the script that gives vmrun tab completion in SHELL (bash or zsh): commands,\n"
+         "options, profiles (*.yaml), running VMs, device ids for unplug and the host's PCI\n"
+         "functions for hotplug --pci. The script asks vmrun itself, so it always matches\n"
+         "this version. Packages install it; by hand:\n"
+         "  vmrun completion bash > /etc/bash_completion.d/vmrun\n"
+         "  vmrun completion zsh > /usr/local/share/zsh/site-functions/_vmrun\n",
+         run_completion},
     };
     return table;
 }

@@ -48,17 +48,23 @@ void read_facts_for(HostFacts& f, const Profile& profile) {
 
 }  // namespace
 
-LoadedPlan load_plan(const std::string& profile_path) {
+LoadedPlan load_plan(const std::string& profile_path, bool print) {
     LoadedPlan out;
     auto file = read_profile_file(profile_path);
     if (!file.readable) {
-        std::cerr << "vmrun: cannot read profile " << profile_path << ": " << file.read_error << "\n";
+        out.read_error = file.read_error;
+        if (print) std::cerr << "vmrun: cannot read profile " << profile_path << ": " << file.read_error << "\n";
         out.exit_code = kExitUsage;
         return out;
     }
-    std::cerr << render_all(file);
+    auto keep = [&](const Diagnostics& d) {
+        auto sorted = d.sorted();
+        out.diagnostics.insert(out.diagnostics.end(), sorted.begin(), sorted.end());
+    };
+    keep(file.loaded.diagnostics);
+    if (print) std::cerr << render_all(file);
     if (file.loaded.diagnostics.has_errors()) {
-        std::cerr << "vmrun: " << profile_path << " has errors; nothing was started or changed\n";
+        if (print) std::cerr << "vmrun: " << profile_path << " has errors; nothing was started or changed\n";
         out.exit_code = kExitInvalidProfile;
         return out;
     }
@@ -66,7 +72,8 @@ LoadedPlan load_plan(const std::string& profile_path) {
     auto facts = probe_host_facts(profile.name);
     read_facts_for(facts, profile);
     auto planned = make_launch_plan(profile, facts);
-    std::cerr << render_diagnostics(planned.diagnostics, profile_path, file.text);
+    keep(planned.diagnostics);
+    if (print) std::cerr << render_diagnostics(planned.diagnostics, profile_path, file.text);
     if (!planned.plan) {
         out.exit_code = kExitInvalidProfile;
         return out;

@@ -29,7 +29,8 @@ void print_usage(std::ostream& out) {
         out << "  " << c.name << std::string(c.name.size() < 14 ? 14 - c.name.size() : 1, ' ') << c.summary << "\n";
     out << "\noptions:\n"
            "  -v, --verbose   log what vmrun does (twice: debug)\n"
-           "  -h, --help      this text; 'vmrun COMMAND --help' for one command\n\n"
+           "  -h, --help      this text; 'vmrun COMMAND --help' for one command\n"
+           "      --version   print vmrun's version\n\n"
            "exit codes: 0 ok, 1 failure at run time, 64 bad command line, 65 invalid profile\n"
            "profile reference: profiles/README.md\n";
 }
@@ -80,6 +81,12 @@ int main(int argc, char** argv) {
     if (args.empty()) {
         print_usage(std::cerr);
         return vmrun::kExitUsage;
+    }
+    // The completion scripts' question: not a command of the table, never typed by hand.
+    if (args.front() == "__complete") return vmrun::cli::run_complete_words({args.begin() + 1, args.end()});
+    if (args.front() == "--version") {
+        std::cout << "vmrun " << VMRUN_VERSION << "\n";
+        return vmrun::kExitOk;
     }
     if (args.front() == "--help" || args.front() == "-h" || args.front() == "help") {
         if (args.size() > 1)

@@ -51,6 +51,7 @@ UsageError error(const Command& c, const std::string& what) {
 }  // namespace
 
 const OptionSpec& qmp_target_option() { return kQmpTarget; }
+std::vector<const OptionSpec*> command_options(const Command& command) { return all_options(command); }
 
 double ParsedArgs::seconds_or(const std::string& name, double fallback) const {
     auto v = value(name);

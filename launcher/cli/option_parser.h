@@ -29,5 +29,7 @@ std::string help_text(const Command& command);
 
 // The options every vm_target command takes besides its own.
 const OptionSpec& qmp_target_option();
+// Every option `command` takes: its own, --qmp for a vm_target, --help.
+std::vector<const OptionSpec*> command_options(const Command& command);
 
 }  // namespace vmrun::cli

@@ -10,4 +10,8 @@ namespace vmrun {
 // `vmrun_binary` and `profile_path` absolute. Pure: the caller prints it.
 std::string systemd_unit(const Profile& profile, const std::string& vmrun_binary, const std::string& profile_path);
 
+// vmrun@.service, the template a package installs: vmrun@NAME runs
+// PROFILE_DIR/NAME.yaml. `vmrun_binary` and `profile_dir` absolute.
+std::string systemd_template_unit(const std::string& vmrun_binary, const std::string& profile_dir);
+
 }  // namespace vmrun

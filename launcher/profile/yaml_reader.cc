@@ -47,8 +47,15 @@ MapReader::MapReader(const YAML::Node& node, std::string what, Diagnostics& diag
     }
 }
 
+namespace {
+KeyObserver key_observer = nullptr;
+}  // namespace
+
+void set_key_observer(KeyObserver observer) { key_observer = observer; }
+
 std::optional<YAML::Node> MapReader::get(const std::string& key) {
     known_.push_back(key);
+    if (key_observer) key_observer(what_, key);
     if (!is_map_) return std::nullopt;
     for (auto it = node_.begin(); it != node_.end(); ++it) {
         if (!it->first.IsScalar() || it->first.Scalar() != key) continue;

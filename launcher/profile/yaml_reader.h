@@ -57,6 +57,12 @@ private:
 
 std::string describe_kind(const YAML::Node& node);
 
+// Told of every key any MapReader looks for, with the mapping's `what`: how
+// a test learns every key the loader knows (and checks the reference has
+// each) without a second list. Unset outside such tests.
+using KeyObserver = void (*)(const std::string& what, const std::string& key);
+void set_key_observer(KeyObserver observer);
+
 std::optional<std::string> read_string(const YAML::Node& n, const std::string& key, Diagnostics& d);
 std::optional<bool> read_bool(const YAML::Node& n, const std::string& key, Diagnostics& d);
 std::optional<int> read_int(const YAML::Node& n, const std::string& key, int min, int max, Diagnostics& d);

@@ -25,3 +25,19 @@ TEST_CASE("systemd unit: notify service, foreground supervisor, ACPI stop with a
     CHECK(has_line(plain, "After=network.target"));
     CHECK(has_line(plain, "ExecStart=/usr/bin/vmrun start --foreground '/p with space.yaml'"));
 }
+
+TEST_CASE("vmrun@.service: the profile named by the instance, SIGTERM as the ACPI request, restarts only when QEMU failed") {
+    auto unit = vmrun::systemd_template_unit("/usr/bin/vmrun", "/etc/vmrun");
+    CHECK(has_line(unit, "Type=notify"));
+    CHECK(has_line(unit, "ExecStart=/usr/bin/vmrun start --foreground /etc/vmrun/%i.yaml"));
+    CHECK(has_line(unit, "ConditionPathExists=/etc/vmrun/%i.yaml"));
+    // No ExecStop: systemd's SIGTERM reaches the supervisor alone, which applies the profile's own timeout.
+    CHECK(unit.find("ExecStop=") == std::string::npos);
+    CHECK(has_line(unit, "KillMode=mixed"));
+    // Longer than the longest shutdown_timeout a profile may set (3600 s), plus the escalation.
+    CHECK(has_line(unit, "TimeoutStopSec=3660"));
+    CHECK(has_line(unit, "Restart=on-failure"));
+    CHECK(has_line(unit, "RestartPreventExitStatus=1 64 65"));
+    CHECK(has_line(unit, "Documentation=man:vmrun(1) man:vmrun-profile(5)"));
+    CHECK(has_line(unit, "WantedBy=multi-user.target"));
+}

@@ -1,0 +1,99 @@
+// The man pages say what the binary and the loader do: vmrun(1) has every
+// command of the table with every option it takes, and vmrun-profile(5), built
+// from profiles/README.md, names every key the profile loader reads (learned
+// from the loader itself while it reads a profile that opens every mapping).
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+
+#include "cli/command.h"
+#include "cli/manual.h"
+#include "cli/option_parser.h"
+#include "profile/profile_loader.h"
+#include "profile/yaml_reader.h"
+#include "temp_dir.h"
+
+using namespace vmrun;
+using namespace vmrun::cli;
+
+namespace {
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+// The text of one command's section: from its .SS line to the next.
+std::string section_of(const std::string& page, const std::string& command) {
+    auto at = page.find(".SS " + roff_text(command) + "\n");
+    if (at == std::string::npos) return "";
+    auto end = page.find("\n.S", at + 1);
+    return page.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+std::map<std::string, std::set<std::string>> keys_seen;
+
+void remember_key(const std::string& what, const std::string& key) { keys_seen[what].insert(key); }
+
+// The reference writes a key as code (`key`) or in a YAML example ("  key: value").
+bool documents(const std::string& page, const std::string& key) {
+    if (has(page, "\\fB" + roff_text(key) + "\\fR")) return true;
+    for (const auto& line : testing::lines_of(page)) {
+        auto text = line.substr(std::min(line.size(), line.find_first_not_of(' ')));
+        if (text.rfind(roff_text(key) + ":", 0) == 0) return true;
+    }
+    return false;
+}
+
+// Every mapping the loader has: each is opened, so each asks for all its keys.
+const char* kEveryMapping = R"(name: every-mapping
+memory: 1G
+smp: {sockets: 1, cores: 2, threads: 1}
+cpu: {model: host, pin: {vcpus: [0, 1]}}
+boot: {order: [disk]}
+firmware: {type: ovmf}
+tpm: {version: "2.0"}
+hugepages: {size: 2M}
+smbios: {type0: {vendor: a}, type1: {product: b}, type2: {product: c}, type3: {serial: d}, type17: {speed: 3200}}
+kernel: {image: /boot/vmlinuz}
+disks: [{path: /x.img}]
+network: [{type: user}]
+passthrough: [{pf: 01:00.0, vf: 1}]
+usb: [{host: 046d:c52b}]
+root_ports: {model: ioh3420}
+display: {type: vnc}
+)";
+
+}  // namespace
+
+TEST_CASE("vmrun(1) has every command of the table, each with its usage and every option it takes") {
+    auto page = vmrun_man_page("9.9.9");
+    CHECK(page.rfind(".TH VMRUN 1 \"\" \"vmrun 9.9.9\"", 0) == 0);
+    for (const auto& c : commands()) {
+        auto section = section_of(page, c.name);
+        REQUIRE_MESSAGE(!section.empty(), "no section for " << c.name);
+        CHECK_MESSAGE(has(section, roff_text(c.summary)), c.name);
+        for (const auto* o : command_options(c))
+            if (o->name != "help") CHECK_MESSAGE(has(section, "\\fB\\-\\-" + roff_text(o->name) + "\\fR"), c.name << " --" << o->name);
+    }
+    CHECK(has(page, ".SH EXIT STATUS"));
+    CHECK(has(page, "vmrun\\-profile\\fR(5)"));
+}
+
+TEST_CASE("vmrun-profile(5) names every key the profile loader reads") {
+    set_key_observer(remember_key);
+    load_profile(kEveryMapping, "every.yaml", "/");
+    set_key_observer(nullptr);
+    // Sanity: the profile above opened the mappings it means to.
+    for (const char* what : {"the profile", "'cpu'", "'pin'", "'smbios'", "'type17'", "a passthrough device", "'display'", "'tpm'"})
+        REQUIRE_MESSAGE(keys_seen.count(what), what);
+
+    auto page = testing::read_file(VMRUN_SHARE_DIR "/vmrun-profile.5");
+    REQUIRE(has(page, ".TH VMRUN-PROFILE 5"));
+    size_t keys = 0;
+    for (const auto& [what, set] : keys_seen)
+        for (const auto& key : set) {
+            ++keys;
+            CHECK_MESSAGE(documents(page, key), "key '" << key << "' of " << what << " is not in vmrun-profile(5)");
+        }
+    CHECK(keys > 80);
+}
