@@ -46,9 +46,14 @@ std::string closest_match(const std::string& word, const std::vector<std::string
     return best_distance <= allowed ? best : std::string();
 }
 
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
     auto m = closest_match(word, candidates);
-    return m.empty() ? std::string() : " (did you mean '" + m + "'?)";
+    return m.empty() ? std::string() : "did you mean '" + m + "'?";
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+    auto s = suggestion(word, candidates);
+    return s.empty() ? s : " (" + s + ")";
 }
 
 }  // namespace vmrun

@@ -10,6 +10,9 @@ namespace vmrun {
 // be a plausible typo; empty otherwise.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 
+// "did you mean 'x'?" or "".
+std::string suggestion(const std::string& word, const std::vector<std::string>& candidates);
+
 // " (did you mean 'x'?)" or "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 

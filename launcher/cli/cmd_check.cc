@@ -5,9 +5,12 @@
 #include <iomanip>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "host/host_check.h"
+#include "cli/diagnostics_json.h"
 #include "cli/load_plan.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/pci/sriov.h"
@@ -17,10 +20,14 @@ namespace vmrun::cli {
 int run_check(const ParsedArgs& args) {
     auto profile = args.positional("PROFILE");
     auto sysroot = args.value("sysroot");
+    bool json = args.flag("json");
     std::optional<LaunchPlan> plan;
     if (!profile.empty()) {
-        auto loaded = load_plan(profile);
-        if (!loaded.plan) return loaded.exit_code;
+        auto loaded = load_plan(profile, !json);
+        if (!loaded.plan) {
+            if (json) std::cout << diagnostics_json(profile, loaded).dump(2) << "\n";
+            return loaded.exit_code;
+        }
         plan = std::move(loaded.plan);
     }
     std::string root = sysroot ? *sysroot : plan ? plan->facts.sysroot : probe_host_facts("check").sysroot;
@@ -35,9 +42,19 @@ int run_check(const ParsedArgs& args) {
     auto lines = check_host(host, p, inspection ? &*inspection : nullptr);
 
     int counts[3] = {0, 0, 0};
+    for (const auto& l : lines) ++counts[int(l.verdict)];
+    if (json) {
+        auto checks = nlohmann::json::array();
+        for (const auto& l : lines)
+            checks.push_back({{"verdict", verdict_key(l.verdict)}, {"topic", l.topic}, {"text", l.text},
+                              {"fix", l.fix.empty() ? nlohmann::json() : nlohmann::json(l.fix)}});
+        nlohmann::json out = {{"profile", plan ? nlohmann::json(profile) : nlohmann::json()}, {"checks", checks},
+                              {"passed", counts[0]}, {"warnings", counts[1]}, {"failed", counts[2]}};
+        std::cout << out.dump(2) << "\n";
+        return counts[int(Verdict::fail)] ? kExitFailure : kExitOk;
+    }
     std::cout << "vmrun check" << (plan ? " " + profile : std::string(" (host)")) << "\n";
     for (const auto& l : lines) {
-        ++counts[int(l.verdict)];
         std::cout << verdict_name(l.verdict) << "  " << std::left << std::setw(11) << l.topic << l.text << "\n";
         if (!l.fix.empty() && l.verdict != Verdict::pass) std::cout << std::string(17, ' ') << "fix: " << l.fix << "\n";
     }

@@ -6,10 +6,13 @@
 #include <iostream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/command.h"
 #include "host/host_readings.h"
 #include "base/exit_codes.h"
 #include "host/host_config.h"
+#include "cli/diagnostics_json.h"
 #include "cli/load_plan.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/pci/pci_sysfs.h"
@@ -38,18 +41,43 @@ std::vector<std::string> distro_ids(const std::string& sysroot) {
     return out;
 }
 
+// The schema profiles/README.md documents under "--json".
+nlohmann::json host_config_json(const std::string& profile, const HostConfig& c) {
+    auto functions = nlohmann::json::array();
+    for (const auto& f : c.functions)
+        functions.push_back({{"address", f.address}, {"ids", f.ids}, {"driver", f.driver.empty() ? nlohmann::json() : nlohmann::json(f.driver)}});
+    auto initramfs = nlohmann::json::array();
+    for (const auto& r : c.initramfs)
+        initramfs.push_back({{"tool", r.tool}, {"file", r.file}, {"lines", r.lines}, {"regenerate", r.regenerate}});
+    return {{"profile", profile},
+            {"functions", functions},
+            {"warnings", c.warnings},
+            {"kernel_cmdline", c.kernel_cmdline},
+            {"vfio_pci_ids", c.vfio_ids},
+            {"disable_vga_for", c.secondary_gpus},
+            {"softdeps", c.softdeps},
+            {"builtin_drivers", c.builtin_drivers},
+            {"modprobe_conf", {{"file", "/etc/modprobe.d/vfio.conf"}, {"lines", c.modprobe_lines}}},
+            {"initramfs", initramfs}};
+}
+
 }  // namespace
 
 int run_host_config(const ParsedArgs& args) {
     auto profile = args.positional("PROFILE");
     auto distro = args.value_or("distro", "");
     auto sysroot = args.value("sysroot");
-    auto loaded = load_plan(profile);
-    if (!loaded.plan) return loaded.exit_code;
+    bool json = args.flag("json");
+    auto loaded = load_plan(profile, !json);
+    if (!loaded.plan) {
+        if (json) std::cout << diagnostics_json(profile, loaded).dump(2) << "\n";
+        return loaded.exit_code;
+    }
     const auto& plan = *loaded.plan;
     std::string root = sysroot ? *sysroot : plan.facts.sysroot;
     if (plan.profile.passthrough.empty()) {
-        std::cerr << "vmrun: " << profile << " lists no passthrough devices; no host configuration is needed\n";
+        if (json) std::cout << host_config_json(profile, {}).dump(2) << "\n";
+        else std::cerr << "vmrun: " << profile << " lists no passthrough devices; no host configuration is needed\n";
         return kExitOk;
     }
 
@@ -70,7 +98,8 @@ int run_host_config(const ParsedArgs& args) {
     if (!distro.empty() && in.tools.empty()) {
         std::cerr << "vmrun: unknown distribution '" << distro << "'; printing every initramfs generator\n";
     }
-    std::cout << render_host_config(in);
+    auto config = decide_host_config(in);
+    std::cout << (json ? host_config_json(profile, config).dump(2) + "\n" : render_host_config(config));
     return kExitOk;
 }
 

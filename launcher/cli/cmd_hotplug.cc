@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/change_report.h"
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "plan/hotplug_plan.h"
@@ -139,7 +140,7 @@ std::string execute(qmp::Client& c, const HotplugSteps& steps) {
 // journal, created, its fd passed to QEMU (getfd) and vmrun's copy closed.
 // Returns the fd's name in QEMU.
 std::optional<std::string> open_hotplug_tap(const std::string& vm, const std::string& id, const std::string& bridge,
-                                            const VmPaths& folder, qmp::Client& c) {
+                                            const VmPaths& folder, qmp::Client& c, ChangeReport& report) {
     TapRequest req{id, "", bridge, false};
     std::string error;
     auto nl = Rtnetlink::open(error);
@@ -166,7 +167,7 @@ std::optional<std::string> open_hotplug_tap(const std::string& vm, const std::st
         std::cerr << "vmrun: passing the tap to QEMU failed: " << sent.describe() << "\n";
         return std::nullopt;
     }
-    std::cout << "vmrun: tap " << req.tap << " is up on " << bridge << "\n";
+    report.set("tap", {{"name", req.tap}, {"bridge", bridge}}, "tap " + req.tap + " is up on " + bridge);
     return fdname;
 }
 
@@ -212,7 +213,7 @@ std::optional<PersistedProfile> prepare_persist(const VmTarget& target, DeviceLi
 // --pci ADDR[,ADDR...]: host functions of one slot (their whole IOMMU group)
 // go to vfio-pci under the VM's journal, then into one free root port.
 // Anything that fails gives the functions back to their drivers.
-int hotplug_host_pci(const VmTarget& target, const Options& o) {
+int hotplug_host_pci(const VmTarget& target, const Options& o, ChangeReport& report) {
     if (target.qmp_socket != target.folder.qmp_socket()) {
         std::cerr << "vmrun: --pci needs the VM's NAME, not --qmp: the binding goes into the VM's journal\n";
         return kExitUsage;
@@ -313,8 +314,9 @@ int hotplug_host_pci(const VmTarget& target, const Options& o) {
         return kExitFailure;
     }
     for (const auto& f : functions)
-        std::cout << "vmrun: added host device " << f.host.str() << " as '" << f.id << "' on " << *port << "\n";
-    return persisted && !persisted->commit(target.folder) ? kExitFailure : kExitOk;
+        report.add("added", {{"id", f.id}, {"kind", "pci"}, {"driver", "vfio-pci"}, {"host", f.host.str()}, {"port", *port}},
+                   "added host device " + f.host.str() + " as '" + f.id + "' on " + *port);
+    return persisted && !persisted->commit(target.folder, report) ? kExitFailure : kExitOk;
 }
 
 }  // namespace
@@ -350,7 +352,8 @@ int run_hotplug(const ParsedArgs& args) {
                      "  add it to the profile's qemu_extra_args by hand\n";
         return kExitUsage;
     }
-    if (o.kind == "pci") return hotplug_host_pci(*target, o);
+    ChangeReport report(args.flag("json"), target->folder.name);
+    if (o.kind == "pci") return hotplug_host_pci(*target, o, report);
     auto client = connect_qmp(target->qmp_socket, target->folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;
@@ -397,7 +400,7 @@ int run_hotplug(const ParsedArgs& args) {
         std::string model = o.model == "virtio" ? "virtio-net-pci" : o.model;
         if (o.value == "tap") {
             // The tap lives in QEMU's fd: once netdev_del closes it, it is gone.
-            auto tap = open_hotplug_tap(vm, id, o.bridge, target->folder, c);
+            auto tap = open_hotplug_tap(vm, id, o.bridge, target->folder, c, report);
             if (!tap) return kExitFailure;
             steps = tap_nic_hotplug({id, stable_mac(vm, id), model}, *port, *tap,
                                     model == "virtio-net-pci" && ::access("/dev/vhost-net", R_OK | W_OK) == 0);
@@ -416,11 +419,14 @@ int run_hotplug(const ParsedArgs& args) {
             return kExitUsage;
         }
         if (std::find(taken.begin(), taken.end(), "xhci") == taken.end()) {
-            if (auto err = execute(c, usb_controller_hotplug(*port)); !err.empty()) {
+            auto controller = usb_controller_hotplug(*port);
+            if (auto err = execute(c, controller); !err.empty()) {
                 std::cerr << "vmrun: adding a USB controller failed: " << err << "\n";
                 return kExitFailure;
             }
-            std::cout << "vmrun: added USB controller 'xhci' on " << *port << "\n";
+            report.add("added", {{"id", controller.device.arguments["id"]}, {"kind", "usb-controller"},
+                                 {"driver", controller.device.arguments["driver"]}, {"port", *port}},
+                       "added USB controller 'xhci' on " + *port);
         }
         steps = by_address ? usb_hotplug_at(id, at.value->bus, at.value->addr) : usb_hotplug(id, usb.value->vendor, usb.value->product);
         what = "USB device";
@@ -457,9 +463,12 @@ int run_hotplug(const ParsedArgs& args) {
         std::cerr << "vmrun: QEMU accepted " << what << " '" << id << "' but does not list it\n";
         return kExitFailure;
     }
-    std::cout << "vmrun: added " << what << " '" << id << "' (" << steps.device.arguments["driver"].get<std::string>() << ")"
-              << (is_pci ? " on " + steps.device.arguments["bus"].get<std::string>() : std::string()) << "\n";
-    return persisted && !persisted->commit(target->folder) ? kExitFailure : kExitOk;
+    std::string driver = steps.device.arguments["driver"];
+    nlohmann::json entry = {{"id", id}, {"kind", o.kind}, {"driver", driver},
+                            {"port", is_pci ? steps.device.arguments["bus"] : nlohmann::json()}};
+    report.add("added", entry,
+               "added " + what + " '" + id + "' (" + driver + ")" + (is_pci ? " on " + steps.device.arguments["bus"].get<std::string>() : std::string()));
+    return persisted && !persisted->commit(target->folder, report) ? kExitFailure : kExitOk;
 }
 
 }  // namespace vmrun::cli

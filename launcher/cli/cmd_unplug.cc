@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "cli/change_report.h"
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "host/journal.h"
@@ -20,6 +21,7 @@ int run_unplug(const ParsedArgs& args) {
     if (!target) return kExitUsage;
     auto id = args.positional("ID");
     double timeout = args.seconds_or("timeout", 30);
+    ChangeReport report(args.flag("json"), target->folder.name);
     // --persist: the profile without the device, checked before the device goes.
     std::optional<PersistedProfile> persisted;
     if (args.flag("persist")) {
@@ -102,8 +104,9 @@ int run_unplug(const ParsedArgs& args) {
         auto r = c.execute("netdev_del", {{"id", netdev}});
         if (!r) std::cerr << "vmrun: warning: netdev_del " << netdev << ": " << r.describe() << "\n";
     }
-    std::cout << "vmrun: removed '" << id << "'" << (by_event ? "" : " (QEMU dropped it without a DEVICE_DELETED event)") << "\n";
-    bool persist_failed = persisted && !persisted->commit(target->folder);
+    report.add("removed", {{"id", id}, {"device_deleted_event", by_event}},
+               "removed '" + id + "'" + (by_event ? "" : " (QEMU dropped it without a DEVICE_DELETED event)"));
+    bool persist_failed = persisted && !persisted->commit(target->folder, report);
     if (host_functions.empty()) return persist_failed ? kExitFailure : kExitOk;
     // Only what QEMU no longer holds: a function still listed stays bound.
     std::set<std::string> listed;
@@ -121,7 +124,7 @@ int run_unplug(const ParsedArgs& args) {
             std::cerr << "vmrun: " << err << "\n";
             code = kExitFailure;
         } else if (!done.empty()) {
-            std::cout << "vmrun: " << done << "\n";
+            report.add("given_back", {{"id", dev}, {"host", address}, {"what", done}}, done);
         }
     }
     return persist_failed ? kExitFailure : code;

@@ -110,7 +110,7 @@ const std::vector<Command>& commands() {
           {"nvme", "", "attach the disk as an NVMe controller"},
           {"model", "virtio|e1000e", "the NIC's model (default virtio)", ValueKind::text},
           {"bridge", "BR", "the host bridge a tap NIC joins", ValueKind::text},
-          {"persist", "", "also add the device to the profile the VM was started from"}},
+          {"persist", "", "also add the device to the profile the VM was started from"}, kJson},
          "Adds exactly one of --disk, --nic, --usb, --device or --pci. Picks the first free\n"
          "root port (the profile's root_ports.spare reserves them), adds the backend\n"
          "(blockdev-add, netdev_add), then the device, and checks that QEMU lists it. A failed\n"
@@ -118,16 +118,21 @@ const std::vector<Command>& commands() {
          "With --persist the device also goes into the VM's profile file, as the next item of\n"
          "disks, network, usb or passthrough, every other byte of the file kept. The edit is\n"
          "checked as a whole profile first and refused, changing nothing, when the file has\n"
-         "changed since the VM started; the file is replaced atomically once QEMU lists the device.\n",
+         "changed since the VM started; the file is replaced atomically once QEMU lists the device.\n"
+         "With --json: {vm, added: [{id, kind (disk, nic, usb, device, pci, usb-controller),\n"
+         "driver, port (null off PCIe), host (pci)}], tap: {name, bridge} (a tap NIC),\n"
+         "profile_updated (with --persist)}, printed whenever the VM was changed.\n",
          run_hotplug},
         {"unplug", "remove a device from a running VM, waiting for the guest", true, {{"ID"}},
          {{"timeout", "SECONDS", "how long to wait for the guest to release the device (default 30)", ValueKind::seconds},
-          {"persist", "", "also remove the device from the profile the VM was started from"}},
+          {"persist", "", "also remove the device from the profile the VM was started from"}, kJson},
          "Sends device_del, waits for the guest to release the device (DEVICE_DELETED), then\n"
          "removes its backend. Fails, saying so, when the guest never answers: the device then\n"
          "stays in the VM.\n"
          "With --persist the device's item (for a PCI host device, every function of its host\n"
-         "slot) also leaves the VM's profile file, under the same rules as hotplug --persist.\n",
+         "slot) also leaves the VM's profile file, under the same rules as hotplug --persist.\n"
+         "With --json: {vm, removed: [{id, device_deleted_event}], given_back: [{id, host,\n"
+         "what}] (PCI host functions back on their drivers), profile_updated (with --persist)}.\n",
          run_unplug},
         {"status", "run state, QEMU version and root ports of a running VM", true, {}, {kJson},
          "What QEMU says of the VM: its state, version, pids and what sits on each root port.\n"
@@ -163,22 +168,27 @@ const std::vector<Command>& commands() {
          "would grab identical devices too. Each original driver is journaled first;\n"
          "'vmrun restore NAME' gives every device back. 'vmrun start' does the same by itself.\n",
          run_bind},
-        {"check", "say whether this host is ready, each requirement with its fix", false, {{"PROFILE", true}}, {kSysroot},
+        {"check", "say whether this host is ready, each requirement with its fix", false, {{"PROFILE", true}}, {kSysroot, kJson},
          "Each requirement as PASS, WARN or FAIL with the exact fix: CPU virtualization, /dev/kvm,\n"
          "IOMMU groups, kernel command line (intel_iommu=on / amd_iommu, iommu=pt), interrupt\n"
          "remapping, vfio modules, QEMU and its version, OVMF, /dev/net/tun and vhost-net.\n"
          "With PROFILE also: its firmware files, bridges, huge pages, and for each passthrough\n"
          "device its whole IOMMU group — what will be bound and what blocks it. Exit code 1\n"
-         "when anything FAILs.\n",
+         "when anything FAILs.\n"
+         "With --json: {profile (null for the host alone), checks: [{verdict (pass, warn,\n"
+         "fail), topic, text, fix}], passed, warnings, failed}; the same exit codes.\n",
          run_check},
         {"host-config", "print the persistent early-binding set-up for a profile's devices", false, {kProfile},
-         {{"distro", "ID", "debian, ubuntu, fedora, arch, ... (default: from /etc/os-release)", ValueKind::text}, kSysroot},
+         {{"distro", "ID", "debian, ubuntu, fedora, arch, ... (default: from /etc/os-release)", ValueKind::text}, kSysroot, kJson},
          "Prints, for the profile's passthrough devices and their IOMMU groups: the kernel\n"
          "parameters, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., a softdep for each\n"
          "host driver seen on them), the initramfs module list for initramfs-tools, dracut,\n"
          "mkinitcpio or booster, and the command that regenerates it. Warns when an id would\n"
          "also catch other devices in the host (identical NVMe drives) and leaves it out.\n"
-         "It prints; it never edits system files.\n",
+         "It prints; it never edits system files.\n"
+         "With --json: {profile, functions: [{address, ids, driver}], warnings, kernel_cmdline,\n"
+         "vfio_pci_ids, disable_vga_for, softdeps, builtin_drivers, modprobe_conf: {file, lines},\n"
+         "initramfs: [{tool, file, lines, regenerate}]}.\n",
          run_host_config},
         {"completion", "print the bash or zsh completion script", false, {{"SHELL"}}, {},
          "Prints the script that gives vmrun tab completion in SHELL (bash or zsh): commands,\n"

@@ -104,7 +104,7 @@ bool PersistedProfile::accept(const ProfileEdit& edit) {
     return true;
 }
 
-bool PersistedProfile::commit(const VmPaths& folder) {
+bool PersistedProfile::commit(const VmPaths& folder, ChangeReport& report) {
     // Once more, just before the rename: the device change took a while.
     auto now = read_whole(snapshot_.path);
     std::string err;
@@ -119,7 +119,7 @@ bool PersistedProfile::commit(const VmPaths& folder) {
     // The VM now runs what the file says: the next --persist starts from here.
     if (auto e = write_profile_snapshot(folder, {snapshot_.path, accepted_}); !e.empty())
         std::cerr << "vmrun: warning: " << e << "; a further --persist will see the file as changed\n";
-    std::cout << "vmrun: " << snapshot_.path << " updated\n";
+    report.set("profile_updated", snapshot_.path, snapshot_.path + " updated");
     return true;
 }
 

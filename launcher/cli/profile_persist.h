@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/change_report.h"
 #include "plan/vm_paths.h"
 #include "profile/profile_edit.h"
 #include "profile/profile_file.h"
@@ -27,8 +28,8 @@ public:
     // Takes an edit if it gives a valid profile; else prints why and returns false.
     bool accept(const ProfileEdit& edit);
     // Replaces the file with the accepted text (same owner and mode, renamed
-    // over it) if it is still unchanged. Prints the outcome; false on failure.
-    bool commit(const VmPaths& folder);
+    // over it) if it is still unchanged. Reports the outcome; false on failure.
+    bool commit(const VmPaths& folder, ChangeReport& report);
 
 private:
     ProfileSnapshot snapshot_;

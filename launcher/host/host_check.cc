@@ -293,4 +293,13 @@ const char* verdict_name(Verdict v) {
     return "?";
 }
 
+const char* verdict_key(Verdict v) {
+    switch (v) {
+        case Verdict::pass: return "pass";
+        case Verdict::warn: return "warn";
+        case Verdict::fail: return "fail";
+    }
+    return "?";
+}
+
 }  // namespace vmrun

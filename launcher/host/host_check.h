@@ -31,5 +31,7 @@ std::vector<std::string> files_to_check(const LaunchPlan* plan);
 std::vector<std::string> bridges_to_check(const LaunchPlan* plan);
 
 const char* verdict_name(Verdict v);
+// "pass", "warn", "fail": the --json spelling.
+const char* verdict_key(Verdict v);
 
 }  // namespace vmrun

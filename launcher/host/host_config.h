@@ -23,6 +23,31 @@ struct HostConfigInput {
     std::vector<InitramfsTool> tools;             // which generators to print for
 };
 
+// What the set-up amounts to, decided once; the text and --json both show it.
+struct EarlyBoundFunction {
+    std::string address, ids, driver;  // driver: "" when none is bound
+};
+struct InitramfsRecipe {
+    std::string tool;        // "initramfs-tools", "dracut", "mkinitcpio", "booster"
+    std::string file;        // where the lines go
+    std::string note;        // for a person: the tool, its distributions, where the lines go
+    std::vector<std::string> lines;
+    std::string regenerate;  // the command that rebuilds the initramfs
+};
+struct HostConfig {
+    std::vector<EarlyBoundFunction> functions;
+    std::vector<std::string> warnings;
+    std::string kernel_cmdline;              // parameters to add
+    std::vector<std::string> vfio_ids;       // vendor:device ids unique to the profile's functions
+    std::vector<std::string> secondary_gpus; // passed GPUs that are not the boot VGA: disable_vga=1
+    std::vector<std::string> softdeps;       // modules vfio-pci must load before
+    std::vector<std::string> builtin_drivers;// drivers softdep cannot order
+    std::vector<std::string> modprobe_lines; // /etc/modprobe.d/vfio.conf
+    std::vector<InitramfsRecipe> initramfs;
+};
+
+HostConfig decide_host_config(const HostConfigInput& in);
+std::string render_host_config(const HostConfig& config);
 std::string render_host_config(const HostConfigInput& in);
 
 // "debian", "ubuntu", "fedora", "arch", ... (os-release ID and ID_LIKE) -> generator.

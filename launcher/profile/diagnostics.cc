@@ -9,13 +9,17 @@ std::string Diagnostic::headline(const std::string& file) const {
     std::ostringstream out;
     out << file;
     if (loc.known()) out << ':' << loc.line << ':' << loc.column;
-    out << ": " << message;
+    out << ": " << text();
     return out.str();
 }
 
-void Diagnostics::add(Severity s, SourceLoc loc, std::string message) {
+std::string Diagnostic::text() const {
+    return hint.empty() ? message : message + " (" + hint + ")";
+}
+
+void Diagnostics::add(Severity s, SourceLoc loc, std::string message, std::string hint) {
     if (s == Severity::error) ++errors_;
-    list_.push_back({s, loc, std::move(message)});
+    list_.push_back({s, loc, std::move(message), std::move(hint)});
 }
 
 bool Diagnostics::has_errors() const {
@@ -75,7 +79,7 @@ std::string render_one(const Diagnostic& d, const std::string& file, const LineI
     std::ostringstream out;
     out << file;
     if (d.loc.known()) out << ':' << d.loc.line << ':' << d.loc.column;
-    out << ": " << (d.severity == Severity::error ? "error: " : "warning: ") << d.message << '\n';
+    out << ": " << (d.severity == Severity::error ? "error: " : "warning: ") << d.text() << '\n';
     if (!d.loc.known()) return out.str();
     std::string line = lines.line(d.loc.line);
     if (line.empty()) return out.str();

@@ -14,7 +14,12 @@ struct Diagnostic {
     Severity severity = Severity::error;
     SourceLoc loc;
     std::string message;
+    // The likely fix when the reader can name it ("did you mean 'memory'?");
+    // shown after the message, and its own field in --json.
+    std::string hint;
 
+    // message, then the hint in parentheses.
+    std::string text() const;
     // "file:line:col: message" — the first line of the rendered form, which
     // tests compare exactly.
     std::string headline(const std::string& file) const;
@@ -22,7 +27,9 @@ struct Diagnostic {
 
 class Diagnostics {
 public:
-    void error(SourceLoc loc, std::string message) { add(Severity::error, loc, std::move(message)); }
+    void error(SourceLoc loc, std::string message, std::string hint = {}) {
+        add(Severity::error, loc, std::move(message), std::move(hint));
+    }
     void warning(SourceLoc loc, std::string message) { add(Severity::warning, loc, std::move(message)); }
 
     bool has_errors() const;
@@ -31,7 +38,7 @@ public:
     std::vector<Diagnostic> sorted() const;
 
 private:
-    void add(Severity s, SourceLoc loc, std::string message);
+    void add(Severity s, SourceLoc loc, std::string message, std::string hint = {});
     std::vector<Diagnostic> list_;
     size_t errors_ = 0;
 };

@@ -83,7 +83,7 @@ bool MapReader::has(const std::string& key) const {
 void MapReader::finish() {
     for (auto& [key, at] : present_)
         if (std::find(known_.begin(), known_.end(), key) == known_.end())
-            diags_.error(at, "unknown key '" + key + "' in " + what_ + did_you_mean(key, known_));
+            diags_.error(at, "unknown key '" + key + "' in " + what_, suggestion(key, known_));
 }
 
 std::optional<std::string> read_string(const YAML::Node& n, const std::string& key, Diagnostics& d) {
@@ -122,8 +122,8 @@ std::optional<std::string> read_choice(const YAML::Node& n, const std::string& k
     std::string list;
     for (auto& c : choices) list += (list.empty() ? "" : ", ") + c;
     std::string got = describe_kind(n);
-    d.error(loc_of(n), "'" + key + "' must be one of " + list + "; got " + got +
-                           (n.IsScalar() ? did_you_mean(n.Scalar(), choices) : ""));
+    d.error(loc_of(n), "'" + key + "' must be one of " + list + "; got " + got,
+            n.IsScalar() ? suggestion(n.Scalar(), choices) : std::string());
     return std::nullopt;
 }
 
