@@ -8,7 +8,7 @@ packages=(
   libboost-dev libboost-system-dev libboost-filesystem-dev libboost-program-options-dev
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev doctest-dev
   qemu-system-x86 qemu-utils ovmf swtpm
-  busybox-static cpio iproute2 dmsetup e2fsprogs zsh
+  busybox-static cpio iproute2 dmsetup e2fsprogs zsh man-db systemd
   python3 clang libclang-rt-14-dev
 )
 
