@@ -7,7 +7,8 @@ packages=(
   build-essential cmake pkg-config
   libboost-dev libboost-system-dev libboost-filesystem-dev libboost-program-options-dev
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev doctest-dev
-  qemu-system-x86 qemu-utils ovmf swtpm
+  qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
   busybox-static cpio iproute2 dmsetup e2fsprogs zsh man-db systemd
   python3 clang libclang-rt-14-dev
 )

@@ -24,6 +24,7 @@ int run_bind(const ParsedArgs& args);
 int run_check(const ParsedArgs& args);
 int run_host_config(const ParsedArgs& args);
 int run_completion(const ParsedArgs& args);
+int run_export(const ParsedArgs& args);
 
 namespace {
 
@@ -190,6 +191,15 @@ const std::vector<Command>& commands() {
          "vfio_pci_ids, disable_vga_for, softdeps, builtin_drivers, modprobe_conf: {file, lines},\n"
          "initramfs: [{tool, file, lines, regenerate}]}.\n",
          run_host_config},
+        {"export", "write a profile as a libvirt domain XML", false, {{"FORMAT"}, kProfile}, {},
+         "Prints PROFILE as a libvirt domain (FORMAT: libvirt) that keeps vmrun's decisions:\n"
+         "q35, the same root ports and guest addresses, <hostdev managed='yes'> with the same\n"
+         "functions in the same slots, x-vga through <qemu:override>, the OVMF loader and NVRAM,\n"
+         "Hyper-V and hidden-KVM features, taps on the same bridge, disks and USB. Whatever\n"
+         "libvirt has no element for is named on stderr (some of it carried through\n"
+         "<qemu:commandline>), never dropped silently.\n"
+         "  vmrun export libvirt win11.yaml > win11.xml && virsh define win11.xml\n",
+         run_export},
         {"completion", "print the bash or zsh completion script", false, {{"SHELL"}}, {},
          "Prints the script that gives vmrun tab completion in SHELL (bash or zsh): commands,\n"
          "options, profiles (*.yaml), running VMs, device ids for unplug and the host's PCI\n"

@@ -1,0 +1,56 @@
+// The libvirt export as text: what only the exporter decides (bus numbering,
+// aliases, escaping, the warnings for what libvirt cannot say). That libvirt
+// accepts it and places devices as vmrun does is scripts/libvirt-export-test.sh.
+
+#include <doctest/doctest.h>
+
+#include "plan/libvirt_domain.h"
+#include "profile_fixture.h"
+
+using namespace vmrun;
+using namespace vmrun::testing;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+bool warned(const LibvirtDomain& d, const std::string& part) {
+    for (const auto& w : d.warnings)
+        if (has(w, part)) return true;
+    return false;
+}
+
+LibvirtDomain export_of(const std::string& yaml) {
+    auto p = run_pipeline(yaml);
+    REQUIRE(p.errors().empty());
+    REQUIRE(p.planned.plan);
+    return export_libvirt_domain(*p.planned.plan, "/usr/bin/qemu-system-x86_64");
+}
+
+}  // namespace
+
+TEST_CASE("libvirt export: a GPU behind root port 1 is on libvirt's bus 1, x-vga through qemu:override by alias") {
+    auto d = export_of("name: gpu\nmemory: 4G\npassthrough:\n  - {host: \"01:00.0\", id: gpu, x_vga: true}\n"
+                       "  - {host: \"01:00.1\", id: gpu.audio}\n");
+    CHECK(has(d.xml, "<controller type='pci' index='1' model='pcie-root-port'>"));
+    CHECK(has(d.xml, "<address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0' multifunction='on'/>"));
+    CHECK(has(d.xml, "<address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x1'/>"));
+    CHECK(has(d.xml, "<alias name='ua-gpu_audio'/>"));  // '.' is not a libvirt alias character
+    CHECK(has(d.xml, "<qemu:device alias='ua-gpu'>"));
+    CHECK(has(d.xml, "<qemu:property name='x-vga' type='bool' value='true'/>"));
+    CHECK(has(d.xml, "<hostdev mode='subsystem' type='pci' managed='yes'>"));
+    CHECK(has(d.xml, "<memballoon model='none'/>"));
+    CHECK(has(d.xml, "<controller type='usb' index='0' model='none'/>"));
+}
+
+TEST_CASE("libvirt export: values are XML-escaped, and what libvirt cannot say is warned about, never dropped silently") {
+    auto d = export_of("name: odd\nmemory: 1G\nkernel: {image: \"/k/a&b<c>.img\", cmdline: \"console=ttyS0 x='1'\"}\n"
+                       "network:\n  - {type: user, forwards: [\"2222:22\"]}\n"
+                       "qemu_extra_args: [\"-device\", \"virtio-rng-pci\"]\nsandbox: true\n");
+    CHECK(has(d.xml, "<kernel>/k/a&amp;b&lt;c&gt;.img</kernel>"));
+    CHECK(has(d.xml, "<cmdline>console=ttyS0 x=&apos;1&apos;</cmdline>"));
+    CHECK(has(d.xml, "<qemu:arg value='virtio-rng-pci'/>"));
+    CHECK(warned(d, "forward tcp 127.0.0.1:2222 -> 22"));
+    CHECK(warned(d, "qemu_extra_args"));
+    CHECK(warned(d, "sandbox"));
+}
