@@ -101,6 +101,31 @@ PY
   python3 "$top/scripts/lib/compare_placement.py" "$work/$name.vmrun-argv" "$work/$name.libvirt-argv" \
     "$xml" "$work/$name.dump.xml" | sed "s/^\(PASS\|FAIL\): /\1: $name: /" | tee "$work/$name.compare"
   grep -q '^FAIL' "$work/$name.compare" && failed=1
+  # Back from what libvirt made of it: the same QEMU command line as the profile's own.
+  # (With TCG's lines swapped in above, the same lines are swapped back first.)
+  dumped="$work/$name.dump.xml"
+  if [ "$defined" != "$xml" ]; then
+    sed -e "s/<domain type='qemu'/<domain type='kvm'/" -e "s/<cpu mode='maximum'[^>]*>/<cpu mode='host-passthrough' check='none'>/" \
+      "$dumped" > "$work/$name.dump.kvm.xml"
+    dumped="$work/$name.dump.kvm.xml"
+  fi
+  if ! "$vmrun" import libvirt "$dumped" > "$work/$name.back.yaml" 2> "$work/$name.back.warnings"; then
+    fail "$name: vmrun import libvirt of the dumped domain: $(cat "$work/$name.back.warnings")"
+  elif ! "$vmrun" dry-run "$work/$name.back.yaml" --json > "$work/$name.back-argv" 2> "$work/$name.back.err"; then
+    fail "$name: the profile imported from libvirt's dumpxml does not load: $(cat "$work/$name.back.err")"
+  else
+    python3 - "$work/$name.vmrun-argv" "$work/$name.back-argv" "$name" <<'PY'
+import json, sys
+ours, back = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+diff = [(i, a, b) for i, (a, b) in enumerate(zip(ours, back)) if a != b]
+ok = not diff and len(ours) == len(back)
+print(("PASS: " if ok else "FAIL: ") + sys.argv[3] + ": imported back from libvirt's dumpxml: the same QEMU command line" +
+      ("" if ok else " (first difference at %s; %d vs %d arguments)" % (diff[:1], len(ours), len(back))))
+sys.exit(0 if ok else 1)
+PY
+    [ $? = 0 ] || failed=1
+    sed 's/^/  import says: /' "$work/$name.back.warnings"
+  fi
   virsh undefine --nvram "$domain" > /dev/null 2>&1 || virsh undefine "$domain" > /dev/null 2>&1
 done
 exit $failed

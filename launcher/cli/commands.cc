@@ -25,6 +25,7 @@ int run_check(const ParsedArgs& args);
 int run_host_config(const ParsedArgs& args);
 int run_completion(const ParsedArgs& args);
 int run_export(const ParsedArgs& args);
+int run_import(const ParsedArgs& args);
 
 namespace {
 
@@ -200,6 +201,16 @@ const std::vector<Command>& commands() {
          "<qemu:commandline>), never dropped silently.\n"
          "  vmrun export libvirt win11.yaml > win11.xml && virsh define win11.xml\n",
          run_export},
+        {"import", "write a libvirt domain XML as a profile", false, {{"FORMAT"}, {"XML"}}, {},
+         "Prints a profile for the libvirt domain in XML (FORMAT: libvirt; 'virsh dumpxml NAME'\n"
+         "writes one): memory, vCPUs and their pinning, CPU model and features, Hyper-V and\n"
+         "hidden KVM, the OVMF loader and NVRAM template, kernel boot, disks, bridged and user\n"
+         "NICs, PCI and USB host devices (x-vga from <qemu:override> or '-set\n"
+         "device.X.x-vga=on'), root ports, TPM, balloon, SMBIOS and display. Everything it\n"
+         "cannot carry over is named on stderr, never dropped silently. Check the result with\n"
+         "'vmrun validate'.\n"
+         "  vmrun import libvirt win10.xml > win10.yaml && vmrun validate win10.yaml\n",
+         run_import},
         {"completion", "print the bash or zsh completion script", false, {{"SHELL"}}, {},
          "Prints the script that gives vmrun tab completion in SHELL (bash or zsh): commands,\n"
          "options, profiles (*.yaml), running VMs, device ids for unplug and the host's PCI\n"

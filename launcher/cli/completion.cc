@@ -144,6 +144,10 @@ Completion complete(const std::vector<std::string>& typed, const CompletionSourc
             for (auto& id : s.device_ids(vm)) out.candidates.push_back({id, "device in " + vm});
     } else if (slot == "SHELL") {
         out.candidates = {{"bash", ""}, {"zsh", ""}};
+    } else if (slot == "FORMAT") {
+        out.candidates = {{"libvirt", "a libvirt domain XML (virsh define / dumpxml)"}};
+    } else if (slot == "XML") {
+        out.files = CompletionFiles::any;
     }
     return out;
 }

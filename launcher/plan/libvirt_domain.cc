@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "base/cpu_list.h"
+#include "profile/libvirt_metadata.h"
 
 namespace vmrun {
 
@@ -49,6 +50,16 @@ public:
         return *this;
     }
     const std::string& str() const { return out_; }
+    // Lines another writer made, indented to here.
+    XmlWriter& raw(const std::string& lines) {
+        size_t start = 0;
+        while (start < lines.size()) {
+            auto end = lines.find('\n', start);
+            out_ += indent() + lines.substr(start, end - start + 1);
+            start = end + 1;
+        }
+        return *this;
+    }
 
 private:
     std::string indent() const { return std::string(stack_.size() * 2, ' '); }
@@ -82,6 +93,7 @@ public:
         x_.open("domain", {{"type", p_.accelerator == Accelerator::kvm ? "kvm" : "qemu"},
                            {"xmlns:qemu", "http://libvirt.org/schemas/domain/qemu/1.0"}});
         x_.leaf("name", {}, p_.name);
+        metadata();
         if (auto uuid = smbios_value(1, "uuid"); !uuid.empty()) x_.leaf("uuid", {}, uuid);
         x_.leaf("memory", {{"unit", "MiB"}}, std::to_string(p_.memory_mib));
         x_.leaf("currentMemory", {{"unit", "MiB"}}, std::to_string(p_.memory_mib));
@@ -111,6 +123,41 @@ private:
         return a;
     }
 
+    // What libvirt has no element for but vmrun needs to give the same VM
+    // back: libvirt keeps <metadata> as written and ignores it.
+    void metadata() {
+        XmlWriter m;
+        std::string order;
+        for (const auto& dp : plan_.disks) order += (order.empty() ? "" : " ") + dp.disk.id;
+        if (plan_.disks.size() > 1) m.leaf("vmrun:disk-order", {}, order);
+        if (p_.hugepages) {
+            Attrs h;
+            if (p_.hugepages->allocate) h.push_back({"allocate", "yes"});
+            if (!p_.hugepages->path.empty()) h.push_back({"path", p_.hugepages->path});
+            if (p_.hugepages->page_kib) h.push_back({"size-kib", std::to_string(p_.hugepages->page_kib)});
+            m.leaf("vmrun:hugepages", h);
+        }
+        if (!p_.run_as.empty()) m.leaf("vmrun:run-as", {}, p_.run_as);
+        if (p_.sandbox) m.leaf("vmrun:sandbox");
+        if (p_.headless) m.leaf("vmrun:headless");
+        if (p_.shutdown_timeout != 60) m.leaf("vmrun:shutdown-timeout", {}, std::to_string(p_.shutdown_timeout));
+        if (p_.serial != SerialMode::socket) m.leaf("vmrun:serial", {}, p_.serial == SerialMode::stdio ? "stdio" : "none");
+        if (p_.firmware.reset_nvram) m.leaf("vmrun:reset-nvram");
+        if (p_.tpm && p_.tpm->reset) m.leaf("vmrun:tpm-reset");
+        if (p_.display.type == DisplayType::gtk) m.leaf("vmrun:display", {}, "gtk");
+        if (p_.root_ports.hotplug == HotplugMode::native) m.leaf("vmrun:hotplug", {}, "native");
+        for (const auto& n : p_.nics) {
+            if (n.create_bridge) m.leaf("vmrun:create-bridge", {{"nic", n.id}});
+            for (const auto& f : n.forwards)
+                m.leaf("vmrun:forward", {{"nic", n.id}}, f.protocol + ":" + f.host_address + ":" + std::to_string(f.host_port) +
+                                                              ":" + std::to_string(f.guest_port));
+        }
+        if (m.str().empty()) return;
+        x_.open("metadata").open("vmrun:profile", {{"xmlns:vmrun", kVmrunMetadataNamespace}});
+        x_.raw(m.str());
+        x_.close().close();
+    }
+
     std::string smbios_value(int type, const std::string& key) const {
         auto it = plan_.smbios.find(type);
         if (it == plan_.smbios.end()) return "";
@@ -125,7 +172,7 @@ private:
         x_.leaf("page", {{"size", std::to_string(plan_.hugepages->page_kib)}, {"unit", "KiB"}});
         x_.close().close();
         if (plan_.hugepages->allocate)
-            warnings_.push_back("hugepages.allocate: libvirt takes pages from the pool but does not raise it; reserve " +
+            warnings_.push_back("hugepages.allocate (kept in <metadata> for vmrun import): libvirt takes pages from the pool but does not raise it; reserve " +
                                 std::to_string(plan_.hugepages->pages) + " pages of " +
                                 std::to_string(plan_.hugepages->page_kib) + " KiB before starting the domain");
     }
@@ -376,7 +423,7 @@ private:
             for (const auto& f : n.forwards)
                 warnings_.push_back("network " + n.id + ": forward " + f.protocol + " " + f.host_address + ":" +
                                     std::to_string(f.host_port) + " -> " + std::to_string(f.guest_port) +
-                                    ": libvirt 9.0's user networking (slirp) has no port forwards; not carried over");
+                                    ": libvirt 9.0's user networking (slirp) has no port forwards (kept in <metadata> for vmrun import)");
         }
     }
 
@@ -483,12 +530,12 @@ private:
 
     void not_carried() {
         if (!p_.run_as.empty())
-            warnings_.push_back("run_as: libvirt runs QEMU as the user in /etc/libvirt/qemu.conf (user=, group=)");
-        if (p_.sandbox) warnings_.push_back("sandbox: libvirt sets QEMU's seccomp sandbox in qemu.conf (seccomp_sandbox)");
+            warnings_.push_back("run_as (kept in <metadata>): libvirt runs QEMU as the user in /etc/libvirt/qemu.conf (user=, group=)");
+        if (p_.sandbox) warnings_.push_back("sandbox (kept in <metadata>): libvirt sets QEMU's seccomp sandbox in qemu.conf (seccomp_sandbox)");
         if (p_.shutdown_timeout != 60)
-            warnings_.push_back("shutdown_timeout: libvirt-guests.service's SHUTDOWN_TIMEOUT does this for libvirt");
+            warnings_.push_back("shutdown_timeout (kept in <metadata>): libvirt-guests.service's SHUTDOWN_TIMEOUT does this for libvirt");
         if (plan_.hugepages && plan_.hugepages->private_mount)
-            warnings_.push_back("hugepages: libvirt uses its own hugetlbfs mount (qemu.conf hugetlbfs_mount)");
+            warnings_.push_back("hugepages (the mount kept in <metadata>): libvirt uses its own hugetlbfs mount (qemu.conf hugetlbfs_mount)");
     }
 
     const LaunchPlan& plan_;

@@ -117,6 +117,10 @@ TEST_CASE("bash completion: commands and profiles, each command's options, optio
     CHECK(profile == std::vector<std::string>{"server.yml", "vms", "win11.yaml"});
     auto disk = bash_offers(s, {}, "hotplug demo --disk n", cwd.path.string());
     CHECK(disk == std::vector<std::string>{"notes.txt"});
+    // export FORMAT PROFILE, import FORMAT XML (any file).
+    CHECK(bash_offers(s, {}, "export ") == std::vector<std::string>{"libvirt"});
+    CHECK(bash_offers(s, {}, "export libvirt ", cwd.path.string()) == std::vector<std::string>{"server.yml", "vms", "win11.yaml"});
+    CHECK(offers(bash_offers(s, {}, "import libvirt ", cwd.path.string()), "notes.txt"));
 }
 
 TEST_CASE("bash completion: PCI addresses for hotplug --pci from the host's sysfs, bridges left out") {

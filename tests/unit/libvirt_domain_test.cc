@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "plan/libvirt_domain.h"
+#include "profile/libvirt_import.h"
 #include "profile_fixture.h"
 
 using namespace vmrun;
@@ -53,4 +54,29 @@ TEST_CASE("libvirt export: values are XML-escaped, and what libvirt cannot say i
     CHECK(warned(d, "forward tcp 127.0.0.1:2222 -> 22"));
     CHECK(warned(d, "qemu_extra_args"));
     CHECK(warned(d, "sandbox"));
+}
+
+TEST_CASE("libvirt import: units, vmrun's metadata under any prefix, and every element it cannot carry named") {
+    auto imported = import_libvirt_domain(
+        "<domain type='qemu'><name>u</name><memory unit='GiB'>3</memory><vcpu>2</vcpu>"
+        "<metadata><v:profile xmlns:v='urn:vmrun:profile:1'><v:run-as>gamer</v:run-as><v:sandbox/></v:profile></metadata>"
+        "<devices><watchdog model='i6300esb'/><rng model='virtio'/>"
+        "<interface type='direct'><mac address='52:54:00:00:00:01'/></interface></devices></domain>",
+        "u.xml");
+    REQUIRE(imported.error.empty());
+    CHECK(has(imported.yaml, "\nmemory: 3G\n"));
+    CHECK(has(imported.yaml, "\naccelerator: tcg\n"));
+    CHECK(has(imported.yaml, "\nsmp: 2\n"));
+    CHECK(has(imported.yaml, "\nrun_as: gamer\n"));
+    CHECK(has(imported.yaml, "\nsandbox: true\n"));
+    std::string all;
+    for (const auto& w : imported.warnings) all += w + "\n";
+    CHECK(has(all, "<watchdog model='i6300esb'>: not carried over"));
+    CHECK(has(all, "<rng model='virtio'>: not carried over"));
+    CHECK(has(all, "<interface type='direct'>: not carried over"));
+
+    CHECK(has(import_libvirt_domain("<domain><name>x</name><memory unit='KiB'>1572864</memory></domain>", "x.xml").yaml,
+              "\nmemory: 1536M\n"));
+    auto bad = import_libvirt_domain("<domain>\n<name>x</name>\n<devices>\n</domain>", "bad.xml");
+    CHECK(has(bad.error, "bad.xml:4: not XML"));
 }

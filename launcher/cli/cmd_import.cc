@@ -1,0 +1,38 @@
+// vmrun import libvirt DOMAIN.xml: a profile on stdout, what it does not
+// carry over as warnings on stderr.
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "base/exit_codes.h"
+#include "cli/command.h"
+#include "profile/libvirt_import.h"
+
+namespace vmrun::cli {
+
+int run_import(const ParsedArgs& args) {
+    auto format = args.positional("FORMAT");
+    auto path = args.positional("XML");
+    if (format != "libvirt") {
+        std::cerr << "vmrun: import knows one format, 'libvirt' (vmrun import libvirt vm.xml > vm.yaml)\n";
+        return kExitUsage;
+    }
+    std::ifstream in(path);
+    if (!in) {
+        std::cerr << "vmrun: cannot read " << path << " (virsh dumpxml NAME > " << path << " writes one)\n";
+        return kExitUsage;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto imported = import_libvirt_domain(text.str(), path);
+    if (!imported.error.empty()) {
+        std::cerr << "vmrun: " << imported.error << "\n";
+        return kExitInvalidProfile;
+    }
+    for (const auto& w : imported.warnings) std::cerr << "vmrun: import: " << w << "\n";
+    std::cout << imported.yaml;
+    return kExitOk;
+}
+
+}  // namespace vmrun::cli
