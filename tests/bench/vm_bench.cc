@@ -95,8 +95,10 @@ double bare_to_qmp_ready(std::vector<std::string> argv, const std::string& sock,
     [[maybe_unused]] auto w3 = ::write(fd, quit.data(), quit.size());
     read_line();  // QEMU drops a command whose connection closes before it runs
     ::close(fd);
+    // Polled, not child::wait_for: Boost 1.74's can sleep out its timeout (boostorg/process#223).
     std::error_code ec;
-    if (!q.wait_for(std::chrono::seconds(10), ec)) q.terminate(ec);
+    for (int i = 0; i < 2000 && q.running(ec); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (q.running(ec)) q.terminate(ec);
     return ms;
 }
 

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "net_namespace.h"
+#include "qemu_process.h"
 #include "host/process_watch.h"
 #include "run/instance_lock.h"
 #include "run/vm_folders.h"
@@ -192,8 +193,7 @@ TEST_CASE("foreground: Ctrl-C powers the guest off through ACPI") {
                              boost::process::std_err > log, boost::process::std_in < boost::process::null);
     REQUIRE_MESSAGE(wait_for_text(vm.state() + "/console.log", "VMRUN-GUEST-READY", 180s), read_file(log));
     ::kill(fg.id(), SIGINT);
-    std::error_code ec;
-    REQUIRE(fg.wait_for(60s, ec));
+    REQUIRE(wait_exit_for(fg, 60s));
     INFO(read_file(log));
     CHECK(fg.exit_code() == 0);
     CHECK(has(read_file(log), "asking the guest to power off (ACPI)"));

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "guest_console.h"
+#include "qemu_process.h"
 #include "run/instance_lock.h"
 #include "run/vm_folders.h"
 #include "run_vmrun.h"
@@ -148,8 +149,7 @@ TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI 
     CHECK_FALSE(fs::exists(env.runtime_dir + "/demo"));
     CHECK_FALSE(fs::exists(env.state_dir + "/demo/journal"));
     CHECK_FALSE(has(run_vmrun(env, {"list"}).out, "demo"));
-    std::error_code ec;
-    CHECK(events.wait_for(10s, ec));  // the stream ends with the VM
+    CHECK(wait_exit_for(events, 10s));  // the stream ends with the VM
 }
 
 TEST_CASE("hotplug --usb adds a USB controller and the host device; --device adds raw devices the guest sees") {
@@ -239,8 +239,7 @@ TEST_CASE("under systemd the supervisor reports READY=1 once the guest runs") {
     // The tiny guest listens for the power button only once it is up.
     REQUIRE(wait_for_text(env.state_dir + "/notify/console.log", "VMRUN-GUEST-READY", 180s));
     CHECK(run_vmrun(env, {"stop", "notify"}).exit_code == 0);
-    std::error_code ec;
-    CHECK(fg.wait_for(30s, ec));
+    CHECK(wait_exit_for(fg, 30s));
     CHECK(fg.exit_code() == 0);
 }
 

@@ -22,10 +22,19 @@ QemuProcess::~QemuProcess() { kill(); }
 
 bool QemuProcess::running() { return child_.valid() && child_.running(); }
 
+bool wait_exit_for(boost::process::child& c, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::error_code ec;
+    while (c.running(ec) && !ec) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
 int QemuProcess::wait_exit(std::chrono::milliseconds timeout) {
     if (!child_.valid()) return -1;
-    std::error_code ec;
-    if (!child_.wait_for(timeout, ec)) return -1;
+    if (!wait_exit_for(child_, timeout)) return -1;
     return child_.exit_code();
 }
 

@@ -28,6 +28,13 @@ private:
     std::string log_path_;
 };
 
+// Waits up to `timeout` for `c` to exit; true when it has (its exit code is
+// then c.exit_code()). Boost 1.74's child::wait_for can sleep out its whole
+// timeout for a child that has already exited while another child lives
+// (boostorg/process#223): CI saw 120 s added to tests that ran vmrun beside
+// a VM. This asks waitpid (through running()) instead.
+bool wait_exit_for(boost::process::child& c, std::chrono::milliseconds timeout);
+
 // Waits until `path` exists (a socket QEMU creates), or the process died.
 bool wait_for_path(const std::string& path, QemuProcess& qemu, std::chrono::milliseconds timeout);
 

@@ -58,7 +58,7 @@ CommandResult run_vmrun(const VmrunEnv& env, const std::vector<std::string>& arg
     std::thread runner([&] { io.run(); });
     CommandResult r;
     std::error_code ec;
-    if (!c.wait_for(timeout, ec)) {
+    if (!wait_exit_for(c, timeout)) {
         c.terminate(ec);
         r.err = "(timed out)\n";
     }
