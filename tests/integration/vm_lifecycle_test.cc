@@ -50,8 +50,9 @@ std::string inventory_until(const VmrunEnv& env, const std::string& vm, const st
 
 TEST_CASE("demo profile: boot, console, hotplug seen by the guest, unplug, ACPI stop") {
     REQUIRE_MESSAGE(fs::exists(tiny_guest_dir() + "/vmlinuz"), "the tiny guest is not built: run scripts/build-tiny-guest.sh");
-    TempDir dir;
-    VmrunEnv env{dir / "run", dir / "state"};
+    VmUnderTest vm("demo");  // kills whatever a failed REQUIRE leaves running
+    const auto& dir = vm.dir;
+    const auto& env = vm.env;
     std::string profile = std::string(VMRUN_SOURCE_DIR) + "/profiles/demo.yaml";
 
     auto start = run_vmrun(env, {profile});
@@ -212,8 +213,9 @@ TEST_CASE("hotplug --usb adds a USB controller and the host device; --device add
 }
 
 TEST_CASE("under systemd the supervisor reports READY=1 once the guest runs") {
-    TempDir dir;
-    VmrunEnv env{dir / "run", dir / "state"};
+    VmUnderTest vm("notify");  // kills whatever a failed REQUIRE leaves running
+    const auto& dir = vm.dir;
+    const auto& env = vm.env;
     std::string profile = dir / "notify.yaml";
     write_file(profile, tiny_guest_profile("notify"));
     std::string notify = dir / "notify.sock";
@@ -244,8 +246,9 @@ TEST_CASE("under systemd the supervisor reports READY=1 once the guest runs") {
 }
 
 TEST_CASE("run_as and sandbox: QEMU runs as the user, under seccomp") {
-    TempDir dir;
-    VmrunEnv env{dir / "run", dir / "state"};
+    VmUnderTest vm("confined");  // kills whatever a failed REQUIRE leaves running
+    const auto& dir = vm.dir;
+    const auto& env = vm.env;
     std::string profile = dir / "confined.yaml";
     write_file(profile, tiny_guest_profile("confined", "run_as: nobody\nsandbox: true\n"));
     auto start = run_vmrun(env, {"start", profile});
