@@ -7,6 +7,9 @@
 #include <utility>
 
 #include "base/cpu_list.h"
+#include "base/qemu_option_text.h"
+#include "plan/qemu_argv.h"
+#include "plan/qemu_option.h"
 #include "profile/libvirt_metadata.h"
 
 namespace vmrun {
@@ -487,19 +490,26 @@ private:
     // NVMe disks, ACPI tables, the profile's qemu_extra_args.
     void qemu_extras() {
         std::vector<std::string> args;
-        for (const auto* dp : nvme_disks_) {
-            const auto& d = dp->disk;
-            std::string drive = "if=none,id=" + dp->drive_id + ",file=" + escape(d.path) + ",format=" +
-                                (d.format == DiskFormat::raw ? "raw" : "qcow2");
-            if (!d.cache.empty()) drive += ",cache=" + d.cache;
-            if (!d.aio.empty()) drive += ",aio=" + d.aio;
-            if (d.readonly) drive += ",readonly=on";
-            std::string dev = "nvme,drive=" + dp->drive_id + ",id=" + d.id + ",serial=" + d.id;
-            if (dp->at) dev += ",bus=" + libvirt_bus_name(dp->at->bus) + ",addr=" + dp->at->addr();
-            if (d.boot_index) dev += ",bootindex=" + std::to_string(*d.boot_index);
-            args.insert(args.end(), {"-drive", drive, "-device", dev});
+        if (!nvme_disks_.empty()) {
+            // The very -drive/-device pairs vmrun gives QEMU, a root port named as libvirt names it.
+            auto argv = build_qemu_argv(plan_);
+            for (const auto* dp : nvme_disks_)
+                for (size_t i = 0; i + 1 < argv.size(); ++i) {
+                    auto parsed = parse_option(argv[i + 1]);
+                    auto value = [&](const std::string& key) {
+                        for (const auto& [k, v] : parsed.props)
+                            if (k == key) return v;
+                        return std::string();
+                    };
+                    if (argv[i] == "-drive" && value("id") == dp->drive_id) args.insert(args.end(), {"-drive", argv[i + 1]});
+                    if (argv[i] == "-device" && parsed.head == "nvme" && value("id") == dp->disk.id) {
+                        QemuOption dev("nvme");
+                        for (const auto& [k, v] : parsed.props) dev.set(k, k == "bus" ? libvirt_bus_name(v) : v);
+                        args.insert(args.end(), {"-device", dev.str()});
+                    }
+                }
         }
-        for (const auto& table : p_.acpi_tables) args.insert(args.end(), {"-acpitable", "file=" + escape(table)});
+        for (const auto& table : p_.acpi_tables) args.insert(args.end(), {"-acpitable", "file=" + escape_option_value(table)});
         for (const auto& a : p_.qemu_extra_args) args.push_back(a);
         if (!p_.acpi_tables.empty()) warnings_.push_back("acpi_tables: carried as -acpitable in <qemu:commandline>");
         if (!p_.qemu_extra_args.empty()) warnings_.push_back("qemu_extra_args: carried as <qemu:commandline>, unchecked by libvirt");
@@ -517,12 +527,6 @@ private:
             }
             x_.close();
         }
-    }
-
-    static std::string escape(const std::string& v) {
-        std::string out;
-        for (char c : v) out += c == ',' ? std::string(",,") : std::string(1, c);
-        return out;
     }
 
     // A root port's QEMU id under libvirt is its alias (pcie.0 stays).

@@ -7,10 +7,9 @@
 #include <utility>
 #include <vector>
 
-namespace vmrun {
+#include "base/qemu_option_text.h"
 
-// QEMU's QemuOpts rule: a literal comma inside a value is written twice.
-std::string escape_option_value(std::string_view value);
+namespace vmrun {
 
 class QemuOption {
 public:
@@ -31,17 +30,5 @@ private:
     std::string head_;
     std::vector<std::string> parts_;
 };
-
-}  // namespace vmrun
-
-namespace vmrun {
-
-// The inverse of QemuOption::str(): "driver,key=val,,ue" -> head + pairs.
-// The first element is the head when it has no '='.
-struct ParsedOption {
-    std::string head;
-    std::vector<std::pair<std::string, std::string>> props;
-};
-ParsedOption parse_option(std::string_view text);
 
 }  // namespace vmrun

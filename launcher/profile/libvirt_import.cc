@@ -11,6 +11,7 @@
 #include <boost/property_tree/xml_parser.hpp>
 
 #include "base/cpu_list.h"
+#include "base/qemu_option_text.h"
 #include "profile/libvirt_metadata.h"
 #include "profile/profile_edit.h"
 
@@ -437,7 +438,7 @@ private:
                 x_vga_aliases_.insert(v.substr(prefix.size(), v.size() - prefix.size() - suffix.size()));
                 ++i;
             } else if (a == "-acpitable" && has_next && args[i + 1].rfind("file=", 0) == 0) {
-                acpi_tables_.push_back(unescape(args[i + 1].substr(5)));
+                acpi_tables_.push_back(parse_option(args[i + 1]).props.front().second);
                 ++i;
             } else if (a == "-drive" && i + 3 < args.size() && args[i + 2] == "-device" && args[i + 3].rfind("nvme,", 0) == 0 &&
                        nvme_disk(args[i + 1], args[i + 3])) {
@@ -459,37 +460,11 @@ private:
             }
     }
 
-    static std::vector<std::pair<std::string, std::string>> option_fields(const std::string& s) {
-        std::vector<std::pair<std::string, std::string>> out;
-        std::string cur;
-        auto flush = [&] {
-            auto eq = cur.find('=');
-            out.push_back({cur.substr(0, eq), eq == std::string::npos ? "" : cur.substr(eq + 1)});
-            cur.clear();
-        };
-        for (size_t i = 0; i < s.size(); ++i) {
-            if (s[i] == ',' && i + 1 < s.size() && s[i + 1] == ',') cur += ',', ++i;
-            else if (s[i] == ',') flush();
-            else cur += s[i];
-        }
-        flush();
-        return out;
-    }
-
-    static std::string unescape(const std::string& s) {
-        std::string out;
-        for (size_t i = 0; i < s.size(); ++i) {
-            out += s[i];
-            if (s[i] == ',' && i + 1 < s.size() && s[i + 1] == ',') ++i;
-        }
-        return out;
-    }
-
     // '-drive if=none,id=drive-X,file=...' + '-device nvme,drive=drive-X,id=X,...' as vmrun export writes them.
     bool nvme_disk(const std::string& drive, const std::string& device) {
         std::map<std::string, std::string> dr, dev;
-        for (auto& [k, v] : option_fields(drive)) dr[k] = v;
-        for (auto& [k, v] : option_fields(device)) dev[k] = v;
+        for (auto& [k, v] : parse_option(drive).props) dr[k] = v;
+        for (auto& [k, v] : parse_option(device).props) dev[k] = v;
         if (dr["if"] != "none" || dr["id"].empty() || dev["drive"] != dr["id"] || dr["file"].empty()) return false;
         Item disk;
         if (!dev["id"].empty()) disk.text("id", dev["id"]);
