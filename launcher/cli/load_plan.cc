@@ -21,6 +21,7 @@ HostFacts probe_host_facts(const std::string& name) {
     HostFacts f;
     if (const char* q = std::getenv("VMRUN_QEMU")) f.qemu_binary = q;
     if (const char* s = std::getenv("VMRUN_SYSROOT"); s && *s) f.sysroot = s;
+    if (const char* s = std::getenv("VMRUN_SHM_DIR"); s && *s) f.shm_dir = s;
     f.paths = vm_paths_for(name);
     f.vhost_net = access("/dev/vhost-net", R_OK | W_OK) == 0;
     return f;

@@ -10,6 +10,7 @@
 #include "host/journal_args.h"
 #include "host/memory/hugepage_pool.h"
 #include "host/memory/hugetlbfs_mount.h"
+#include "host/memory/shared_memory_file.h"
 #include "host/net/network_setup.h"
 #include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
@@ -137,6 +138,7 @@ Restorer make_restorer(const VmPaths& vm) {
             return JournalArgs(args).text("path") == vm.hugetlbfs_dir() ? "" : "not this VM's hugetlbfs " + vm.hugetlbfs_dir();
         },
         [vm](const nlohmann::json&, std::string& error) { return unmount_private_hugetlbfs(vm.hugetlbfs_dir(), error); });
+    r.on("shm-file", [vm](const nlohmann::json& args) { return check_shm_entry(vm.name, args); }, remove_shm_file);
     r.on("pci-driver", check_pci, restore_pci_driver);
     r.on("sriov-vfs", check_sriov_entry, restore_sriov_count);
     r.on("vf-net", check_vf_net_entry, restore_vf_net);

@@ -33,6 +33,8 @@ struct HostFacts {
     std::map<std::string, std::string> dmi;  // /sys/class/dmi/id: file -> its text, for 'smbios: host'
     std::map<PciAddress, SriovFacts> sriov;     // the physical functions the profile names (pf:)
     std::set<PciAddress> virtual_functions;      // passthrough addresses that are SR-IOV VFs (sysfs physfn)
+    // Where Looking Glass's shared-memory file is made (VMRUN_SHM_DIR in tests).
+    std::string shm_dir = "/dev/shm";
     std::string sysroot = "/";  // where sys/, dev/, proc/ are read and written (VMRUN_SYSROOT in tests)
 };
 

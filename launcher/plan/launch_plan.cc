@@ -99,6 +99,7 @@ public:
         nics(slots);
         usb(slots);
         if (plan_.profile.balloon) plan_.balloon = endpoint(slots, "the memory balloon", plan_.profile.at.of("balloon"));
+        looking_glass(slots);
         hugepages();
         smbios();
         if (d_.has_errors()) return std::nullopt;
@@ -106,6 +107,16 @@ public:
     }
 
 private:
+    void looking_glass(SlotAllocator& slots) {
+        const auto& lg = plan_.profile.looking_glass;
+        if (!lg) return;
+        auto at = endpoint(slots, "Looking Glass's IVSHMEM device", plan_.profile.at.of("looking_glass"));
+        if (!at) return;
+        bool kvmfr = lg->device == LookingGlassDevice::kvmfr;
+        plan_.looking_glass = LookingGlassPlan{kvmfr ? "/dev/kvmfr0" : plan_.facts.shm_dir + "/looking-glass-" + plan_.profile.name,
+                                               lg->size_mib, lg->owner, kvmfr, *at};
+    }
+
     // A pf/vf item's address, from the PF's SR-IOV numbers: known before the
     // VF exists, so everything after (groups, argv, journal) sees a plain host.
     void resolve_virtual_functions() {

@@ -95,6 +95,16 @@ struct HugepagePlan {
     std::vector<int> prealloc_cpus;
 };
 
+// Looking Glass's shared memory: the file (or kvmfr device) QEMU maps with
+// share=on, and the IVSHMEM device that shows it to the guest.
+struct LookingGlassPlan {
+    std::string path;     // /dev/shm/looking-glass-NAME, or /dev/kvmfr0
+    uint64_t size_mib = 0;
+    std::string owner;    // who may open it besides root
+    bool kvmfr = false;
+    PciPlacement at;
+};
+
 struct LaunchPlan {
     Profile profile;
     HostFacts facts;
@@ -118,6 +128,7 @@ struct LaunchPlan {
     std::vector<UsbPlan> usb;
     std::optional<HugepagePlan> hugepages;
     std::optional<PciPlacement> balloon;  // virtio-balloon-pci (id vmrun-balloon)
+    std::optional<LookingGlassPlan> looking_glass;
     // SMBIOS strings by type, in QEMU's key order: the host's (smbios: host) with the profile's over them.
     std::map<int, std::vector<std::pair<std::string, std::string>>> smbios;
 };

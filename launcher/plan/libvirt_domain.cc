@@ -149,6 +149,7 @@ private:
         if (p_.tpm && p_.tpm->reset) m.leaf("vmrun:tpm-reset");
         if (p_.display.type == DisplayType::gtk) m.leaf("vmrun:display", {}, "gtk");
         if (p_.root_ports.hotplug == HotplugMode::native) m.leaf("vmrun:hotplug", {}, "native");
+        if (p_.looking_glass && !p_.looking_glass->owner.empty()) m.leaf("vmrun:looking-glass-owner", {}, p_.looking_glass->owner);
         for (const auto& n : p_.nics) {
             if (n.create_bridge) m.leaf("vmrun:create-bridge", {{"nic", n.id}});
             for (const auto& f : n.forwards)
@@ -318,6 +319,20 @@ private:
             x_.open("tpm", {{"model", p_.tpm->model == TpmModel::crb ? "tpm-crb" : "tpm-tis"}})
                 .leaf("backend", {{"type", "emulator"}, {"version", "2.0"}})
                 .close();
+        if (plan_.looking_glass) {
+            // libvirt maps /dev/shm/NAME for a <shmem name='NAME'>.
+            const auto& lg = *plan_.looking_glass;
+            x_.open("shmem", {{"name", lg.kvmfr ? "kvmfr0" : "looking-glass-" + p_.name}});
+            x_.leaf("model", {{"type", "ivshmem-plain"}});
+            x_.leaf("size", {{"unit", "M"}}, std::to_string(lg.size_mib));
+            x_.leaf("alias", {{"name", libvirt_alias("looking-glass")}});
+            x_.leaf("address", pci_address(lg.at));
+            x_.close();
+            if (lg.kvmfr) warnings_.push_back("looking_glass.device: kvmfr: libvirt needs the kvmfr device passed by hand (<qemu:commandline>)");
+            if (!lg.owner.empty())
+                warnings_.push_back("looking_glass.owner (kept in <metadata>): libvirt makes /dev/shm/looking-glass-" + p_.name +
+                                    " as its QEMU user; a tmpfiles.d rule gives it to " + lg.owner);
+        }
         if (plan_.balloon) {
             x_.open("memballoon", {{"model", "virtio"}});
             x_.leaf("alias", {{"name", libvirt_alias("vmrun-balloon")}});

@@ -43,6 +43,15 @@ public:
             add("-smbios", smbios.str());
         }
         for (const auto& table : p_.acpi_tables) add("-acpitable", QemuOption().set("file", table).str());
+        if (plan_.looking_glass) {
+            const auto& lg = *plan_.looking_glass;
+            add("-object", QemuOption("memory-backend-file").set("id", "looking-glass-mem").set("mem-path", lg.path)
+                               .set("size", std::to_string(lg.size_mib) + "M").on_off("share", true).str());
+            QemuOption ivshmem("ivshmem-plain");
+            ivshmem.set("id", "looking-glass").set("memdev", "looking-glass-mem");
+            place(ivshmem, lg.at);
+            add("-device", ivshmem.str());
+        }
         if (plan_.balloon) {
             QemuOption balloon("virtio-balloon-pci");
             balloon.set("id", "vmrun-balloon");

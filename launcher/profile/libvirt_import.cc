@@ -485,7 +485,7 @@ private:
         std::vector<Item> disks, nics, passthrough, usb;
         std::map<unsigned, std::string> root_ports;  // controller index -> model
         std::set<unsigned> buses_used;
-        std::string display, tpm;
+        std::string display, tpm, looking_glass;
         bool balloon = false;
         int hostdev_index = 0;
         for (const auto& [tag, n] : *devs) {
@@ -509,6 +509,12 @@ private:
                 if (n.get<std::string>("backend.<xmlattr>.type", "") != "emulator")
                     warn("<tpm> with a passthrough backend: vmrun runs swtpm instead");
                 tpm = model == "tpm-tis" ? "tis" : "crb";
+            } else if (tag == "shmem" && n.get<std::string>("model.<xmlattr>.type", "ivshmem-plain") == "ivshmem-plain" &&
+                       attr(n, "name").rfind("looking-glass", 0) == 0) {
+                auto* size = child(n, "size");
+                looking_glass = "looking_glass:\n  size: " +
+                                size_text(size ? kib_of(text(*size), attr(*size, "unit", "M")) : 32 << 10) + "\n";
+                if (meta("looking-glass-owner")) looking_glass += "  owner: " + yaml_scalar(meta_.at("looking-glass-owner")) + "\n";
             } else if (tag == "memballoon") {
                 balloon = attr(n, "model") == "virtio";
             } else if (tag == "emulator" || tag == "serial" || tag == "console" || tag == "<xmlattr>") {
@@ -534,6 +540,7 @@ private:
         }
         if (tpm == "crb" && !meta("tpm-reset")) y << "tpm: true\n";
         else if (!tpm.empty()) y << "tpm:\n  model: " << tpm << "\n" << (meta("tpm-reset") ? "  reset: true\n" : "");
+        y << looking_glass;
         if (balloon) y << "balloon: true\n";
         auto list = [&](const char* key, const std::vector<Item>& items) {
             if (items.empty()) return;

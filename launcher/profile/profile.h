@@ -82,6 +82,16 @@ struct Smbios {
     std::vector<std::tuple<int, std::string, std::string>> fields;  // type, key, value
 };
 
+// Looking Glass: a shared-memory file the guest's IVSHMEM device writes the
+// GPU's frames into and the desktop user's client reads them from.
+enum class LookingGlassDevice { shm, kvmfr };
+struct LookingGlass {
+    uint64_t size_mib = 0;                 // 0 = from the resolution
+    unsigned width = 1920, height = 1080;  // the guest's largest display mode
+    std::string owner;                     // the desktop user who runs the client; "" = root
+    LookingGlassDevice device = LookingGlassDevice::shm;
+};
+
 struct KernelBoot {
     std::string image;
     std::string initrd;
@@ -192,6 +202,7 @@ struct Profile {
     Boot boot;
     Firmware firmware;
     std::optional<Tpm> tpm;
+    std::optional<LookingGlass> looking_glass;
     bool balloon = false;  // virtio-balloon: the host can take memory back from a running guest
     std::optional<Smbios> smbios;
     std::vector<std::string> acpi_tables;  // whole ACPI tables (header included) added to the guest's

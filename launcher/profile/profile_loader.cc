@@ -88,6 +88,7 @@ public:
                     else p_.acpi_tables.push_back(path((*l)[i]));
                 }
         }
+        if (auto n = r.get("looking_glass")) { remember("looking_glass"); looking_glass(*n); }
         if (auto n = r.get("balloon")) {
             remember("balloon");
             if (auto b = read_bool(*n, "balloon", d_)) p_.balloon = *b;
@@ -394,6 +395,61 @@ private:
         if (auto v = r.get("reset")) { p_.at.set("tpm.reset", loc_of(*v)); if (auto b = read_bool(*v, "reset", d_)) t.reset = *b; }
         r.finish();
         p_.tpm = t;
+    }
+
+    // looking_glass: true, or {size: 64M | resolution: 2560x1440, owner: USER, device: shm | kvmfr}.
+    void looking_glass(const YAML::Node& n) {
+        if (n.IsScalar()) {
+            if (auto b = read_bool(n, "looking_glass", d_))
+                if (*b) {
+                    p_.looking_glass = LookingGlass{};
+                    p_.looking_glass->size_mib = looking_glass_size_mib(p_.looking_glass->width, p_.looking_glass->height);
+                }
+            return;
+        }
+        if (!n.IsMap()) {
+            d_.error(loc_of(n), "'looking_glass' is true, false or a mapping like {resolution: 2560x1440, owner: alice}; got " +
+                                    describe_kind(n));
+            return;
+        }
+        MapReader r(n, "'looking_glass'", d_);
+        if (!r.ok()) return;
+        LookingGlass lg;
+        if (auto v = r.get("size")) {
+            p_.at.set("looking_glass.size", loc_of(*v));
+            if (auto s = read_string(*v, "size", d_)) {
+                auto m = parse_memory_mib(*s);
+                if (!m.value) d_.error(loc_of(*v), "'size': " + m.error + ", got '" + *s + "'");
+                else if (*m.value < 2 || (*m.value & (*m.value - 1)))
+                    d_.error(loc_of(*v), "'size' must be a power of two of at least 2M (IVSHMEM's BAR is one), like 32M or 64M; got '" + *s + "'");
+                else lg.size_mib = *m.value;
+            }
+        }
+        if (auto v = r.get("resolution")) {
+            p_.at.set("looking_glass.resolution", loc_of(*v));
+            if (r.has("size")) {
+                d_.error(loc_of(*v), "give 'size' or 'resolution', not both: the size follows from the resolution");
+            } else if (auto s = read_string(*v, "resolution", d_)) {
+                auto res = parse_resolution(*s);
+                if (res.value) lg.width = res.value->width, lg.height = res.value->height;
+                else d_.error(loc_of(*v), "'resolution': " + res.error + ", got '" + *s + "'");
+            }
+        }
+        if (auto v = r.get("owner")) {
+            p_.at.set("looking_glass.owner", loc_of(*v));
+            if (auto s = read_string(*v, "owner", d_)) {
+                if (is_safe_name(*s)) lg.owner = *s;
+                else d_.error(loc_of(*v), "'owner' must be a user name (the desktop user who runs the Looking Glass client), got '" + *s + "'");
+            }
+        }
+        if (auto v = r.get("device")) {
+            p_.at.set("looking_glass.device", loc_of(*v));
+            if (auto s = read_choice(*v, "device", {"shm", "kvmfr"}, d_))
+                lg.device = *s == "kvmfr" ? LookingGlassDevice::kvmfr : LookingGlassDevice::shm;
+        }
+        r.finish();
+        if (!lg.size_mib) lg.size_mib = looking_glass_size_mib(lg.width, lg.height);
+        p_.looking_glass = lg;
     }
 
     void kernel(const YAML::Node& n) {

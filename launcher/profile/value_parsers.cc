@@ -145,6 +145,22 @@ Parsed<UsbBusAddr> parse_usb_bus_addr(std::string_view text) {
     return Parsed<UsbBusAddr>::fail("write bus.addr in decimal, like 3.4 for 'Bus 003 Device 004' in lsusb");
 }
 
+Parsed<Resolution> parse_resolution(std::string_view text) {
+    auto x = text.find('x');
+    if (x != std::string_view::npos) {
+        auto w = to_number(text.substr(0, x)), h = to_number(text.substr(x + 1));
+        if (w && h && *w >= 1 && *w <= 16384 && *h >= 1 && *h <= 16384) return Parsed<Resolution>::ok({unsigned(*w), unsigned(*h)});
+    }
+    return Parsed<Resolution>::fail("write WIDTHxHEIGHT in pixels, like 2560x1440");
+}
+
+uint64_t looking_glass_size_mib(unsigned width, unsigned height) {
+    uint64_t bytes = uint64_t(width) * height * 4 * 2 + (uint64_t(10) << 20);
+    uint64_t mib = 1;
+    while ((mib << 20) < bytes) mib <<= 1;
+    return mib;
+}
+
 Parsed<Forward> parse_port_forward(std::string_view text) {
     const char* hint = "write [tcp|udp:][ADDRESS:]HOSTPORT:GUESTPORT, like 2222:22 or tcp:127.0.0.1:2222:22";
     auto parts = split(text, ':');

@@ -40,6 +40,14 @@ struct UsbId { uint16_t vendor = 0, product = 0; };
 // "046d:c52b"
 Parsed<UsbId> parse_usb_id(std::string_view text);
 
+struct Resolution { unsigned width = 0, height = 0; };
+// "2560x1440": a display mode, each side 1-16384 pixels.
+Parsed<Resolution> parse_resolution(std::string_view text);
+
+// Looking Glass's rule for its shared memory: two frames of 32-bit pixels
+// plus 10 MiB, rounded up to a power of two (IVSHMEM's BAR must be one), in MiB.
+uint64_t looking_glass_size_mib(unsigned width, unsigned height);
+
 struct UsbBusAddr { int bus = 0, addr = 0; };
 // "3.4" (bus 3, device address 4, as lsusb prints them)
 Parsed<UsbBusAddr> parse_usb_bus_addr(std::string_view text);

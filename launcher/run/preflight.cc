@@ -7,6 +7,7 @@
 
 #include "host/cpu_affinity.h"
 #include "host/memory/hugepage_pool.h"
+#include "host/memory/shared_memory_file.h"
 #include "host/net/network_setup.h"
 #include "plan/swtpm_argv.h"
 #include "host/pci/passthrough_setup.h"
@@ -78,6 +79,10 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
     }
     if (plan.hugepages) {
         auto more = hugepage_problems(plan);
+        out.insert(out.end(), more.begin(), more.end());
+    }
+    if (plan.looking_glass) {
+        auto more = shared_memory_problems(plan);
         out.insert(out.end(), more.begin(), more.end());
     }
     if (p.kernel) {

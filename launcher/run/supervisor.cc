@@ -25,6 +25,7 @@
 #include "run/cpu_pinning.h"
 #include "run/swtpm_process.h"
 #include "run/hugepage_setup.h"
+#include "host/memory/shared_memory_file.h"
 #include "qmp/client.h"
 #include "base/exit_codes.h"
 #include "run/firmware_vars.h"
@@ -133,6 +134,7 @@ private:
             return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
         if (auto err = set_up_hugepages(plan_, journal_, hugepage_lock_); !err.empty()) return fail_start(err);
         if (auto err = bind_devices(); !err.empty()) return fail_start(err);
+        if (auto err = prepare_shared_memory(plan_, journal_); !err.empty()) return fail_start(err);
         network_ = set_up_taps(tap_requests(plan_), journal_);
         if (!network_.error.empty()) {
             close_taps(network_);

@@ -20,6 +20,7 @@ struct VmrunEnv {
     std::string sysroot = "";  // VMRUN_SYSROOT: a simulated host's sys/, dev/, proc/
     std::string netns = "";    // run vmrun inside this network namespace (ip netns exec)
     std::string working_dir = "";  // vmrun's current directory; "" = the test's
+    std::string shm_dir = "";      // VMRUN_SHM_DIR: where Looking Glass's file goes; "" = /dev/shm
 };
 
 // Runs `vmrun ARGS...`, feeding `input` to stdin, and waits at most `timeout`.

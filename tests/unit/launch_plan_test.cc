@@ -5,6 +5,7 @@
 
 #include "profile_fixture.h"
 #include "plan/qemu_argv.h"
+#include "profile/value_parsers.h"
 
 using namespace vmrun;
 using vmrun::testing::run_pipeline;
@@ -195,4 +196,25 @@ TEST_CASE("guest_address: every conflict at file:line:column") {
     REQUIRE(vga.errors().size() == 1);
     CHECK(vga.errors()[0] == "bad.yaml:5:36: guest slot 01 on pcie.0 is the emulated VGA's; pick a slot from 02 to 1e");
     CHECK(run_pipeline("name: t\nmemory: 1G\npassthrough:\n  - {host: 00:1a.0, guest_address: \"01.0\"}\n").errors().empty());
+}
+
+TEST_CASE("Looking Glass: the size from the resolution as Looking Glass documents it, the file per VM, IVSHMEM on pcie.0") {
+    CHECK(vmrun::looking_glass_size_mib(1920, 1080) == 32);
+    CHECK(vmrun::looking_glass_size_mib(2560, 1440) == 64);
+    CHECK(vmrun::looking_glass_size_mib(3840, 2160) == 128);
+    auto p = vmrun::testing::run_pipeline("name: g\nmemory: 4G\nlooking_glass:\n  resolution: 2560x1440\n  owner: alice\n");
+    REQUIRE(p.planned.plan);
+    const auto& lg = *p.planned.plan->looking_glass;
+    CHECK(lg.path == "/dev/shm/looking-glass-g");
+    CHECK(lg.size_mib == 64);
+    CHECK(lg.owner == "alice");
+    CHECK(lg.at.bus == "pcie.0");
+    auto argv = vmrun::build_qemu_argv(*p.planned.plan);
+    auto has = [&](const std::string& a) { return std::find(argv.begin(), argv.end(), a) != argv.end(); };
+    CHECK(has("memory-backend-file,id=looking-glass-mem,mem-path=/dev/shm/looking-glass-g,size=64M,share=on"));
+    CHECK(has("ivshmem-plain,id=looking-glass,memdev=looking-glass-mem,bus=pcie.0,addr=" + lg.at.addr()));
+    auto kvmfr = vmrun::testing::run_pipeline("name: g\nmemory: 4G\nlooking_glass: {size: 128M, device: kvmfr}\n");
+    REQUIRE(kvmfr.planned.plan);
+    CHECK(kvmfr.planned.plan->looking_glass->path == "/dev/kvmfr0");
+    CHECK(kvmfr.planned.plan->looking_glass->size_mib == 128);
 }

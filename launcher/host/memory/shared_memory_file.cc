@@ -1,0 +1,139 @@
+#include "host/memory/shared_memory_file.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "host/journal_args.h"
+
+namespace vmrun {
+
+namespace {
+
+std::optional<passwd> user_named(const std::string& name) {
+    passwd pw{}, *found = nullptr;
+    char buf[4096];
+    if (::getpwnam_r(name.c_str(), &pw, buf, sizeof buf, &found) != 0 || !found) return std::nullopt;
+    return pw;
+}
+
+std::string user_of(uid_t uid) {
+    passwd pw{}, *found = nullptr;
+    char buf[4096];
+    if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found) return pw.pw_name;
+    return "uid " + std::to_string(uid);
+}
+
+std::string vm_file_name(const std::string& vm) { return "looking-glass-" + vm; }
+
+}  // namespace
+
+std::optional<ShmAccess> shm_access(const LaunchPlan& plan, HostProblem& problem) {
+    const auto& lg = *plan.looking_glass;
+    const auto& file = plan.profile.source_file;
+    ShmAccess access;
+    if (!lg.owner.empty()) {
+        auto pw = user_named(lg.owner);
+        if (!pw) {
+            problem = {"Looking Glass's owner '" + lg.owner + "' is not a user on this host",
+                       "set looking_glass.owner in " + file + " to the desktop user who runs looking-glass-client"};
+            return std::nullopt;
+        }
+        access = {pw->pw_uid, pw->pw_gid};
+    }
+    if (!plan.profile.run_as.empty()) {
+        // QEMU maps the file after it dropped to run_as: the group lets it.
+        if (auto qemu = user_named(plan.profile.run_as)) access.gid = qemu->pw_gid;
+    }
+    return access;
+}
+
+std::vector<HostProblem> shared_memory_problems(const LaunchPlan& plan) {
+    std::vector<HostProblem> out;
+    if (!plan.looking_glass) return out;
+    const auto& lg = *plan.looking_glass;
+    const auto& file = plan.profile.source_file;
+    HostProblem problem;
+    auto access = shm_access(plan, problem);
+    if (!access) {
+        out.push_back(problem);
+        return out;
+    }
+    struct stat st {};
+    if (lg.kvmfr) {
+        if (::stat(lg.path.c_str(), &st) != 0 || !S_ISCHR(st.st_mode))
+            out.push_back({"Looking Glass asks for " + lg.path + " (device: kvmfr), which is not there",
+                           "load the module: modprobe kvmfr static_size_mb=" + std::to_string(lg.size_mib) +
+                               ", or use the shared-memory file (device: shm) in " + file});
+        return out;
+    }
+    auto dir = std::filesystem::path(lg.path).parent_path();
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        out.push_back({dir.string() + " (where Looking Glass's shared memory goes) is not a folder",
+                       "mount a tmpfs at /dev/shm (every systemd host has one)"});
+        return out;
+    }
+    if (::lstat(lg.path.c_str(), &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            out.push_back({lg.path + " exists and is not a plain file", "remove it: rm " + lg.path});
+        else if (st.st_uid != access->uid)
+            out.push_back({lg.path + " exists and belongs to " + user_of(st.st_uid) + ", not to " +
+                               (lg.owner.empty() ? std::string("root") : lg.owner) + " who should run the client",
+                           "remove it (rm " + lg.path + ") or set looking_glass.owner: " + user_of(st.st_uid) + " in " + file});
+    }
+    return out;
+}
+
+std::string prepare_shared_memory(const LaunchPlan& plan, Journal& journal) {
+    if (!plan.looking_glass || plan.looking_glass->kvmfr) return "";
+    const auto& lg = *plan.looking_glass;
+    HostProblem problem;
+    auto access = shm_access(plan, problem);
+    if (!access) return problem.what;
+    struct stat st {};
+    if (::lstat(lg.path.c_str(), &st) == 0) {
+        // Someone made it for this user (checked in preflight): used, and left afterwards.
+        if (S_ISREG(st.st_mode) && st.st_uid == access->uid) return "";
+        return lg.path + " exists and is not the Looking Glass file vmrun may use";
+    }
+    if (auto ec = journal.record({"shm-file", {{"path", lg.path}}}))
+        return "cannot write the journal " + journal.path() + ": " + ec.message();
+    int fd = ::open(lg.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return "cannot create " + lg.path + ": " + std::strerror(errno);
+    std::string error;
+    // The owner and mode before the size: the client may open it as soon as it has a name.
+    if (::fchown(fd, access->uid, access->gid) != 0 || ::fchmod(fd, 0660) != 0)
+        error = "cannot give " + lg.path + " to " + (lg.owner.empty() ? "root" : lg.owner) + ": " + std::strerror(errno);
+    else if (::ftruncate(fd, off_t(lg.size_mib) << 20) != 0)
+        error = "cannot size " + lg.path + " to " + std::to_string(lg.size_mib) + " MiB: " + std::strerror(errno);
+    ::close(fd);
+    return error;
+}
+
+std::string check_shm_entry(const std::string& vm_name, const nlohmann::json& args) {
+    auto path = JournalArgs(args).text("path");
+    if (!path || path->empty() || (*path)[0] != '/' || path->find("/../") != std::string::npos)
+        return "no absolute path";
+    if (std::filesystem::path(*path).filename() != vm_file_name(vm_name)) return "not this VM's Looking Glass file";
+    return "";
+}
+
+std::string remove_shm_file(const nlohmann::json& args, std::string& error) {
+    auto path = *JournalArgs(args).text("path");
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return "";  // gone already (a reboot empties /dev/shm)
+    if (!S_ISREG(st.st_mode)) return path + " is not a plain file any more; left alone";
+    if (::unlink(path.c_str()) != 0) {
+        error = "cannot remove " + path + ": " + std::strerror(errno);
+        return "";
+    }
+    return "removed Looking Glass's shared memory " + path;
+}
+
+}  // namespace vmrun

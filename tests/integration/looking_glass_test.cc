@@ -1,0 +1,118 @@
+// Looking Glass's shared memory on a real QEMU with the tiny guest: the guest
+// sees the IVSHMEM device (1af4:1110) and writes a marker into its BAR 2 with
+// busybox devmem; the test reads the marker from the host's file. The file is
+// the desktop user's (0660), and gone after a stop, after QEMU is killed, and
+// after 'vmrun restore' following a killed supervisor. A file someone else
+// owns, and an owner who does not exist, are refused with nothing changed.
+
+#include <doctest/doctest.h>
+
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "guest_console.h"
+#include "run_vmrun.h"
+#include "vm_under_test.h"
+
+using namespace std::chrono_literals;
+using namespace vmrun::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+bool gone_within(const std::string& path, std::chrono::seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (fs::exists(path) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(100ms);
+    return !fs::exists(path);
+}
+
+struct LookingGlassVm : VmUnderTest {
+    std::string file;
+    LookingGlassVm() : VmUnderTest("lg") {
+        env.shm_dir = dir / "shm";
+        fs::create_directories(env.shm_dir);
+        file = env.shm_dir + "/looking-glass-lg";
+        write_file(profile, tiny_guest_profile(name, "looking_glass:\n  size: 4M\n  owner: nobody\n"));
+    }
+    void start() {
+        auto r = run_vmrun(env, {"start", profile, "--detach"});
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("Looking Glass: the guest writes into IVSHMEM's BAR 2 and the host reads it from the desktop user's file") {
+    LookingGlassVm vm;
+    vm.start();
+    struct stat st {};
+    REQUIRE(::stat(vm.file.c_str(), &st) == 0);
+    CHECK(st.st_size == 4 << 20);
+    CHECK((st.st_mode & 0777) == 0660);
+    CHECK(st.st_uid == ::getpwnam("nobody")->pw_uid);
+    REQUIRE_MESSAGE(wait_for_text(vm.state() + "/console.log", "VMRUN-GUEST-READY", 180s), read_file(vm.state() + "/console.log"));
+
+    auto found = guest_run(vm.env, vm.name, "for d in /sys/bus/pci/devices/*; do [ $(cat $d/vendor):$(cat $d/device) = 0x1af4:0x1110 ] && echo $d; done");
+    INFO(found);
+    auto at = found.find("/sys/bus/pci/devices/");
+    REQUIRE(at != std::string::npos);
+    auto device = found.substr(at, found.find_first_of("\r\n", at) - at);  // the console ends lines with CR LF
+    // BAR 2 is the shared memory; enabling the device turns on its memory decoding.
+    auto wrote = guest_run(vm.env, vm.name, "echo 1 > " + device + "/enable; a=$(sed -n 3p " + device +
+                                                "/resource | cut -d' ' -f1); devmem $a 32 0x4c4f4f4b; devmem $((a + 4)) 32 0x21474c56; devmem $a 32");
+    INFO(wrote);
+    CHECK(has(wrote, "0x4C4F4F4B"));
+    std::ifstream in(vm.file, std::ios::binary);
+    char marker[8] = {};
+    in.read(marker, 8);
+    CHECK(std::string(marker, 8) == "KOOLVLG!");  // the two words, little-endian
+
+    CHECK(run_vmrun(vm.env, {"stop", vm.name, "--force"}).exit_code == 5);
+    CHECK_FALSE(fs::exists(vm.file));
+}
+
+TEST_CASE("Looking Glass: the file is gone after QEMU is killed and after restore following a killed supervisor") {
+    LookingGlassVm vm;
+    vm.start();
+    REQUIRE(fs::exists(vm.file));
+    ::kill(vm.qemu(), SIGKILL);
+    CHECK(gone_within(vm.file, 30s));
+
+    vm.start();
+    REQUIRE(fs::exists(vm.file));
+    ::kill(vm.supervisor(), SIGKILL);
+    std::this_thread::sleep_for(500ms);
+    CHECK(fs::exists(vm.file));  // nobody left to clean up...
+    auto restore = run_vmrun(vm.env, {"restore", vm.name});
+    INFO(restore.out << restore.err);
+    CHECK(restore.exit_code == 0);
+    CHECK(has(restore.out + restore.err, "removed Looking Glass's shared memory " + vm.file));
+    CHECK_FALSE(fs::exists(vm.file));  // ...until restore
+}
+
+TEST_CASE("Looking Glass: a file someone else owns and an owner who does not exist are refused, nothing changed") {
+    LookingGlassVm vm;
+    write_file(vm.file, "theirs");  // root's, not nobody's
+    auto foreign = run_vmrun(vm.env, {"start", vm.profile, "--detach"});
+    CHECK(foreign.exit_code != 0);
+    CHECK(has(foreign.err, vm.file + " exists and belongs to root, not to nobody"));
+    CHECK(has(foreign.err, "rm " + vm.file));
+    CHECK(read_file(vm.file) == "theirs");
+    CHECK_FALSE(fs::exists(vm.runtime()));
+
+    fs::remove(vm.file);
+    write_file(vm.profile, tiny_guest_profile(vm.name, "looking_glass:\n  owner: nosuchuser42\n"));
+    auto unknown = run_vmrun(vm.env, {"start", vm.profile, "--detach"});
+    CHECK(unknown.exit_code != 0);
+    CHECK(has(unknown.err, "Looking Glass's owner 'nosuchuser42' is not a user on this host"));
+    CHECK_FALSE(fs::exists(vm.file));
+}
