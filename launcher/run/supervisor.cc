@@ -207,7 +207,12 @@ private:
                 return fail_start("QEMU did not answer on its monitor within " + std::to_string(wait.count()) +
                                   " s and was stopped (a host too busy, or a device slow to open)" +
                                   (stderr_.last_lines(10).empty() ? "" : ":\n" + stderr_.last_lines(10)));
-            return fail_start("QEMU did not start:\n" + stderr_.last_lines(10));
+            // How it ended, too: a QEMU killed (the OOM killer, a signal) says nothing on stderr.
+            int status = qemu_.native_exit_code();
+            std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")"
+                                                  : "exit status " + std::to_string(WEXITSTATUS(status));
+            auto said = stderr_.last_lines(10);
+            return fail_start("QEMU did not start (" + how + ")" + (said.empty() ? ", and printed nothing" : ":\n" + said));
         }
         // QEMU holds its huge pages now: another VM may count what is left.
         hugepage_lock_.reset();

@@ -128,6 +128,23 @@ TEST_CASE("QEMU rejects an option: its message is shown and nothing is left") {
     vm.require_clean();
 }
 
+TEST_CASE("a QEMU that dies before its monitor answers: how it ended is said, also when it printed nothing") {
+    Vm vm("fault-silent-death");
+    for (const auto& [body, said] : {std::pair{"kill -9 $$", "QEMU did not start (killed by signal 9 (Killed)), and printed nothing"},
+                                     std::pair{"echo 'no room for the guest' >&2; exit 3", "QEMU did not start (exit status 3):\nno room for the guest"}}) {
+        std::string fake = vm.dir / "fake-qemu";
+        write_file(fake, std::string("#!/bin/sh\n") + body + "\n");
+        std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+        ::setenv("VMRUN_QEMU", fake.c_str(), 1);
+        auto start = run_vmrun(vm.env, {"start", vm.profile, "--foreground"});
+        ::unsetenv("VMRUN_QEMU");
+        INFO("start: " << start.out << start.err);
+        CHECK(start.exit_code == 1);
+        CHECK(has(start.err, said));
+        vm.require_clean();
+    }
+}
+
 TEST_CASE("an unplug the guest never acknowledges is an error, not a success") {
     Vm vm("fault-unplug-paused");
     vm.start_and_wait_ready();
