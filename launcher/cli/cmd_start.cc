@@ -52,10 +52,17 @@ int detach_and_supervise(const LaunchPlan& plan, const VmPaths& folder, Supervis
         ::_exit(supervise_vm(plan, folder, options));
     }
     ::close(ready[1]);
+    // The supervisor writes one report and closes its end: read to EOF, since
+    // a failure's text (QEMU's last lines among it) spans several lines.
     std::string line;
-    char c;
-    while (::read(ready[0], &c, 1) == 1 && c != '\n') line += c;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(ready[0], buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        line.append(buf, static_cast<size_t>(n));
+    }
     ::close(ready[0]);
+    while (!line.empty() && line.back() == '\n') line.pop_back();
     if (line.rfind("READY ", 0) == 0) {
         std::cout << "vmrun: started " << plan.profile.name << " (supervisor pid " << line.substr(6) << ")\n"
                   << "  console: vmrun console " << plan.profile.name << "\n"

@@ -36,6 +36,14 @@ const ptree* child(const ptree& n, const std::string& path) {
     return c ? &*c : nullptr;
 }
 
+// An element's attributes; get_child with a temporary default would hand back
+// a reference to that temporary, gone before the loop reads it.
+const ptree& attributes(const ptree& n) {
+    static const ptree none;
+    auto* a = child(n, "<xmlattr>");
+    return a ? *a : none;
+}
+
 unsigned number(const std::string& s) {
     try {
         return unsigned(std::stoul(s, nullptr, 0));
@@ -152,7 +160,7 @@ private:
         if (!md) return;
         for (const auto& [tag, n] : *md) {
             bool ours = false;
-            for (const auto& [k, v] : n.get_child("<xmlattr>", ptree()))
+            for (const auto& [k, v] : attributes(n))
                 ours = ours || (k.rfind("xmlns", 0) == 0 && v.data() == kVmrunMetadataNamespace);
             if (!ours) {
                 if (tag != "<xmlattr>") warn("<metadata><" + tag + ">: not carried over");
@@ -325,7 +333,7 @@ private:
         for (const auto& [tag, n] : *c)
             if (tag == "timer" && attr(n, "name") != "hypervclock") {
                 std::string what;
-                for (const auto& [k, v] : n.get_child("<xmlattr>", ptree())) what += " " + k + "='" + v.data() + "'";
+                for (const auto& [k, v] : attributes(n)) what += " " + k + "='" + v.data() + "'";
                 warn("<clock><timer" + what + ">: QEMU's default is kept");
             }
     }

@@ -21,7 +21,6 @@ namespace {
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // The XML without its first comment line difference: the importer's header names the source file.
-std::string without_header(const std::string& yaml) { return yaml.substr(yaml.find('\n') + 1); }
 
 }  // namespace
 

@@ -136,13 +136,31 @@ TEST_CASE("a QEMU that dies before its monitor answers: how it ended is said, al
         write_file(fake, std::string("#!/bin/sh\n") + body + "\n");
         std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
         ::setenv("VMRUN_QEMU", fake.c_str(), 1);
-        auto start = run_vmrun(vm.env, {"start", vm.profile, "--foreground"});
+        for (const char* how : {"--foreground", "--detach"}) {
+            auto start = run_vmrun(vm.env, {"start", vm.profile, how});
+            INFO("start " << how << ": " << start.out << start.err);
+            CHECK(start.exit_code == 1);
+            CHECK(has(start.err, said));
+            vm.require_clean();
+        }
         ::unsetenv("VMRUN_QEMU");
-        INFO("start: " << start.out << start.err);
-        CHECK(start.exit_code == 1);
-        CHECK(has(start.err, said));
-        vm.require_clean();
     }
+}
+
+// A detached start hears of a failure through a pipe: all of QEMU's last lines
+// must come through it, not just the first line of the report.
+TEST_CASE("a detached start's failure carries every line QEMU printed") {
+    Vm vm("fault-detached-lines");
+    std::string fake = vm.dir / "fake-qemu";
+    write_file(fake, "#!/bin/sh\necho 'first line' >&2\necho 'vfio 0000:05:00.2: group 13 is not viable' >&2\nexit 1\n");
+    std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+    ::setenv("VMRUN_QEMU", fake.c_str(), 1);
+    auto start = run_vmrun(vm.env, {"start", vm.profile, "--detach"});
+    ::unsetenv("VMRUN_QEMU");
+    INFO("start: " << start.out << start.err);
+    CHECK(start.exit_code == 1);
+    CHECK(has(start.err, "QEMU did not start (exit status 1):\nfirst line\nvfio 0000:05:00.2: group 13 is not viable"));
+    vm.require_clean();
 }
 
 TEST_CASE("an unplug the guest never acknowledges is an error, not a success") {
