@@ -29,7 +29,10 @@ echo "  Depends: $depends"
 for d in qemu-system-x86 ovmf libyaml-cpp libc6; do
   check "Depends names $d" grep -q "$d" <<< "$depends"
 done
-check "Recommends swtpm" grep -qx swtpm <<< "$(dpkg-deb -f "$deb" Recommends)"
+recommends=$(dpkg-deb -f "$deb" Recommends | tr -s ', ' '\n\n')
+for r in swtpm qemu-system-gui; do
+  check "Recommends $r" grep -qx "$r" <<< "$recommends"
+done
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get -qq -o DPkg::Lock::Timeout=300 install -y "$deb" > "$work/install.log" 2>&1

@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "cli/load_plan.h"
+#include "host/sound/sound_server.h"
 #include "plan/qemu_argv.h"
 #include "plan/shell_quote.h"
 #include "plan/swtpm_argv.h"
@@ -26,7 +27,10 @@ int run_dry_run(const ParsedArgs& args) {
         return kExitOk;
     }
     if (auto swtpm = build_swtpm_argv(*loaded.plan); !swtpm.empty()) std::cout << shell_join(swtpm) << " &\n";
-    std::cout << shell_join(argv) << "\n";
+    if (loaded.plan->audio) std::cout << "# audio: " << describe_audio(*loaded.plan->audio) << "\n";
+    std::string env;
+    for (const auto& [key, value] : qemu_environment(*loaded.plan)) env += key + "=" + shell_quote(value) + " ";
+    std::cout << env << shell_join(argv) << "\n";
     return kExitOk;
 }
 

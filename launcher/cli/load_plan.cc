@@ -11,6 +11,7 @@
 #include "base/exit_codes.h"
 #include "host/memory/hugepage_pool.h"
 #include "host/pci/sriov.h"
+#include "host/sound/sound_server.h"
 #include "host/sysfs_io.h"
 #include "profile/profile_file.h"
 #include "run/vm_folders.h"
@@ -45,6 +46,7 @@ void read_facts_for(HostFacts& f, const Profile& profile) {
         f.hugetlbfs_mounts = parse_hugetlbfs_mounts(text.str(), f.default_hugepage_kib);
     }
     read_sriov_facts(f, profile);
+    read_audio_facts(f, profile);
 }
 
 }  // namespace

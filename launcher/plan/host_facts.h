@@ -22,6 +22,13 @@ struct SriovFacts {
     std::string netdev;      // the PF's network interface (net/ in sysfs); "" = not a NIC, or no driver
 };
 
+// A user on this host, for the sound server a profile names by its user.
+struct UserFacts {
+    unsigned uid = 0;
+    std::string home;
+    std::string pulse_cookie;  // HOME/.config/pulse/cookie when it exists, else ""
+};
+
 struct HostFacts {
     std::string qemu_binary = "qemu-system-x86_64";
     std::string swtpm_binary = "swtpm";
@@ -35,6 +42,8 @@ struct HostFacts {
     std::set<PciAddress> virtual_functions;      // passthrough addresses that are SR-IOV VFs (sysfs physfn)
     // Where Looking Glass's shared-memory file is made (VMRUN_SHM_DIR in tests).
     std::string shm_dir = "/dev/shm";
+    // The users a profile's audio names (audio.user, else run_as), from the passwd database.
+    std::map<std::string, UserFacts> users;
     std::string sysroot = "/";  // where sys/, dev/, proc/ are read and written (VMRUN_SYSROOT in tests)
 };
 

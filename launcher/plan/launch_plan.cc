@@ -100,6 +100,7 @@ public:
         usb(slots);
         if (plan_.profile.balloon) plan_.balloon = endpoint(slots, "the memory balloon", plan_.profile.at.of("balloon"));
         looking_glass(slots);
+        audio(slots);
         hugepages();
         smbios();
         if (d_.has_errors()) return std::nullopt;
@@ -115,6 +116,51 @@ private:
         bool kvmfr = lg->device == LookingGlassDevice::kvmfr;
         plan_.looking_glass = LookingGlassPlan{kvmfr ? "/dev/kvmfr0" : plan_.facts.shm_dir + "/looking-glass-" + plan_.profile.name,
                                                lg->size_mib, lg->owner, kvmfr, *at};
+    }
+
+    // The sound server is the user's: its socket under their runtime folder,
+    // PulseAudio's cookie in their home. QEMU connects as root, before it drops
+    // to run_as, so the cookie (not the socket's mode) is what lets it in.
+    void audio(SlotAllocator& slots) {
+        const auto& a = plan_.profile.audio;
+        if (!a) return;
+        const auto& at = plan_.profile.at;
+        AudioPlan ap;
+        ap.backend = a->backend;
+        ap.model = a->model;
+        switch (a->backend) {
+            case AudioBackend::none: ap.driver = "none"; break;
+            case AudioBackend::alsa:
+                ap.driver = "alsa";
+                ap.alsa_device = a->device;
+                break;
+            case AudioBackend::pipewire:
+            case AudioBackend::pulseaudio: {
+                ap.driver = "pa";
+                ap.user = a->user.empty() ? plan_.profile.run_as : a->user;
+                auto where = at.of(a->user.empty() ? "audio.backend" : "audio.user");
+                // A user this host lacks is preflight's to refuse, as Looking
+                // Glass's owner is: the profile itself is valid on another host.
+                const UserFacts* user = nullptr;
+                if (auto u = plan_.facts.users.find(ap.user); u != plan_.facts.users.end()) user = &u->second;
+                if (a->server.empty() && ap.user.empty()) {
+                    d_.error(where, "audio with backend " + std::string(audio_backend_name(a->backend)) +
+                                        " plays through a desktop user's sound server: name the user (audio.user: alice) "
+                                        "or the server's socket (audio.server: /run/user/1000/pulse/native)");
+                    return;
+                }
+                ap.socket = !a->server.empty() ? a->server
+                            : user          ? "/run/user/" + std::to_string(user->uid) + "/pulse/native"
+                                            : "";
+                ap.cookie_required = a->backend == AudioBackend::pulseaudio;
+                ap.cookie = !a->cookie.empty() ? a->cookie : user ? user->pulse_cookie : "";
+                break;
+            }
+        }
+        auto place = endpoint(slots, a->model == AudioModel::ac97 ? "the AC97 sound card" : "the HDA sound card", at.of("audio.backend"));
+        if (!place) return;
+        ap.at = *place;
+        plan_.audio = ap;
     }
 
     // A pf/vf item's address, from the PF's SR-IOV numbers: known before the

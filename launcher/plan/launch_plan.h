@@ -105,6 +105,19 @@ struct LookingGlassPlan {
     PciPlacement at;
 };
 
+// Guest sound: QEMU's -audiodev and the sound card on pcie.0 that plays through it.
+struct AudioPlan {
+    AudioBackend backend = AudioBackend::none;
+    std::string driver;       // QEMU's audiodev driver: pa, alsa or none
+    std::string socket;       // pa: the server's socket path; "" = the user is not on this host
+    std::string cookie;       // pa: the PulseAudio cookie QEMU reads (PULSE_COOKIE); "" = none
+    bool cookie_required = false;  // PulseAudio refuses root without it; pipewire-pulse does not ask
+    std::string user;         // pa: whose server, for messages
+    std::string alsa_device;  // alsa: "" = default
+    AudioModel model = AudioModel::ich9;
+    PciPlacement at;          // the HDA controller or AC97 on pcie.0
+};
+
 struct LaunchPlan {
     Profile profile;
     HostFacts facts;
@@ -129,6 +142,7 @@ struct LaunchPlan {
     std::optional<HugepagePlan> hugepages;
     std::optional<PciPlacement> balloon;  // virtio-balloon-pci (id vmrun-balloon)
     std::optional<LookingGlassPlan> looking_glass;
+    std::optional<AudioPlan> audio;
     // SMBIOS strings by type, in QEMU's key order: the host's (smbios: host) with the profile's over them.
     std::map<int, std::vector<std::pair<std::string, std::string>>> smbios;
 };

@@ -128,6 +128,33 @@ private:
 
     // What libvirt has no element for but vmrun needs to give the same VM
     // back: libvirt keeps <metadata> as written and ignores it.
+    // <sound> plays through <audio id='1'>: QEMU's -device ... audiodev= and -audiodev.
+    void audio() {
+        if (!plan_.audio) return;
+        const auto& a = *plan_.audio;
+        bool ac97 = a.model == AudioModel::ac97;
+        x_.open("sound", {{"model", ac97 ? "ac97" : "ich9"}});
+        if (!ac97) x_.leaf("codec", {{"type", "duplex"}});
+        x_.leaf("audio", {{"id", "1"}});
+        x_.leaf("alias", {{"name", libvirt_alias("vmrun-sound")}});
+        x_.leaf("address", pci_address(a.at));
+        x_.close();
+        if (a.driver == "pa") {
+            Attrs at{{"id", "1"}, {"type", "pulseaudio"}};
+            if (!a.socket.empty()) at.push_back({"serverName", a.socket});
+            x_.leaf("audio", at);
+            warnings_.push_back("audio: libvirt connects QEMU to " + (a.user.empty() ? std::string("the") : a.user + "'s") +
+                                " sound server as its own QEMU user (qemu.conf user=); PulseAudio lets that user in only with the desktop "
+                                "user's cookie, which vmrun passes itself (PULSE_COOKIE)");
+        } else if (a.driver == "alsa") {
+            x_.open("audio", {{"id", "1"}, {"type", "alsa"}});
+            if (!a.alsa_device.empty()) x_.leaf("input", {{"dev", a.alsa_device}}).leaf("output", {{"dev", a.alsa_device}});
+            x_.close();
+        } else {
+            x_.leaf("audio", {{"id", "1"}, {"type", "none"}});
+        }
+    }
+
     void metadata() {
         XmlWriter m;
         std::string order;
@@ -150,6 +177,14 @@ private:
         if (p_.display.type == DisplayType::gtk) m.leaf("vmrun:display", {}, "gtk");
         if (p_.root_ports.hotplug == HotplugMode::native) m.leaf("vmrun:hotplug", {}, "native");
         if (p_.looking_glass && !p_.looking_glass->owner.empty()) m.leaf("vmrun:looking-glass-owner", {}, p_.looking_glass->owner);
+        if (p_.audio) {
+            // The profile's words, so the import gives them back as written (libvirt's say 'pulseaudio' for pipewire too).
+            const auto& a = *p_.audio;
+            Attrs at{{"backend", audio_backend_name(a.backend)}};
+            for (const auto& [k, v] : {std::pair{"user", a.user}, std::pair{"server", a.server}, std::pair{"cookie", a.cookie}})
+                if (!v.empty()) at.push_back({k, v});
+            m.leaf("vmrun:audio", at);
+        }
         for (const auto& n : p_.nics) {
             if (n.create_bridge) m.leaf("vmrun:create-bridge", {{"nic", n.id}});
             for (const auto& f : n.forwards)
@@ -333,6 +368,7 @@ private:
                 warnings_.push_back("looking_glass.owner (kept in <metadata>): libvirt makes /dev/shm/looking-glass-" + p_.name +
                                     " as its QEMU user; a tmpfiles.d rule gives it to " + lg.owner);
         }
+        audio();
         if (plan_.balloon) {
             x_.open("memballoon", {{"model", "virtio"}});
             x_.leaf("alias", {{"name", libvirt_alias("vmrun-balloon")}});

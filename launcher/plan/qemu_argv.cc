@@ -15,6 +15,8 @@ std::string hex16(unsigned v) {
     return buf;
 }
 
+constexpr const char* kAudiodevId = "vmrun-audio";
+
 void place(QemuOption& o, const PciPlacement& at) {
     o.set("bus", at.bus).set("addr", at.addr());
     if (at.multifunction) o.on_off("multifunction", true);
@@ -52,6 +54,7 @@ public:
             place(ivshmem, lg.at);
             add("-device", ivshmem.str());
         }
+        audio();
         if (plan_.balloon) {
             QemuOption balloon("virtio-balloon-pci");
             balloon.set("id", "vmrun-balloon");
@@ -64,6 +67,28 @@ public:
     }
 
 private:
+    void audio() {
+        if (!plan_.audio) return;
+        const auto& a = *plan_.audio;
+        QemuOption dev(a.driver);
+        dev.set("id", kAudiodevId);
+        if (a.driver == "pa" && !a.socket.empty()) dev.set("server", "unix:" + a.socket);
+        if (a.driver == "alsa" && !a.alsa_device.empty()) dev.set("out.dev", a.alsa_device).set("in.dev", a.alsa_device);
+        add("-audiodev", dev.str());
+        if (a.model == AudioModel::ac97) {
+            QemuOption card("AC97");
+            card.set("id", "vmrun-sound").set("audiodev", kAudiodevId);
+            place(card, a.at);
+            add("-device", card.str());
+            return;
+        }
+        QemuOption hda("ich9-intel-hda");
+        hda.set("id", "vmrun-sound");
+        place(hda, a.at);
+        add("-device", hda.str());
+        add("-device", QemuOption("hda-duplex").set("id", "vmrun-sound-codec").set("bus", "vmrun-sound.0").set("audiodev", kAudiodevId).str());
+    }
+
     void add(std::string a) { argv_.push_back(std::move(a)); }
     void add(const char* opt, const std::string& value) { add(std::string(opt)); add(value); }
 
@@ -316,6 +341,13 @@ std::string passthrough_device(const PassthroughPlan& pp) {
     if (!d.romfile.empty()) o.set("romfile", d.romfile);
     if (d.rombar) o.set("rombar", *d.rombar ? 1 : 0);
     return o.str();
+}
+
+std::map<std::string, std::string> qemu_environment(const LaunchPlan& plan) {
+    std::map<std::string, std::string> env;
+    // QEMU's pa driver has no option for it; libpulse reads the cookie's path from here.
+    if (plan.audio && !plan.audio->cookie.empty()) env["PULSE_COOKIE"] = plan.audio->cookie;
+    return env;
 }
 
 std::vector<std::string> build_qemu_argv(const LaunchPlan& plan, const InheritedFds& fds) {

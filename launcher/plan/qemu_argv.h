@@ -21,6 +21,10 @@ struct InheritedFds {
 
 std::vector<std::string> build_qemu_argv(const LaunchPlan& plan, const InheritedFds& fds = {});
 
+// Variables QEMU's environment gets on top of vmrun's (PULSE_COOKIE for a
+// PulseAudio server): the only thing besides argv that shapes what QEMU does.
+std::map<std::string, std::string> qemu_environment(const LaunchPlan& plan);
+
 // Single -device option strings, exposed so hotplug builds the same devices.
 std::string root_port_device(const RootPortPlan& rp);
 std::string passthrough_device(const PassthroughPlan& pp);

@@ -172,12 +172,41 @@ private:
                 if (name == "create-bridge") create_bridge_.insert(attr(m, "nic"));
                 else if (name == "forward") forwards_[attr(m, "nic")].push_back(text(m));
                 else if (name == "hugepages") meta_hugepages_ = m;
+                else if (name == "audio") meta_audio_ = m;
                 else meta_[name] = text(m);
             }
         }
     }
 
     bool meta(const std::string& key) const { return meta_.count(key) > 0; }
+
+    // A <sound> and the <audio> it plays through (its own <audio id>, else the first);
+    // vmrun's metadata, when there, keeps the profile's words (pipewire, user).
+    std::string audio(const std::string& model, const std::map<std::string, const ptree*>& audio_by_id) {
+        std::string out = "audio:\n";
+        if (meta_audio_) {
+            for (const char* k : {"backend", "user", "server", "cookie"})
+                if (auto v = attr(*meta_audio_, k); !v.empty()) out += std::string("  ") + k + ": " + yaml_scalar(v) + "\n";
+        } else {
+            const ptree* a = audio_by_id.empty() ? nullptr : audio_by_id.begin()->second;
+            auto type = a ? attr(*a, "type") : "none";
+            if (type == "pulseaudio") {
+                out += "  backend: pulseaudio\n";
+                if (auto server = attr(*a, "serverName"); !server.empty()) out += "  server: " + yaml_scalar(server) + "\n";
+                else warn("<audio type='pulseaudio'> without serverName: set audio.user to the desktop user whose server plays the guest");
+            } else if (type == "alsa") {
+                out += "  backend: alsa\n";
+            } else {
+                if (type != "none") warn("<audio type='" + type + "'>: vmrun plays through pipewire, pulseaudio or alsa; none here");
+                out += "  backend: none\n";
+            }
+        }
+        if (model == "ac97") out += "  model: ac97\n";
+        for (const auto& [id, a] : audio_by_id)
+            if (attr(*a, "type") == "alsa")
+                if (auto dev = a->get<std::string>("output.<xmlattr>.dev", ""); !dev.empty()) out += "  device: " + yaml_scalar(dev) + "\n";
+        return out;
+    }
 
     void memory(std::ostringstream& y) {
         uint64_t kib = 0;
@@ -493,7 +522,8 @@ private:
         std::vector<Item> disks, nics, passthrough, usb;
         std::map<unsigned, std::string> root_ports;  // controller index -> model
         std::set<unsigned> buses_used;
-        std::string display, tpm, looking_glass;
+        std::string display, tpm, looking_glass, sound_model;
+        std::map<std::string, const ptree*> audio_by_id;
         bool balloon = false;
         int hostdev_index = 0;
         for (const auto& [tag, n] : *devs) {
@@ -527,7 +557,12 @@ private:
                 balloon = attr(n, "model") == "virtio";
             } else if (tag == "emulator" || tag == "serial" || tag == "console" || tag == "<xmlattr>") {
                 // vmrun runs qemu-system-x86_64 and gives the guest its own console socket.
-            } else if (tag == "audio" && attr(n, "type") == "none") {
+            } else if (tag == "sound") {
+                if (!sound_model.empty()) warn("a second <sound>: vmrun gives the guest one sound card");
+                else if (attr(n, "model") == "ich9" || attr(n, "model") == "ac97") sound_model = attr(n, "model");
+                else warn("<sound model='" + attr(n, "model") + "'>: vmrun has ich9 and ac97; not carried over");
+            } else if (tag == "audio") {
+                audio_by_id[attr(n, "id", "1")] = &n;
             } else if (tag == "input" && attr(n, "bus") == "ps2") {
                 // q35 has the PS/2 keyboard and mouse by itself.
             } else {
@@ -549,6 +584,7 @@ private:
         if (tpm == "crb" && !meta("tpm-reset")) y << "tpm: true\n";
         else if (!tpm.empty()) y << "tpm:\n  model: " << tpm << "\n" << (meta("tpm-reset") ? "  reset: true\n" : "");
         y << looking_glass;
+        if (!sound_model.empty()) y << audio(sound_model, audio_by_id);
         if (balloon) y << "balloon: true\n";
         auto list = [&](const char* key, const std::vector<Item>& items) {
             if (items.empty()) return;
@@ -757,7 +793,7 @@ private:
 
     const ptree& d_;
     std::map<std::string, std::string> meta_;
-    std::optional<ptree> meta_hugepages_;
+    std::optional<ptree> meta_hugepages_, meta_audio_;
     std::set<std::string> create_bridge_;
     std::map<std::string, std::vector<std::string>> forwards_;
     std::vector<std::string> warnings_, extra_args_, acpi_tables_;

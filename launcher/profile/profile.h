@@ -92,6 +92,32 @@ struct LookingGlass {
     LookingGlassDevice device = LookingGlassDevice::shm;
 };
 
+// Guest sound: an emulated sound card whose output QEMU plays through one of
+// the host's sound systems. QEMU 7.2 has no PipeWire backend: `pipewire` goes
+// through PipeWire's PulseAudio server (pipewire-pulse) with QEMU's pa driver.
+enum class AudioBackend { pipewire, pulseaudio, alsa, none };
+enum class AudioModel { ich9, ac97 };
+struct Audio {
+    AudioBackend backend = AudioBackend::pulseaudio;
+    AudioModel model = AudioModel::ich9;  // ich9-intel-hda with hda-duplex, or AC97
+    std::string user;    // pipewire/pulseaudio: whose sound server; "" = run_as
+    std::string server;  // pipewire/pulseaudio: the server's socket; "" = /run/user/UID/pulse/native
+    std::string cookie;  // pulseaudio: the cookie that lets QEMU (root) in; "" = ~USER/.config/pulse/cookie
+    std::string device;  // alsa: the PCM QEMU plays to and records from; "" = ALSA's default
+    bool uses_sound_server() const { return backend == AudioBackend::pipewire || backend == AudioBackend::pulseaudio; }
+};
+
+// The profile's word for a backend.
+inline const char* audio_backend_name(AudioBackend b) {
+    switch (b) {
+        case AudioBackend::pipewire: return "pipewire";
+        case AudioBackend::pulseaudio: return "pulseaudio";
+        case AudioBackend::alsa: return "alsa";
+        case AudioBackend::none: return "none";
+    }
+    return "";
+}
+
 struct KernelBoot {
     std::string image;
     std::string initrd;
@@ -203,6 +229,7 @@ struct Profile {
     Firmware firmware;
     std::optional<Tpm> tpm;
     std::optional<LookingGlass> looking_glass;
+    std::optional<Audio> audio;
     bool balloon = false;  // virtio-balloon: the host can take memory back from a running guest
     std::optional<Smbios> smbios;
     std::vector<std::string> acpi_tables;  // whole ACPI tables (header included) added to the guest's

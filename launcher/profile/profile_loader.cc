@@ -89,6 +89,7 @@ public:
                 }
         }
         if (auto n = r.get("looking_glass")) { remember("looking_glass"); looking_glass(*n); }
+        if (auto n = r.get("audio")) { remember("audio"); audio(*n); }
         if (auto n = r.get("balloon")) {
             remember("balloon");
             if (auto b = read_bool(*n, "balloon", d_)) p_.balloon = *b;
@@ -450,6 +451,75 @@ private:
         r.finish();
         if (!lg.size_mib) lg.size_mib = looking_glass_size_mib(lg.width, lg.height);
         p_.looking_glass = lg;
+    }
+
+    // audio: BACKEND, or {backend, model: ich9 | ac97, user, server, cookie, device}.
+    void audio(const YAML::Node& n) {
+        static const std::vector<std::string> backends{"pipewire", "pulseaudio", "alsa", "none"};
+        auto backend_of = [](const std::string& s) {
+            return s == "pipewire" ? AudioBackend::pipewire : s == "pulseaudio" ? AudioBackend::pulseaudio
+                   : s == "alsa"   ? AudioBackend::alsa     : AudioBackend::none;
+        };
+        if (n.IsScalar()) {
+            p_.at.set("audio.backend", loc_of(n));
+            if (auto s = read_choice(n, "audio", backends, d_)) p_.audio = Audio{backend_of(*s)};
+            return;
+        }
+        if (!n.IsMap()) {
+            d_.error(loc_of(n), "'audio' is a backend (pipewire, pulseaudio, alsa, none) or a mapping like "
+                                "{backend: pipewire, user: alice}; got " + describe_kind(n));
+            return;
+        }
+        MapReader r(n, "'audio'", d_);
+        if (!r.ok()) return;
+        Audio a;
+        auto backend = r.get("backend");
+        if (!backend) {
+            d_.error(loc_of(n), "'audio' needs a backend: {backend: pipewire | pulseaudio | alsa | none}");
+        } else {
+            p_.at.set("audio.backend", loc_of(*backend));
+            if (auto s = read_choice(*backend, "backend", backends, d_)) a.backend = backend_of(*s);
+            else backend.reset();
+        }
+        if (auto v = r.get("model")) {
+            p_.at.set("audio.model", loc_of(*v));
+            if (auto s = read_choice(*v, "model", {"ich9", "ac97"}, d_)) a.model = *s == "ac97" ? AudioModel::ac97 : AudioModel::ich9;
+        }
+        // Keys that only some backends read: given to another, they would be ignored, so say so.
+        auto only_for = [&](const std::string& key, bool fits, const std::string& which) -> std::optional<YAML::Node> {
+            auto v = r.get(key);
+            if (!v) return std::nullopt;
+            p_.at.set("audio." + key, loc_of(*v));
+            if (backend && !fits) {
+                d_.error(loc_of(*v), "'" + key + "' is for backend " + which + ", and this audio's backend is '" +
+                                         backend->Scalar() + "': remove it, or change the backend");
+                return std::nullopt;
+            }
+            return v;
+        };
+        bool server = a.uses_sound_server();
+        if (auto v = only_for("user", server, "pipewire or pulseaudio")) {
+            if (auto s = read_string(*v, "user", d_)) {
+                if (is_safe_name(*s)) a.user = *s;
+                else d_.error(loc_of(*v), "'user' must be a user name (the desktop user whose sound server plays the guest), got '" + *s + "'");
+            }
+        }
+        for (auto [key, field] : {std::pair{"server", &a.server}, std::pair{"cookie", &a.cookie}})
+            if (auto v = only_for(key, server, "pipewire or pulseaudio"))
+                if (auto s = read_string(*v, key, d_)) {
+                    if (s->empty() || s->find('\n') != std::string::npos)
+                        d_.error(loc_of(*v), std::string("'") + key + "' is a file's path, like " +
+                                                 (key == std::string("server") ? "/run/user/1000/pulse/native" : "/home/alice/.config/pulse/cookie"));
+                    else *field = path(*s);
+                }
+        if (auto v = only_for("device", a.backend == AudioBackend::alsa, "alsa")) {
+            if (auto s = read_string(*v, "device", d_)) {
+                if (!s->empty() && s->find_first_of("\n\t ") == std::string::npos) a.device = *s;
+                else d_.error(loc_of(*v), "'device' is an ALSA PCM name, like default or hw:0,0; got '" + *s + "'");
+            }
+        }
+        r.finish();
+        p_.audio = a;
     }
 
     void kernel(const YAML::Node& n) {

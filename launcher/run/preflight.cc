@@ -9,6 +9,7 @@
 #include "host/memory/hugepage_pool.h"
 #include "host/memory/shared_memory_file.h"
 #include "host/net/network_setup.h"
+#include "host/sound/sound_server.h"
 #include "plan/swtpm_argv.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/pci/sriov.h"
@@ -79,6 +80,10 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
     }
     if (plan.hugepages) {
         auto more = hugepage_problems(plan);
+        out.insert(out.end(), more.begin(), more.end());
+    }
+    if (plan.audio) {
+        auto more = sound_problems(plan);
         out.insert(out.end(), more.begin(), more.end());
     }
     if (plan.looking_glass) {

@@ -167,10 +167,12 @@ private:
         auto exe = argv[0].find('/') == std::string::npos ? bp::search_path(argv[0]) : boost::filesystem::path(argv[0]);
         std::vector<std::string> args(argv.begin() + 1, argv.end());
         bool stdio_serial = plan_.profile.serial == SerialMode::stdio;
+        bp::environment env = boost::this_process::environment();
+        for (const auto& [key, value] : qemu_environment(plan_)) env[key] = value;
         if (stdio_serial)
-            qemu_ = bp::child(exe, bp::args = args, bp::std_err > stderr_.pipe(), inherit, ec);
+            qemu_ = bp::child(exe, bp::args = args, env, bp::std_err > stderr_.pipe(), inherit, ec);
         else
-            qemu_ = bp::child(exe, bp::args = args, bp::std_in < bp::null, bp::std_err > stderr_.pipe(), OwnProcessGroup{}, inherit, ec);
+            qemu_ = bp::child(exe, bp::args = args, env, bp::std_in < bp::null, bp::std_err > stderr_.pipe(), OwnProcessGroup{}, inherit, ec);
         // QEMU holds the taps now (or failed to start): with vmrun's copies closed, they die with QEMU.
         close_taps(network_);
         if (ec || !qemu_.valid()) return fail_start("cannot start " + argv[0] + ": " + ec.message());

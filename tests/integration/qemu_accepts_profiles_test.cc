@@ -64,6 +64,8 @@ void use_stand_ins(Profile& p, const TempDir& dir, const std::string& accel) {
         nic.tap.clear();
     }
     for (auto& x : p.passthrough) x.romfile.clear();
+    // The same card in the same slot, playing nowhere: this machine has no desktop user's sound server.
+    if (p.audio) p.audio = Audio{AudioBackend::none, p.audio->model};
     // Same backend type, in a plain folder, small and not preallocated: the
     // test must not need 64 GiB of hugepages.
     if (p.hugepages) p.hugepages->path = dir.path.string();
@@ -98,7 +100,7 @@ std::vector<std::string> runnable_argv(const LaunchPlan& plan) {
         }
         if (argv[i] == "-object" && argv[i + 1].rfind("memory-backend-file,", 0) == 0) {
             auto& v = argv[i + 1];
-            v.replace(v.find("prealloc=on"), 11, "prealloc=off");
+            if (auto at = v.find("prealloc=on"); at != std::string::npos) v.replace(at, 11, "prealloc=off");
         }
     }
     argv.push_back("-S");
@@ -124,6 +126,7 @@ TEST_CASE("QEMU starts every example profile paused and answers QMP") {
         HostFacts facts;
         facts.qemu_binary = vmrun::testing::qemu_binary();
         facts.paths = {"profile", dir / "run", dir / "state"};
+        facts.shm_dir = dir.path.string();  // Looking Glass's file, never the host's /dev/shm
         std::filesystem::create_directories(facts.paths.runtime_dir);
         std::filesystem::create_directories(facts.paths.state_dir);
         auto planned = make_launch_plan(profile, facts);

@@ -218,3 +218,45 @@ TEST_CASE("Looking Glass: the size from the resolution as Looking Glass document
     CHECK(kvmfr.planned.plan->looking_glass->path == "/dev/kvmfr0");
     CHECK(kvmfr.planned.plan->looking_glass->size_mib == 128);
 }
+
+TEST_CASE("audio: the user's socket and cookie, run_as as the default user, the card on pcie.0, the cookie in QEMU's environment") {
+    auto facts = vmrun::testing::fixed_facts("s");
+    facts.users["alice"] = {1000, "/home/alice", "/home/alice/.config/pulse/cookie"};
+    facts.users["bob"] = {1001, "/home/bob", ""};
+    auto has_in = [](const std::vector<std::string>& argv, const std::string& a) { return std::find(argv.begin(), argv.end(), a) != argv.end(); };
+
+    auto pa = vmrun::testing::run_pipeline("name: s\nmemory: 1G\naudio: {backend: pulseaudio, user: alice}\n", "/vm", facts);
+    REQUIRE(pa.planned.plan);
+    const auto& a = *pa.planned.plan->audio;
+    CHECK(a.socket == "/run/user/1000/pulse/native");
+    CHECK(a.cookie == "/home/alice/.config/pulse/cookie");
+    CHECK(a.cookie_required);
+    CHECK(a.at.bus == "pcie.0");
+    auto argv = vmrun::build_qemu_argv(*pa.planned.plan);
+    CHECK(has_in(argv, "pa,id=vmrun-audio,server=unix:/run/user/1000/pulse/native"));
+    CHECK(has_in(argv, "ich9-intel-hda,id=vmrun-sound,bus=pcie.0,addr=" + a.at.addr()));
+    CHECK(has_in(argv, "hda-duplex,id=vmrun-sound-codec,bus=vmrun-sound.0,audiodev=vmrun-audio"));
+    CHECK(vmrun::qemu_environment(*pa.planned.plan) == std::map<std::string, std::string>{{"PULSE_COOKIE", "/home/alice/.config/pulse/cookie"}});
+
+    // run_as is the user when none is named; pipewire-pulse needs no cookie, and bob has none.
+    auto pw = vmrun::testing::run_pipeline("name: s\nmemory: 1G\nrun_as: bob\naudio: {backend: pipewire, model: ac97}\n", "/vm", facts);
+    REQUIRE(pw.planned.plan);
+    CHECK(pw.planned.plan->audio->socket == "/run/user/1001/pulse/native");
+    CHECK_FALSE(pw.planned.plan->audio->cookie_required);
+    CHECK(vmrun::qemu_environment(*pw.planned.plan).empty());
+    auto pw_argv = vmrun::build_qemu_argv(*pw.planned.plan);
+    CHECK(has_in(pw_argv, "AC97,id=vmrun-sound,audiodev=vmrun-audio,bus=pcie.0,addr=" + pw.planned.plan->audio->at.addr()));
+
+    // A server named by path wins over the user's, and commas in it are escaped.
+    auto given = vmrun::testing::run_pipeline("name: s\nmemory: 1G\naudio:\n  backend: pulseaudio\n  server: /srv/a,b/native\n  cookie: c\n", "/vm", facts);
+    REQUIRE(given.planned.plan);
+    CHECK(has_in(vmrun::build_qemu_argv(*given.planned.plan), "pa,id=vmrun-audio,server=unix:/srv/a,,b/native"));
+    CHECK(given.planned.plan->audio->cookie == "/vm/c");
+
+    auto alsa = vmrun::testing::run_pipeline("name: s\nmemory: 1G\naudio: {backend: alsa, device: \"hw:1,0\"}\n", "/vm", facts);
+    REQUIRE(alsa.planned.plan);
+    CHECK(has_in(vmrun::build_qemu_argv(*alsa.planned.plan), "alsa,id=vmrun-audio,out.dev=hw:1,,0,in.dev=hw:1,,0"));
+    auto none = vmrun::testing::run_pipeline("name: s\nmemory: 1G\naudio: none\n", "/vm", facts);
+    REQUIRE(none.planned.plan);
+    CHECK(has_in(vmrun::build_qemu_argv(*none.planned.plan), "none,id=vmrun-audio"));
+}

@@ -1,0 +1,102 @@
+#include "host/sound/sound_server.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace vmrun {
+
+namespace {
+
+// Debian's QEMU keeps its audio drivers in loadable modules; pa and alsa
+// come with qemu-system-gui and qemu-system-x86 respectively.
+std::optional<HostProblem> missing_qemu_driver(const std::string& driver, const std::string& file) {
+    const std::filesystem::path modules = "/usr/lib/x86_64-linux-gnu/qemu";
+    std::error_code ec;
+    if (driver == "none" || !std::filesystem::is_directory(modules, ec)) return std::nullopt;
+    if (std::filesystem::exists(modules / ("audio-" + driver + ".so"), ec)) return std::nullopt;
+    return HostProblem{"QEMU's " + driver + " audio driver (" + (modules / ("audio-" + driver + ".so")).string() + ") is not installed",
+                       driver == "pa" ? "apt-get install qemu-system-gui, or choose another audio backend in " + file
+                                      : "apt-get install qemu-system-x86, or choose another audio backend in " + file};
+}
+
+}  // namespace
+
+std::optional<UserFacts> read_user_facts(const std::string& name) {
+    passwd pw{}, *found = nullptr;
+    char buf[4096];
+    if (name.empty() || ::getpwnam_r(name.c_str(), &pw, buf, sizeof buf, &found) != 0 || !found) return std::nullopt;
+    UserFacts u{pw.pw_uid, pw.pw_dir ? pw.pw_dir : "", ""};
+    std::error_code ec;
+    if (auto cookie = u.home + "/.config/pulse/cookie"; !u.home.empty() && std::filesystem::is_regular_file(cookie, ec))
+        u.pulse_cookie = cookie;
+    return u;
+}
+
+void read_audio_facts(HostFacts& facts, const Profile& profile) {
+    if (!profile.audio || !profile.audio->uses_sound_server()) return;
+    auto name = profile.audio->user.empty() ? profile.run_as : profile.audio->user;
+    if (auto u = read_user_facts(name)) facts.users[name] = *u;
+}
+
+std::vector<HostProblem> sound_problems(const LaunchPlan& plan) {
+    std::vector<HostProblem> out;
+    if (!plan.audio) return out;
+    const auto& a = *plan.audio;
+    const auto& file = plan.profile.source_file;
+    if (auto p = missing_qemu_driver(a.driver, file)) out.push_back(*p);
+    if (a.driver == "pa" && a.socket.empty()) {
+        out.push_back({"'" + a.user + "' is not a user on this host, and audio plays through that user's sound server",
+                       "set audio.user in " + file + " to the desktop user whose session has the sound server"});
+        return out;
+    }
+    if (a.driver == "pa") {
+        bool explicit_server = !plan.profile.audio->server.empty();
+        struct stat st {};
+        std::string whose = a.user.empty() ? "" : a.user + "'s ";
+        if (::stat(a.socket.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+            out.push_back({"no sound server is listening at " + a.socket + (a.user.empty() ? "" : " (" + whose + "PulseAudio socket)"),
+                           std::string(a.backend == AudioBackend::pipewire
+                                           ? "start PipeWire's PulseAudio server in " + whose + "session (systemctl --user start pipewire-pulse)"
+                                           : "start PulseAudio in " + whose + "session (systemctl --user start pulseaudio)") +
+                               (explicit_server ? ", or correct audio.server in " + file
+                                                : ", or give its socket as audio.server in " + file)});
+        }
+        if (a.cookie_required && a.cookie.empty())
+            out.push_back({"PulseAudio lets QEMU (which connects as root) in only with " + whose + "cookie, and " +
+                               (a.user.empty() ? "none is named" : "there is none in " + a.user + "'s ~/.config/pulse"),
+                           "name it as audio.cookie in " + file + (a.user.empty() ? "" : ", or log in as " + a.user + " once (PulseAudio writes it)")});
+        else if (!a.cookie.empty() && ::access(a.cookie.c_str(), R_OK) != 0)
+            out.push_back({"the PulseAudio cookie " + a.cookie + " cannot be read", "correct audio.cookie in " + file});
+    }
+    if (a.driver == "alsa" && a.alsa_device.empty()) {
+        std::error_code ec;
+        bool any = false;
+        for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(plan.facts.sysroot) / "dev/snd", ec))
+            any = any || e.path().filename().string().rfind("pcmC", 0) == 0;
+        if (!any)
+            out.push_back({"this host has no ALSA sound device (/dev/snd has no pcm node)",
+                           "load the sound card's driver, name an ALSA device as audio.device, or set audio: none in " + file});
+    }
+    return out;
+}
+
+std::string describe_audio(const AudioPlan& a) {
+    std::string card = a.model == AudioModel::ac97 ? "AC97" : "ich9-intel-hda + hda-duplex";
+    if (a.driver == "pa" && a.socket.empty())
+        return card + " playing through the sound server of " + a.user + ", who is not a user on this host";
+    switch (a.backend) {
+        case AudioBackend::pipewire:
+            return card + " playing through PipeWire's PulseAudio server (pipewire-pulse) at " + a.socket +
+                   ": QEMU 7.2 has no PipeWire backend, so its pa driver is used";
+        case AudioBackend::pulseaudio:
+            return card + " playing through PulseAudio at " + a.socket + (a.cookie.empty() ? "" : " with the cookie " + a.cookie);
+        case AudioBackend::alsa: return card + " playing through ALSA's " + (a.alsa_device.empty() ? "default" : a.alsa_device) + " device";
+        case AudioBackend::none: return card + " with no host sound (backend none)";
+    }
+    return card;
+}
+
+}  // namespace vmrun
