@@ -394,13 +394,15 @@ sriov_suite() {
 
   # Faults: QEMU killed; then the supervisor killed and 'vmrun restore'.
   run start-vfvm2 start "$p" --detach
+  check "the VM starts again for the QEMU fault" [ $? = 0 ]
   sup=$(supervisor_pid vfvm)
   kill -9 "$(qemu_pid vfvm)"
   check "QEMU SIGKILLed: the supervisor ends" stopped "$sup"
   check "and the PF is back to 0 VFs" no_vfs
   run start-vfvm3 start "$p" --detach
+  check "the VM starts again for the supervisor fault" [ $? = 0 ]
   sup=$(supervisor_pid vfvm)
-  kill -9 "$sup"
+  [ -n "$sup" ] && kill -9 "$sup"
   check "supervisor SIGKILLed: the VFs stay with the orphan" [ "$(numvfs)" = 2 ]
   run restore-vfvm restore vfvm
   check "vmrun restore stops it and the PF is back to 0 VFs" no_vfs

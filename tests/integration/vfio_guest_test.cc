@@ -64,7 +64,7 @@ TEST_CASE("never take a disk the host uses, on a real kernel: NVMe multipath and
 
 TEST_CASE("SR-IOV on a real kernel: vmrun makes an emulated NVMe's VFs, binds one by pf/vf, QEMU opens it, the count comes back after stop and faults") {
     auto r = run_guest_suite("sriov");
-    require_all_passed(r, 18);
+    require_all_passed(r, 20);
 }
 
 TEST_CASE("SR-IOV NIC on a real kernel: a VF's MAC, VLAN, spoof checking and trust set over rtnetlink, and the user's own back after stop, a QEMU crash and restore") {
