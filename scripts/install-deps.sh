@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev doctest-dev
   qemu-system-x86 qemu-system-gui qemu-utils ovmf swtpm swtpm-tools pulseaudio pulseaudio-utils
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
-  busybox-static cpio iproute2 dmsetup e2fsprogs zsh man-db systemd
+  busybox-static cpio iproute2 dmsetup e2fsprogs kmod zsh man-db systemd
   python3 clang libclang-rt-14-dev
 )
 

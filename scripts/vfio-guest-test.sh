@@ -23,8 +23,10 @@
 # stays visible, read-only: a checkout may live there). The checks print "PASS: ..." / "FAIL: ..." lines; this
 # script prints them again at the end with "RESULT: PASS" or "RESULT: FAIL".
 #
-#   scripts/vfio-guest-test.sh [iommu|passthrough|disks|sriov|sriov-nic|all]   (default all:
+#   scripts/vfio-guest-test.sh [iommu|passthrough|disks|sriov|sriov-nic|display|all]   (default all:
 #                                        the first four, on one boot of Debian 12's QEMU)
+# The display suite has the emulated VGA (module bochs) carry the guest's
+# framebuffer console, and kmod's modprobe find the initramfs's modules.
 #
 # Env: BOOT_TIMEOUT (s, default 600), KEEP=1 keeps the console log.
 set -euo pipefail
@@ -53,8 +55,18 @@ trap cleanup EXIT
 ird=$work/root
 mkdir -p "$ird"/{bin,dev,proc,sys,tmp,etc,host}
 cp "$BUSYBOX" "$ird/bin/busybox"
-add_modules "$ird" vfio vfio_iommu_type1 vfio_pci e1000e virtio_pci 9pnet_virtio 9p bochs snd_hda_codec_generic snd_hda_intel nvme crc32c_generic ext4 dm_mod igb igbvf \
+add_modules "$ird" vfio vfio_iommu_type1 vfio_pci e1000e virtio_pci 9pnet_virtio 9p bochs snd_hda_codec_generic snd_hda_intel nvme crc32c_generic ext4 dm_mod igb igbvf overlay \
   || die "kernel modules missing"
+# The display suite unloads the GPU's module and vmrun loads it again with
+# modprobe, in the chroot: the initramfs's module tree, indexed by kmod's
+# depmod, is laid over the chroot's /usr/lib as /usr/lib/modules (this
+# machine has none: its kernel is not Debian's).
+command -v depmod >/dev/null || PATH=$PATH:/usr/sbin:/sbin
+command -v depmod >/dev/null || die "need kmod's depmod (scripts/install-deps.sh)"
+depmod -b "$ird" "$KVER" || die "depmod failed"
+mkdir -p "$ird/modlayer"
+mv "$ird/lib/modules" "$ird/modlayer/modules"
+ln -s /modlayer/modules "$ird/lib/modules"
 
 cat > "$ird/init" <<'INIT'
 #!/bin/busybox sh
@@ -75,6 +87,7 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host; 
   mount -t proc proc /host/proc
   mount -t sysfs sysfs /host/sys
   mount -t tmpfs tmpfs /host/run
+  [ "$suite" = display ] && mount -t overlay overlay -o lowerdir=/modlayer:/host/usr/lib /host/usr/lib
   chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/run TERM=dumb \
     /bin/bash "$top/scripts/vfio-guest/checks.sh" "$top" "$suite" 2>&1
 else

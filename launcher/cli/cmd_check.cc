@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "host/host_check.h"
+#include "host/display/display_handoff.h"
 #include "cli/diagnostics_json.h"
 #include "cli/load_plan.h"
 #include "host/pci/passthrough_setup.h"
@@ -40,6 +41,10 @@ int run_check(const ParsedArgs& args) {
     }
     auto host = read_host(root, p ? p->facts.qemu_binary : probe_host_facts("check").qemu_binary, files_to_check(p), bridges_to_check(p));
     auto lines = check_host(host, p, inspection ? &*inspection : nullptr);
+    if (p && p->profile.host_display) {
+        lines.push_back({Verdict::pass, "handoff", describe_handoff(*p), ""});
+        for (const auto& problem : display_handoff_problems(*p)) lines.push_back({Verdict::fail, "handoff", problem.what, problem.fix});
+    }
 
     int counts[3] = {0, 0, 0};
     for (const auto& l : lines) ++counts[int(l.verdict)];

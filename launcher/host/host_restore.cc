@@ -8,6 +8,7 @@
 
 #include "base/pci_address.h"
 #include "host/journal_args.h"
+#include "host/display/display_handoff.h"
 #include "host/memory/hugepage_pool.h"
 #include "host/memory/hugetlbfs_mount.h"
 #include "host/memory/shared_memory_file.h"
@@ -140,6 +141,11 @@ Restorer make_restorer(const VmPaths& vm) {
         [vm](const nlohmann::json&, std::string& error) { return unmount_private_hugetlbfs(vm.hugetlbfs_dir(), error); });
     r.on("shm-file", [vm](const nlohmann::json& args) { return check_shm_entry(vm.name, args); }, remove_shm_file);
     r.on("pci-driver", check_pci, restore_pci_driver);
+    // Single-GPU handoff: started once, even when a restore is interrupted and run again.
+    r.on("display-manager", check_display_manager_entry, start_display_manager, /*once_per_key=*/true);
+    r.on("vtconsole", check_console_entry, rebind_console);
+    r.on("framebuffer", check_framebuffer_entry, rebind_framebuffer);
+    r.on("kernel-module", check_module_entry, reload_module);
     r.on("sriov-vfs", check_sriov_entry, restore_sriov_count);
     r.on("vf-net", check_vf_net_entry, restore_vf_net);
     r.on("tap", check_link, remove_tap);

@@ -92,6 +92,15 @@ struct LookingGlass {
     LookingGlassDevice device = LookingGlassDevice::shm;
 };
 
+// Single-GPU passthrough: the host's display stack gives the boot GPU up at
+// start and gets it back at the end. Either a systemd unit (stopped only when
+// active, started again only then) or a pair of commands (argv, no shell).
+struct HostDisplay {
+    std::string unit = "display-manager.service";  // "" when commands are given
+    std::vector<std::string> stop, start;
+    int timeout = 10;  // seconds to wait for the GPU's /dev/dri nodes to be let go
+};
+
 // Guest sound: an emulated sound card whose output QEMU plays through one of
 // the host's sound systems. QEMU 7.2 has no PipeWire backend: `pipewire` goes
 // through PipeWire's PulseAudio server (pipewire-pulse) with QEMU's pa driver.
@@ -230,6 +239,7 @@ struct Profile {
     std::optional<Tpm> tpm;
     std::optional<LookingGlass> looking_glass;
     std::optional<Audio> audio;
+    std::optional<HostDisplay> host_display;
     bool balloon = false;  // virtio-balloon: the host can take memory back from a running guest
     std::optional<Smbios> smbios;
     std::vector<std::string> acpi_tables;  // whole ACPI tables (header included) added to the guest's

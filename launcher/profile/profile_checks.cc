@@ -42,6 +42,9 @@ public:
         check_passthrough();
         check_usb();
         check_display();
+        if (p_.host_display && p_.passthrough.empty())
+            d_.error(p_.at.of("host_display"), "host_display hands the host's GPU to the VM, and this profile passes no device: "
+                                               "list the GPU under 'passthrough', or remove host_display");
         if (!p_.qemu_extra_args.empty())
             d_.warning(p_.at.of("qemu_extra_args"),
                        "qemu_extra_args are passed to QEMU unchecked, after everything vmrun builds");

@@ -90,6 +90,7 @@ public:
         }
         if (auto n = r.get("looking_glass")) { remember("looking_glass"); looking_glass(*n); }
         if (auto n = r.get("audio")) { remember("audio"); audio(*n); }
+        if (auto n = r.get("host_display")) { remember("host_display"); host_display(*n); }
         if (auto n = r.get("balloon")) {
             remember("balloon");
             if (auto b = read_bool(*n, "balloon", d_)) p_.balloon = *b;
@@ -451,6 +452,51 @@ private:
         r.finish();
         if (!lg.size_mib) lg.size_mib = looking_glass_size_mib(lg.width, lg.height);
         p_.looking_glass = lg;
+    }
+
+    // host_display: handoff, or {unit: NAME | stop: [argv], start: [argv], timeout: S}.
+    void host_display(const YAML::Node& n) {
+        if (n.IsScalar()) {
+            if (auto s = read_choice(n, "host_display", {"handoff"}, d_)) p_.host_display = HostDisplay{};
+            return;
+        }
+        if (!n.IsMap()) {
+            d_.error(loc_of(n), "'host_display' is handoff or a mapping like {unit: gdm.service} or {stop: [...], start: [...]}; got " +
+                                    describe_kind(n));
+            return;
+        }
+        MapReader r(n, "'host_display'", d_);
+        if (!r.ok()) return;
+        HostDisplay h;
+        if (auto v = r.get("unit")) {
+            p_.at.set("host_display.unit", loc_of(*v));
+            if (auto s = read_string(*v, "unit", d_)) {
+                if (!s->empty() && s->find_first_of(" \t\n/") == std::string::npos && s->front() != '-') h.unit = *s;
+                else d_.error(loc_of(*v), "'unit' is a systemd unit's name, like display-manager.service or gdm.service; got '" + *s + "'");
+            }
+        }
+        for (auto [key, field] : {std::pair{"stop", &h.stop}, std::pair{"start", &h.start}}) {
+            auto v = r.get(key);
+            if (!v) continue;
+            p_.at.set(std::string("host_display.") + key, loc_of(*v));
+            if (auto l = read_string_list(*v, key, d_)) {
+                if (l->empty() || l->front().empty())
+                    d_.error(loc_of(*v), std::string("'") + key + "' is a command as a list of words, program first, like [/usr/sbin/service, lightdm, " + key + "]");
+                else *field = *l;
+            }
+        }
+        if (r.has("stop") != r.has("start"))
+            d_.error(r.key_loc(r.has("stop") ? "stop" : "start"),
+                     "give 'stop' and 'start' together: vmrun runs one before the GPU goes to the VM and the other when it comes back");
+        if (r.has("unit") && (r.has("stop") || r.has("start")))
+            d_.error(r.key_loc("unit"), "give 'unit' or 'stop' and 'start', not both: the unit is stopped and started with systemctl");
+        else if (r.has("stop")) h.unit.clear();
+        if (auto v = r.get("timeout")) {
+            p_.at.set("host_display.timeout", loc_of(*v));
+            if (auto i = read_int(*v, "timeout", 1, 300, d_)) h.timeout = *i;
+        }
+        r.finish();
+        p_.host_display = h;
     }
 
     // audio: BACKEND, or {backend, model: ich9 | ac97, user, server, cookie, device}.

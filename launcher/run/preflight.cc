@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "host/cpu_affinity.h"
+#include "host/display/display_handoff.h"
 #include "host/memory/hugepage_pool.h"
 #include "host/memory/shared_memory_file.h"
 #include "host/net/network_setup.h"
@@ -112,8 +113,13 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
     if (!p.passthrough.empty()) {
         auto sriov = sriov_problems(plan);
         out.insert(out.end(), sriov.begin(), sriov.end());
-        auto more = inspect_passthrough(plan.facts.sysroot, existing_passthrough_addresses(plan)).problems(options.force_bind);
+        auto more = inspect_passthrough(plan.facts.sysroot, existing_passthrough_addresses(plan))
+                        .problems(options.force_bind, p.host_display.has_value());
         out.insert(out.end(), more.begin(), more.end());
+        if (p.host_display) {
+            auto display = display_handoff_problems(plan);
+            out.insert(out.end(), display.begin(), display.end());
+        }
     }
     auto network = check_taps(tap_requests(plan));
     out.insert(out.end(), network.begin(), network.end());

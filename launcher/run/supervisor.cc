@@ -36,6 +36,7 @@
 #include "host/pci/passthrough_setup.h"
 #include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
+#include "host/display/display_handoff.h"
 #include "host/process_watch.h"
 #include "plan/qemu_argv.h"
 #include "run/qemu_stderr.h"
@@ -133,6 +134,8 @@ private:
         if (auto jec = journal_.record({"runtime-folder", {{"path", folder_.runtime_dir}}}))
             return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
         if (auto err = set_up_hugepages(plan_, journal_, hugepage_lock_); !err.empty()) return fail_start(err);
+        if (plan_.profile.host_display)
+            if (auto err = hand_over_display(plan_, journal_); !err.empty()) return fail_start("handing the display over failed: " + err);
         if (auto err = bind_devices(); !err.empty()) return fail_start(err);
         if (auto err = prepare_shared_memory(plan_, journal_); !err.empty()) return fail_start(err);
         network_ = set_up_taps(tap_requests(plan_), journal_);

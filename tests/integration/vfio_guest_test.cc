@@ -71,3 +71,8 @@ TEST_CASE("SR-IOV NIC on a real kernel: a VF's MAC, VLAN, spoof checking and tru
     auto r = run_guest_suite("sriov-nic");
     require_all_passed(r, 19);
 }
+
+TEST_CASE("single-GPU handoff on a real kernel: the boot VGA with the console and a display manager goes to the VM and comes back after stop, a QEMU crash and restore") {
+    auto r = run_guest_suite("display");
+    require_all_passed(r, 25);
+}

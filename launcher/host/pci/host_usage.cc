@@ -59,6 +59,14 @@ bool default_route_via(const std::string& sysroot, const std::string& iface) {
 
 }  // namespace
 
+DisplayNodes display_nodes_of(const std::string& sysroot, const PciAddress& address) {
+    DisplayNodes out;
+    auto dev = device_dir(sysroot, address);
+    for (const auto& d : child_names(dev).drm) out.dri.insert("/dev/dri/" + d);
+    out.nvidia = symlink_name(dev / "driver") == "nvidia";
+    return out;
+}
+
 HostUseFinder::HostUseFinder(std::string sysroot, ExclusiveOpenCheck exclusive_open)
     : sysroot_(std::move(sysroot)),
       exclusive_open_(std::move(exclusive_open)),
@@ -79,7 +87,8 @@ HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
             auto vtcon = vt.path().filename().string();
             out.uses.push_back({f.address, a + " is the boot GPU and the host console is on it (" + vtcon + ": " + name + ")",
                                 "make another GPU the primary one in the firmware settings, or release the console first "
-                                "(echo 0 > /sys/class/vtconsole/" + vtcon + "/bind, and boot with video=efifb:off), " + kForce});
+                                "(echo 0 > /sys/class/vtconsole/" + vtcon + "/bind, and boot with video=efifb:off), let vmrun hand it "
+                                "over (host_display: handoff), " + kForce, true});
             break;
         }
     }
@@ -93,15 +102,11 @@ HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
                                 "route the host through another interface first (taking it would cut this session off), " +
                                     std::string(kForce)});
 
-    std::set<std::string> nodes;
-    for (const auto& d : children.drm) nodes.insert("/dev/dri/" + d);
-    bool nvidia = f.driver == "nvidia";
-    auto holds = handles_.holding([&](const std::string& t) {
-        return nodes.count(t) || (nvidia && t.rfind("/dev/nvidia", 0) == 0);
-    });
+    auto nodes = display_nodes_of(sysroot_, f.address);
+    auto holds = handles_.holding([&](const std::string& t) { return nodes.matches(t); });
     for (const auto& h : holds)
         out.uses.push_back({f.address, a + " is in use: " + h,
-                            "stop that program (a display server, a CUDA job, nvidia-persistenced) first, " + std::string(kForce)});
+                            "stop that program (a display server, a CUDA job, nvidia-persistenced) first, " + std::string(kForce), true});
     return out;
 }
 

@@ -8,6 +8,7 @@
 // hangs the desktop, the host, or the SSH session that started vmrun, or
 // corrupts a filesystem. Read through a sysroot (sys/, proc/); changes nothing.
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,19 @@ struct HostUse {
     PciAddress address;
     std::string what;  // "0000:01:00.0 carries the host console (vtcon1: frame buffer device)"
     std::string fix;
+    // The host's display holds it (the console on the boot GPU, a program with
+    // its /dev/dri nodes open): what host_display's handoff releases at start.
+    bool display = false;
 };
+
+// The device nodes a GPU is used through: /dev/dri/cardN and renderDN below
+// it, and /dev/nvidia* when the nvidia driver has it.
+struct DisplayNodes {
+    std::set<std::string> dri;
+    bool nvidia = false;
+    bool matches(const std::string& node) const { return dri.count(node) || (nvidia && node.rfind("/dev/nvidia", 0) == 0); }
+};
+DisplayNodes display_nodes_of(const std::string& sysroot, const PciAddress& address);
 
 // Reads the host's tables once for every function asked about.
 class HostUseFinder {

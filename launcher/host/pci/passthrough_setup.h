@@ -26,7 +26,8 @@ struct PassthroughInspection {
     bool vfio_loaded = false;
 
     // Everything that stops the bind; host uses only when not forced.
-    std::vector<HostProblem> problems(bool force_bind) const;
+    // `display_handoff`: the display's hold on the boot GPU is released at start (host_display), so it is no problem.
+    std::vector<HostProblem> problems(bool force_bind, bool display_handoff = false) const;
 };
 
 // The host addresses a profile's passthrough list names, in profile order.

@@ -1,0 +1,332 @@
+#include "host/display/display_handoff.h"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "host/journal_args.h"
+#include "host/open_handles.h"
+#include "host/pci/host_usage.h"
+#include "host/run_command.h"
+#include "host/sysfs_io.h"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace vmrun {
+
+namespace {
+
+const char* const kFramebufferDrivers[] = {"efi-framebuffer", "simple-framebuffer", "vesa-framebuffer"};
+constexpr auto kCommandLimit = 60s;
+
+fs::path pci_dir(const std::string& sysroot, const PciAddress& a) { return fs::path(sysroot) / "sys/bus/pci/devices" / a.str(); }
+
+bool is_word(const std::string& s) {
+    return !s.empty() && s.size() < 64 && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@") ==
+                                              std::string::npos && s.front() != '-' && s.find("..") == std::string::npos;
+}
+
+std::string join(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+    return out;
+}
+
+// Modules that use `name` (its holders), theirs first: the order they can be unloaded in.
+void unload_order(const fs::path& modules, const std::string& name, std::vector<std::string>& out, std::set<std::string>& seen) {
+    if (!seen.insert(name).second) return;
+    std::error_code ec;
+    std::vector<std::string> holders;
+    for (const auto& h : fs::directory_iterator(modules / name / "holders", ec)) holders.push_back(h.path().filename());
+    std::sort(holders.begin(), holders.end());
+    for (const auto& h : holders) unload_order(modules, h, out, seen);
+    out.push_back(name);
+}
+
+std::string stop_display_manager(const HostDisplay& hd, Journal& journal) {
+    if (!hd.unit.empty()) {
+        // A display manager that is not running is not started at the end either.
+        if (!run_command({"systemctl", "is-active", "--quiet", hd.unit}, kCommandLimit).ok()) {
+            spdlog::info("{} is not active: nothing to stop", hd.unit);
+            return "";
+        }
+        if (auto ec = journal.record({"display-manager", {{"key", "display-manager"}, {"unit", hd.unit}}}))
+            return "cannot write the journal: " + ec.message();
+        auto r = run_command({"systemctl", "stop", hd.unit}, kCommandLimit);
+        if (!r.ok()) return "systemctl stop " + hd.unit + " failed (" + r.describe() + ")";
+        spdlog::info("stopped {}", hd.unit);
+        return "";
+    }
+    if (auto ec = journal.record({"display-manager", {{"key", "display-manager"}, {"start", hd.start}}}))
+        return "cannot write the journal: " + ec.message();
+    auto r = run_command(hd.stop, kCommandLimit);
+    if (!r.ok()) return "the display manager's stop command (" + join(hd.stop) + ") failed (" + r.describe() + ")";
+    spdlog::info("ran the display manager's stop command: {}", join(hd.stop));
+    return "";
+}
+
+std::string wait_for_nodes_released(const std::string& sysroot, const PciAddress& gpu, const HostDisplay& hd) {
+    auto nodes = display_nodes_of(sysroot, gpu);
+    auto holders = [&] { return OpenHandles::read(sysroot).holding([&](const std::string& n) { return nodes.matches(n); }); };
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(hd.timeout);
+    auto held = holders();
+    while (!held.empty() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+        held = holders();
+    }
+    if (held.empty()) return "";
+    std::string list;
+    for (const auto& h : held) list += (list.empty() ? "" : "; ") + h;
+    return "the GPU " + gpu.str() + " is still in use " + std::to_string(hd.timeout) + " s after the display manager was stopped: " +
+           list + " (stop those programs, or give host_display.timeout more time)";
+}
+
+std::string unbind_consoles(const std::string& sysroot, Journal& journal) {
+    std::error_code ec;
+    std::vector<fs::path> consoles;
+    for (const auto& vt : fs::directory_iterator(fs::path(sysroot) / "sys/class/vtconsole", ec)) consoles.push_back(vt.path());
+    std::sort(consoles.begin(), consoles.end());
+    for (const auto& vt : consoles) {
+        auto name = read_first_line(vt / "name");
+        if (read_first_line(vt / "bind") != "1" || name.find("dummy") != std::string::npos) continue;
+        auto vtcon = vt.filename().string();
+        if (auto jec = journal.record({"vtconsole", {{"sysroot", sysroot}, {"vtcon", vtcon}}}))
+            return "cannot write the journal: " + jec.message();
+        if (auto err = write_attribute(vt / "bind", "0"); !err.empty()) return "cannot release the console " + vtcon + ": " + err;
+        spdlog::info("released {} ({})", vtcon, name);
+    }
+    return "";
+}
+
+std::string unbind_framebuffers(const std::string& sysroot, Journal& journal) {
+    for (const char* driver : kFramebufferDrivers) {
+        auto dir = fs::path(sysroot) / "sys/bus/platform/drivers" / driver;
+        std::error_code ec;
+        std::vector<std::string> devices;
+        for (const auto& e : fs::directory_iterator(dir, ec))
+            if (e.path().filename().string().rfind(std::string(driver) + ".", 0) == 0) devices.push_back(e.path().filename());
+        for (const auto& device : devices) {
+            if (auto jec = journal.record({"framebuffer", {{"sysroot", sysroot}, {"driver", driver}, {"device", device}}}))
+                return "cannot write the journal: " + jec.message();
+            if (auto err = write_attribute(dir / "unbind", device); !err.empty()) return "cannot release the framebuffer " + device + ": " + err;
+            spdlog::info("released the firmware framebuffer {}", device);
+        }
+    }
+    return "";
+}
+
+std::string unload_modules(const std::vector<std::string>& modules, Journal& journal) {
+    for (const auto& m : modules) {
+        if (auto ec = journal.record({"kernel-module", {{"name", m}}})) return "cannot write the journal: " + ec.message();
+        if (::syscall(SYS_delete_module, m.c_str(), O_NONBLOCK) != 0 && errno != ENOENT)
+            return "cannot unload the kernel module " + m + ": " + std::strerror(errno) +
+                   (errno == EWOULDBLOCK || errno == EBUSY ? " (something still uses it: lsmod, and fuser -v /dev/dri/* /dev/nvidia*)" : "");
+        spdlog::info("unloaded the kernel module {}", m);
+    }
+    return "";
+}
+
+}  // namespace
+
+std::optional<PciAddress> passed_boot_gpu(const std::string& sysroot, const Profile& profile) {
+    for (const auto& x : profile.passthrough)
+        if (read_first_line(pci_dir(sysroot, x.host) / "boot_vga") == "1") return x.host;
+    return std::nullopt;
+}
+
+std::vector<std::string> modules_to_unload(const std::string& sysroot, const PciAddress& gpu, const std::vector<PciAddress>& passed,
+                                           std::string& why_not) {
+    auto dev = pci_dir(sysroot, gpu);
+    auto driver = symlink_name(dev / "driver");
+    if (driver.empty()) {
+        why_not = gpu.str() + " has no driver";
+        return {};
+    }
+    auto module = symlink_name(dev / "driver/module");
+    if (module.empty()) {
+        why_not = driver + " is built into the kernel";
+        return {};
+    }
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fs::path(sysroot) / "sys/bus/pci/devices", ec)) {
+        auto other = parse_pci_address(e.path().filename().string());
+        if (other && symlink_name(e.path() / "driver") == driver && std::find(passed.begin(), passed.end(), *other) == passed.end()) {
+            why_not = driver + " also drives " + other->str() + ", which stays with the host";
+            return {};
+        }
+    }
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    unload_order(fs::path(sysroot) / "sys/module", module, out, seen);
+    return out;
+}
+
+std::vector<HostProblem> display_handoff_problems(const LaunchPlan& plan) {
+    std::vector<HostProblem> out;
+    const auto& hd = *plan.profile.host_display;
+    const auto& file = plan.profile.source_file;
+    if (!hd.unit.empty()) {
+        if (find_program("systemctl").empty())
+            out.push_back({"host_display stops the unit " + hd.unit + " with systemctl, and this host has no systemctl",
+                           "give the display manager's own commands in " + file +
+                               ": host_display: {stop: [service, lightdm, stop], start: [service, lightdm, start]}"});
+    } else {
+        for (const auto* command : {&hd.stop, &hd.start})
+            if (find_program(command->front()).empty())
+                out.push_back({"host_display's " + std::string(command == &hd.stop ? "stop" : "start") + " command " +
+                                   command->front() + " is not an installed program",
+                               "correct host_display." + std::string(command == &hd.stop ? "stop" : "start") + " in " + file +
+                                   " (a program's path or a name found in PATH, /usr/sbin or /sbin)"});
+    }
+    auto gpu = passed_boot_gpu(plan.facts.sysroot, plan.profile);
+    if (gpu && plan.facts.sysroot == "/") {
+        std::vector<PciAddress> passed;
+        for (const auto& x : plan.profile.passthrough) passed.push_back(x.host);
+        std::string why_not;
+        auto modules = modules_to_unload(plan.facts.sysroot, *gpu, passed, why_not);
+        if (!modules.empty() && find_program("modprobe").empty())
+            out.push_back({"the GPU's driver modules (" + join(modules) + ") would be unloaded, and there is no modprobe to load them again",
+                           "apt-get install kmod"});
+    }
+    return out;
+}
+
+std::string describe_handoff(const LaunchPlan& plan) {
+    const auto& hd = *plan.profile.host_display;
+    auto gpu = passed_boot_gpu(plan.facts.sysroot, plan.profile);
+    if (!gpu) return "none of the passed devices is the boot GPU: the host's display is left as it is";
+    std::string out = "start " + (hd.unit.empty() ? "runs " + join(hd.stop) : "stops " + hd.unit + " (when active)") +
+                      ", waits up to " + std::to_string(hd.timeout) + " s for " + gpu->str() +
+                      "'s device nodes, releases the consoles and firmware framebuffers, ";
+    std::vector<PciAddress> passed;
+    for (const auto& x : plan.profile.passthrough) passed.push_back(x.host);
+    std::string why_not;
+    auto modules = modules_to_unload(plan.facts.sysroot, *gpu, passed, why_not);
+    out += modules.empty() ? "unloads no module (" + why_not + ")" : "unloads " + join(modules);
+    return out + "; all of it back when the VM ends";
+}
+
+std::string hand_over_display(const LaunchPlan& plan, Journal& journal) {
+    const auto& hd = *plan.profile.host_display;
+    const auto& sysroot = plan.facts.sysroot;
+    auto gpu = passed_boot_gpu(sysroot, plan.profile);
+    if (!gpu) {
+        spdlog::warn("host_display: none of the passed devices is the boot GPU; the host's display is left as it is");
+        return "";
+    }
+    if (auto err = stop_display_manager(hd, journal); !err.empty()) return err;
+    if (auto err = wait_for_nodes_released(sysroot, *gpu, hd); !err.empty()) return err;
+    if (auto err = unbind_consoles(sysroot, journal); !err.empty()) return err;
+    if (auto err = unbind_framebuffers(sysroot, journal); !err.empty()) return err;
+    std::vector<PciAddress> passed;
+    for (const auto& x : plan.profile.passthrough) passed.push_back(x.host);
+    std::string why_not;
+    auto modules = modules_to_unload(sysroot, *gpu, passed, why_not);
+    if (modules.empty()) {
+        spdlog::info("no kernel module to unload ({}); the GPU is unbound from its driver", why_not);
+        return "";
+    }
+    if (sysroot != "/") {
+        // A simulated sysfs has no kernel behind it to unload modules from.
+        spdlog::info("simulated sysfs at {}: the modules {} are not unloaded", sysroot, join(modules));
+        return "";
+    }
+    return unload_modules(modules, journal);
+}
+
+std::string check_display_manager_entry(const nlohmann::json& json) {
+    JournalArgs args(json);
+    if (args.text("key") != "display-manager") return "no display-manager key";
+    if (auto unit = args.text("unit")) return is_word(*unit) ? "" : "no valid unit name";
+    if (!json.is_object() || !json.contains("start") || !json["start"].is_array() || json["start"].empty()) return "no start command";
+    for (const auto& w : json["start"])
+        if (!w.is_string()) return "a start command word that is not text";
+    return "";
+}
+
+std::string start_display_manager(const nlohmann::json& json, std::string& error) {
+    JournalArgs args(json);
+    if (auto unit = args.text("unit")) {
+        auto r = run_command({"systemctl", "start", *unit}, kCommandLimit);
+        if (!r.ok()) error = "systemctl start " + *unit + " failed (" + r.describe() + ")";
+        return r.ok() ? "started " + *unit + " again" : "";
+    }
+    auto start = json["start"].get<std::vector<std::string>>();
+    auto r = run_command(start, kCommandLimit);
+    if (!r.ok()) error = "the display manager's start command (" + join(start) + ") failed (" + r.describe() + ")";
+    return r.ok() ? "ran the display manager's start command (" + join(start) + ")" : "";
+}
+
+std::string check_console_entry(const nlohmann::json& json) {
+    JournalArgs args(json);
+    if (!args.has_sysroot()) return "no absolute sysfs root";
+    auto vtcon = args.text("vtcon");
+    if (!vtcon || vtcon->rfind("vtcon", 0) != 0 || vtcon->size() > 10 || vtcon->find_first_not_of("0123456789", 5) != std::string::npos)
+        return "no valid vtcon name";
+    return "";
+}
+
+std::string rebind_console(const nlohmann::json& json, std::string& error) {
+    JournalArgs args(json);
+    auto vt = fs::path(*args.text("sysroot")) / "sys/class/vtconsole" / *args.text("vtcon");
+    if (read_first_line(vt / "bind") == "1") return "";
+    if (auto err = write_attribute(vt / "bind", "1"); !err.empty()) {
+        error = "cannot give the console back: " + err + " (try: echo 1 > /sys/class/vtconsole/" + *args.text("vtcon") + "/bind)";
+        return "";
+    }
+    return "console " + *args.text("vtcon") + " back on " + read_first_line(vt / "name");
+}
+
+std::string check_framebuffer_entry(const nlohmann::json& json) {
+    JournalArgs args(json);
+    if (!args.has_sysroot()) return "no absolute sysfs root";
+    auto driver = args.text("driver");
+    if (!driver || std::find(std::begin(kFramebufferDrivers), std::end(kFramebufferDrivers), *driver) == std::end(kFramebufferDrivers))
+        return "not a firmware framebuffer driver";
+    auto device = args.text("device");
+    if (!device || device->rfind(*driver + ".", 0) != 0 || !is_word(*device)) return "no valid framebuffer device";
+    return "";
+}
+
+std::string rebind_framebuffer(const nlohmann::json& json, std::string& /*error*/) {
+    JournalArgs args(json);
+    auto dir = fs::path(*args.text("sysroot")) / "sys/bus/platform/drivers" / *args.text("driver");
+    auto device = *args.text("device");
+    std::error_code ec;
+    if (fs::exists(dir / device, ec)) return "";
+    if (auto err = write_attribute(dir / "bind", device); !err.empty()) {
+        // The GPU's own driver, back first, may hold the aperture now: its console is the host's again anyway.
+        spdlog::warn("the firmware framebuffer {} was not bound again: {}", device, err);
+        return "left the firmware framebuffer " + device + " unbound (" + err + ")";
+    }
+    return "firmware framebuffer " + device + " bound again";
+}
+
+std::string check_module_entry(const nlohmann::json& json) {
+    auto name = JournalArgs(json).text("name");
+    return name && is_word(*name) ? "" : "no valid module name";
+}
+
+std::string reload_module(const nlohmann::json& json, std::string& error) {
+    auto name = *JournalArgs(json).text("name");
+    std::error_code ec;
+    if (fs::exists(fs::path("/sys/module") / name, ec)) return "";
+    auto r = run_command({"modprobe", name}, kCommandLimit);
+    if (!r.ok()) {
+        error = "modprobe " + name + " failed (" + r.describe() + ")";
+        return "";
+    }
+    return "kernel module " + name + " loaded again";
+}
+
+}  // namespace vmrun

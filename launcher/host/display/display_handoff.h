@@ -1,0 +1,61 @@
+#pragma once
+// Single-GPU passthrough: the host's display stack lets go of the boot GPU
+// before it is bound to vfio-pci, and gets it back when the VM ends. What the
+// hook scripts of libvirt users do, each step journaled before it is made:
+//   1. the display manager stopped (a systemd unit, or the profile's commands),
+//      then a wait until no process holds the GPU's /dev/dri (or /dev/nvidia*)
+//      nodes — the holders named when they do not go;
+//   2. the virtual consoles unbound from their framebuffer console;
+//   3. the firmware framebuffers (efi-, simple-, vesa-framebuffer) unbound;
+//   4. the GPU driver's kernel modules unloaded, the modules that use them
+//      first (nvidia_drm, nvidia_modeset, nvidia_uvm before nvidia) — as the
+//      kernel lists them in /sys/module/*/holders, not from a fixed list —
+//      when the driver is a module and drives no other device.
+// The journal's replay undoes them newest first: modules loaded again (which
+// probes the GPU back onto its driver), framebuffers and consoles bound, the
+// display manager started.
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/pci_address.h"
+#include "host/host_problem.h"
+#include "host/journal.h"
+#include "plan/launch_plan.h"
+
+namespace vmrun {
+
+// The boot GPU among the profile's passthrough devices (boot_vga is 1).
+std::optional<PciAddress> passed_boot_gpu(const std::string& sysroot, const Profile& profile);
+
+// The modules to unload for the driver of `gpu`, in unload order (users
+// first); empty when the driver is built in, absent, or drives another device
+// too. `why_not` says why nothing is unloaded, for the log.
+std::vector<std::string> modules_to_unload(const std::string& sysroot, const PciAddress& gpu,
+                                           const std::vector<PciAddress>& passed, std::string& why_not);
+
+// What stops the handoff before anything is changed: no systemctl for a
+// unit, a stop or start command that is not there, no modprobe to load the
+// driver's modules again. Each with the fix.
+std::vector<HostProblem> display_handoff_problems(const LaunchPlan& plan);
+
+// What the handoff will do on this host, in one line for 'vmrun check'.
+std::string describe_handoff(const LaunchPlan& plan);
+
+// Steps 1-4; "" or what failed (the journal's replay puts back what was done).
+std::string hand_over_display(const LaunchPlan& plan, Journal& journal);
+
+// The journal's undos, and the checks that an entry is one vmrun wrote.
+std::string check_display_manager_entry(const nlohmann::json& args);
+std::string start_display_manager(const nlohmann::json& args, std::string& error);
+std::string check_console_entry(const nlohmann::json& args);
+std::string rebind_console(const nlohmann::json& args, std::string& error);
+std::string check_framebuffer_entry(const nlohmann::json& args);
+std::string rebind_framebuffer(const nlohmann::json& args, std::string& error);
+std::string check_module_entry(const nlohmann::json& args);
+std::string reload_module(const nlohmann::json& args, std::string& error);
+
+}  // namespace vmrun

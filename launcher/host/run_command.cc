@@ -1,0 +1,80 @@
+#include "host/run_command.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <boost/process.hpp>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+namespace bp = boost::process;
+
+namespace vmrun {
+
+std::string CommandOutcome::describe() const {
+    if (timed_out) return "still running at the time limit, and stopped";
+    if (exit_code < 0) return output.empty() ? "could not be started" : output;
+    std::string out = "exit status " + std::to_string(exit_code);
+    auto text = output;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text.empty() ? out : out + ": " + text;
+}
+
+std::string find_program(const std::string& name) {
+    if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : "";
+    auto path = ::boost::this_process::path();
+    path.push_back("/usr/sbin");
+    path.push_back("/sbin");
+    return bp::search_path(name, path).string();
+}
+
+CommandOutcome run_command(const std::vector<std::string>& argv, std::chrono::seconds limit) {
+    CommandOutcome out;
+    if (argv.empty()) return out;
+    auto exe = find_program(argv[0]);
+    if (exe.empty()) {
+        out.output = argv[0] + (argv[0].find('/') != std::string::npos ? " is not an executable program"
+                                                                       : " is not installed (not in PATH, /usr/sbin or /sbin)");
+        return out;
+    }
+    // Output into an unnamed in-memory file, not a pipe: a start command that
+    // leaves a daemon behind would keep a pipe open, and a reader waiting for
+    // its end. (Not tmpfile(): /tmp may be read-only, as in a chroot.)
+    int fd = ::memfd_create("vmrun-command-output", MFD_CLOEXEC);
+    std::unique_ptr<FILE, int (*)(FILE*)> file(fd >= 0 ? ::fdopen(fd, "w+") : nullptr, &std::fclose);
+    if (!file) {
+        if (fd >= 0) ::close(fd);
+        out.output = "cannot make a file for " + argv[0] + "'s output: " + std::strerror(errno);
+        return out;
+    }
+    std::error_code ec;
+    bp::child c(bp::exe = exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()), bp::std_out > file.get(),
+                bp::std_err > file.get(), bp::std_in < bp::null, ec);
+    if (ec) {
+        out.output = "cannot run " + argv[0] + ": " + ec.message();
+        return out;
+    }
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (c.running(ec) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (c.running(ec)) {
+        c.terminate(ec);
+        out.timed_out = true;
+    }
+    c.wait(ec);
+    std::string all;
+    std::fseek(file.get(), 0, SEEK_END);
+    long size = std::ftell(file.get());
+    std::fseek(file.get(), size > 4096 ? size - 4096 : 0, SEEK_SET);
+    char buf[4096];
+    size_t n = std::fread(buf, 1, sizeof buf, file.get());
+    all.assign(buf, n);
+    out.output = all;
+    if (!out.timed_out) out.exit_code = c.exit_code();
+    return out;
+}
+
+}  // namespace vmrun
