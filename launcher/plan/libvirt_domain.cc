@@ -1,5 +1,7 @@
 #include "plan/libvirt_domain.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cctype>
 #include <cstdio>
 #include <map>
@@ -184,6 +186,13 @@ private:
             for (const auto& [k, v] : {std::pair{"user", a.user}, std::pair{"server", a.server}, std::pair{"cookie", a.cookie}})
                 if (!v.empty()) at.push_back({k, v});
             m.leaf("vmrun:audio", at);
+        }
+        if (p_.host_display) {
+            const auto& hd = *p_.host_display;
+            Attrs at{{"timeout", std::to_string(hd.timeout)}};
+            if (!hd.unit.empty()) at.push_back({"unit", hd.unit});
+            else at.insert(at.end(), {{"stop", nlohmann::json(hd.stop).dump()}, {"start", nlohmann::json(hd.start).dump()}});
+            m.leaf("vmrun:host-display", at);
         }
         for (const auto& n : p_.nics) {
             if (n.create_bridge) m.leaf("vmrun:create-bridge", {{"nic", n.id}});
@@ -589,6 +598,9 @@ private:
         if (p_.sandbox) warnings_.push_back("sandbox (kept in <metadata>): libvirt sets QEMU's seccomp sandbox in qemu.conf (seccomp_sandbox)");
         if (p_.shutdown_timeout != 60)
             warnings_.push_back("shutdown_timeout (kept in <metadata>): libvirt-guests.service's SHUTDOWN_TIMEOUT does this for libvirt");
+        if (p_.host_display)
+            warnings_.push_back("host_display (kept in <metadata>): libvirt hands the boot GPU over only through hook scripts "
+                                "(/etc/libvirt/hooks/qemu: stop the display manager, unbind the consoles, unload the driver)");
         if (plan_.hugepages && plan_.hugepages->private_mount)
             warnings_.push_back("hugepages (the mount kept in <metadata>): libvirt uses its own hugetlbfs mount (qemu.conf hugetlbfs_mount)");
     }

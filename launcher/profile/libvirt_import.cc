@@ -13,6 +13,8 @@
 #include "base/cpu_list.h"
 #include "base/qemu_option_text.h"
 #include "profile/libvirt_metadata.h"
+
+#include <nlohmann/json.hpp>
 #include "profile/profile_edit.h"
 
 namespace vmrun {
@@ -133,6 +135,7 @@ public:
         if (meta("shutdown-timeout")) y << "shutdown_timeout: " << meta_.at("shutdown-timeout") << "\n";
         if (meta("run-as")) y << "run_as: " << yaml_scalar(meta_.at("run-as")) << "\n";
         if (meta("sandbox")) y << "sandbox: true\n";
+        if (meta_host_display_) host_display(y);
         if (!acpi_tables_.empty()) {
             y << "acpi_tables:\n";
             for (const auto& t : acpi_tables_) y << "  - " << yaml_scalar(t) << "\n";
@@ -151,6 +154,23 @@ private:
     static std::string local_name(const std::string& tag) {
         auto colon = tag.find(':');
         return colon == std::string::npos ? tag : tag.substr(colon + 1);
+    }
+
+    // host_display from vmrun's metadata: the unit, or the commands (JSON lists of words).
+    void host_display(std::ostream& y) {
+        const auto& m = *meta_host_display_;
+        y << "host_display:\n";
+        if (auto unit = attr(m, "unit"); !unit.empty()) y << "  unit: " << yaml_scalar(unit) << "\n";
+        for (const char* key : {"stop", "start"}) {
+            auto words = nlohmann::json::parse(attr(m, key), nullptr, false);
+            if (!words.is_array()) continue;
+            y << "  " << key << ": [";
+            for (size_t i = 0; i < words.size(); ++i)
+                y << (i ? ", " : "") << yaml_scalar(words[i].is_string() ? words[i].get<std::string>() : words[i].dump());
+            y << "]\n";
+        }
+        if (auto t = attr(m, "timeout"); !t.empty())
+            y << "  timeout: " << (t.find_first_not_of("0123456789") == std::string::npos ? t : yaml_scalar(t)) << "\n";
     }
 
     // vmrun export's <metadata><vmrun:profile xmlns:vmrun='urn:vmrun:profile:1'>,
@@ -173,6 +193,7 @@ private:
                 else if (name == "forward") forwards_[attr(m, "nic")].push_back(text(m));
                 else if (name == "hugepages") meta_hugepages_ = m;
                 else if (name == "audio") meta_audio_ = m;
+                else if (name == "host-display") meta_host_display_ = m;
                 else meta_[name] = text(m);
             }
         }
@@ -793,7 +814,7 @@ private:
 
     const ptree& d_;
     std::map<std::string, std::string> meta_;
-    std::optional<ptree> meta_hugepages_, meta_audio_;
+    std::optional<ptree> meta_hugepages_, meta_audio_, meta_host_display_;
     std::set<std::string> create_bridge_;
     std::map<std::string, std::vector<std::string>> forwards_;
     std::vector<std::string> warnings_, extra_args_, acpi_tables_;
