@@ -24,7 +24,7 @@ ird=$work/root
 mkdir -p "$ird"/{bin,dev,proc,sys,tmp,etc,root}
 cp "$BUSYBOX" "$ird/bin/busybox"
 add_modules "$ird" virtio_pci virtio_net virtio_blk virtio_scsi sd_mod e1000e button evdev xhci_pci virtio_rng virtio_balloon \
-  snd_hda_codec_generic snd_hda_intel snd_intel8x0
+  snd_hda_codec_generic snd_hda_intel snd_intel8x0 virtio_input
 
 cat > "$ird/init" <<'INIT'
 #!/bin/busybox sh
@@ -65,6 +65,21 @@ for d in /sys/class/input/input*; do
     [ -n "$ev" ] && ( dd if=/dev/input/$ev bs=24 count=1 >/dev/null 2>&1; echo "VMRUN-GUEST-POWEROFF"; sync; poweroff -f ) &
   fi
 done
+# vmrun.keys on the command line: every key event of every keyboard, one
+# console line each (evdev's input_event is 24 bytes: time, type, code, value).
+if grep -qw vmrun.keys /proc/cmdline; then
+  for d in /sys/class/input/input*; do
+    name=$(cat "$d/name" 2>/dev/null); ev=$(ls -d "$d"/event* 2>/dev/null | head -1); ev=${ev##*/}
+    case "$name" in *[Kk]eyboard*) ;; *) continue ;; esac
+    [ -n "$ev" ] || continue
+    ( exec 3< "/dev/input/$ev"
+      while :; do
+        set -- $(dd bs=24 count=1 <&3 2>/dev/null | od -An -v -tx2)
+        [ $# = 12 ] || break
+        [ "$9" = 0001 ] && echo "VMRUN-KEY $name: code $((0x${10})) value $((0x${11}))" > /dev/console
+      done ) &
+  done
+fi
 echo "VMRUN-GUEST-READY $(uname -r)"
 export PS1='tiny# '
 while :; do setsid cttyhack sh; done

@@ -1,5 +1,5 @@
 // vmrun hotplug NAME --disk PATH | --nic user | --usb VENDOR:PRODUCT|BUS.ADDR |
-//                    --device 'driver,prop=val' | --pci ADDR   [--id ID] [--persist]
+//                    --device 'driver,prop=val' | --pci ADDR | --input EVDEV   [--id ID] [--persist]
 // Adds a device to a running VM: into a free reserved root port, backends
 // first, then device_add, then a check that QEMU lists it. Nothing is left
 // half-added: a failed device_add removes the backends it needed.
@@ -15,6 +15,8 @@
 #include "base/exit_codes.h"
 #include "plan/hotplug_plan.h"
 #include "plan/launch_plan.h"
+#include "plan/qemu_argv.h"
+#include "host/input/evdev_devices.h"
 #include "host/net/network_setup.h"
 #include "host/net/rtnetlink.h"
 #include "cli/load_plan.h"
@@ -39,13 +41,13 @@ struct Options {
 // The table makes the five kinds exclude each other; one must be there.
 std::optional<Options> read_options(const ParsedArgs& args) {
     Options o;
-    for (const char* kind : {"disk", "nic", "usb", "device", "pci"})
+    for (const char* kind : {"disk", "nic", "usb", "device", "pci", "input"})
         if (auto v = args.value(kind)) {
             o.kind = kind;
             o.value = *v;
         }
     if (o.kind.empty()) {
-        std::cerr << "vmrun hotplug: what to add? give one of --disk, --nic, --usb, --device or --pci\n";
+        std::cerr << "vmrun hotplug: what to add? give one of --disk, --nic, --usb, --device, --pci or --input\n";
         return std::nullopt;
     }
     o.id = args.value_or("id", "");
@@ -321,6 +323,40 @@ int hotplug_host_pci(const VmTarget& target, const Options& o, ChangeReport& rep
 
 }  // namespace
 
+// --input EVDEV: an input-linux object, found again under /objects.
+int hotplug_input(const VmTarget& target, const Options& o, ChangeReport& report) {
+    auto sysroot = probe_host_facts("hotplug").sysroot;
+    if (auto problem = evdev_problem(sysroot, o.value); !problem.empty()) {
+        std::cerr << "vmrun: --input " << o.value << " " << problem
+                  << "\n  fix: give the device's event path: ls -l /dev/input/by-id/ lists keyboards and mice (…-event-kbd, …-event-mouse)\n";
+        return kExitUsage;
+    }
+    auto client = connect_qmp(target.qmp_socket, target.folder.name);
+    if (!client) return kExitFailure;
+    auto& c = *client;
+    auto objects = input_object_ids(c);
+    std::string id = o.id;
+    if (id.empty())
+        for (size_t i = 0; id.empty() || std::find(objects.begin(), objects.end(), id) != objects.end(); ++i) id = input_object_id(i);
+    else if (std::find(objects.begin(), objects.end(), id) != objects.end()) {
+        std::cerr << "vmrun: the VM already has an input '" << id << "'\n";
+        return kExitFailure;
+    }
+    auto added = c.execute("object-add", {{"qom-type", "input-linux"}, {"id", id}, {"evdev", o.value}});
+    if (!added) {
+        std::cerr << "vmrun: adding input '" << id << "' failed: " << added.describe() << "\n  nothing was left added\n";
+        return kExitFailure;
+    }
+    objects = input_object_ids(c);
+    if (std::find(objects.begin(), objects.end(), id) == objects.end()) {
+        std::cerr << "vmrun: QEMU accepted input '" << id << "' but does not list it\n";
+        return kExitFailure;
+    }
+    report.add("added", {{"id", id}, {"kind", "input"}, {"driver", "input-linux"}, {"port", nullptr}, {"evdev", o.value}},
+               "added input '" + id + "' (input-linux on " + o.value + ")");
+    return kExitOk;
+}
+
 int run_hotplug(const ParsedArgs& args) {
     auto target = resolve_target(args);
     if (!target) return kExitUsage;
@@ -352,8 +388,13 @@ int run_hotplug(const ParsedArgs& args) {
                      "  add it to the profile's qemu_extra_args by hand\n";
         return kExitUsage;
     }
+    if (o.persist && o.kind == "input") {
+        std::cerr << "vmrun: --persist does not write --input into the profile; add it under 'input' by hand\n";
+        return kExitUsage;
+    }
     ChangeReport report(args.flag("json"), target->folder.name);
     if (o.kind == "pci") return hotplug_host_pci(*target, o, report);
+    if (o.kind == "input") return hotplug_input(*target, o, report);
     auto client = connect_qmp(target->qmp_socket, target->folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;

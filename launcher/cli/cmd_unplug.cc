@@ -2,6 +2,7 @@
 // let go (DEVICE_DELETED), then remove the backends. Success is reported only
 // once QEMU has said the device is gone.
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <set>
@@ -44,6 +45,23 @@ int run_unplug(const ParsedArgs& args) {
     auto client = connect_qmp(target->qmp_socket, target->folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;
+    if (!persisted) {
+        // An evdev input is an object, not a device: no guest to wait for.
+        auto inputs = input_object_ids(c);
+        if (std::find(inputs.begin(), inputs.end(), id) != inputs.end()) {
+            if (auto del = c.execute("object-del", {{"id", id}}); !del) {
+                std::cerr << "vmrun: object-del " << id << ": " << del.describe() << "\n";
+                return kExitFailure;
+            }
+            inputs = input_object_ids(c);
+            if (std::find(inputs.begin(), inputs.end(), id) != inputs.end()) {
+                std::cerr << "vmrun: QEMU still lists input '" << id << "'\n";
+                return kExitFailure;
+            }
+            report.add("removed", {{"id", id}, {"device_deleted_event", false}}, "removed input '" + id + "' (QEMU let go of its evdev device)");
+            return kExitOk;
+        }
+    }
     std::string path = "/machine/peripheral/" + id;
     // The backends, read before the device (and its properties) go away.
     std::string drive, netdev;

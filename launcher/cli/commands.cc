@@ -106,6 +106,7 @@ const std::vector<Command>& commands() {
           {"usb", "VENDOR:PRODUCT|BUS.ADDR", "a host USB device, by id or by where lsusb shows it", ValueKind::text, 0, 1},
           {"device", "SPEC", "a raw QEMU device: 'DRIVER,PROP=VALUE,...'", ValueKind::text, 0, 1},
           {"pci", "ADDR[,ADDR...]", "host PCI functions of one slot, bound to vfio-pci first", ValueKind::text, 0, 1},
+          {"input", "EVDEV", "a host keyboard or mouse by its event device (QEMU's input-linux)", ValueKind::text, 0, 1},
           {"id", "ID", "the device's id in the VM (default disk0, net0, ...)", ValueKind::text},
           {"format", "raw|qcow2", "the disk image's format (default raw)", ValueKind::text},
           {"readonly", "", "attach the disk read-only"},
@@ -113,7 +114,7 @@ const std::vector<Command>& commands() {
           {"model", "virtio|e1000e", "the NIC's model (default virtio)", ValueKind::text},
           {"bridge", "BR", "the host bridge a tap NIC joins", ValueKind::text},
           {"persist", "", "also add the device to the profile the VM was started from"}, kJson},
-         "Adds exactly one of --disk, --nic, --usb, --device or --pci. Picks the first free\n"
+         "Adds exactly one of --disk, --nic, --usb, --device, --pci or --input. Picks the first free\n"
          "root port (the profile's root_ports.spare reserves them), adds the backend\n"
          "(blockdev-add, netdev_add), then the device, and checks that QEMU lists it. A failed\n"
          "device_add removes the backend again.\n"
@@ -121,7 +122,9 @@ const std::vector<Command>& commands() {
          "disks, network, usb or passthrough, every other byte of the file kept. The edit is\n"
          "checked as a whole profile first and refused, changing nothing, when the file has\n"
          "changed since the VM started; the file is replaced atomically once QEMU lists the device.\n"
-         "With --json: {vm, added: [{id, kind (disk, nic, usb, device, pci, usb-controller),\n"
+         "--input adds an input-linux object (no device: its events go to the guest's keyboard\n"
+         "and mouse); QEMU opens the device as run_as once it dropped to that user.\n"
+         "With --json: {vm, added: [{id, kind (disk, nic, usb, device, pci, input, usb-controller),\n"
          "driver, port (null off PCIe), host (pci)}], tap: {name, bridge} (a tap NIC),\n"
          "profile_updated (with --persist)}, printed whenever the VM was changed.\n",
          run_hotplug},
@@ -130,7 +133,8 @@ const std::vector<Command>& commands() {
           {"persist", "", "also remove the device from the profile the VM was started from"}, kJson},
          "Sends device_del, waits for the guest to release the device (DEVICE_DELETED), then\n"
          "removes its backend. Fails, saying so, when the guest never answers: the device then\n"
-         "stays in the VM.\n"
+         "stays in the VM. An input-linux object (hotplug --input, or the profile's input)\n"
+         "goes with object-del, which needs no answer from the guest.\n"
          "With --persist the device's item (for a PCI host device, every function of its host\n"
          "slot) also leaves the VM's profile file, under the same rules as hotplug --persist.\n"
          "With --json: {vm, removed: [{id, device_deleted_event}], given_back: [{id, host,\n"

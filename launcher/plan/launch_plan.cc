@@ -101,6 +101,7 @@ public:
         if (plan_.profile.balloon) plan_.balloon = endpoint(slots, "the memory balloon", plan_.profile.at.of("balloon"));
         looking_glass(slots);
         audio(slots);
+        input(slots);
         hugepages();
         smbios();
         if (d_.has_errors()) return std::nullopt;
@@ -116,6 +117,15 @@ private:
         bool kvmfr = lg->device == LookingGlassDevice::kvmfr;
         plan_.looking_glass = LookingGlassPlan{kvmfr ? "/dev/kvmfr0" : plan_.facts.shm_dir + "/looking-glass-" + plan_.profile.name,
                                                lg->size_mib, lg->owner, kvmfr, *at};
+    }
+
+    void input(SlotAllocator& slots) {
+        const auto& p = plan_.profile;
+        if (p.input.empty()) return;
+        auto keyboard = endpoint(slots, "the virtio keyboard", p.at.of("input"));
+        auto mouse = endpoint(slots, "the virtio mouse", p.at.of("input"));
+        if (!keyboard || !mouse) return;
+        plan_.input = InputPlan{p.input, p.input_toggle, *keyboard, *mouse};
     }
 
     // The sound server is the user's: its socket under their runtime folder,

@@ -118,6 +118,15 @@ struct AudioPlan {
     PciPlacement at;          // the HDA controller or AC97 on pcie.0
 };
 
+// Host evdev devices for the guest: QEMU's input-linux objects, and a virtio
+// keyboard and mouse on pcie.0 for their events (a guest without virtio-input
+// drivers still gets them through the PS/2 keyboard and mouse q35 always has).
+struct InputPlan {
+    std::vector<EvdevInput> devices;
+    std::string toggle;  // "" = QEMU's default (both Ctrl keys)
+    PciPlacement keyboard, mouse;
+};
+
 struct LaunchPlan {
     Profile profile;
     HostFacts facts;
@@ -143,6 +152,7 @@ struct LaunchPlan {
     std::optional<PciPlacement> balloon;  // virtio-balloon-pci (id vmrun-balloon)
     std::optional<LookingGlassPlan> looking_glass;
     std::optional<AudioPlan> audio;
+    std::optional<InputPlan> input;
     // SMBIOS strings by type, in QEMU's key order: the host's (smbios: host) with the profile's over them.
     std::map<int, std::vector<std::pair<std::string, std::string>>> smbios;
 };

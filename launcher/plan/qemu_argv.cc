@@ -1,5 +1,7 @@
 #include "plan/qemu_argv.h"
 
+#include <tuple>
+
 #include <cstdio>
 
 #include "base/cpu_list.h"
@@ -55,6 +57,7 @@ public:
             add("-device", ivshmem.str());
         }
         audio();
+        input();
         if (plan_.balloon) {
             QemuOption balloon("virtio-balloon-pci");
             balloon.set("id", "vmrun-balloon");
@@ -67,6 +70,20 @@ public:
     }
 
 private:
+    void input() {
+        if (!plan_.input) return;
+        const auto& in = *plan_.input;
+        for (size_t i = 0; i < in.devices.size(); ++i)
+            add("-object", input_linux_object(in.devices[i], input_object_id(i), in.toggle));
+        for (auto [model, id, at] : {std::tuple{"virtio-keyboard-pci", "vmrun-keyboard", in.keyboard},
+                                     std::tuple{"virtio-mouse-pci", "vmrun-mouse", in.mouse}}) {
+            QemuOption dev(model);
+            dev.set("id", id);
+            place(dev, at);
+            add("-device", dev.str());
+        }
+    }
+
     void audio() {
         if (!plan_.audio) return;
         const auto& a = *plan_.audio;
@@ -342,6 +359,17 @@ std::string passthrough_device(const PassthroughPlan& pp) {
     if (d.rombar) o.set("rombar", *d.rombar ? 1 : 0);
     return o.str();
 }
+
+std::string input_linux_object(const EvdevInput& in, const std::string& id, const std::string& toggle) {
+    QemuOption o("input-linux");
+    o.set("id", id).set("evdev", in.evdev);
+    if (in.grab_all) o.on_off("grab_all", true);
+    if (in.repeat) o.on_off("repeat", true);
+    if (!toggle.empty()) o.set("grab-toggle", toggle);
+    return o.str();
+}
+
+std::string input_object_id(size_t index) { return "vmrun-input" + std::to_string(index); }
 
 std::map<std::string, std::string> qemu_environment(const LaunchPlan& plan) {
     std::map<std::string, std::string> env;

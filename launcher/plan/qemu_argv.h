@@ -28,5 +28,8 @@ std::map<std::string, std::string> qemu_environment(const LaunchPlan& plan);
 // Single -device option strings, exposed so hotplug builds the same devices.
 std::string root_port_device(const RootPortPlan& rp);
 std::string passthrough_device(const PassthroughPlan& pp);
+// An evdev device's -object input-linux (hotplug sends the same as object-add).
+std::string input_linux_object(const EvdevInput& in, const std::string& id, const std::string& toggle);
+std::string input_object_id(size_t index);  // vmrun-input0, vmrun-input1, ...
 
 }  // namespace vmrun

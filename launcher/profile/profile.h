@@ -101,6 +101,16 @@ struct HostDisplay {
     int timeout = 10;  // seconds to wait for the GPU's /dev/dri nodes to be let go
 };
 
+// A host keyboard or mouse given to the guest through evdev (QEMU's
+// input-linux): QEMU grabs it, so its events go to the guest only; pressing
+// the toggle keys (both Ctrl by default) hands it back to the host and again.
+struct EvdevInput {
+    std::string evdev;      // /dev/input/by-id/...-event-kbd (absolute)
+    bool grab_all = false;  // grab every other evdev device too (a keyboard's: its mouse keys, LEDs)
+    bool repeat = false;    // the guest gets the host's key repeat (for a keyboard)
+    Locations at;
+};
+
 // Guest sound: an emulated sound card whose output QEMU plays through one of
 // the host's sound systems. QEMU 7.2 has no PipeWire backend: `pipewire` goes
 // through PipeWire's PulseAudio server (pipewire-pulse) with QEMU's pa driver.
@@ -240,6 +250,8 @@ struct Profile {
     std::optional<LookingGlass> looking_glass;
     std::optional<Audio> audio;
     std::optional<HostDisplay> host_display;
+    std::vector<EvdevInput> input;
+    std::string input_toggle;  // QEMU's grab-toggle: ctrl-ctrl, alt-alt, shift-shift, meta-meta, scrolllock, ctrl-scrolllock; "" = QEMU's (ctrl-ctrl)
     bool balloon = false;  // virtio-balloon: the host can take memory back from a running guest
     std::optional<Smbios> smbios;
     std::vector<std::string> acpi_tables;  // whole ACPI tables (header included) added to the guest's

@@ -42,6 +42,7 @@ public:
         check_passthrough();
         check_usb();
         check_display();
+        check_input();
         if (p_.host_display && p_.passthrough.empty())
             d_.error(p_.at.of("host_display"), "host_display hands the host's GPU to the VM, and this profile passes no device: "
                                                "list the GPU under 'passthrough', or remove host_display");
@@ -226,6 +227,18 @@ private:
         if (vga && (p_.display.vga == VgaType::std || p_.display.vga == VgaType::virtio || p_.display.vga == VgaType::qxl))
             d_.error(p_.at.of("display.vga"), "x_vga (line " + std::to_string(vga->at.of("x_vga").line) +
                                                   ") hands the VGA ranges to the passed-through GPU; set display.vga: none");
+    }
+
+    void check_input() {
+        std::map<std::string, const EvdevInput*> seen;
+        for (const auto& in : p_.input) {
+            if (in.evdev.empty()) continue;
+            if (auto [it, fresh] = seen.emplace(in.evdev, &in); !fresh)
+                d_.error(in.at.of("evdev"), "evdev " + in.evdev + " is listed twice (QEMU grabs a device once): remove one");
+        }
+        if (!p_.input_toggle.empty() && p_.input.empty())
+            d_.error(p_.at.of("input_toggle"), "input_toggle switches the 'input' devices between guest and host, and this profile "
+                                              "lists none: add them under 'input', or remove input_toggle");
     }
 
     void check_usb() {

@@ -91,6 +91,12 @@ public:
         if (auto n = r.get("looking_glass")) { remember("looking_glass"); looking_glass(*n); }
         if (auto n = r.get("audio")) { remember("audio"); audio(*n); }
         if (auto n = r.get("host_display")) { remember("host_display"); host_display(*n); }
+        if (auto n = r.get("input")) { remember("input"); each(*n, "input", [&](auto& item) { input(item); }); }
+        if (auto n = r.get("input_toggle")) {
+            remember("input_toggle");
+            if (auto s = read_choice(*n, "input_toggle", {"ctrl-ctrl", "alt-alt", "shift-shift", "meta-meta", "scrolllock", "ctrl-scrolllock"}, d_))
+                p_.input_toggle = *s;
+        }
         if (auto n = r.get("balloon")) {
             remember("balloon");
             if (auto b = read_bool(*n, "balloon", d_)) p_.balloon = *b;
@@ -452,6 +458,35 @@ private:
         r.finish();
         if (!lg.size_mib) lg.size_mib = looking_glass_size_mib(lg.width, lg.height);
         p_.looking_glass = lg;
+    }
+
+    // An input item: an evdev path, or {evdev: PATH, grab_all: bool, repeat: bool}.
+    void input(const YAML::Node& n) {
+        EvdevInput in;
+        in.at.set("", loc_of(n));
+        auto evdev = [&](const YAML::Node& v) {
+            in.at.set("evdev", loc_of(v));
+            auto s = read_string(v, "evdev", d_);
+            if (!s) return;
+            if (s->empty() || (*s)[0] != '/')
+                d_.error(loc_of(v), "'evdev' is the absolute path of an event device, like /dev/input/by-id/usb-Logitech_USB_Receiver-event-kbd; got '" +
+                                        *s + "'");
+            else in.evdev = *s;
+        };
+        if (n.IsScalar()) {
+            evdev(n);
+            p_.input.push_back(std::move(in));
+            return;
+        }
+        MapReader r(n, "an input device", d_);
+        if (!r.ok()) return;
+        if (auto v = r.get("evdev")) evdev(*v);
+        else if (!r.has("evdev"))
+            d_.error(loc_of(n), "an input device needs 'evdev': the path of its event device, like /dev/input/by-id/...-event-kbd");
+        if (auto v = r.get("grab_all")) { in.at.set("grab_all", loc_of(*v)); if (auto b = read_bool(*v, "grab_all", d_)) in.grab_all = *b; }
+        if (auto v = r.get("repeat")) { in.at.set("repeat", loc_of(*v)); if (auto b = read_bool(*v, "repeat", d_)) in.repeat = *b; }
+        r.finish();
+        p_.input.push_back(std::move(in));
     }
 
     // host_display: handoff, or {unit: NAME | stop: [argv], start: [argv], timeout: S}.

@@ -7,6 +7,7 @@
 
 #include "host/cpu_affinity.h"
 #include "host/display/display_handoff.h"
+#include "host/input/evdev_devices.h"
 #include "host/memory/hugepage_pool.h"
 #include "host/memory/shared_memory_file.h"
 #include "host/net/network_setup.h"
@@ -85,6 +86,10 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
     }
     if (plan.audio) {
         auto more = sound_problems(plan);
+        out.insert(out.end(), more.begin(), more.end());
+    }
+    if (plan.input) {
+        auto more = input_problems(plan);
         out.insert(out.end(), more.begin(), more.end());
     }
     if (plan.looking_glass) {
