@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "base/cpu_list.h"
@@ -154,6 +155,25 @@ private:
             x_.close();
         } else {
             x_.leaf("audio", {{"id", "1"}, {"type", "none"}});
+        }
+    }
+
+    // <input type='evdev'> is QEMU's input-linux; the virtio keyboard and mouse at vmrun's places.
+    void input() {
+        if (!plan_.input) return;
+        const auto& in = *plan_.input;
+        for (const auto& d : in.devices) {
+            Attrs src{{"dev", d.evdev}};
+            if (d.grab_all) src.push_back({"grab", "all"});
+            if (d.repeat) src.push_back({"repeat", "on"});
+            if (!in.toggle.empty()) src.push_back({"grabToggle", in.toggle});
+            x_.open("input", {{"type", "evdev"}}).leaf("source", src).close();
+        }
+        for (auto [type, id, at] : {std::tuple{"keyboard", "vmrun-keyboard", in.keyboard}, std::tuple{"mouse", "vmrun-mouse", in.mouse}}) {
+            x_.open("input", {{"type", type}, {"bus", "virtio"}});
+            x_.leaf("alias", {{"name", libvirt_alias(id)}});
+            x_.leaf("address", pci_address(at));
+            x_.close();
         }
     }
 
@@ -378,6 +398,7 @@ private:
                                     " as its QEMU user; a tmpfiles.d rule gives it to " + lg.owner);
         }
         audio();
+        input();
         if (plan_.balloon) {
             x_.open("memballoon", {{"model", "virtio"}});
             x_.leaf("alias", {{"name", libvirt_alias("vmrun-balloon")}});

@@ -545,6 +545,9 @@ private:
         std::set<unsigned> buses_used;
         std::string display, tpm, looking_glass, sound_model;
         std::map<std::string, const ptree*> audio_by_id;
+        std::vector<Item> inputs;
+        std::string toggle;
+        int virtio_inputs = 0;
         bool balloon = false;
         int hostdev_index = 0;
         for (const auto& [tag, n] : *devs) {
@@ -586,6 +589,10 @@ private:
                 audio_by_id[attr(n, "id", "1")] = &n;
             } else if (tag == "input" && attr(n, "bus") == "ps2") {
                 // q35 has the PS/2 keyboard and mouse by itself.
+            } else if (tag == "input" && attr(n, "type") == "evdev") {
+                evdev_input(n, inputs, toggle);
+            } else if (tag == "input" && attr(n, "bus") == "virtio" && (attr(n, "type") == "keyboard" || attr(n, "type") == "mouse")) {
+                ++virtio_inputs;  // vmrun adds both with the evdev inputs
             } else {
                 warn("<" + tag + (attr(n, "type").empty() ? "" : " type='" + attr(n, "type") + "'") +
                      (attr(n, "model").empty() ? "" : " model='" + attr(n, "model") + "'") + ">: not carried over");
@@ -612,6 +619,10 @@ private:
             y << key << ":\n";
             for (const auto& i : items) y << i.str();
         };
+        list("input", inputs);
+        if (!toggle.empty()) y << "input_toggle: " << toggle << "\n";
+        if (virtio_inputs && inputs.empty())
+            warn("<input bus='virtio'> without an <input type='evdev'>: vmrun adds a virtio keyboard and mouse only with 'input'");
         list("disks", disks);
         list("network", nics);
         list("passthrough", passthrough);
@@ -632,6 +643,24 @@ private:
             if (display.empty()) display = "  type: none\n";
             y << "display:\n" << display;
             if (!video_.empty()) y << "  vga: " << video_ << "\n";
+        }
+    }
+
+    // <input type='evdev'><source dev grab='all' repeat='on' grabToggle/>: an input item.
+    void evdev_input(const ptree& n, std::vector<Item>& inputs, std::string& toggle) {
+        auto* src = child(n, "source");
+        if (!src || attr(*src, "dev").empty()) {
+            warn("<input type='evdev'> without <source dev>: not carried over");
+            return;
+        }
+        Item item;
+        item.text("evdev", attr(*src, "dev"));
+        if (attr(*src, "grab") == "all") item.fields.push_back({"grab_all", "true"});
+        if (attr(*src, "repeat") == "on") item.fields.push_back({"repeat", "true"});
+        inputs.push_back(item);
+        if (auto t = attr(*src, "grabToggle"); !t.empty()) {
+            if (!toggle.empty() && toggle != t) warn("<input type='evdev'> grabToggle='" + t + "': vmrun has one toggle for all; '" + toggle + "' kept");
+            else toggle = t;
         }
     }
 
