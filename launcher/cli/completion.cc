@@ -44,7 +44,7 @@ Completion complete_value(const OptionSpec& o, const std::string& current, const
         for (auto& c : s.pci_functions()) out.candidates.push_back({prefix + typed + c.word, c.description});
         return out;
     }
-    if (o.value_name == "PATH" || o.value_name == "DIR") {
+    if (o.value_name == "PATH" || o.value_name == "DIR" || o.value_name == "EVDEV") {
         out.files = CompletionFiles::any;
         return out;
     }
