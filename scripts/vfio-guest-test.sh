@@ -64,7 +64,7 @@ add_modules "$ird" vfio vfio_iommu_type1 vfio_pci e1000e virtio_pci 9pnet_virtio
 # machine has none: its kernel is not Debian's).
 command -v depmod >/dev/null || PATH=$PATH:/usr/sbin:/sbin
 command -v depmod >/dev/null || die "need kmod's depmod (scripts/install-deps.sh)"
-depmod -b "$ird" "$KVER" || die "depmod failed"
+depmod -b "$ird" "$KVER" 2>/dev/null || die "depmod failed"  # (no modules.order or .builtin here: not needed)
 mkdir -p "$ird/modlayer"
 mv "$ird/lib/modules" "$ird/modlayer/modules"
 ln -s /modlayer/modules "$ird/lib/modules"

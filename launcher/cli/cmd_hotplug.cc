@@ -331,6 +331,24 @@ int hotplug_input(const VmTarget& target, const Options& o, ChangeReport& report
                   << "\n  fix: give the device's event path: ls -l /dev/input/by-id/ lists keyboards and mice (…-event-kbd, …-event-mouse)\n";
         return kExitUsage;
     }
+    // A QEMU that dropped to a run_as user opens the device as that user.
+    struct stat st {};
+    std::string granted;
+    if (auto qemu = read_pid_file(target.folder.qemu_pid_file());
+        qemu && ::stat(("/proc/" + std::to_string(*qemu)).c_str(), &st) == 0 && st.st_uid != 0) {
+        if (target.qmp_socket != target.folder.qmp_socket()) {
+            std::cerr << "vmrun: --input into a QEMU running as a user needs the VM's NAME, not --qmp: the access goes into the VM's journal\n";
+            return kExitUsage;
+        }
+        Journal journal(target.folder.journal_file());
+        std::string error;
+        granted = grant_evdev_access(sysroot, o.value, st.st_uid, st.st_gid, journal, error);
+        if (!error.empty()) {
+            std::cerr << "vmrun: " << error << "; nothing was added\n";
+            return kExitFailure;
+        }
+        if (!granted.empty()) std::cerr << "vmrun: " << granted << "\n";
+    }
     auto client = connect_qmp(target.qmp_socket, target.folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;

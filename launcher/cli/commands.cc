@@ -123,7 +123,8 @@ const std::vector<Command>& commands() {
          "checked as a whole profile first and refused, changing nothing, when the file has\n"
          "changed since the VM started; the file is replaced atomically once QEMU lists the device.\n"
          "--input adds an input-linux object (no device: its events go to the guest's keyboard\n"
-         "and mouse); QEMU opens the device as run_as once it dropped to that user.\n"
+         "and mouse). A QEMU that dropped to run_as opens it as that user: vmrun lends the node\n"
+         "to the user when needed, journaled, until the VM ends.\n"
          "With --json: {vm, added: [{id, kind (disk, nic, usb, device, pci, input, usb-controller),\n"
          "driver, port (null off PCIe), host (pci)}], tap: {name, bridge} (a tap NIC),\n"
          "profile_updated (with --persist)}, printed whenever the VM was changed.\n",

@@ -9,6 +9,7 @@
 #include "base/pci_address.h"
 #include "host/journal_args.h"
 #include "host/display/display_handoff.h"
+#include "host/input/evdev_devices.h"
 #include "host/memory/hugepage_pool.h"
 #include "host/memory/hugetlbfs_mount.h"
 #include "host/memory/shared_memory_file.h"
@@ -146,6 +147,7 @@ Restorer make_restorer(const VmPaths& vm) {
     r.on("vtconsole", check_console_entry, rebind_console);
     r.on("framebuffer", check_framebuffer_entry, rebind_framebuffer);
     r.on("kernel-module", check_module_entry, reload_module);
+    r.on("evdev-access", check_evdev_access_entry, restore_evdev_access);
     r.on("sriov-vfs", check_sriov_entry, restore_sriov_count);
     r.on("vf-net", check_vf_net_entry, restore_vf_net);
     r.on("tap", check_link, remove_tap);

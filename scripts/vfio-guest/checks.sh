@@ -591,7 +591,10 @@ input_suite() {
   ev=$(event_of vmrun-test-keyboard)
   check "uinput made the keyboard vmrun-test-keyboard ($ev)" [ -c "$ev" ]
 
+  # QEMU drops to nobody, who cannot open the device (0600 root): it opens it before.
+  check "$ev is root's alone (0600)" [ "$(stat -c %a:%U "$ev")" = 600:root ]
   { tiny_guest_head kbdvm | sed 's/cmdline: console=ttyS0/cmdline: vmrun.keys console=ttyS0/'; cat <<PROFILE
+run_as: nobody
 input:
   - evdev: $ev
     grab_all: true
@@ -611,6 +614,8 @@ PROFILE
     contains $W/kbd-argv.txt "input-linux,id=vmrun-input0,evdev=$ev,grab_all=on,repeat=on,grab-toggle=scrolllock"
   check "and a virtio keyboard and mouse" eval 'contains $W/kbd-argv.txt "virtio-keyboard-pci,id=vmrun-keyboard" && contains $W/kbd-argv.txt "virtio-mouse-pci,id=vmrun-mouse"'
   check "the inner QEMU holds $ev open" eventually held_by "$ev" "$(qemu_pid kbdvm)"
+  check "QEMU runs as nobody: it opened the root-only device before it dropped to run_as" \
+    eval '[ "$(stat -c %U "/proc/$(qemu_pid kbdvm)")" = nobody ] && [ "$(stat -c %a:%U "$ev")" = 600:root ]'
   local t0=$SECONDS i
   for i in $(seq 1 600); do grep -q VMRUN-GUEST-READY "$console" 2>/dev/null && break; sleep 1; done
   check "the inner guest boots ($((SECONDS - t0)) s under nested TCG)" grep -q VMRUN-GUEST-READY "$console"
@@ -630,16 +635,19 @@ PROFILE
   for n in /sys/class/input/event*; do [ "$(cat "$n/device/name")" = vmrun-test-keyboard ] && [ "/dev/input/${n##*/}" != "$ev" ] && ev2=/dev/input/${n##*/}; done
   run hotplug-input hotplug kbdvm --input "$ev2" --json
   check "vmrun hotplug --input adds the second keyboard ($ev2)" eval 'contains $W/hotplug-input.out "\"kind\": \"input\"" && contains $W/hotplug-input.out "vmrun-input1"'
+  check "QEMU, now nobody, could open it: vmrun gave $ev2 to nobody for the VM's lifetime" \
+    eval '[ "$(stat -c %U "$ev2")" = nobody ] && contains $W/hotplug-input.out "belongs to uid 65534 until the VM ends"'
   check "the inner QEMU holds $ev2 open" eventually held_by "$ev2" "$(qemu_pid kbdvm)"
   echo 18 >&8   # KEY_E
   check "a key typed on it reaches the inner guest (KEY_E)" guest_saw "VMRUN-KEY QEMU Virtio Keyboard: code 18 value 1"
   run unplug-input unplug kbdvm vmrun-input1
   check "vmrun unplug takes it away again" contains $W/unplug-input.out "removed input 'vmrun-input1'"
   check "and QEMU let go of $ev2" eventually eval '! held_by "$ev2" "$(qemu_pid kbdvm)"'
-  exec 8>&-; wait "$kbd2" 2>/dev/null
 
   run stop-kbdvm stop kbdvm --force
   check "vmrun stop ends the VM" stopped "$sup"
+  check "and $ev2 is root's alone again (0600)" [ "$(stat -c %a:%U "$ev2")" = 600:root ]
+  exec 8>&-; wait "$kbd2" 2>/dev/null
   exec 7>&-; wait "$kbd" 2>/dev/null
 }
 

@@ -79,5 +79,5 @@ TEST_CASE("single-GPU handoff on a real kernel: the boot VGA with the console an
 
 TEST_CASE("evdev input on a real kernel: a uinput keyboard given to a second-level VM through input-linux, its keys read by the inner kernel; one more hotplugged and unplugged") {
     auto r = run_guest_suite("input");
-    require_all_passed(r, 15);
+    require_all_passed(r, 19);
 }

@@ -133,3 +133,18 @@ TEST_CASE("replay stops only this VM's swtpm: another process with the pid and s
     CHECK(mentions(r.report.undone, "is not this VM's swtpm"));
     CHECK(r.survived);
 }
+
+TEST_CASE("replay gives an owner and mode back only to an evdev node, and only a file mode") {
+    TempDir dir;
+    VmPaths vm{"j", dir / "run/j", dir / "state"};
+    std::ofstream(dir / "journal")
+        << R"({"action":"evdev-access","args":{"sysroot":"/","node":"../../etc/shadow","uid":0,"gid":0,"mode":438}})" << "\n"
+        << R"({"action":"evdev-access","args":{"sysroot":"/","node":"event3","uid":0,"gid":0,"mode":65535}})" << "\n"
+        << R"({"action":"evdev-access","args":{"sysroot":")" << dir.path.string() << R"(","node":"event7","uid":0,"gid":0,"mode":384}})" << "\n";
+    Journal journal(dir / "journal");
+    auto report = make_restorer(vm).restore(journal);
+    CHECK(mentions(report.skipped, "no evdev node name"));
+    CHECK(mentions(report.skipped, "no owner and mode"));
+    CHECK(report.undone.empty());  // event7 is not there (unplugged): nothing to put back
+    CHECK(report.ok());
+}

@@ -2,10 +2,13 @@
 
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include "host/journal_args.h"
 
 namespace fs = std::filesystem;
 
@@ -13,7 +16,17 @@ namespace vmrun {
 
 namespace {
 constexpr unsigned kInputMajor = 13;
+
+// May `uid` (with primary group `gid`) read and write the file? Supplementary
+// groups are not looked at: at worst access is granted that was there already.
+bool may_use(const struct stat& st, uid_t uid, gid_t gid) {
+    constexpr mode_t rw_user = S_IRUSR | S_IWUSR, rw_group = S_IRGRP | S_IWGRP, rw_other = S_IROTH | S_IWOTH;
+    if (uid == 0) return true;
+    if (st.st_uid == uid) return (st.st_mode & rw_user) == rw_user;
+    if (st.st_gid == gid) return (st.st_mode & rw_group) == rw_group;
+    return (st.st_mode & rw_other) == rw_other;
 }
+}  // namespace
 
 std::string evdev_problem(const std::string& sysroot, const std::string& path) {
     auto where = fs::path(sysroot) / fs::path(path).relative_path();
@@ -40,6 +53,60 @@ std::vector<HostProblem> input_problems(const LaunchPlan& plan) {
                        "(…-event-kbd, …-event-mouse), or correct 'evdev' in " + plan.profile.source_file});
     }
     return out;
+}
+
+std::string grant_evdev_access(const std::string& sysroot, const std::string& path, uid_t uid, gid_t gid, Journal& journal,
+                               std::string& error) {
+    auto where = (fs::path(sysroot) / fs::path(path).relative_path()).string();
+    std::error_code ec;
+    auto real = fs::canonical(where, ec);  // the node itself, not a by-id link
+    if (ec) {
+        error = "cannot resolve " + path + ": " + ec.message();
+        return "";
+    }
+    struct stat st {};
+    if (::stat(real.c_str(), &st) != 0) {
+        error = "cannot read " + real.string() + ": " + std::strerror(errno);
+        return "";
+    }
+    if (may_use(st, uid, gid)) return "";
+    auto node = real.filename().string();
+    if (auto jec = journal.record({"evdev-access", {{"sysroot", sysroot}, {"node", node}, {"uid", st.st_uid}, {"gid", st.st_gid},
+                                                   {"mode", st.st_mode & 07777}}})) {
+        error = "cannot write the journal: " + jec.message();
+        return "";
+    }
+    if (::chown(real.c_str(), uid, st.st_gid) != 0 || ::chmod(real.c_str(), (st.st_mode & 07777) | S_IRUSR | S_IWUSR) != 0) {
+        error = "cannot give " + real.string() + " to the run_as user: " + std::strerror(errno);
+        return "";
+    }
+    return real.string() + " belongs to uid " + std::to_string(uid) + " until the VM ends";
+}
+
+std::string check_evdev_access_entry(const nlohmann::json& json) {
+    JournalArgs args(json);
+    if (!args.has_sysroot()) return "no absolute sysfs root";
+    auto node = args.text("node");
+    if (!node || node->rfind("event", 0) != 0 || node->size() < 6 || node->size() > 12 ||
+        node->find_first_not_of("0123456789", 5) != std::string::npos)
+        return "no evdev node name";
+    if (!args.integer("uid") || !args.integer("gid") || !args.integer("mode") || *args.integer("mode") < 0 || *args.integer("mode") > 07777)
+        return "no owner and mode";
+    return "";
+}
+
+std::string restore_evdev_access(const nlohmann::json& json, std::string& error) {
+    JournalArgs args(json);
+    auto path = (fs::path(*args.text("sysroot")) / "dev/input" / *args.text("node")).string();
+    struct stat st {};
+    // Unplugged meanwhile: the kernel made the next node afresh, nothing to put back.
+    if (::stat(path.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) return "";
+    if (::chown(path.c_str(), uid_t(*args.integer("uid")), gid_t(*args.integer("gid"))) != 0 ||
+        ::chmod(path.c_str(), mode_t(*args.integer("mode"))) != 0) {
+        error = "cannot give " + path + " its owner and mode back: " + std::strerror(errno);
+        return "";
+    }
+    return path + " back to its owner and mode";
 }
 
 }  // namespace vmrun

@@ -4,10 +4,15 @@
 // 13), not the legacy /dev/input/mouseN or a by-id link without "event".
 // Read through a sysroot; changes nothing.
 
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
 #include "host/host_problem.h"
+#include "host/journal.h"
 #include "plan/launch_plan.h"
 
 namespace vmrun {
@@ -16,5 +21,15 @@ namespace vmrun {
 std::string evdev_problem(const std::string& sysroot, const std::string& path);
 
 std::vector<HostProblem> input_problems(const LaunchPlan& plan);
+
+// A device hotplugged into a QEMU that dropped to a run_as user is opened
+// (read and write) as that user. When it cannot, the device becomes the
+// user's (owner, u+rw) until the VM ends: journaled first, the owner, group
+// and mode put back by the replay. Returns what was done ("" when nothing
+// was needed) or sets `error`.
+std::string grant_evdev_access(const std::string& sysroot, const std::string& path, uid_t uid, gid_t gid, Journal& journal,
+                               std::string& error);
+std::string check_evdev_access_entry(const nlohmann::json& args);
+std::string restore_evdev_access(const nlohmann::json& args, std::string& error);
 
 }  // namespace vmrun
