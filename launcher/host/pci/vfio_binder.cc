@@ -113,7 +113,8 @@ std::string restore_pci_driver(const nlohmann::json& args, std::string& error) {
             }
         }
     }
-    return address + " back on " + (original.empty() ? "no driver" : original);
+    // No driver before: it had none, or its module was unloaded for it (a single-GPU handoff loads it again next).
+    return original.empty() ? address + " released by vfio-pci (it had no driver before)" : address + " back on " + original;
 }
 
 std::string release_device(Journal& journal, const std::string& address, std::string& done) {
