@@ -16,6 +16,7 @@
 #include "host/journal_args.h"
 #include "host/open_handles.h"
 #include "host/pci/host_usage.h"
+#include "host/pci/passthrough_setup.h"
 #include "host/run_command.h"
 #include "host/sysfs_io.h"
 
@@ -190,10 +191,8 @@ std::vector<HostProblem> display_handoff_problems(const LaunchPlan& plan) {
     }
     auto gpu = passed_boot_gpu(plan.facts.sysroot, plan.profile);
     if (gpu && plan.facts.sysroot == "/") {
-        std::vector<PciAddress> passed;
-        for (const auto& x : plan.profile.passthrough) passed.push_back(x.host);
         std::string why_not;
-        auto modules = modules_to_unload(plan.facts.sysroot, *gpu, passed, why_not);
+        auto modules = modules_to_unload(plan.facts.sysroot, *gpu, passthrough_addresses(plan.profile), why_not);
         if (!modules.empty() && find_program("modprobe").empty())
             out.push_back({"the GPU's driver modules (" + join(modules) + ") would be unloaded, and there is no modprobe to load them again",
                            "apt-get install kmod"});
@@ -208,10 +207,8 @@ std::string describe_handoff(const LaunchPlan& plan) {
     std::string out = "start " + (hd.unit.empty() ? "runs " + join(hd.stop) : "stops " + hd.unit + " (when active)") +
                       ", waits up to " + std::to_string(hd.timeout) + " s for " + gpu->str() +
                       "'s device nodes, releases the consoles and firmware framebuffers, ";
-    std::vector<PciAddress> passed;
-    for (const auto& x : plan.profile.passthrough) passed.push_back(x.host);
     std::string why_not;
-    auto modules = modules_to_unload(plan.facts.sysroot, *gpu, passed, why_not);
+    auto modules = modules_to_unload(plan.facts.sysroot, *gpu, passthrough_addresses(plan.profile), why_not);
     out += modules.empty() ? "unloads no module (" + why_not + ")" : "unloads " + join(modules);
     return out + "; all of it back when the VM ends";
 }
@@ -228,10 +225,8 @@ std::string hand_over_display(const LaunchPlan& plan, Journal& journal) {
     if (auto err = wait_for_nodes_released(sysroot, *gpu, hd); !err.empty()) return err;
     if (auto err = unbind_consoles(sysroot, journal); !err.empty()) return err;
     if (auto err = unbind_framebuffers(sysroot, journal); !err.empty()) return err;
-    std::vector<PciAddress> passed;
-    for (const auto& x : plan.profile.passthrough) passed.push_back(x.host);
     std::string why_not;
-    auto modules = modules_to_unload(sysroot, *gpu, passed, why_not);
+    auto modules = modules_to_unload(sysroot, *gpu, passthrough_addresses(plan.profile), why_not);
     if (modules.empty()) {
         spdlog::info("no kernel module to unload ({}); the GPU is unbound from its driver", why_not);
         return "";
