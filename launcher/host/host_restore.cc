@@ -26,24 +26,22 @@ namespace {
 // An orphaned QEMU (its supervisor was killed): TERM lets it flush disk
 // caches; KILL if it does not go. Only the QEMU of this VM: the pid, its start
 // time and a command line that names this VM's own supervisor socket.
-std::string stop_qemu(const VmPaths& vm, const nlohmann::json& json, std::string& error) {
+UndoOutcome stop_qemu(const VmPaths& vm, const nlohmann::json& json) {
     JournalArgs args(json);
     pid_t pid = pid_t(*args.integer("pid"));
-    if (!process_alive(pid, *args.count("start_time"))) return "";
+    if (!process_alive(pid, *args.count("start_time"))) return UndoOutcome::nothing();
     auto argv = process_cmdline(pid);
     bool ours = std::any_of(argv.begin(), argv.end(), [&](const std::string& a) {
         return a.find("path=" + vm.supervisor_socket() + ",") != std::string::npos;
     });
-    if (!ours) return "pid " + std::to_string(pid) + " is not this VM's QEMU (its command line says otherwise); left alone";
+    if (!ours) return UndoOutcome::left_alone("pid " + std::to_string(pid) + " is not this VM's QEMU (its command line says otherwise): not touched");
     ::kill(pid, SIGTERM);
     if (!wait_process_exit(pid, std::chrono::seconds(10))) {
         ::kill(pid, SIGKILL);
-        if (!wait_process_exit(pid, std::chrono::seconds(5))) {
-            error = "QEMU (pid " + std::to_string(pid) + ") does not exit even after SIGKILL";
-            return "";
-        }
+        if (!wait_process_exit(pid, std::chrono::seconds(5)))
+            return UndoOutcome::failed("QEMU (pid " + std::to_string(pid) + ") does not exit even after SIGKILL");
     }
-    return "stopped the orphaned QEMU (pid " + std::to_string(pid) + ")";
+    return UndoOutcome::done("stopped the orphaned QEMU (pid " + std::to_string(pid) + ")");
 }
 
 // The VM's swtpm: it ends by itself once QEMU closes its control channel
@@ -51,28 +49,26 @@ std::string stop_qemu(const VmPaths& vm, const nlohmann::json& json, std::string
 // supervisor was killed with QEMU still running). Only this VM's: the pid,
 // its start time, a swtpm (its command line) working in this VM's TPM state
 // folder (vmrun starts it there).
-std::string stop_swtpm(const VmPaths& vm, const nlohmann::json& json, std::string& error) {
+UndoOutcome stop_swtpm(const VmPaths& vm, const nlohmann::json& json) {
     JournalArgs args(json);
     pid_t pid = pid_t(*args.integer("pid"));
-    if (!process_alive(pid, *args.count("start_time"))) return "";
+    if (!process_alive(pid, *args.count("start_time"))) return UndoOutcome::nothing();
     auto argv = process_cmdline(pid);
     std::error_code ec;
     auto cwd = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec);
     auto state = std::filesystem::weakly_canonical(vm.tpm_state_dir(), ec);
     bool ours = !argv.empty() && std::filesystem::path(argv[0]).filename() == "swtpm" && !cwd.empty() && cwd == state;
-    if (!ours) return "pid " + std::to_string(pid) + " is not this VM's swtpm (its command line says otherwise); left alone";
+    if (!ours) return UndoOutcome::left_alone("pid " + std::to_string(pid) + " is not this VM's swtpm (its command line says otherwise): not touched");
     // Give it a moment to finish by itself: it writes the TPM's state as QEMU lets go.
     if (!wait_process_exit(pid, std::chrono::seconds(2))) {
         ::kill(pid, SIGTERM);
         if (!wait_process_exit(pid, std::chrono::seconds(5))) {
             ::kill(pid, SIGKILL);
-            if (!wait_process_exit(pid, std::chrono::seconds(5))) {
-                error = "swtpm (pid " + std::to_string(pid) + ") does not exit even after SIGKILL";
-                return "";
-            }
+            if (!wait_process_exit(pid, std::chrono::seconds(5)))
+                return UndoOutcome::failed("swtpm (pid " + std::to_string(pid) + ") does not exit even after SIGKILL");
         }
     }
-    return "stopped swtpm (pid " + std::to_string(pid) + ")";
+    return UndoOutcome::done("stopped swtpm (pid " + std::to_string(pid) + ")");
 }
 
 std::string check_qemu(const nlohmann::json& json) {
@@ -83,15 +79,12 @@ std::string check_qemu(const nlohmann::json& json) {
     return "";
 }
 
-std::string remove_folder(const std::string& path, std::string& error) {
+UndoOutcome remove_folder(const std::string& path) {
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return "";
+    if (!std::filesystem::exists(path, ec)) return UndoOutcome::nothing();
     std::filesystem::remove_all(path, ec);
-    if (ec) {
-        error = "cannot remove " + path + ": " + ec.message();
-        return "";
-    }
-    return "removed " + path;
+    if (ec) return UndoOutcome::failed("cannot remove " + path + ": " + ec.message());
+    return UndoOutcome::done("removed " + path);
 }
 
 std::string check_pci(const nlohmann::json& json) {
@@ -119,39 +112,38 @@ std::string check_link(const nlohmann::json& json) {
 }  // namespace
 
 Restorer make_restorer(const VmPaths& vm) {
+    using L = Lifetime;
     Restorer r;
-    r.on("qemu-process", check_qemu,
-         [vm](const nlohmann::json& args, std::string& error) { return stop_qemu(vm, args, error); });
-    r.on("swtpm-process", check_qemu,
-         [vm](const nlohmann::json& args, std::string& error) { return stop_swtpm(vm, args, error); });
+    r.on("qemu-process", L::this_boot, check_qemu, [vm](const nlohmann::json& args) { return stop_qemu(vm, args); });
+    r.on("swtpm-process", L::this_boot, check_qemu, [vm](const nlohmann::json& args) { return stop_swtpm(vm, args); });
     // Only this VM's own runtime folder, whatever path the entry names.
     r.on(
-        "runtime-folder",
+        "runtime-folder", L::on_disk,
         [vm](const nlohmann::json& args) {
             return JournalArgs(args).text("path") == vm.runtime_dir ? "" : "not this VM's runtime folder " + vm.runtime_dir;
         },
-        [vm](const nlohmann::json&, std::string& error) { return remove_folder(vm.runtime_dir, error); });
-    r.on("hugepages", check_hugepage_entry, [vm](const nlohmann::json& args, std::string& error) {
-        return give_back_hugepages(args, vm.hugepage_lock_file(), error);
-    }, /*once_per_key=*/true);
+        [vm](const nlohmann::json&) { return remove_folder(vm.runtime_dir); });
+    r.on("hugepages", L::this_boot, check_hugepage_entry,
+         [vm](const nlohmann::json& args) { return give_back_hugepages(args, vm.hugepage_lock_file()); }, /*once_per_key=*/true);
     r.on(
-        "hugetlbfs-mount",
+        "hugetlbfs-mount", L::this_boot,
         [vm](const nlohmann::json& args) {
             return JournalArgs(args).text("path") == vm.hugetlbfs_dir() ? "" : "not this VM's hugetlbfs " + vm.hugetlbfs_dir();
         },
-        [vm](const nlohmann::json&, std::string& error) { return unmount_private_hugetlbfs(vm.hugetlbfs_dir(), error); });
-    r.on("shm-file", [vm](const nlohmann::json& args) { return check_shm_entry(vm.name, args); }, remove_shm_file);
-    r.on("pci-driver", check_pci, restore_pci_driver);
+        [vm](const nlohmann::json&) { return unmount_private_hugetlbfs(vm.hugetlbfs_dir()); });
+    r.on("shm-file", L::on_disk, [vm](const nlohmann::json& args) { return check_shm_entry(vm.name, args); }, remove_shm_file);
+    r.on("pci-driver", L::this_boot, check_pci, [](const nlohmann::json& args) { return restore_pci_driver(args); });
     // Single-GPU handoff: started once, even when a restore is interrupted and run again.
-    r.on("display-manager", check_display_manager_entry, start_display_manager, /*once_per_key=*/true);
-    r.on("vtconsole", check_console_entry, rebind_console);
-    r.on("framebuffer", check_framebuffer_entry, rebind_framebuffer);
-    r.on("kernel-module", check_module_entry, reload_module);
-    r.on("evdev-access", check_evdev_access_entry, restore_evdev_access);
-    r.on("sriov-vfs", check_sriov_entry, restore_sriov_count);
-    r.on("vf-net", check_vf_net_entry, restore_vf_net);
-    r.on("tap", check_link, remove_tap);
-    r.on("bridge", check_link, remove_bridge);
+    r.on("display-manager", L::this_boot, check_display_manager_entry, start_display_manager, /*once_per_key=*/true);
+    r.on("vtconsole", L::this_boot, check_console_entry, rebind_console);
+    r.on("framebuffer", L::this_boot, check_framebuffer_entry, rebind_framebuffer);
+    r.on("kernel-module", L::this_boot, check_module_entry, reload_module);
+    // A device node lives in devtmpfs, made afresh at each boot.
+    r.on("evdev-access", L::this_boot, check_evdev_access_entry, restore_evdev_access);
+    r.on("sriov-vfs", L::this_boot, check_sriov_entry, restore_sriov_count);
+    r.on("vf-net", L::this_boot, check_vf_net_entry, restore_vf_net);
+    r.on("tap", L::this_boot, check_link, remove_tap);
+    r.on("bridge", L::this_boot, check_link, remove_bridge);
     return r;
 }
 

@@ -1,5 +1,6 @@
 #include "host/journal.h"
 #include "host/journal_args.h"
+#include "host/sysfs_io.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,12 +8,20 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 namespace vmrun {
 
+std::string current_boot_for(const nlohmann::json& args, const std::string& boot_root) {
+    JournalArgs a(args);
+    return boot_id(a.has_sysroot() ? *a.text("sysroot") : boot_root);
+}
+
 std::error_code Journal::record(const JournalEntry& entry) {
-    std::string lines = nlohmann::json{{"action", entry.action}, {"args", entry.args}}.dump() + "\n";
+    auto args = entry.args.is_object() ? entry.args : nlohmann::json::object();
+    if (!args.contains("boot")) args["boot"] = current_boot_for(args, boot_root_);
+    std::string lines = nlohmann::json{{"action", entry.action}, {"args", args}}.dump() + "\n";
     // O_EXCL first: only a journal this call creates needs its folder synced.
     bool created = true;
     int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
@@ -66,16 +75,30 @@ void Journal::remove() {
     std::filesystem::remove(path_, ec);
 }
 
+std::vector<std::string> RestoreReport::lines() const {
+    std::vector<std::string> out;
+    for (const auto& u : undone) out.push_back("restored: " + u);
+    for (const auto& l : left_alone) out.push_back("left alone: " + l);
+    for (const auto& w : skipped) out.push_back("warning: " + w);
+    for (const auto& e : errors) out.push_back("restore failed: " + e);
+    return out;
+}
+
 RestoreReport Restorer::restore(Journal& journal) const {
     RestoreReport report;
     auto contents = journal.read();
     const auto& entries = contents.entries;
     report.skipped = contents.problems;
     std::set<std::string> settled;
+    std::map<std::string, nlohmann::json> left;  // key -> what the change left, newest "left" entry
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
         auto key = JournalArgs(it->args).text("key").value_or("");
         if (it->action == "settled") {
             settled.insert(key);
+            continue;
+        }
+        if (it->action == "left") {
+            if (!key.empty() && it->args.contains("state")) left.emplace(key, it->args["state"]);
             continue;
         }
         if (!key.empty() && settled.count(key)) continue;
@@ -85,18 +108,34 @@ RestoreReport Restorer::restore(Journal& journal) const {
             report.skipped.push_back("journal entry '" + it->action + "' is unknown to this vmrun; not undone: " + shown);
             continue;
         }
-        const auto& [check, run, once_per_key] = undo->second;
+        const auto& [check, run, lifetime, once_per_key] = undo->second;
         if (auto why = check(it->args); !why.empty()) {
             report.skipped.push_back("journal entry '" + it->action + "' skipped: " + why + ": " + shown);
             continue;
         }
-        std::string error;
-        std::string done = run(it->args, error);
-        if (!error.empty()) report.errors.push_back(error);
-        else if (!done.empty()) report.undone.push_back(done);
+        if (lifetime == Lifetime::this_boot) {
+            // An entry without a boot predates boot ids; its undo's own checks of the host decide.
+            auto written = JournalArgs(it->args).text("boot");
+            auto now = current_boot_for(it->args, journal.boot_root());
+            if (written && *written != now) {
+                report.left_alone.push_back("'" + it->action + "' was written in an earlier boot: what it changed in the kernel went with "
+                                            "that boot; not undone: " + shown);
+                continue;
+            }
+        }
+        auto args = it->args;
+        if (auto l = left.find(key); !key.empty() && l != left.end()) args["left"] = l->second;
+        auto outcome = run(args);
+        switch (outcome.kind) {
+            case UndoOutcome::Kind::nothing: break;
+            case UndoOutcome::Kind::done: report.undone.push_back(outcome.text); break;
+            case UndoOutcome::Kind::left_alone: report.left_alone.push_back(outcome.text); break;
+            case UndoOutcome::Kind::failed: report.errors.push_back(outcome.text); break;
+        }
+        bool failed = outcome.kind == UndoOutcome::Kind::failed;
         if (once_per_key && !key.empty()) {
             settled.insert(key);
-            if (error.empty()) (void)journal.record(settled_entry(key));
+            if (!failed) (void)journal.record(settled_entry(key));
         }
     }
     if (report.ok()) journal.remove();

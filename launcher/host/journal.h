@@ -6,6 +6,12 @@
 //
 // One JSON object per line; a torn last line (crash mid-write) is ignored,
 // which is safe because its change had not been made yet.
+//
+// The journal outlives the process and the boot that wrote it, and the host
+// goes on changing without it (a reboot, the user's own hands), so a replay
+// trusts the host over the journal: every entry carries the boot it was
+// written in, and every undo first checks that the host still shows what
+// vmrun left there. Anything else is left alone and said so.
 
 #include <nlohmann/json.hpp>
 
@@ -27,12 +33,24 @@ struct JournalEntry {
 // replay must leave them alone — they may belong to someone else by then.
 inline JournalEntry settled_entry(const std::string& key) { return {"settled", {{"key", key}}}; }
 
+// An entry {"left", {"key": K, "state": S}} records what vmrun's change under
+// key K left on the host once it was made (a tap's ifindex): known only
+// after the change, so written after it. The replay hands S to K's undo as
+// args["left"]; a crash between the change and this entry leaves the undo
+// with what the first entry says.
+inline JournalEntry left_entry(const std::string& key, nlohmann::json state) {
+    return {"left", {{"key", key}, {"state", std::move(state)}}};
+}
+
 class Journal {
 public:
-    explicit Journal(std::string path) : path_(std::move(path)) {}
+    // `boot_root`: where this boot's id is read (proc/sys/kernel/random/boot_id)
+    // for entries that name no sysroot of their own; a simulated root in tests.
+    explicit Journal(std::string path, std::string boot_root = "/") : path_(std::move(path)), boot_root_(std::move(boot_root)) {}
     const std::string& path() const { return path_; }
 
-    // Appends and syncs (fdatasync: an append changes the size, which it
+    // Stamps the entry with this boot's id ("boot", unless it has one) — of
+    // its "sysroot" when it names one, else of the journal's boot root. Appends and syncs (fdatasync: an append changes the size, which it
     // covers; the folder too when this created the file). Only after it returns may the
     // change be made. Returns the error when the record could not be made durable.
     std::error_code record(const JournalEntry& entry);
@@ -48,22 +66,50 @@ public:
     // Called once every entry has been undone.
     void remove();
 
+    const std::string& boot_root() const { return boot_root_; }
+
 private:
-    std::string path_;
+    std::string path_, boot_root_;
 };
 
+// The boot an entry's kernel state belongs to: the id of its "sysroot" when
+// it names one, else of `boot_root`.
+std::string current_boot_for(const nlohmann::json& args, const std::string& boot_root);
+
 struct RestoreReport {
-    std::vector<std::string> undone;   // what was put back, for the log
-    std::vector<std::string> errors;   // what could not be, with why (the journal is kept)
-    std::vector<std::string> skipped;  // entries vmrun could not have written, left alone (warnings)
+    std::vector<std::string> undone;      // what was put back, for the log
+    std::vector<std::string> errors;      // what could not be, with why (the journal is kept)
+    std::vector<std::string> skipped;     // entries vmrun could not have written, left alone (warnings)
+    std::vector<std::string> left_alone;  // what the host shows that vmrun did not leave (another boot, another driver...): not touched
     bool ok() const { return errors.empty(); }
+    // Every line, prefixed for stderr ("vmrun: restored: ...").
+    std::vector<std::string> lines() const;
+};
+
+// What one undo did. `left_alone`: the host no longer shows what vmrun left
+// (the device is on another driver, the interface is a new one with the same
+// name), so nothing was touched — with what was found, for the user.
+struct UndoOutcome {
+    enum class Kind { nothing, done, left_alone, failed };
+    Kind kind = Kind::nothing;
+    std::string text;
+    static UndoOutcome nothing() { return {}; }
+    static UndoOutcome done(std::string text) { return {Kind::done, std::move(text)}; }
+    static UndoOutcome left_alone(std::string text) { return {Kind::left_alone, std::move(text)}; }
+    static UndoOutcome failed(std::string text) { return {Kind::failed, std::move(text)}; }
+};
+
+// What a journaled change lives in, which decides whether a reboot undid it.
+enum class Lifetime {
+    this_boot,  // kernel state (drivers, consoles, modules, links, pools, mounts, processes): gone with the boot
+    on_disk,    // files (a folder, a shared-memory file, a node's owner): judged by what is there now
 };
 
 // Undo functions by action. Each must be idempotent: a restore can itself be
 // interrupted and run again.
 class Restorer {
 public:
-    using Undo = std::function<std::string(const nlohmann::json& args, std::string& error)>;
+    using Undo = std::function<UndoOutcome(const nlohmann::json& args)>;
     // "" when `args` are what vmrun itself writes for this action; else why not.
     // An entry that fails its check is skipped, never acted on.
     using Check = std::function<std::string(const nlohmann::json& args)>;
@@ -71,8 +117,10 @@ public:
     // a count): the newest entry with a key stands for all older ones with
     // it, and once its undo succeeds a "settled" entry is recorded, so an
     // interrupted restore run again does not undo it twice.
-    void on(const std::string& action, Check check, Undo undo, bool once_per_key = false) {
-        undo_[action] = {std::move(check), std::move(undo), once_per_key};
+    // An entry of `Lifetime::this_boot` written in another boot undoes
+    // nothing: it is reported in left_alone and settled.
+    void on(const std::string& action, Lifetime lifetime, Check check, Undo undo, bool once_per_key = false) {
+        undo_[action] = {std::move(check), std::move(undo), lifetime, once_per_key};
     }
     // Replays `journal` newest first; removes it when every undo succeeded.
     RestoreReport restore(Journal& journal) const;
@@ -81,6 +129,7 @@ private:
     struct Handler {
         Check check;
         Undo undo;
+        Lifetime lifetime = Lifetime::this_boot;
         bool once_per_key = false;
     };
     std::map<std::string, Handler> undo_;

@@ -1,6 +1,9 @@
 #include "host/sysfs_io.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,17 +30,72 @@ std::string symlink_name(const fs::path& path) {
     return ec ? std::string() : target.filename().string();
 }
 
-std::string write_attribute(const fs::path& path, const std::string& value) {
-    // O_TRUNC is ignored by sysfs and makes a simulated attribute hold only the new value.
-    int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0) return "cannot open " + path.string() + ": " + std::strerror(errno);
+namespace {
+
+// What the writing child reports through its pipe.
+struct WriteResult {
+    int stage = 0;  // 0 written, 1 open failed, 2 write failed, 3 short write
+    int error = 0;
+};
+
+// The child: only system calls from here on (the parent may have threads
+// holding locks the child would wait for forever).
+[[noreturn]] void write_in_child(const char* path, const char* line, size_t size, int report_fd) {
+    if (report_fd != 3) {
+        ::dup2(report_fd, 3);
+        report_fd = 3;
+    }
+    // Every fd of vmrun's but the report goes, so a child stuck in the kernel
+    // keeps no lock, socket or journal open.
+    if (::syscall(SYS_close_range, 4U, ~0U, 0U) != 0)  // before Linux 5.9
+        for (int fd = 4; fd < 4096; ++fd) ::close(fd);
+    WriteResult r;
+    int fd = ::open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);  // O_TRUNC: ignored by sysfs; a simulated file holds only the new value
+    if (fd < 0) {
+        r = {1, errno};
+    } else {
+        ssize_t n = ::write(fd, line, size);
+        if (n < 0) r = {2, errno};
+        else if (size_t(n) != size) r = {3, 0};
+    }
+    (void)!::write(report_fd, &r, sizeof r);
+    ::_exit(0);
+}
+
+}  // namespace
+
+std::string write_attribute(const fs::path& path, const std::string& value, std::chrono::milliseconds limit) {
     std::string line = value + "\n";
-    ssize_t n = ::write(fd, line.data(), line.size());
-    int err = errno;
-    ::close(fd);
-    if (n != ssize_t(line.size()))
-        return "writing '" + value + "' to " + path.string() + " failed: " + (n < 0 ? std::strerror(err) : "short write");
-    return "";
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) return std::string("cannot make a pipe: ") + std::strerror(errno);
+    pid_t child = ::fork();
+    if (child < 0) {
+        int err = errno;
+        ::close(report[0]);
+        ::close(report[1]);
+        return std::string("cannot start a process to write ") + path.string() + ": " + std::strerror(err);
+    }
+    if (child == 0) write_in_child(path.c_str(), line.c_str(), line.size(), report[1]);
+    ::close(report[1]);
+    int status = 0;
+    bool ended = wait_until([&] { return ::waitpid(child, &status, WNOHANG) == child; }, limit);
+    if (!ended) {
+        // Pending until the kernel returns from the write; then the child is gone at once.
+        ::kill(child, SIGKILL);
+        ::close(report[0]);
+        return "writing '" + value + "' to " + path.string() + " did not return within " +
+               (limit.count() % 1000 ? std::to_string(limit.count()) + " ms" : std::to_string(limit.count() / 1000) + " s") + ": the driver is stuck (often something still holds the device); vmrun stopped waiting";
+    }
+    WriteResult r{-1, 0};
+    ssize_t n = ::read(report[0], &r, sizeof r);
+    ::close(report[0]);
+    if (n != ssize_t(sizeof r)) return "the process writing " + path.string() + " ended without a word";
+    switch (r.stage) {
+        case 0: return "";
+        case 1: return "cannot open " + path.string() + ": " + std::strerror(r.error);
+        case 2: return "writing '" + value + "' to " + path.string() + " failed: " + std::strerror(r.error);
+        default: return "writing '" + value + "' to " + path.string() + " failed: short write";
+    }
 }
 
 void for_each_folder_below(const fs::path& root, int max_depth, const std::function<void(const fs::path&)>& visit) {

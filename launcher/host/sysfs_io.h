@@ -19,9 +19,20 @@ std::string boot_id(const std::filesystem::path& sysroot);
 // The last component of a symlink's target (a driver's or group's name); "" when no link.
 std::string symlink_name(const std::filesystem::path& path);
 
+// How long a sysfs write may take before vmrun stops waiting for it.
+constexpr std::chrono::milliseconds kSysfsWriteLimit{30000};
+
 // One write(2) of `value` to an existing attribute file, as `echo value > path`
 // does. Returns "" or the error, naming the file.
-std::string write_attribute(const std::filesystem::path& path, const std::string& value);
+//
+// A write to unbind, bind, drivers_probe, remove, reset or sriov_numvfs runs
+// the driver's probe or remove in the writer, and a remove can block in
+// uninterruptible sleep for as long as something holds the device (nvidia,
+// vfio-pci with its group open). So the write is made by a child process that
+// holds none of vmrun's files (not the instance lock): after `limit` vmrun
+// stops waiting, says so, and goes on; the child ends whenever the kernel lets it.
+std::string write_attribute(const std::filesystem::path& path, const std::string& value,
+                            std::chrono::milliseconds limit = kSysfsWriteLimit);
 
 // Calls `visit` for every folder below `root` (not `root` itself), depth
 // first, parents before children, never following a symlink — so a walk

@@ -376,6 +376,7 @@ private:
         hugepage_lock_.reset();  // the replay takes it again to give pages back
         auto report = make_restorer(folder_).restore(journal_);
         for (const auto& u : report.undone) spdlog::info("restored: {}", u);
+        for (const auto& l : report.left_alone) std::cerr << "vmrun: left alone: " << l << "\n";
         for (const auto& w : report.skipped) std::cerr << "vmrun: warning: " << w << "\n";
         for (const auto& e : report.errors) std::cerr << "vmrun: restore failed: " << e << "\n";
         if (!report.ok())
@@ -430,9 +431,7 @@ bool restore_stale_journal(const VmPaths& folder, bool quiet_if_none) {
     // Left by a run that did not end cleanly, or by 'vmrun bind'.
     std::cerr << "vmrun: " << folder.name << ": restoring the host from " << journal.path() << "\n";
     auto report = make_restorer(folder).restore(journal);
-    for (const auto& u : report.undone) std::cerr << "vmrun: restored: " << u << "\n";
-    for (const auto& w : report.skipped) std::cerr << "vmrun: warning: " << w << "\n";
-    for (const auto& e : report.errors) std::cerr << "vmrun: restore failed: " << e << "\n";
+    for (const auto& line : report.lines()) std::cerr << "vmrun: " << line << "\n";
     return report.ok();
 }
 

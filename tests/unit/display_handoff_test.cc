@@ -96,7 +96,11 @@ TEST_CASE("the handoff journals each step before it is made, and the replay undo
     vt("vtcon0", "(S) dummy device");
     vt("vtcon1", "(M) frame buffer device");
     auto efifb = root.path / "sys/bus/platform/drivers/efi-framebuffer";
+    // The platform device, bound: its folder under the driver, its driver link.
+    auto efifb_device = root.path / "sys/bus/platform/devices/efi-framebuffer.0";
     fs::create_directories(efifb / "efi-framebuffer.0");
+    fs::create_directories(efifb_device);
+    fs::create_directory_symlink("../../drivers/efi-framebuffer", efifb_device / "driver");
     write_file(efifb / "bind", "");
     write_file(efifb / "unbind", "");
     fs::create_directories(root.path / "proc");  // no process holds the GPU
@@ -122,6 +126,7 @@ TEST_CASE("the handoff journals each step before it is made, and the replay undo
     CHECK(actions == std::vector<std::string>{"display-manager", "vtconsole", "framebuffer"});
 
     fs::remove_all(efifb / "efi-framebuffer.0");  // what the kernel does on unbind
+    fs::remove(efifb_device / "driver");
     VmPaths vm{"g", root / "run/g", root / "state"};
     auto report = make_restorer(vm).restore(journal);
     CHECK(report.ok());

@@ -101,7 +101,7 @@ TEST_CASE("replay signals only this VM's QEMU: a pid without start time, or anot
     auto r = replay_naming_another_process("qemu-process");
     CHECK(mentions(r.report.skipped, "no start time to tell this QEMU"));
     CHECK(mentions(r.report.skipped, "no valid pid"));
-    CHECK(mentions(r.report.undone, "is not this VM's QEMU"));
+    CHECK(mentions(r.report.left_alone, "is not this VM's QEMU"));
     CHECK(r.survived);
 }
 
@@ -130,7 +130,7 @@ TEST_CASE("replay stops only this VM's swtpm: another process with the pid and s
     auto r = replay_naming_another_process("swtpm-process");
     CHECK(mentions(r.report.skipped, "no start time"));
     CHECK(mentions(r.report.skipped, "no valid pid"));
-    CHECK(mentions(r.report.undone, "is not this VM's swtpm"));
+    CHECK(mentions(r.report.left_alone, "is not this VM's swtpm"));
     CHECK(r.survived);
 }
 

@@ -232,8 +232,9 @@ TEST_CASE("making VFs: a non-zero count is not changed; a VF still with a VM kee
     fs::create_symlink("../../../bus/pci/drivers/vfio-pci", vf1 / "driver");
     auto report = make_restorer({}).restore(journal);
     CHECK(report.ok());
-    REQUIRE(report.undone.size() == 1);
-    CHECK(report.undone[0] == "left 2 virtual functions on 0000:03:00.0: VF 1 (0000:03:10.2) is still on vfio-pci, with another VM; "
+    CHECK(report.undone.empty());
+    REQUIRE(report.left_alone.size() == 1);
+    CHECK(report.left_alone[0] == "left 2 virtual functions on 0000:03:00.0: VF 1 (0000:03:10.2) is still on vfio-pci, with another VM; "
                               "lower sriov_numvfs once it is free");
     CHECK(host.numvfs() == "2");
 
@@ -338,11 +339,13 @@ TEST_CASE("NIC VF settings: the journal's vf-net entries are checked before any 
     // An entry from before a reboot: the VF it set is gone; nothing is touched, nothing fails.
     auto stale = good;
     stale["boot"] = "00000000-0000";
-    std::string error;
-    CHECK(restore_vf_net(stale, error) == "");
-    CHECK(error.empty());
+    Journal journal(dir / "journal");
+    REQUIRE_FALSE(journal.record({"vf-net", stale}));
+    auto report = make_restorer({}).restore(journal);
+    CHECK(report.ok());
+    CHECK(report.undone.empty());
+    REQUIRE(report.left_alone.size() == 1);
+    CHECK(report.left_alone[0].find("'vf-net' was written in an earlier boot") == 0);
     // The PF has no interface any more (its driver was unloaded): its VF settings went with it.
-    error.clear();
-    CHECK(restore_vf_net(good, error) == "");
-    CHECK(error.empty());
+    CHECK(restore_vf_net(good).kind == UndoOutcome::Kind::nothing);
 }

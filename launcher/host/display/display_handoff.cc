@@ -101,7 +101,7 @@ std::string unbind_consoles(const std::string& sysroot, Journal& journal) {
         auto name = read_first_line(vt / "name");
         if (read_first_line(vt / "bind") != "1" || name.find("dummy") != std::string::npos) continue;
         auto vtcon = vt.filename().string();
-        if (auto jec = journal.record({"vtconsole", {{"sysroot", sysroot}, {"vtcon", vtcon}}}))
+        if (auto jec = journal.record({"vtconsole", {{"sysroot", sysroot}, {"vtcon", vtcon}, {"name", name}, {"left", {{"bind", "0"}}}}}))
             return "cannot write the journal: " + jec.message();
         if (auto err = write_attribute(vt / "bind", "0"); !err.empty()) return "cannot release the console " + vtcon + ": " + err;
         spdlog::info("released {} ({})", vtcon, name);
@@ -117,7 +117,7 @@ std::string unbind_framebuffers(const std::string& sysroot, Journal& journal) {
         for (const auto& e : fs::directory_iterator(dir, ec))
             if (e.path().filename().string().rfind(std::string(driver) + ".", 0) == 0) devices.push_back(e.path().filename());
         for (const auto& device : devices) {
-            if (auto jec = journal.record({"framebuffer", {{"sysroot", sysroot}, {"driver", driver}, {"device", device}}}))
+            if (auto jec = journal.record({"framebuffer", {{"sysroot", sysroot}, {"driver", driver}, {"device", device}, {"left", {{"driver", ""}}}}}))
                 return "cannot write the journal: " + jec.message();
             if (auto err = write_attribute(dir / "unbind", device); !err.empty()) return "cannot release the framebuffer " + device + ": " + err;
             spdlog::info("released the firmware framebuffer {}", device);
@@ -126,9 +126,10 @@ std::string unbind_framebuffers(const std::string& sysroot, Journal& journal) {
     return "";
 }
 
-std::string unload_modules(const std::vector<std::string>& modules, Journal& journal) {
+std::string unload_modules(const std::string& sysroot, const std::vector<std::string>& modules, Journal& journal) {
     for (const auto& m : modules) {
-        if (auto ec = journal.record({"kernel-module", {{"name", m}}})) return "cannot write the journal: " + ec.message();
+        if (auto ec = journal.record({"kernel-module", {{"sysroot", sysroot}, {"name", m}, {"left", {{"loaded", false}}}}}))
+            return "cannot write the journal: " + ec.message();
         if (::syscall(SYS_delete_module, m.c_str(), O_NONBLOCK) != 0 && errno != ENOENT)
             return "cannot unload the kernel module " + m + ": " + std::strerror(errno) +
                    (errno == EWOULDBLOCK || errno == EBUSY ? " (something still uses it: lsmod, and fuser -v /dev/dri/* /dev/nvidia*)" : "");
@@ -236,7 +237,7 @@ std::string hand_over_display(const LaunchPlan& plan, Journal& journal) {
         spdlog::info("simulated sysfs at {}: the modules {} are not unloaded", sysroot, join(modules));
         return "";
     }
-    return unload_modules(modules, journal);
+    return unload_modules(sysroot, modules, journal);
 }
 
 std::string check_display_manager_entry(const nlohmann::json& json) {
@@ -249,17 +250,19 @@ std::string check_display_manager_entry(const nlohmann::json& json) {
     return "";
 }
 
-std::string start_display_manager(const nlohmann::json& json, std::string& error) {
+UndoOutcome start_display_manager(const nlohmann::json& json) {
     JournalArgs args(json);
     if (auto unit = args.text("unit")) {
+        // Started meanwhile (by the user, or a restart policy): nothing to do.
+        if (run_command({"systemctl", "is-active", "--quiet", *unit}, kCommandLimit).ok()) return UndoOutcome::nothing();
         auto r = run_command({"systemctl", "start", *unit}, kCommandLimit);
-        if (!r.ok()) error = "systemctl start " + *unit + " failed (" + r.describe() + ")";
-        return r.ok() ? "started " + *unit + " again" : "";
+        if (!r.ok()) return UndoOutcome::failed("systemctl start " + *unit + " failed (" + r.describe() + ")");
+        return UndoOutcome::done("started " + *unit + " again");
     }
     auto start = json["start"].get<std::vector<std::string>>();
     auto r = run_command(start, kCommandLimit);
-    if (!r.ok()) error = "the display manager's start command (" + join(start) + ") failed (" + r.describe() + ")";
-    return r.ok() ? "ran the display manager's start command (" + join(start) + ")" : "";
+    if (!r.ok()) return UndoOutcome::failed("the display manager's start command (" + join(start) + ") failed (" + r.describe() + ")");
+    return UndoOutcome::done("ran the display manager's start command (" + join(start) + ")");
 }
 
 std::string check_console_entry(const nlohmann::json& json) {
@@ -271,15 +274,20 @@ std::string check_console_entry(const nlohmann::json& json) {
     return "";
 }
 
-std::string rebind_console(const nlohmann::json& json, std::string& error) {
+UndoOutcome rebind_console(const nlohmann::json& json) {
     JournalArgs args(json);
-    auto vt = fs::path(*args.text("sysroot")) / "sys/class/vtconsole" / *args.text("vtcon");
-    if (read_first_line(vt / "bind") == "1") return "";
-    if (auto err = write_attribute(vt / "bind", "1"); !err.empty()) {
-        error = "cannot give the console back: " + err + " (try: echo 1 > /sys/class/vtconsole/" + *args.text("vtcon") + "/bind)";
-        return "";
-    }
-    return "console " + *args.text("vtcon") + " back on " + read_first_line(vt / "name");
+    auto vtcon = *args.text("vtcon");
+    auto vt = fs::path(*args.text("sysroot")) / "sys/class/vtconsole" / vtcon;
+    std::error_code ec;
+    if (!fs::exists(vt, ec)) return UndoOutcome::left_alone("the console " + vtcon + " is gone (its driver was unloaded): not touched");
+    if (read_first_line(vt / "bind") == "1") return UndoOutcome::nothing();
+    auto name = read_first_line(vt / "name");
+    // Entries from before names were recorded have none: the bind state decides.
+    if (auto released = args.text("name"); released && *released != name)
+        return UndoOutcome::left_alone(vtcon + " is " + name + " now, not the " + *released + " vmrun released: not touched");
+    if (auto err = write_attribute(vt / "bind", "1"); !err.empty())
+        return UndoOutcome::failed("cannot give the console back: " + err + " (try: echo 1 > /sys/class/vtconsole/" + vtcon + "/bind)");
+    return UndoOutcome::done("console " + vtcon + " back on " + name);
 }
 
 std::string check_framebuffer_entry(const nlohmann::json& json) {
@@ -293,35 +301,46 @@ std::string check_framebuffer_entry(const nlohmann::json& json) {
     return "";
 }
 
-std::string rebind_framebuffer(const nlohmann::json& json, std::string& /*error*/) {
+UndoOutcome rebind_framebuffer(const nlohmann::json& json) {
     JournalArgs args(json);
-    auto dir = fs::path(*args.text("sysroot")) / "sys/bus/platform/drivers" / *args.text("driver");
+    auto sysroot = fs::path(*args.text("sysroot"));
+    auto dir = sysroot / "sys/bus/platform/drivers" / *args.text("driver");
     auto device = *args.text("device");
+    auto node = sysroot / "sys/bus/platform/devices" / device;
     std::error_code ec;
-    if (fs::exists(dir / device, ec)) return "";
+    if (fs::exists(dir / device, ec)) return UndoOutcome::nothing();
+    if (!fs::exists(node, ec)) return UndoOutcome::left_alone("the firmware framebuffer " + device + " is gone: not touched");
+    // vmrun left it on no driver; on another one now (simpledrm took it), it is the host's.
+    if (auto holder = symlink_name(node / "driver"); !holder.empty())
+        return UndoOutcome::left_alone("the firmware framebuffer " + device + " is on " + holder + " now, not unbound as vmrun left it: not touched");
     if (auto err = write_attribute(dir / "bind", device); !err.empty()) {
         // The GPU's own driver, back first, may hold the aperture now: its console is the host's again anyway.
         spdlog::warn("the firmware framebuffer {} was not bound again: {}", device, err);
-        return "left the firmware framebuffer " + device + " unbound (" + err + ")";
+        return UndoOutcome::done("left the firmware framebuffer " + device + " unbound (" + err + ")");
     }
-    return "firmware framebuffer " + device + " bound again";
+    return UndoOutcome::done("firmware framebuffer " + device + " bound again");
 }
 
 std::string check_module_entry(const nlohmann::json& json) {
-    auto name = JournalArgs(json).text("name");
-    return name && is_word(*name) ? "" : "no valid module name";
+    JournalArgs args(json);
+    auto name = args.text("name");
+    if (!name || !is_word(*name)) return "no valid module name";
+    // Entries from before the sysroot was recorded speak of this host.
+    if (args.text("sysroot") && !args.has_sysroot()) return "no absolute sysfs root";
+    return "";
 }
 
-std::string reload_module(const nlohmann::json& json, std::string& error) {
-    auto name = *JournalArgs(json).text("name");
+UndoOutcome reload_module(const nlohmann::json& json) {
+    JournalArgs args(json);
+    auto name = *args.text("name");
+    auto sysroot = fs::path(args.text("sysroot").value_or("/"));
     std::error_code ec;
-    if (fs::exists(fs::path("/sys/module") / name, ec)) return "";
+    // Loaded again meanwhile (by the user, or as another module's dependency): it is where vmrun found it.
+    if (fs::exists(sysroot / "sys/module" / name, ec)) return UndoOutcome::nothing();
+    if (sysroot != "/") return UndoOutcome::left_alone("simulated sysfs " + sysroot.string() + ": the module " + name + " is not loaded by modprobe");
     auto r = run_command({"modprobe", name}, kCommandLimit);
-    if (!r.ok()) {
-        error = "modprobe " + name + " failed (" + r.describe() + ")";
-        return "";
-    }
-    return "kernel module " + name + " loaded again";
+    if (!r.ok()) return UndoOutcome::failed("modprobe " + name + " failed (" + r.describe() + ")");
+    return UndoOutcome::done("kernel module " + name + " loaded again");
 }
 
 }  // namespace vmrun

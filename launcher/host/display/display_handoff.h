@@ -48,14 +48,17 @@ std::string describe_handoff(const LaunchPlan& plan);
 // Steps 1-4; "" or what failed (the journal's replay puts back what was done).
 std::string hand_over_display(const LaunchPlan& plan, Journal& journal);
 
-// The journal's undos, and the checks that an entry is one vmrun wrote.
+// The journal's undos, and the checks that an entry is one vmrun wrote. Each
+// undo acts only on what vmrun left: a console still unbound and still the
+// one it released (its name), a framebuffer device still there and bound to
+// no driver, a module still unloaded; else it leaves the host as it is.
 std::string check_display_manager_entry(const nlohmann::json& args);
-std::string start_display_manager(const nlohmann::json& args, std::string& error);
+UndoOutcome start_display_manager(const nlohmann::json& args);
 std::string check_console_entry(const nlohmann::json& args);
-std::string rebind_console(const nlohmann::json& args, std::string& error);
+UndoOutcome rebind_console(const nlohmann::json& args);
 std::string check_framebuffer_entry(const nlohmann::json& args);
-std::string rebind_framebuffer(const nlohmann::json& args, std::string& error);
+UndoOutcome rebind_framebuffer(const nlohmann::json& args);
 std::string check_module_entry(const nlohmann::json& args);
-std::string reload_module(const nlohmann::json& args, std::string& error);
+UndoOutcome reload_module(const nlohmann::json& args);
 
 }  // namespace vmrun

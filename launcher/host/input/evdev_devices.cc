@@ -26,6 +26,11 @@ bool may_use(const struct stat& st, uid_t uid, gid_t gid) {
     if (st.st_gid == gid) return (st.st_mode & rw_group) == rw_group;
     return (st.st_mode & rw_other) == rw_other;
 }
+std::string octal(unsigned mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", mode);
+    return text;
+}
 }  // namespace
 
 std::string evdev_problem(const std::string& sysroot, const std::string& path) {
@@ -71,12 +76,16 @@ std::string grant_evdev_access(const std::string& sysroot, const std::string& pa
     }
     if (may_use(st, uid, gid)) return "";
     auto node = real.filename().string();
+    mode_t lent_mode = (st.st_mode & 07777) | S_IRUSR | S_IWUSR;
+    // What vmrun leaves: this very device (its number; the name is reused
+    // after a replug) owned by the run_as user with u+rw.
+    nlohmann::json left = {{"rdev", uint64_t(st.st_rdev)}, {"uid", uid}, {"mode", lent_mode}};
     if (auto jec = journal.record({"evdev-access", {{"sysroot", sysroot}, {"node", node}, {"uid", st.st_uid}, {"gid", st.st_gid},
-                                                   {"mode", st.st_mode & 07777}}})) {
+                                                   {"mode", st.st_mode & 07777}, {"left", left}}})) {
         error = "cannot write the journal: " + jec.message();
         return "";
     }
-    if (::chown(real.c_str(), uid, st.st_gid) != 0 || ::chmod(real.c_str(), (st.st_mode & 07777) | S_IRUSR | S_IWUSR) != 0) {
+    if (::chown(real.c_str(), uid, st.st_gid) != 0 || ::chmod(real.c_str(), lent_mode) != 0) {
         error = "cannot give " + real.string() + " to the run_as user: " + std::strerror(errno);
         return "";
     }
@@ -95,18 +104,28 @@ std::string check_evdev_access_entry(const nlohmann::json& json) {
     return "";
 }
 
-std::string restore_evdev_access(const nlohmann::json& json, std::string& error) {
+UndoOutcome restore_evdev_access(const nlohmann::json& json) {
     JournalArgs args(json);
     auto path = (fs::path(*args.text("sysroot")) / "dev/input" / *args.text("node")).string();
     struct stat st {};
     // Unplugged meanwhile: the kernel made the next node afresh, nothing to put back.
-    if (::stat(path.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) return "";
-    if (::chown(path.c_str(), uid_t(*args.integer("uid")), gid_t(*args.integer("gid"))) != 0 ||
-        ::chmod(path.c_str(), mode_t(*args.integer("mode"))) != 0) {
-        error = "cannot give " + path + " its owner and mode back: " + std::strerror(errno);
-        return "";
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) return UndoOutcome::nothing();
+    if (st.st_uid == uid_t(*args.integer("uid")) && (st.st_mode & 07777) == mode_t(*args.integer("mode"))) return UndoOutcome::nothing();
+    if (json.contains("left") && json["left"].is_object()) {
+        JournalArgs left(json["left"]);
+        if (auto rdev = left.count("rdev"); rdev && *rdev != uint64_t(st.st_rdev))
+            return UndoOutcome::left_alone(path + " is another device now (" + std::to_string(major(st.st_rdev)) + ":" +
+                                           std::to_string(minor(st.st_rdev)) + ", not the one vmrun lent): not touched");
+        auto uid = left.integer("uid");
+        auto mode = left.integer("mode");
+        if (uid && mode && (st.st_uid != uid_t(*uid) || (st.st_mode & 07777) != mode_t(*mode)))
+            return UndoOutcome::left_alone(path + " has owner " + std::to_string(st.st_uid) + " and mode " + octal(st.st_mode & 07777) +
+                                           " now, not what vmrun lent it with: not touched");
     }
-    return path + " back to its owner and mode";
+    if (::chown(path.c_str(), uid_t(*args.integer("uid")), gid_t(*args.integer("gid"))) != 0 ||
+        ::chmod(path.c_str(), mode_t(*args.integer("mode"))) != 0)
+        return UndoOutcome::failed("cannot give " + path + " its owner and mode back: " + std::strerror(errno));
+    return UndoOutcome::done(path + " back to its owner and mode");
 }
 
 }  // namespace vmrun

@@ -30,6 +30,6 @@ std::vector<HostProblem> input_problems(const LaunchPlan& plan);
 std::string grant_evdev_access(const std::string& sysroot, const std::string& path, uid_t uid, gid_t gid, Journal& journal,
                                std::string& error);
 std::string check_evdev_access_entry(const nlohmann::json& args);
-std::string restore_evdev_access(const nlohmann::json& args, std::string& error);
+UndoOutcome restore_evdev_access(const nlohmann::json& args);
 
 }  // namespace vmrun

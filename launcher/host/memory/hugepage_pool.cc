@@ -23,6 +23,8 @@ namespace vmrun {
 namespace {
 
 constexpr uint64_t kGiB_kib = 1048576;
+// Finding 1G pages in fragmented memory takes the kernel a while; it does not hang.
+constexpr std::chrono::milliseconds kPoolWriteLimit{300000};
 
 std::optional<uint64_t> read_count(const fs::path& file) {
     auto text = read_first_line(file);
@@ -163,7 +165,7 @@ PoolOutcome raise_hugepage_pool(const PoolRequest& r, Journal& journal) {
     uint64_t asked = r.pages - pool->available();
     uint64_t target = pool->total + asked;
     std::string key = journal_key(r.page_kib);
-    nlohmann::json base = {{"key", key}, {"sysroot", r.sysroot.string()}, {"size_kib", r.page_kib}, {"boot", boot_id(r.sysroot)}};
+    nlohmann::json base = {{"key", key}, {"sysroot", r.sysroot.string()}, {"size_kib", r.page_kib}};
     auto asking = base;
     asking["before"] = pool->total;
     asking["asked"] = asked;
@@ -175,7 +177,7 @@ PoolOutcome raise_hugepage_pool(const PoolRequest& r, Journal& journal) {
     // pages need; best effort (only root may, and a kernel may lack it).
     auto compact = r.sysroot / "proc/sys/vm/compact_memory";
     if (fs::exists(compact)) (void)write_attribute(compact, "1");
-    auto write_error = write_attribute(hugepage_pool_dir(r.sysroot, r.page_kib) / "nr_hugepages", std::to_string(target));
+    auto write_error = write_attribute(hugepage_pool_dir(r.sysroot, r.page_kib) / "nr_hugepages", std::to_string(target), kPoolWriteLimit);
     // The kernel answers at once; a simulated one just after, with its books
     // balanced (the free pages grown by what the pool grew) — wait for that.
     HugepagePool now = *pool;
@@ -218,20 +220,18 @@ std::string check_hugepage_entry(const nlohmann::json& json) {
     return "";
 }
 
-std::string give_back_hugepages(const nlohmann::json& json, const std::string& lock_path, std::string& error) {
+UndoOutcome give_back_hugepages(const nlohmann::json& json, const std::string& lock_path) {
     JournalArgs args(json);
     fs::path sysroot = *args.text("sysroot");
     uint64_t kib = *args.count("size_kib");
     std::string size = page_size_name(kib);
-    if (args.text("boot").value_or("") != boot_id(sysroot)) return "";
+    std::string error;
     auto lock = HugepageLock::acquire(lock_path, error);
-    if (!lock) return "";
+    if (!lock) return UndoOutcome::failed(error);
     auto pool = read_hugepage_pool(sysroot, kib);
-    if (!pool) {
-        error = "cannot read the pool of " + size + " huge pages in " + hugepage_pool_dir(sysroot, kib).string() +
-                " to give back what this VM added";
-        return "";
-    }
+    if (!pool)
+        return UndoOutcome::failed("cannot read the pool of " + size + " huge pages in " + hugepage_pool_dir(sysroot, kib).string() +
+                                   " to give back what this VM added");
     uint64_t added = 0;
     if (auto a = args.count("added")) added = *a;
     else {
@@ -239,14 +239,12 @@ std::string give_back_hugepages(const nlohmann::json& json, const std::string& l
         uint64_t before = *args.count("before");
         added = std::min(*args.count("asked"), pool->total > before ? pool->total - before : 0);
     }
-    if (added == 0) return "";
+    if (added == 0) return UndoOutcome::nothing();
     uint64_t target = pool->total > added ? pool->total - added : 0;
-    if (auto err = write_attribute(hugepage_pool_dir(sysroot, kib) / "nr_hugepages", std::to_string(target)); !err.empty()) {
-        error = "cannot give back " + std::to_string(added) + " " + size + " huge pages: " + err;
-        return "";
-    }
-    return "gave back " + std::to_string(added) + " " + size + " huge pages (pool " + std::to_string(pool->total) + " -> " +
-           std::to_string(target) + ")";
+    if (auto err = write_attribute(hugepage_pool_dir(sysroot, kib) / "nr_hugepages", std::to_string(target), kPoolWriteLimit); !err.empty())
+        return UndoOutcome::failed("cannot give back " + std::to_string(added) + " " + size + " huge pages: " + err);
+    return UndoOutcome::done("gave back " + std::to_string(added) + " " + size + " huge pages (pool " + std::to_string(pool->total) + " -> " +
+           std::to_string(target) + ")");
 }
 
 }  // namespace vmrun

@@ -78,6 +78,6 @@ PoolOutcome raise_hugepage_pool(const PoolRequest& request, Journal& journal);
 // pool by what this VM added (taking the lock at `lock_path`). Lowering never
 // takes pages in use — the kernel keeps those as surplus until they are freed.
 std::string check_hugepage_entry(const nlohmann::json& args);
-std::string give_back_hugepages(const nlohmann::json& args, const std::string& lock_path, std::string& error);
+UndoOutcome give_back_hugepages(const nlohmann::json& args, const std::string& lock_path);
 
 }  // namespace vmrun

@@ -23,21 +23,16 @@ std::string mount_private_hugetlbfs(const std::string& path, uint64_t page_kib, 
     return "";
 }
 
-std::string unmount_private_hugetlbfs(const std::string& path, std::string& error) {
+UndoOutcome unmount_private_hugetlbfs(const std::string& path) {
     std::error_code ec;
-    if (!fs::exists(path, ec)) return "";
+    if (!fs::exists(path, ec)) return UndoOutcome::nothing();
     bool unmounted = false;
     // Detached: a QEMU that still holds its file keeps the pages until it exits, then they are free.
     if (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) unmounted = true;
-    else if (errno != EINVAL) {  // EINVAL: not a mount point (any more)
-        error = "cannot unmount the VM's hugetlbfs " + path + ": " + std::strerror(errno);
-        return "";
-    }
-    if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
-        error = "cannot remove " + path + ": " + std::strerror(errno);
-        return "";
-    }
-    return unmounted ? "unmounted the VM's hugetlbfs " + path : "";
+    else if (errno != EINVAL)  // EINVAL: not a mount point (any more)
+        return UndoOutcome::failed("cannot unmount the VM's hugetlbfs " + path + ": " + std::strerror(errno));
+    if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return UndoOutcome::failed("cannot remove " + path + ": " + std::strerror(errno));
+    return unmounted ? UndoOutcome::done("unmounted the VM's hugetlbfs " + path) : UndoOutcome::nothing();
 }
 
 }  // namespace vmrun

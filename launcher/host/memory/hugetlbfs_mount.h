@@ -15,6 +15,6 @@ namespace vmrun {
 std::string mount_private_hugetlbfs(const std::string& path, uint64_t page_kib, Journal& journal);
 
 // The undo of a "hugetlbfs-mount" entry (the caller checks the path is this VM's).
-std::string unmount_private_hugetlbfs(const std::string& path, std::string& error);
+UndoOutcome unmount_private_hugetlbfs(const std::string& path);
 
 }  // namespace vmrun

@@ -124,16 +124,13 @@ std::string check_shm_entry(const std::string& vm_name, const nlohmann::json& ar
     return "";
 }
 
-std::string remove_shm_file(const nlohmann::json& args, std::string& error) {
+UndoOutcome remove_shm_file(const nlohmann::json& args) {
     auto path = *JournalArgs(args).text("path");
     struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) return "";  // gone already (a reboot empties /dev/shm)
-    if (!S_ISREG(st.st_mode)) return path + " is not a plain file any more; left alone";
-    if (::unlink(path.c_str()) != 0) {
-        error = "cannot remove " + path + ": " + std::strerror(errno);
-        return "";
-    }
-    return "removed Looking Glass's shared memory " + path;
+    if (::lstat(path.c_str(), &st) != 0) return UndoOutcome::nothing();  // gone already (a reboot empties /dev/shm)
+    if (!S_ISREG(st.st_mode)) return UndoOutcome::left_alone(path + " is not a plain file any more: not touched");
+    if (::unlink(path.c_str()) != 0) return UndoOutcome::failed("cannot remove " + path + ": " + std::strerror(errno));
+    return UndoOutcome::done("removed Looking Glass's shared memory " + path);
 }
 
 }  // namespace vmrun

@@ -35,6 +35,6 @@ std::string prepare_shared_memory(const LaunchPlan& plan, Journal& journal);
 // The undo of a "shm-file" entry: removes the file when it is still a regular
 // file named looking-glass-NAME for this VM.
 std::string check_shm_entry(const std::string& vm_name, const nlohmann::json& args);
-std::string remove_shm_file(const nlohmann::json& args, std::string& error);
+UndoOutcome remove_shm_file(const nlohmann::json& args);
 
 }  // namespace vmrun

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "host/journal_args.h"
 #include "host/net/rtnetlink.h"
 #include "host/net/tap_device.h"
 
@@ -64,20 +65,24 @@ NetworkSetup set_up_taps(const std::vector<TapRequest>& requests, Journal& journ
         int err = 0;
         auto bridge = nl->link(r.bridge, err);
         if (!bridge && r.create_bridge) {
-            if (auto ec = journal.record({"bridge", {{"name", r.bridge}}})) {
+            if (auto ec = journal.record({"bridge", {{"key", "bridge:" + r.bridge}, {"name", r.bridge}}})) {
                 out.error = "cannot write the journal: " + ec.message();
                 return out;
             }
             if (int e = nl->create_bridge(r.bridge)) return fail("cannot create bridge " + r.bridge, e);
             bridge = nl->link(r.bridge, err);
             if (!bridge) return fail("bridge " + r.bridge + " vanished", err);
+            if (auto ec = journal.record(left_entry("bridge:" + r.bridge, {{"ifindex", bridge->index}}))) {
+                out.error = "cannot write the journal: " + ec.message();
+                return out;
+            }
             if (int e = nl->set_up(bridge->index, true)) return fail("cannot bring bridge " + r.bridge + " up", e);
         }
         if (!bridge) {
             out.error = "bridge " + r.bridge + " (for NIC '" + r.nic_id + "') does not exist; " + bridge_fix(r.bridge);
             return out;
         }
-        if (auto ec = journal.record({"tap", {{"name", r.tap}, {"bridge", r.bridge}}})) {
+        if (auto ec = journal.record({"tap", {{"key", "tap:" + r.tap}, {"name", r.tap}, {"bridge", r.bridge}}})) {
             out.error = "cannot write the journal: " + ec.message();
             return out;
         }
@@ -89,6 +94,10 @@ NetworkSetup set_up_taps(const std::vector<TapRequest>& requests, Journal& journ
         out.taps.push_back({r.nic_id, r.tap, tap.fd});
         auto link = nl->link(r.tap, err);
         if (!link) return fail("tap " + r.tap + " vanished", err);
+        if (auto ec = journal.record(left_entry("tap:" + r.tap, {{"ifindex", link->index}}))) {
+            out.error = "cannot write the journal: " + ec.message();
+            return out;
+        }
         // The bridge's MTU: a smaller port would lower the bridge's, a larger one would drop frames.
         if (link->mtu != bridge->mtu)
             if (int e = nl->set_mtu(link->index, bridge->mtu)) return fail("cannot set the MTU of " + r.tap, e);
@@ -108,40 +117,37 @@ void close_taps(NetworkSetup& setup) {
 
 namespace {
 
-// Deletes link `name` if it is still of `kind` (vmrun's own); gone already is fine.
-std::string remove_own_link(const std::string& name, const std::string& kind, const std::string& done, std::string& error) {
+// Deletes link `name` if it is still what vmrun made: of `kind`, and the very
+// interface (its ifindex, when the journal has it) — not a new one that took
+// the name after vmrun's went. Gone already is fine.
+UndoOutcome remove_own_link(const nlohmann::json& args, const std::string& kind, const std::string& done) {
+    auto name = args.value("name", std::string());
     std::string err_text;
     auto nl = Rtnetlink::open(err_text);
-    if (!nl) {
-        error = err_text;
-        return "";
-    }
+    if (!nl) return UndoOutcome::failed(err_text);
     int err = 0;
     auto link = nl->link(name, err);
-    if (!link) return "";
-    if (link->kind != kind) {
-        error = name + " is no longer what vmrun made (a " + kind + "; now a " + (link->kind.empty() ? "plain link" : link->kind) +
-                "); left alone";
-        return "";
-    }
-    if (int e = nl->delete_link(link->index)) {
-        error = "cannot remove " + name + ": " + describe_netlink_error(e);
-        return "";
-    }
-    return done;
+    if (!link) return UndoOutcome::nothing();
+    if (link->kind != kind)
+        return UndoOutcome::left_alone(name + " is no longer what vmrun made (a " + kind + "; now a " +
+                                       (link->kind.empty() ? "plain link" : link->kind) + "): not touched");
+    if (args.contains("left") && args["left"].is_object())
+        if (auto index = JournalArgs(args["left"]).integer("ifindex"); index && *index != link->index)
+            return UndoOutcome::left_alone(name + " is a new interface (index " + std::to_string(link->index) + "; vmrun's was " +
+                                           std::to_string(*index) + "): not touched");
+    if (int e = nl->delete_link(link->index)) return UndoOutcome::failed("cannot remove " + name + ": " + describe_netlink_error(e));
+    return UndoOutcome::done(done);
 }
 
 }  // namespace
 
 // A tap normally went with the last fd (QEMU's); this removes one an orphaned QEMU held.
-std::string remove_tap(const nlohmann::json& args, std::string& error) {
-    auto name = args.value("name", std::string());
-    return remove_own_link(name, "tun", "removed tap " + name, error);
+UndoOutcome remove_tap(const nlohmann::json& args) {
+    return remove_own_link(args, "tun", "removed tap " + args.value("name", std::string()));
 }
 
-std::string remove_bridge(const nlohmann::json& args, std::string& error) {
-    auto name = args.value("name", std::string());
-    return remove_own_link(name, "bridge", "removed bridge " + name + " (vmrun created it)", error);
+UndoOutcome remove_bridge(const nlohmann::json& args) {
+    return remove_own_link(args, "bridge", "removed bridge " + args.value("name", std::string()) + " (vmrun created it)");
 }
 
 }  // namespace vmrun

@@ -41,8 +41,8 @@ NetworkSetup set_up_taps(const std::vector<TapRequest>& requests, Journal& journ
 std::vector<HostProblem> check_taps(const std::vector<TapRequest>& requests);
 
 // Undo of the journal actions "tap" and "bridge" (host_restore registers them).
-std::string remove_tap(const nlohmann::json& args, std::string& error);
-std::string remove_bridge(const nlohmann::json& args, std::string& error);
+UndoOutcome remove_tap(const nlohmann::json& args);
+UndoOutcome remove_bridge(const nlohmann::json& args);
 
 void close_taps(NetworkSetup& setup);
 

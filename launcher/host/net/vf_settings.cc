@@ -90,7 +90,7 @@ std::string apply_vf_net_settings(const std::string& sysroot, const std::vector<
                    " over rtnetlink; its driver may not manage VF settings";
         nlohmann::json entry = {{"key", "vf-net:" + item.pf.str() + ":" + std::to_string(item.index)},
                                 {"sysroot", sysroot}, {"pf", item.pf.str()}, {"vf", item.index},
-                                {"before", state_json(*now)}, {"asked", asked_json(item.settings)}, {"boot", boot_id(sysroot)}};
+                                {"before", state_json(*now)}, {"asked", asked_json(item.settings)}};
         if (auto err = journal.record({"vf-net", entry})) return "cannot write the journal: " + err.message();
         const auto& s = item.settings;
         int index = pf.link.index;
@@ -124,49 +124,79 @@ std::string check_vf_net_entry(const nlohmann::json& json) {
     return "";
 }
 
-std::string restore_vf_net(const nlohmann::json& json, std::string& error) {
+namespace {
+
+bool same_setting(const nlohmann::json& a, const nlohmann::json& b) {
+    if (a.is_string() && b.is_string()) {
+        auto x = a.get<std::string>(), y = b.get<std::string>();
+        return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](char p, char q) { return std::tolower(p) == std::tolower(q); });
+    }
+    return a == b;
+}
+
+}  // namespace
+
+UndoOutcome restore_vf_net(const nlohmann::json& json) {
     JournalArgs args(json);
     auto sysroot = *args.text("sysroot");
     auto pf_address = *parse_pci_address(*args.text("pf"));
     auto vf = unsigned(*args.count("vf"));
-    // VFs do not outlive a reboot; whatever has this index now is not ours.
-    if (args.text("boot").value_or("") != boot_id(sysroot)) return "";
     auto pf = open_pf_link(sysroot, pf_address);
     if (!pf.error.empty()) {
-        if (pf_interface(sysroot, pf_address).empty()) return "";  // the PF's driver let go: its VF settings went with it
-        error = pf.error;
-        return "";
+        if (pf_interface(sysroot, pf_address).empty()) return UndoOutcome::nothing();  // the PF's driver let go: its VF settings went with it
+        return UndoOutcome::failed(pf.error);
     }
-    if (!find_vf(pf.link, vf)) return "";  // the VF was removed since: nothing left to put back
+    const auto* vf_now = find_vf(pf.link, vf);
+    if (!vf_now) return UndoOutcome::nothing();  // the VF was removed since: nothing left to put back
     const auto& before = json["before"];
     const auto& asked = json["asked"];
+    auto current = state_json(*vf_now);
+    // Each setting goes back only while it is still what vmrun set; one the
+    // user changed since is theirs.
+    auto ours = [&](const char* key) {
+        return asked.contains(key) && before.contains(key) && current.contains(key) && same_setting(current[key], asked[key]) &&
+               !same_setting(current[key], before[key]);
+    };
+    std::vector<std::string> changed_since;
+    for (const char* key : {"mac", "vlan", "spoof_check", "trust"})
+        if (asked.contains(key) && current.contains(key) && !same_setting(current[key], asked[key]) &&
+            !(before.contains(key) && same_setting(current[key], before[key])))
+            changed_since.push_back(std::string(key) + " " + current[key].dump());
     JournalArgs was(before);
     int index = pf.link.index;
     std::vector<std::string> put_back;
+    std::string error;
     auto fail = [&](const char* what, int err) {
         if (!error.empty()) error += "; ";
         error += setting_error(what, pf.link.name, vf, err);
     };
-    if (asked.contains("mac")) {
+    if (ours("mac")) {
         if (int err = pf.rtnl->set_vf_mac(index, vf, *was.text("mac"))) fail("a MAC", err);
         else put_back.push_back("mac " + *was.text("mac"));
     }
-    if (asked.contains("vlan")) {
+    if (ours("vlan")) {
         if (int err = pf.rtnl->set_vf_vlan(index, vf, unsigned(*was.count("vlan")), unsigned(*was.count("qos")))) fail("a VLAN", err);
         else put_back.push_back("vlan " + std::to_string(*was.count("vlan")));
     }
-    if (asked.contains("spoof_check") && before.contains("spoof_check") && before["spoof_check"].is_boolean()) {
+    if (ours("spoof_check") && before["spoof_check"].is_boolean()) {
         if (int err = pf.rtnl->set_vf_spoof_check(index, vf, before["spoof_check"].get<bool>())) fail("spoof checking", err);
         else put_back.push_back(std::string("spoof checking ") + (before["spoof_check"].get<bool>() ? "on" : "off"));
     }
-    if (asked.contains("trust") && before.contains("trust") && before["trust"].is_boolean()) {
+    if (ours("trust") && before["trust"].is_boolean()) {
         if (int err = pf.rtnl->set_vf_trust(index, vf, before["trust"].get<bool>())) fail("trust", err);
         else put_back.push_back(before["trust"].get<bool>() ? "trusted" : "not trusted");
     }
-    if (put_back.empty()) return "";
-    std::string text = pf.link.name + " VF " + std::to_string(vf) + " back to";
+    if (!error.empty()) return UndoOutcome::failed(error);
+    std::string who = pf.link.name + " VF " + std::to_string(vf);
+    if (put_back.empty() && !changed_since.empty()) {
+        std::string list;
+        for (const auto& c : changed_since) list += (list.empty() ? "" : ", ") + c;
+        return UndoOutcome::left_alone(who + " has " + list + " now, not what vmrun set: not touched");
+    }
+    if (put_back.empty()) return UndoOutcome::nothing();
+    std::string text = who + " back to";
     for (size_t i = 0; i < put_back.size(); ++i) text += (i ? ", " : " ") + put_back[i];
-    return text;
+    return UndoOutcome::done(text);
 }
 
 }  // namespace vmrun

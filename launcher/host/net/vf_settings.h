@@ -20,7 +20,7 @@ std::string apply_vf_net_settings(const std::string& sysroot, const std::vector<
 // "vf-net" journal entries: the check, and the undo. A VF gone since (its PF's
 // count lowered) or an entry from an earlier boot needs nothing.
 std::string check_vf_net_entry(const nlohmann::json& args);
-std::string restore_vf_net(const nlohmann::json& args, std::string& error);
+UndoOutcome restore_vf_net(const nlohmann::json& args);
 
 // "mac 52:54:00:12:34:56, vlan 10, spoof checking off, trusted" for check and logs.
 std::string describe_vf_net(const VfNetSettings& s);

@@ -61,7 +61,7 @@ std::string create_virtual_functions(const std::string& sysroot, const SriovPlan
         return r.pf.str() + " has " + std::to_string(now) + " virtual functions and this VM needs " + std::to_string(r.needed) +
                "; the kernel changes a VF count only from 0";
     nlohmann::json entry = {{"key", "sriov:" + r.pf.str()}, {"sysroot", sysroot}, {"pf", r.pf.str()},
-                            {"before", now}, {"asked", r.needed}, {"boot", boot_id(sysroot)}};
+                            {"before", now}, {"asked", r.needed}};
     if (auto err = journal.record({"sriov-vfs", entry})) return "cannot write the journal: " + err.message();
     if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(r.needed)); !err.empty())
         return err + " (the PF's driver must support SR-IOV; see dmesg)";
@@ -82,26 +82,26 @@ std::string check_sriov_entry(const nlohmann::json& json) {
     return "";
 }
 
-std::string restore_sriov_count(const nlohmann::json& json, std::string& error) {
+UndoOutcome restore_sriov_count(const nlohmann::json& json) {
     JournalArgs args(json);
     auto sysroot = *args.text("sysroot");
     auto pf = *parse_pci_address(*args.text("pf"));
     auto before = *args.count("before");
-    // VFs made before the last boot are gone with it; these are someone else's.
-    if (args.text("boot").value_or("") != boot_id(sysroot)) return "";
+    auto asked = *args.count("asked");
     auto dir = device_dir(sysroot, pf);
     auto facts = read_sriov(sysroot, pf);
-    if (!facts || facts->num_vfs == before) return "";
+    if (!facts || facts->num_vfs == before) return UndoOutcome::nothing();
     auto now = facts->num_vfs;
+    // Its count set anew since (by the user, or after the VFs were removed): theirs.
+    if (now != asked)
+        return UndoOutcome::left_alone(pf.str() + " has " + std::to_string(now) + " virtual functions now, not the " + std::to_string(asked) +
+                                       " vmrun made: not touched");
     for (const auto& [index, vf] : virtual_functions_of(sysroot, pf))
         if (symlink_name(device_dir(sysroot, vf) / "driver") == "vfio-pci")
-            return "left " + std::to_string(now) + " virtual functions on " + pf.str() + ": VF " + std::to_string(index) + " (" +
-                   vf.str() + ") is still on vfio-pci, with another VM; lower sriov_numvfs once it is free";
-    if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(before)); !err.empty()) {
-        error = err;
-        return "";
-    }
-    return pf.str() + " back to " + std::to_string(before) + " virtual functions";
+            return UndoOutcome::left_alone("left " + std::to_string(now) + " virtual functions on " + pf.str() + ": VF " + std::to_string(index) + " (" +
+                   vf.str() + ") is still on vfio-pci, with another VM; lower sriov_numvfs once it is free");
+    if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(before)); !err.empty()) return UndoOutcome::failed(err);
+    return UndoOutcome::done(pf.str() + " back to " + std::to_string(before) + " virtual functions");
 }
 
 }  // namespace vmrun

@@ -39,6 +39,6 @@ std::string create_virtual_functions(const std::string& sysroot, const SriovPlan
 // count back to what it was — unless a VF of that PF is still on vfio-pci
 // (another VM has it), when the VFs are left and the undo says so.
 std::string check_sriov_entry(const nlohmann::json& args);
-std::string restore_sriov_count(const nlohmann::json& args, std::string& error);
+UndoOutcome restore_sriov_count(const nlohmann::json& args);
 
 }  // namespace vmrun

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "host/open_handles.h"
 #include "host/sysfs_io.h"
 
 namespace fs = std::filesystem;
@@ -12,6 +13,9 @@ namespace fs = std::filesystem;
 namespace vmrun {
 
 namespace {
+
+// The state bind_to_vfio leaves a device in, recorded with each entry.
+const nlohmann::json kLeftByVmrun = {{"driver", "vfio-pci"}, {"driver_override", "vfio-pci"}};
 
 struct DevicePaths {
     fs::path dir, override_file, driver_link, probe;
@@ -36,7 +40,8 @@ std::string current_override(const DevicePaths& d) {
 std::string unbind(const DevicePaths& d, const std::string& address, std::chrono::milliseconds limit) {
     if (!d.bound()) return "";
     auto held_by = d.driver();
-    if (auto err = write_attribute(d.driver_link / "unbind", address); !err.empty()) return err;
+    if (auto err = write_attribute(d.driver_link / "unbind", address, limit); !err.empty())
+        return "unbinding " + address + " from " + held_by + ": " + err;
     if (!wait_until([&] { return !d.bound(); }, limit))
         return address + " did not let go of " + held_by + " within " + std::to_string(limit.count()) + " ms";
     return "";
@@ -57,7 +62,7 @@ std::string bind_to_vfio(const std::string& sysroot, const PciFunction& f, Journ
     auto original = d.driver();
     auto original_override = current_override(d);
     nlohmann::json args{{"key", "pci:" + address}, {"sysroot", sysroot}, {"address", address}, {"driver", original},
-                        {"driver_override", original_override}};
+                        {"driver_override", original_override}, {"left", kLeftByVmrun}};
     if (f.iommu_group) args["group"] = *f.iommu_group;
     if (auto jec = journal.record({"pci-driver", args}))
         return "cannot write the journal " + journal.path() + ": " + jec.message() + "; " + address + " was not touched";
@@ -67,7 +72,7 @@ std::string bind_to_vfio(const std::string& sysroot, const PciFunction& f, Journ
     if (original != "vfio-pci") {
         if (auto err = write_attribute(d.override_file, "vfio-pci"); !err.empty()) return err;
         if (auto err = unbind(d, address, limits.driver_change); !err.empty()) return err;
-        if (auto err = write_attribute(d.probe, address); !err.empty()) return err;
+        if (auto err = write_attribute(d.probe, address, limits.driver_change); !err.empty()) return err;
         if (!wait_until([&] { return d.driver() == "vfio-pci"; }, limits.driver_change)) {
             auto now = d.driver();
             return address + " did not bind to vfio-pci (driver now: " + (now.empty() ? "none" : now) +
@@ -79,42 +84,66 @@ std::string bind_to_vfio(const std::string& sysroot, const PciFunction& f, Journ
     return "";
 }
 
-std::string restore_pci_driver(const nlohmann::json& args, std::string& error) {
-    auto sysroot = args.value("sysroot", std::string("/"));
-    auto address = args.value("address", std::string());
-    auto original = args.value("driver", std::string());
-    auto original_override = args.value("driver_override", std::string());
+namespace {
+
+std::string shown(const std::string& driver) { return driver.empty() ? "no driver" : driver; }
+
+// What holds the device's /dev/vfio group open: unbinding vfio-pci then would
+// block until it lets go (vfio waits for its users), so the device stays.
+std::vector<std::string> group_holders(const std::string& sysroot, const DevicePaths& d) {
+    auto group = symlink_name(d.dir / "iommu_group");
+    if (group.empty()) return {};
+    auto node = "/dev/vfio/" + group;
+    return OpenHandles::read(sysroot).holding([&](const std::string& n) { return n == node; });
+}
+
+}  // namespace
+
+UndoOutcome restore_pci_driver(const nlohmann::json& json, const BindLimits& limits) {
+    JournalArgs args(json);
+    auto sysroot = args.text("sysroot").value_or("/");
+    auto address = args.text("address").value_or("");
+    auto original = args.text("driver").value_or("");
+    auto original_override = args.text("driver_override").value_or("");
     DevicePaths d(sysroot, address);
     std::error_code ec;
-    if (address.empty() || !fs::exists(d.dir, ec)) return address + " is no longer in the host; nothing to give back";
-    if (d.driver() == original && current_override(d) == original_override) return "";
+    if (address.empty() || !fs::exists(d.dir, ec)) return UndoOutcome::left_alone(address + " is no longer in the host; nothing to give back");
+    auto now = d.driver();
+    auto now_override = current_override(d);
+    if (now == original && now_override == original_override) return UndoOutcome::nothing();
 
-    const std::chrono::milliseconds limit(10000);
-    // An empty write clears the override ("(null)"); the kernel ignores the newline.
-    if (auto err = write_attribute(d.override_file, original_override); !err.empty()) {
-        error = err;
-        return "";
+    // What vmrun leaves: vfio-pci with its override — or a step short of it
+    // (the override written, the old driver not yet or no longer bound).
+    bool ours = now_override == "vfio-pci" && (now == "vfio-pci" || now.empty() || now == original);
+    if (!ours)
+        return UndoOutcome::left_alone(address + " is on " + shown(now) +
+                                       (now_override.empty() ? "" : " (driver_override " + now_override + ")") +
+                                       " now, not on vfio-pci as vmrun left it: not touched");
+    // A QEMU that just let the device go closes the group a moment later.
+    std::vector<std::string> holders;
+    if (now == "vfio-pci" && !wait_until([&] { return (holders = group_holders(sysroot, d)).empty(); }, limits.group_release)) {
+        std::string list;
+        for (const auto& h : holders) list += (list.empty() ? "" : "; ") + h;
+        return UndoOutcome::failed(address + " stays on vfio-pci: its IOMMU group is still in use (" + list +
+                                   "); run 'vmrun restore' again once that program has ended");
     }
-    if (d.driver() != original) {
-        if (auto err = unbind(d, address, limit); !err.empty()) {
-            error = err;
-            return "";
-        }
+
+    // An empty write clears the override ("(null)"); the kernel ignores the newline.
+    if (auto err = write_attribute(d.override_file, original_override, limits.driver_change); !err.empty())
+        return UndoOutcome::failed(err);
+    if (now != original) {
+        if (auto err = unbind(d, address, limits.driver_change); !err.empty()) return UndoOutcome::failed(err);
         if (!original.empty()) {
-            if (auto err = write_attribute(d.probe, address); !err.empty()) {
-                error = err;
-                return "";
-            }
-            if (!wait_until([&] { return d.driver() == original; }, limit)) {
-                auto now = d.driver();
-                error = address + " did not go back to " + original + " (driver now: " + (now.empty() ? "none" : now) +
-                        "); try: echo " + address + " > /sys/bus/pci/drivers/" + original + "/bind";
-                return "";
+            if (auto err = write_attribute(d.probe, address, limits.driver_change); !err.empty()) return UndoOutcome::failed(err);
+            if (!wait_until([&] { return d.driver() == original; }, limits.driver_change)) {
+                auto back = d.driver();
+                return UndoOutcome::failed(address + " did not go back to " + original + " (driver now: " + shown(back) +
+                                           "); try: echo " + address + " > /sys/bus/pci/drivers/" + original + "/bind");
             }
         }
     }
     // No driver before: it had none, or its module was unloaded for it (a single-GPU handoff loads it again next).
-    return original.empty() ? address + " released by vfio-pci (it had no driver before)" : address + " back on " + original;
+    return UndoOutcome::done(original.empty() ? address + " released by vfio-pci (it had no driver before)" : address + " back on " + original);
 }
 
 std::string release_device(Journal& journal, const std::string& address, std::string& done) {
@@ -130,9 +159,9 @@ std::string release_device(Journal& journal, const std::string& address, std::st
         done = address + " was not bound to vfio-pci by vmrun for this VM; left as it is";
         return "";
     }
-    std::string error;
-    done = restore_pci_driver(*original, error);
-    if (!error.empty()) return error;
+    auto outcome = restore_pci_driver(*original);
+    done = outcome.text;
+    if (outcome.kind == UndoOutcome::Kind::failed) return outcome.text;
     if (auto ec = journal.record(settled_entry("pci:" + address)))
         return "gave " + address + " back, but cannot record it in " + journal.path() + ": " + ec.message();
     return "";

@@ -5,8 +5,13 @@
 //
 // Bind:    driver_override := vfio-pci; unbind from the current driver;
 //          drivers_probe; wait (bounded) for the driver link and /dev/vfio/GROUP.
-// Restore: driver_override := what it was; unbind from vfio-pci; drivers_probe
-//          (only if the device had a driver); verify the original driver is back.
+// Restore: only when the device still shows what vmrun left — on vfio-pci with
+//          driver_override=vfio-pci, or half-way there — and nothing holds its
+//          /dev/vfio group: driver_override := what it was; unbind from
+//          vfio-pci; drivers_probe (only if the device had a driver); verify
+//          the original driver is back. A device on any other driver (the
+//          kernel gave it back after a reboot, the user moved it) is left
+//          alone, so a restore never unbinds a driver the host is using.
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -20,16 +25,17 @@ namespace vmrun {
 struct BindLimits {
     std::chrono::milliseconds driver_change{10000};
     std::chrono::milliseconds device_node{5000};
+    std::chrono::milliseconds group_release{2000};  // restore: how long a process may still hold the group
 };
 
-// Journals {"pci-driver", {sysroot, address, driver, driver_override, group}}
+// Journals {"pci-driver", {sysroot, address, driver, driver_override, group, left}}
 // and binds `function` to vfio-pci. Returns "" or what went wrong; on error the
 // caller replays the journal, which undoes the half-done bind too.
 std::string bind_to_vfio(const std::string& sysroot, const PciFunction& function, Journal& journal,
                          const BindLimits& limits = {});
 
 // The undo of one "pci-driver" entry (host_restore registers it). Idempotent.
-std::string restore_pci_driver(const nlohmann::json& args, std::string& error);
+UndoOutcome restore_pci_driver(const nlohmann::json& args, const BindLimits& limits = {});
 
 // Gives one device back to the driver the journal says it had before this VM
 // took it (after an unplug), and marks it settled so that the VM's final
