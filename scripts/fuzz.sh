@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with clang's libFuzzer (+ ASan/UBSan) into
 # build-fuzz/ and runs each for SECONDS (default 90) from its seed corpus
-# (tests/fuzz/corpus: the example profiles, recorded QEMU traffic). A crash, a
+# (tests/fuzz/corpus: the example profiles, recorded QEMU traffic, journals
+# of every action). A crash, a
 # leak, or one input taking over 10 s fails the run, with the input saved in
 # build-fuzz/; add it to the corpus and a regression test once fixed.
 #   scripts/fuzz.sh [SECONDS]
@@ -10,12 +11,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-90}
 out=$top/build-fuzz
 CC=clang CXX=clang++ cmake -S "$top" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVMRUN_FUZZ=ON >/dev/null
-if ! cmake --build "$out" -j"$(nproc)" --target fuzz_profile fuzz_qmp >"$out/build.log" 2>&1; then
+if ! cmake --build "$out" -j"$(nproc)" --target fuzz_profile fuzz_qmp fuzz_journal >"$out/build.log" 2>&1; then
   grep -E 'error' "$out/build.log" | head -20
   echo "fuzz: the fuzz targets did not build"
   exit 1
 fi
-for target in profile qmp; do
+for target in profile qmp journal; do
   work=$out/corpus-$target
   mkdir -p "$work"
   cp -n "$top/tests/fuzz/corpus/$target/"* "$work/" 2>/dev/null || true

@@ -23,7 +23,7 @@
 # stays visible, read-only: a checkout may live there). The checks print "PASS: ..." / "FAIL: ..." lines; this
 # script prints them again at the end with "RESULT: PASS" or "RESULT: FAIL".
 #
-#   scripts/vfio-guest-test.sh [iommu|passthrough|disks|sriov|sriov-nic|display|input|all]   (default all:
+#   scripts/vfio-guest-test.sh [iommu|passthrough|disks|journal|sriov|sriov-nic|display|input|all]   (default all:
 #                                        the first four, on one boot of Debian 12's QEMU)
 # The display suite has the emulated VGA (module bochs) carry the guest's
 # framebuffer console, and kmod's modprobe find the initramfs's modules.
@@ -122,7 +122,7 @@ args=(
   -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
   -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,bus=pcie.0,addr=0x6
 )
-if [ "$suite" = disks ] || [ "$suite" = all ]; then
+if [ "$suite" = disks ] || [ "$suite" = journal ] || [ "$suite" = all ]; then
   truncate -s 64M "$work/nvme-a.img" "$work/nvme-b.img"
   args+=(
     -drive if=none,id=nvme-a-ns,file="$work/nvme-a.img",format=raw

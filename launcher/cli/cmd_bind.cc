@@ -13,6 +13,7 @@
 #include "host/pci/passthrough_setup.h"
 #include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
+#include "cli/force_bind_option.h"
 #include "cli/print_problems.h"
 #include "run/instance_lock.h"
 #include "run/vm_folders.h"
@@ -22,7 +23,9 @@ namespace vmrun::cli {
 
 int run_bind(const ParsedArgs& args) {
     auto profile = args.positional("PROFILE");
-    bool force = args.flag("force-bind");
+    auto forced = force_bind_option(args);
+    if (!forced) return kExitUsage;
+    const auto& force = *forced;
     auto sysroot = args.value("sysroot");
     auto loaded = load_plan(profile);
     if (!loaded.plan) return loaded.exit_code;
@@ -43,6 +46,8 @@ int run_bind(const ParsedArgs& args) {
         return kExitFailure;
     }
     for (const auto& u : inspection.unverified) std::cerr << "vmrun: warning: " << u.what << " (" << u.fix << ")\n";
+    for (const auto& u : inspection.forced(force))
+        std::cerr << "vmrun: warning: --force-bind=" << host_use_kind_name(u.kind) << ": taking it anyway: " << u.what << "\n";
 
     const VmPaths& folder = plan.paths();
     pid_t holder = 0;

@@ -254,7 +254,7 @@ int hotplug_host_pci(const VmTarget& target, const Options& o, ChangeReport& rep
         return kExitFailure;
     }
     auto inspection = inspect_passthrough(sysroot, addresses);
-    if (auto problems = inspection.problems(false); !problems.empty()) {
+    if (auto problems = inspection.problems(); !problems.empty()) {
         print_problems(problems);
         std::cerr << "vmrun: nothing was changed\n";
         return kExitFailure;

@@ -15,6 +15,7 @@
 #include "cli/load_plan.h"
 #include "cli/vm_target.h"
 #include "run/preflight.h"
+#include "cli/force_bind_option.h"
 #include "cli/print_problems.h"
 #include "run/instance_lock.h"
 #include "run/vm_folders.h"
@@ -79,13 +80,15 @@ int detach_and_supervise(const LaunchPlan& plan, const VmPaths& folder, Supervis
 
 int run_start(const ParsedArgs& args) {
     auto profile = args.positional("PROFILE");
-    bool detach = args.flag("detach"), foreground = args.flag("foreground"), force_bind = args.flag("force-bind");
+    bool detach = args.flag("detach"), foreground = args.flag("foreground");
+    auto force_bind = force_bind_option(args);
+    if (!force_bind) return kExitUsage;
     auto loaded = load_plan(profile);
     if (!loaded.plan) return loaded.exit_code;
     const auto& plan = *loaded.plan;
     if (plan.profile.headless && !foreground) detach = true;
 
-    auto problems = preflight(plan, {force_bind});
+    auto problems = preflight(plan, {*force_bind});
     if (!problems.empty()) {
         print_problems(problems);
         std::cerr << "vmrun: " << plan.profile.name << " was not started; nothing on the host was changed\n";
@@ -128,7 +131,7 @@ int run_start(const ParsedArgs& args) {
         std::cerr << "vmrun: warning: " << err << "; 'hotplug --persist' will not be available for this run\n";
     SuperviseOptions options;
     options.grace = std::chrono::seconds(plan.profile.shutdown_timeout);
-    options.force_bind = force_bind;
+    options.force_bind = *force_bind;
     if (detach) return detach_and_supervise(plan, folder, options, *lock);
     lock->write_pid(folder, ::getpid());
     return supervise_vm(plan, folder, options);

@@ -17,7 +17,12 @@ enum class ValueKind {
     none,     // a flag
     text,     // any non-empty word
     seconds,  // a non-negative number of seconds, fractions allowed: 90, 0.5
+    optional, // a flag that may carry a value, given as --name=VALUE only
 };
+
+struct OptionSpec;
+// " VALUE", "[=VALUE]" for an optional value, or "" for a flag: how usage and help show it.
+std::string value_shown(const OptionSpec& o);
 
 struct OptionSpec {
     std::string name;        // "timeout" for --timeout

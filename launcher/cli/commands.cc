@@ -31,9 +31,11 @@ namespace {
 
 const OptionSpec kSysroot{"sysroot", "DIR", "read and write DIR's sys/, dev/ and proc/ instead of / (tests; also VMRUN_SYSROOT)",
                           ValueKind::text};
-const OptionSpec kForceBind{"force-bind", "",
-                            "take passthrough devices even though the host uses them (boot console, mounted "
-                            "filesystem or swap, default route, open /dev/dri handles)"};
+const OptionSpec kForceBind{"force-bind", "console|disk|default-route|gpu-holders",
+                            "take passthrough devices even though the host uses them: for the kinds of use given "
+                            "(comma-separated), or all of them (boot console, mounted filesystem or swap, default route, "
+                            "open /dev/dri handles) when given alone",
+                            ValueKind::optional};
 const OptionSpec kJson{"json", "", "print JSON instead of text"};
 
 const PositionalSpec kProfile{"PROFILE"};
@@ -59,7 +61,7 @@ const std::vector<Command>& commands() {
                      "QEMU; a third kills it. Every host change is undone when QEMU exits, however it exits.\n\n") +
              kExitCodes,
          run_start,
-         {"vmrun PROFILE [--detach | --foreground] [--force-bind]"}},
+         {"vmrun PROFILE [--detach | --foreground] [--force-bind[=KINDS]]"}},
         {"stop", "power a running VM off (ACPI), escalating when it does not go", false, {kName},
          {{"force", "", "quit QEMU at once, without asking the guest"},
           {"timeout", "SECONDS", "how long the guest gets to power off before QEMU is quit (default 90)", ValueKind::seconds}},

@@ -103,7 +103,7 @@ Completion complete(const std::vector<std::string>& typed, const CompletionSourc
             auto eq = w.find('=');
             if (const auto* o = find_option(*command, w.substr(0, eq))) {
                 given.push_back(o);
-                if (o->kind != ValueKind::none && eq == std::string::npos) awaiting_value = o;
+                if (o->kind != ValueKind::none && o->kind != ValueKind::optional && eq == std::string::npos) awaiting_value = o;
             }
             continue;
         }

@@ -38,7 +38,8 @@ std::string description_roff(const std::string& text) {
 std::string option_roff(const OptionSpec& o) {
     std::string tag = "\\fB\\-\\-" + roff_text(o.name) + "\\fR";
     if (o.short_name) tag = "\\fB\\-" + std::string(1, o.short_name) + "\\fR, " + tag;
-    if (!o.value_name.empty()) tag += " \\fI" + roff_text(o.value_name) + "\\fR";
+    if (!o.value_name.empty())
+        tag += o.kind == ValueKind::optional ? "[=\\fI" + roff_text(o.value_name) + "\\fR]" : " \\fI" + roff_text(o.value_name) + "\\fR";
     return ".TP\n" + tag + "\n" + roff_text(o.help) + "\n";
 }
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "base/did_you_mean.h"
@@ -50,6 +51,11 @@ UsageError error(const Command& c, const std::string& what) {
 
 }  // namespace
 
+std::string value_shown(const OptionSpec& o) {
+    if (o.value_name.empty()) return "";
+    return o.kind == ValueKind::optional ? "[=" + o.value_name + "]" : " " + o.value_name;
+}
+
 const OptionSpec& qmp_target_option() { return kQmpTarget; }
 std::vector<const OptionSpec*> command_options(const Command& command) { return all_options(command); }
 
@@ -64,7 +70,9 @@ ParseResult OptionParser::parse(const Command& command, const std::vector<std::s
     std::vector<std::string> known;
     for (const OptionSpec* o : all_options(command)) {
         std::string spec = o->name + (o->short_name ? std::string(",") + o->short_name : "");
-        if (o->kind == ValueKind::none) described.add_options()(spec.c_str(), o->help.c_str());
+        // An optional value is taken off its '=' below: Boost's implicit values
+        // would swallow the next word ("--force-bind PROFILE").
+        if (o->kind == ValueKind::none || o->kind == ValueKind::optional) described.add_options()(spec.c_str(), o->help.c_str());
         else described.add_options()(spec.c_str(), po::value<std::string>(), o->help.c_str());
         known.push_back(spelled(*o));
     }
@@ -75,9 +83,20 @@ ParseResult OptionParser::parse(const Command& command, const std::vector<std::s
     // something else once another option starts with f.
     int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
 
+    std::map<std::string, std::string> optional_values;
+    std::vector<std::string> words_in = args;
+    for (auto& w : words_in) {
+        if (w == "--") break;
+        for (const OptionSpec* o : all_options(command))
+            if (o->kind == ValueKind::optional && w.rfind(spelled(*o) + "=", 0) == 0) {
+                optional_values[o->name] = w.substr(spelled(*o).size() + 1);
+                w = spelled(*o);
+            }
+    }
+
     po::parsed_options parsed(&described);
     try {
-        parsed = po::command_line_parser(args).options(described).positional(positional).style(style).run();
+        parsed = po::command_line_parser(words_in).options(described).positional(positional).style(style).run();
     } catch (const po::unknown_option& e) {
         auto name = e.get_option_name();
         return error(command, "unknown option '" + name + "'" + did_you_mean(name, known));
@@ -120,6 +139,12 @@ ParseResult OptionParser::parse(const Command& command, const std::vector<std::s
         std::string value = opt.value.empty() ? "" : opt.value.front();
         switch (spec->kind) {
             case ValueKind::none: break;
+            case ValueKind::optional:
+                if (auto given = optional_values.find(spec->name); given != optional_values.end()) value = given->second;
+                if (value.empty() && optional_values.count(spec->name))
+                    return error(command, spelled(*spec) + "= needs a value after '=' (" + spec->value_name + "), or give " +
+                                              spelled(*spec) + " alone");
+                break;
             case ValueKind::text:
                 if (value.empty()) return error(command, spelled(*spec) + " needs a value (" + spec->value_name + ")");
                 break;
@@ -150,7 +175,7 @@ std::string usage_text(const Command& c) {
     for (const auto& p : c.positionals) line += p.optional ? " [" + p.name + "]" : " " + p.name;
     std::set<int> groups_done;
     for (const auto& o : c.options) {
-        auto one = [](const OptionSpec& x) { return spelled(x) + (x.value_name.empty() ? "" : " " + x.value_name); };
+        auto one = [](const OptionSpec& x) { return spelled(x) + value_shown(x); };
         if (!o.exclusive_group) {
             line += " [" + one(o) + "]";
             continue;
@@ -173,7 +198,7 @@ std::string help_text(const Command& c) {
     std::vector<std::pair<std::string, std::string>> rows;
     for (const OptionSpec* o : all_options(c)) {
         std::string left = (o->short_name ? std::string("-") + o->short_name + ", " : "    ") + spelled(*o);
-        if (!o->value_name.empty()) left += " " + o->value_name;
+        left += value_shown(*o);
         rows.emplace_back(left, o->help);
     }
     size_t width = 0;

@@ -248,7 +248,7 @@ private:
         for (const auto& p : pt_->expansion.problems) add(Verdict::fail, "passthrough", p.what, p.fix);
         bool handoff = plan_->profile.host_display.has_value();
         for (const auto& u : pt_->host_uses)
-            if (handoff && u.display) add(Verdict::pass, "handoff", u.what + ": host_display releases it at start, and gives it back after");
+            if (handoff && u.display()) add(Verdict::pass, "handoff", u.what + ": host_display releases it at start, and gives it back after");
             else add(Verdict::fail, "passthrough", u.what, u.fix);
         for (const auto& u : pt_->unverified) add(Verdict::warn, "passthrough", u.what, u.fix);
         if (plan_->firmware.type == FirmwareType::seabios)

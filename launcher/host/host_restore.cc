@@ -135,6 +135,7 @@ Restorer make_restorer(const VmPaths& vm) {
     r.on("pci-driver", L::this_boot, check_pci, [](const nlohmann::json& args) { return restore_pci_driver(args); });
     // Single-GPU handoff: started once, even when a restore is interrupted and run again.
     r.on("display-manager", L::this_boot, check_display_manager_entry, start_display_manager, /*once_per_key=*/true);
+    r.on("host-unit", L::this_boot, check_host_unit_entry, start_display_manager, /*once_per_key=*/true);
     r.on("vtconsole", L::this_boot, check_console_entry, rebind_console);
     r.on("framebuffer", L::this_boot, check_framebuffer_entry, rebind_framebuffer);
     r.on("kernel-module", L::this_boot, check_module_entry, reload_module);

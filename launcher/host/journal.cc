@@ -84,7 +84,11 @@ std::vector<std::string> RestoreReport::lines() const {
     return out;
 }
 
-RestoreReport Restorer::restore(Journal& journal) const {
+RestoreReport Restorer::restore(Journal& journal) const { return walk(journal, &journal); }
+
+RestoreReport Restorer::rehearse(const Journal& journal) const { return walk(journal, nullptr); }
+
+RestoreReport Restorer::walk(const Journal& journal, Journal* recording) const {
     RestoreReport report;
     auto contents = journal.read();
     const auto& entries = contents.entries;
@@ -125,7 +129,7 @@ RestoreReport Restorer::restore(Journal& journal) const {
         }
         auto args = it->args;
         if (auto l = left.find(key); !key.empty() && l != left.end()) args["left"] = l->second;
-        auto outcome = run(args);
+        auto outcome = recording ? run(args) : UndoOutcome::done("would undo " + it->action);
         switch (outcome.kind) {
             case UndoOutcome::Kind::nothing: break;
             case UndoOutcome::Kind::done: report.undone.push_back(outcome.text); break;
@@ -135,10 +139,10 @@ RestoreReport Restorer::restore(Journal& journal) const {
         bool failed = outcome.kind == UndoOutcome::Kind::failed;
         if (once_per_key && !key.empty()) {
             settled.insert(key);
-            if (!failed) (void)journal.record(settled_entry(key));
+            if (!failed && recording) (void)recording->record(settled_entry(key));
         }
     }
-    if (report.ok()) journal.remove();
+    if (report.ok() && recording) recording->remove();
     return report;
 }
 

@@ -124,8 +124,13 @@ public:
     }
     // Replays `journal` newest first; removes it when every undo succeeded.
     RestoreReport restore(Journal& journal) const;
+    // The same walk — reading, checks, boot rule, settled and left entries —
+    // without one undo: what each entry would be handed to ("would undo ACTION"
+    // in undone). For the journal's fuzz target; it changes nothing, not even the journal.
+    RestoreReport rehearse(const Journal& journal) const;
 
 private:
+    RestoreReport walk(const Journal& journal, Journal* recording) const;
     struct Handler {
         Check check;
         Undo undo;

@@ -31,11 +31,17 @@ OpenHandles OpenHandles::read(const std::string& sysroot) {
     return out;
 }
 
-std::vector<std::string> OpenHandles::holding(const std::function<bool(const std::string&)>& matches) const {
-    std::vector<std::string> out;
+std::vector<OpenHandles::Holding> OpenHandles::holders(const std::function<bool(const std::string&)>& matches) const {
+    std::vector<Holding> out;
     for (const auto& [node, holders] : by_node_)
         if (matches(node))
-            for (const auto& h : holders) out.push_back("pid " + h.pid + " (" + h.comm + ") has " + node + " open");
+            for (const auto& h : holders) out.push_back({h.pid, h.comm, node});
+    return out;
+}
+
+std::vector<std::string> OpenHandles::holding(const std::function<bool(const std::string&)>& matches) const {
+    std::vector<std::string> out;
+    for (const auto& h : holders(matches)) out.push_back(h.describe());
     return out;
 }
 

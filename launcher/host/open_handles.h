@@ -14,7 +14,13 @@ public:
     // Only fds whose target starts with /dev/ are kept; vmrun's own are skipped.
     static OpenHandles read(const std::string& sysroot);
 
-    // "pid 812 (Xorg) has /dev/dri/card1 open", one per process and node.
+    struct Holding {
+        std::string pid, comm, node;
+        // "pid 812 (Xorg) has /dev/dri/card1 open"
+        std::string describe() const { return "pid " + pid + " (" + comm + ") has " + node + " open"; }
+    };
+    std::vector<Holding> holders(const std::function<bool(const std::string& node)>& matches) const;
+    // Each holder described, one per process and node.
     std::vector<std::string> holding(const std::function<bool(const std::string& node)>& matches) const;
 
 private:

@@ -49,6 +49,12 @@ struct WriteResult {
     // keeps no lock, socket or journal open.
     if (::syscall(SYS_close_range, 4U, ~0U, 0U) != 0)  // before Linux 5.9
         for (int fd = 4; fd < 4096; ++fd) ::close(fd);
+    // Nor its caller's output: a stuck child must not keep a pipe someone reads to its end.
+    int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+        if (null > 3) ::close(null);
+    }
     WriteResult r;
     int fd = ::open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);  // O_TRUNC: ignored by sysfs; a simulated file holds only the new value
     if (fd < 0) {

@@ -212,6 +212,7 @@ private:
             Attrs at{{"timeout", std::to_string(hd.timeout)}};
             if (!hd.unit.empty()) at.push_back({"unit", hd.unit});
             else at.insert(at.end(), {{"stop", nlohmann::json(hd.stop).dump()}, {"start", nlohmann::json(hd.start).dump()}});
+            if (!hd.stop_units.empty()) at.push_back({"stop-units", nlohmann::json(hd.stop_units).dump()});
             m.leaf("vmrun:host-display", at);
         }
         for (const auto& n : p_.nics) {

@@ -161,10 +161,10 @@ private:
         const auto& m = *meta_host_display_;
         y << "host_display:\n";
         if (auto unit = attr(m, "unit"); !unit.empty()) y << "  unit: " << yaml_scalar(unit) << "\n";
-        for (const char* key : {"stop", "start"}) {
+        for (auto [key, field] : {std::pair{"stop", "stop"}, std::pair{"start", "start"}, std::pair{"stop-units", "stop_units"}}) {
             auto words = nlohmann::json::parse(attr(m, key), nullptr, false);
             if (!words.is_array()) continue;
-            y << "  " << key << ": [";
+            y << "  " << field << ": [";
             for (size_t i = 0; i < words.size(); ++i)
                 y << (i ? ", " : "") << yaml_scalar(words[i].is_string() ? words[i].get<std::string>() : words[i].dump());
             y << "]\n";

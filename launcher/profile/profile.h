@@ -98,7 +98,10 @@ struct LookingGlass {
 struct HostDisplay {
     std::string unit = "display-manager.service";  // "" when commands are given
     std::vector<std::string> stop, start;
-    int timeout = 10;  // seconds to wait for the GPU's /dev/dri nodes to be let go
+    // Units besides the display manager that hold the GPU (nvidia-persistenced.service,
+    // a CUDA job's unit): stopped first when active, started again at the end.
+    std::vector<std::string> stop_units;
+    int timeout = 30;  // seconds to wait for the GPU's /dev/dri nodes to be let go
 };
 
 // A host keyboard or mouse given to the guest through evdev (QEMU's

@@ -526,6 +526,16 @@ private:
         if (r.has("unit") && (r.has("stop") || r.has("start")))
             d_.error(r.key_loc("unit"), "give 'unit' or 'stop' and 'start', not both: the unit is stopped and started with systemctl");
         else if (r.has("stop")) h.unit.clear();
+        if (auto v = r.get("stop_units")) {
+            p_.at.set("host_display.stop_units", loc_of(*v));
+            if (auto l = read_string_list(*v, "stop_units", d_)) {
+                for (const auto& u : *l)
+                    if (u.empty() || u.find_first_of(" \t\n/") != std::string::npos || u.front() == '-' ||
+                        (u.find(".service") == std::string::npos && u.find(".scope") == std::string::npos))
+                        d_.error(loc_of(*v), "'stop_units' lists systemd units by name, like [nvidia-persistenced.service]; got '" + u + "'");
+                h.stop_units = *l;
+            }
+        }
         if (auto v = r.get("timeout")) {
             p_.at.set("host_display.timeout", loc_of(*v));
             if (auto i = read_int(*v, "timeout", 1, 300, d_)) h.timeout = *i;

@@ -9,12 +9,13 @@
 #include <vector>
 
 #include "host/host_problem.h"
+#include "host/pci/host_usage.h"
 #include "plan/launch_plan.h"
 
 namespace vmrun {
 
 struct PreflightOptions {
-    bool force_bind = false;  // take passthrough devices the host is using (--force-bind)
+    ForceBind force_bind;  // the kinds of host use to take passthrough devices despite (--force-bind)
 };
 
 std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOptions& options = {});

@@ -116,6 +116,8 @@ private:
         if (auto problems = inspection.problems(options_.force_bind); !problems.empty())
             return problems.front().what + " (fix: " + problems.front().fix + ")";
         for (const auto& u : inspection.unverified) spdlog::warn("{} ({})", u.what, u.fix);
+        for (const auto& u : inspection.forced(options_.force_bind))
+            std::cerr << "vmrun: warning: --force-bind=" << host_use_kind_name(u.kind) << ": taking it anyway: " << u.what << "\n";
         std::optional<DeviceOwner> owner;
         if (!plan_.profile.run_as.empty()) {
             auto* pw = ::getpwnam(plan_.profile.run_as.c_str());

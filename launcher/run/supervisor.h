@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "host/pci/host_usage.h"
 #include "plan/launch_plan.h"
 #include "run/instance_lock.h"
 #include "run/vm_folders.h"
@@ -16,7 +17,7 @@ namespace vmrun {
 struct SuperviseOptions {
     std::chrono::seconds grace{60};  // ACPI power-off to `quit`
     int ready_fd = -1;               // detached start: "READY <pid>\n" or "ERROR <text>\n" goes here
-    bool force_bind = false;         // --force-bind: take passthrough devices the host is using
+    ForceBind force_bind;            // --force-bind: the kinds of host use to take passthrough devices despite
 };
 
 // Returns the exit code (exit_codes.h). The caller holds the instance lock.

@@ -201,3 +201,33 @@ TEST_CASE("setup failing halfway (second NIC's bridge missing): the journal repl
     CHECK(report.ok());
     CHECK(ns.links() == before);
 }
+
+TEST_CASE("a bridge vmrun made, deleted and made anew under its name by someone else: the replay leaves the new one") {
+    NetNamespace ns;
+    TempDir dir;
+    std::string error, left_text;
+    vmrun::RestoreReport report;
+    std::thread inside([&] {
+        int fd = ::open(("/run/netns/" + ns.name()).c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+            error = "cannot enter the namespace";
+            return;
+        }
+        ::close(fd);
+        vmrun::Journal journal(dir / "journal");
+        auto setup = vmrun::set_up_taps({{"net0", "vmrtestc", "vmbr8", true}}, journal);
+        error = setup.error;
+        vmrun::close_taps(setup);  // the tap goes with its last fd
+        // vmrun's bridge goes (the user tidied up); another program makes one with the same name.
+        ns.ip("-n " + ns.name() + " link del vmbr8");
+        ns.ip("-n " + ns.name() + " link add vmbr8 type bridge");
+        report = vmrun::make_restorer({}).restore(journal);
+    });
+    inside.join();
+    CHECK(error.empty());
+    CHECK(report.ok());
+    REQUIRE(report.left_alone.size() == 1);
+    CHECK(has(report.left_alone[0], "vmbr8 is a new interface (index "));
+    CHECK(has(report.left_alone[0], "): not touched"));
+    CHECK(has(ns.links(), "\"ifname\":\"vmbr8\""));
+}

@@ -218,9 +218,26 @@ TEST_CASE("vmrun start --force-bind takes the boot GPU under the console, and st
     auto r = run_vmrun(host.env, {"start", "--foreground", "--force-bind", host.profile});
     INFO(r.err);
     CHECK(r.exit_code == 1);  // QEMU cannot open simulated devices
-    CHECK_FALSE(has(r.err, "is the boot GPU"));
+    CHECK_FALSE(has(r.err, "error: 0000:01:00.0 is the boot GPU"));
+    // Taken, and said so: the kind forced and the use it overrode.
+    CHECK(has(r.err, "--force-bind=console: taking it anyway: 0000:01:00.0 is the boot GPU"));
+    CHECK(has(r.err, "--force-bind overrides every refusal"));
     CHECK(host.wrote("drivers_probe", "0000:01:00.0"));
     host.require_gpu_group_home();
+}
+
+TEST_CASE("vmrun start --force-bind=gpu-holders does not take the boot GPU under the console: that is another kind") {
+    SimHost host("start-force-kind", sim_i9_9900k, kGpuGroup);
+    add_framebuffer_console(host.root());
+    auto r = run_vmrun(host.env, {"start", "--foreground", "--force-bind=gpu-holders", host.profile});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "0000:01:00.0 is the boot GPU and the host console is on it"));
+    CHECK(has(r.err, "--force-bind=console"));
+    CHECK_FALSE(host.wrote("drivers_probe", "0000:01:00.0"));
+    auto bad = run_vmrun(host.env, {"start", "--force-bind=gpu", host.profile});
+    CHECK(bad.exit_code == 64);
+    CHECK(has(bad.err, "--force-bind takes console, disk, default-route, gpu-holders (comma-separated), or nothing for all of them; got 'gpu'"));
 }
 
 namespace {

@@ -57,7 +57,7 @@ TEST_CASE("passthrough end to end on a real kernel: start, placement, x-vga, hot
     require_all_passed(r, 44);
 }
 
-TEST_CASE("never take a disk the host uses, on a real kernel: NVMe multipath and plain swap, a lazy unmount, another namespace's mount, a dm volume") {
+TEST_CASE("never take a disk the host uses, on a real kernel: NVMe multipath and plain swap, a lazy unmount, another namespace's mount, a dm volume; and give back only what is still vmrun's (a disk the kernel gave back to nvme, an earlier boot's entry, an unbind that blocks)") {
     auto r = run_guest_suite("disks");
     require_all_passed(r, 38);
 }

@@ -112,6 +112,8 @@ const BadProfile kCases[] = {
       "or the server's socket (audio.server: /run/user/1000/pulse/native)"}},
     {"host_display: a word other than handoff", BASE "passthrough:\n  - 01:00.0\n" "host_display: yes\n",
      {"bad.yaml:5:15: 'host_display' must be one of handoff; got 'yes'"}},
+    {"host_display: stop_units names no unit", BASE "passthrough:\n  - 01:00.0\n" "host_display:\n  stop_units: [nvidia-persistenced]\n",
+     {"bad.yaml:6:15: 'stop_units' lists systemd units by name, like [nvidia-persistenced.service]; got 'nvidia-persistenced'"}},
     {"host_display: a list", BASE "passthrough:\n  - 01:00.0\n" "host_display: [handoff]\n",
      {"bad.yaml:5:15: 'host_display' is handoff or a mapping like {unit: gdm.service} or {stop: [...], start: [...]}; got a list"}},
     {"host_display: a unit name with a space", BASE "passthrough:\n  - 01:00.0\n" "host_display:\n  unit: gdm service\n",

@@ -57,13 +57,13 @@ TEST_CASE("the NVMe multipath layout: swap on the namespace head is found throug
     CHECK(stack[1].dev == "259:0");
 
     auto inspection = inspect_passthrough(root.path.string(), addrs({"5e:00.0"}), kernel.exclusive_open());
-    auto problems = inspection.problems(false);
+    auto problems = inspection.problems();
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].what ==
           "0000:5e:00.0 holds active swap: /dev/nvme0n1 (namespace of NVMe subsystem nvme-subsys0, reached through nvme0c0n1)");
     CHECK(problems[0].fix.find("swapoff /dev/nvme0n1") == 0);
     CHECK(inspection.unverified.empty());
-    CHECK(inspection.problems(true).empty());
+    CHECK(inspection.problems(ForceBind::all()).empty());
 }
 
 TEST_CASE("the multipath head is another controller's only when its subsystem links this controller") {
@@ -77,7 +77,7 @@ TEST_CASE("the multipath head is another controller's only when its subsystem li
     auto stack = block_devices_of(root.path.string(), root.path / "sys/bus/pci/devices/0000:5e:00.0");
     REQUIRE(stack.size() == 1);
     auto inspection = inspect_passthrough(root.path.string(), addrs({"5e:00.0"}), always_free);
-    CHECK(inspection.problems(false).empty());
+    CHECK(inspection.problems().empty());
     // ...and that is not silent: the path device with no head is reported.
     REQUIRE(inspection.unverified.size() == 1);
     CHECK(inspection.unverified[0].what == "0000:5e:00.0: nvme0c0n1 has no device node and no namespace head was found for it");
@@ -88,7 +88,7 @@ TEST_CASE("LVM on a partition, mounted: the volume, its mount and the partition 
     sim_dl360(root.path.string());
     SimKernel kernel(root.path.string());
     add_lvm_mounted_nvme(root.path.string(), "0000:5f:00.0", 1, 0, "/srv");
-    auto problems = inspect_passthrough(root.path.string(), addrs({"5f:00.0"}), kernel.exclusive_open()).problems(false);
+    auto problems = inspect_passthrough(root.path.string(), addrs({"5f:00.0"}), kernel.exclusive_open()).problems();
     auto w = whats(problems);
     REQUIRE(w.size() == 2);
     CHECK(w[0] == "0000:5f:00.0 is claimed by LVM volume vg0-root (/dev/dm-0): /dev/nvme1n1p2 (partition of nvme1n1)");
@@ -102,7 +102,7 @@ TEST_CASE("an md RAID member is refused though the array is not mounted") {
     sim_dl360(root.path.string());
     SimKernel kernel(root.path.string());
     add_md_member_nvme(root.path.string(), "0000:60:00.0", 2, "md127");
-    auto problems = inspect_passthrough(root.path.string(), addrs({"60:00.0"}), kernel.exclusive_open()).problems(false);
+    auto problems = inspect_passthrough(root.path.string(), addrs({"60:00.0"}), kernel.exclusive_open()).problems();
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].what == "0000:60:00.0 is claimed by md RAID md127 (raid1) (/dev/md127): /dev/nvme2n1");
     CHECK(problems[0].fix.find("mdadm --stop /dev/md127") != std::string::npos);
@@ -114,17 +114,17 @@ TEST_CASE("a claim no table shows is refused on the kernel's word, with what ude
     SimKernel kernel(root.path.string());
     auto dev = add_plain_nvme(root.path.string(), "0000:60:00.0", 2);
     add_udev_contents(root.path.string(), dev, "zfs_member", "tank");
-    CHECK(inspect_passthrough(root.path.string(), addrs({"60:00.0"}), kernel.exclusive_open()).problems(false).empty());
+    CHECK(inspect_passthrough(root.path.string(), addrs({"60:00.0"}), kernel.exclusive_open()).problems().empty());
 
     kernel.claim_exclusively("nvme2n1");  // the pool is imported: ZFS holds its vdev exclusively
-    auto problems = inspect_passthrough(root.path.string(), addrs({"60:00.0"}), kernel.exclusive_open()).problems(false);
+    auto problems = inspect_passthrough(root.path.string(), addrs({"60:00.0"}), kernel.exclusive_open()).problems();
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].what ==
           "0000:60:00.0: the kernel reports /dev/nvme2n1 in use (an exclusive open fails with EBUSY); udev says it holds "
           "a ZFS pool member (pool tank), and no mount, swap or holder in this namespace explains it");
     CHECK(problems[0].fix.find("zpool export") != std::string::npos);
     // Without the kernel's answer the tables see nothing: the check is what refuses.
-    CHECK(inspect_passthrough(root.path.string(), addrs({"60:00.0"}), always_free).problems(false).empty());
+    CHECK(inspect_passthrough(root.path.string(), addrs({"60:00.0"}), always_free).problems().empty());
 }
 
 TEST_CASE("a mount in another mount namespace and a program holding the disk open are named") {
@@ -134,7 +134,7 @@ TEST_CASE("a mount in another mount namespace and a program holding the disk ope
     auto dev = add_plain_nvme(root.path.string(), "0000:60:00.0", 2);
     add_foreign_mount(root.path.string(), 4242, "containerd-shim", "nvme2n1", dev, "/data");
     add_open_block(root.path.string(), 900, "dd", "nvme2n1");
-    auto problems = inspect_passthrough(root.path.string(), addrs({"60:00.0"}), kernel.exclusive_open()).problems(false);
+    auto problems = inspect_passthrough(root.path.string(), addrs({"60:00.0"}), kernel.exclusive_open()).problems();
     auto w = whats(problems);
     REQUIRE(w.size() == 2);
     CHECK(w[0] == "0000:60:00.0 holds a filesystem mounted at /data in another mount namespace (that of pid 4242 "
@@ -169,7 +169,7 @@ TEST_CASE("on a simulated tree the real check cannot ask: said as unverified, ne
     sim_dl360(root.path.string());
     add_plain_nvme(root.path.string(), "0000:60:00.0", 2);
     auto inspection = inspect_passthrough(root.path.string(), addrs({"60:00.0"}));
-    CHECK(inspection.problems(false).empty());
+    CHECK(inspection.problems().empty());
     REQUIRE(inspection.unverified.size() == 1);
     CHECK(inspection.unverified[0].what.find("0000:60:00.0: cannot ask the kernel whether /dev/nvme2n1 is in use") == 0);
 }

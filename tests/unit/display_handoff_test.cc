@@ -158,3 +158,90 @@ TEST_CASE("a GPU still held after the display manager stopped gives the start up
     REQUIRE(journal.read().entries.size() == 1);  // the display manager: started again by the replay
     CHECK(journal.read().entries[0].action == "display-manager");
 }
+
+namespace {
+
+// A process holding `node`, in the cgroup `cgroup` (as /proc/PID/cgroup's v2 line names it).
+void add_holder(const fs::path& root, int pid, const std::string& comm, const std::string& node, const std::string& cgroup) {
+    auto proc = root / "proc" / std::to_string(pid);
+    fs::create_directories(proc / "fd");
+    write_file(proc / "comm", comm + "\n");
+    write_file(proc / "cgroup", "0::" + cgroup + "\n");
+    fs::create_symlink(node, proc / "fd/5");
+}
+
+std::vector<HostProblem> holders_refused(const fs::path& root, const HostDisplay& hd) {
+    return unexpected_gpu_holders(root.string(), *parse_pci_address("0000:01:00.0"), hd, "g.yaml");
+}
+
+}  // namespace
+
+TEST_CASE("before anything is stopped, a GPU holder the display manager's stop will not end is refused, named by its unit") {
+    TempDir root;
+    nvidia_desktop(root.path);
+    fs::create_directories(root.path / "etc/systemd/system");
+    fs::create_symlink("/lib/systemd/system/gdm.service", root.path / "etc/systemd/system/display-manager.service");
+    fs::create_directories(root.path / "run/systemd/sessions");
+    write_file(root.path / "run/systemd/sessions/2", "TYPE=wayland\nSERVICE=gdm-password\n");
+    write_file(root.path / "run/systemd/sessions/7", "TYPE=tty\nSERVICE=sshd\n");
+    add_holder(root.path, 700, "Xorg", "/dev/nvidia0", "/system.slice/gdm.service");  // the display manager: ends with it
+    add_holder(root.path, 701, "gnome-shell", "/dev/nvidia0", "/user.slice/user-1000.slice/session-2.scope");  // a graphical session
+    add_holder(root.path, 702, "bash", "/dev/null", "/system.slice/sshd.service");  // holds nothing of the GPU's
+    HostDisplay hd;  // display-manager.service
+    CHECK(holders_refused(root.path, hd).empty());
+
+    add_holder(root.path, 800, "nvidia-persistenced", "/dev/nvidia0", "/system.slice/nvidia-persistenced.service");
+    add_holder(root.path, 801, "python3", "/dev/nvidia0", "/user.slice/user-1000.slice/user@1000.service/app.slice/train.service");
+    add_holder(root.path, 802, "cuda-job", "/dev/nvidia0", "/user.slice/user-1000.slice/session-7.scope");  // over ssh
+    auto refused = holders_refused(root.path, hd);
+    REQUIRE(refused.size() == 3);
+    CHECK(refused[0].what ==
+          "the GPU 0000:01:00.0 is held by a process stopping display-manager.service will not end: pid 800 (nvidia-persistenced) has "
+          "/dev/nvidia0 open in nvidia-persistenced.service");
+    CHECK(refused[0].fix ==
+          "stop it first (systemctl stop nvidia-persistenced.service), or list nvidia-persistenced.service under "
+          "host_display.stop_units in g.yaml so vmrun stops it and starts it again");
+    CHECK(refused[1].what.find("pid 801 (python3) has /dev/nvidia0 open in train.service of user@1000.service") != std::string::npos);
+    CHECK(refused[1].fix.find("systemctl --user stop train.service") != std::string::npos);
+    CHECK(refused[2].what.find("pid 802 (cuda-job) has /dev/nvidia0 open in session-7.scope") != std::string::npos);
+
+    hd.stop_units = {"nvidia-persistenced.service", "user@1000.service"};
+    refused = holders_refused(root.path, hd);
+    REQUIRE(refused.size() == 1);
+    CHECK(refused[0].what.find("pid 802") != std::string::npos);
+}
+
+TEST_CASE("an NVIDIA GPU's holders are those of its own /dev/nvidiaN, as the driver reports its minor") {
+    TempDir root;
+    nvidia_desktop(root.path);
+    add_holder(root.path, 900, "blender", "/dev/nvidia1", "/system.slice/render.service");  // the host's other card
+    HostDisplay hd;
+    // Without the driver's word every /dev/nvidia* node counts.
+    CHECK(holders_refused(root.path, hd).size() == 1);
+    fs::create_directories(root.path / "proc/driver/nvidia/gpus/0000:01:00.0");
+    write_file(root.path / "proc/driver/nvidia/gpus/0000:01:00.0/information", "Model: \t\t NVIDIA GeForce RTX 3060\nDevice Minor: \t 0\n");
+    CHECK(holders_refused(root.path, hd).empty());
+    add_holder(root.path, 901, "nvidia-smi", "/dev/nvidia0", "/system.slice/monitor.service");
+    CHECK(holders_refused(root.path, hd).size() == 1);
+}
+
+TEST_CASE("a process's unit from its cgroup: v2 and v1, a user service under its manager, none") {
+    TempDir root;
+    auto proc = [&](int pid, const std::string& text) {
+        fs::create_directories(root.path / "proc" / std::to_string(pid));
+        write_file(root.path / "proc" / std::to_string(pid) / "cgroup", text);
+    };
+    proc(1, "0::/init.scope\n");
+    proc(2, "12:pids:/system.slice/x.service\n1:name=systemd:/system.slice/nvidia-persistenced.service\n0::/system.slice/other.service\n");
+    proc(3, "0::/user.slice/user-1000.slice/user@1000.service/app.slice/train.service\n");
+    proc(4, "0::/\n");
+    proc(5, "0::/user.slice/user-1000.slice/user@1000.service/init.scope\n");
+    CHECK(unit_of_process(root.path, "1").unit == "init.scope");
+    CHECK(unit_of_process(root.path, "2").unit == "nvidia-persistenced.service");
+    auto user = unit_of_process(root.path, "3");
+    CHECK(user.unit == "train.service");
+    CHECK(user.user_manager == "user@1000.service");
+    CHECK(unit_of_process(root.path, "4").unit.empty());
+    CHECK(unit_of_process(root.path, "5").unit == "init.scope");
+    CHECK(unit_of_process(root.path, "404").unit.empty());
+}

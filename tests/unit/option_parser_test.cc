@@ -86,7 +86,14 @@ TEST_CASE("exclusive options, repeated options and help") {
     auto a = ok(parse("start", {"-d", "p.yaml", "--force-bind"}));
     CHECK(a.flag("detach"));
     CHECK(a.flag("force-bind"));
+    CHECK(a.value("force-bind") == "");
     CHECK_FALSE(a.flag("foreground"));
+    // A value only with '=': the word after a bare --force-bind is still the profile.
+    auto b = ok(parse("start", {"--force-bind", "p.yaml"}));
+    CHECK(b.positional("PROFILE") == "p.yaml");
+    CHECK(b.value("force-bind") == "");
+    auto c = ok(parse("start", {"--force-bind=gpu-holders,disk", "p.yaml"}));
+    CHECK(c.value("force-bind") == "gpu-holders,disk");
 }
 
 TEST_CASE("a VM target is NAME, or --qmp PATH in its place") {
@@ -107,6 +114,6 @@ TEST_CASE("a VM target is NAME, or --qmp PATH in its place") {
 TEST_CASE("usage lines come from the table") {
     CHECK(usage_text(*find_command("stop")) == "usage: vmrun stop NAME [--force] [--timeout SECONDS]\n");
     CHECK(usage_text(*find_command("start")) ==
-          "usage: vmrun start PROFILE [--detach | --foreground] [--force-bind]\n"
-          "       vmrun PROFILE [--detach | --foreground] [--force-bind]\n");
+          "usage: vmrun start PROFILE [--detach | --foreground] [--force-bind[=console|disk|default-route|gpu-holders]]\n"
+          "       vmrun PROFILE [--detach | --foreground] [--force-bind[=KINDS]]\n");
 }

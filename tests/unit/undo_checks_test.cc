@@ -158,6 +158,8 @@ TEST_CASE("pci-driver: an unbind that never returns ends the undo with a timeout
     CHECK(outcome.text.find("unbinding 0000:5f:00.0 from vfio-pci: writing '0000:5f:00.0' to ") == 0);
     CHECK(outcome.text.find("did not return within 300 ms") != std::string::npos);
     CHECK(took < std::chrono::seconds(3));
+    // The override stays until the unbind is done: the device is still recognisably vmrun's.
+    CHECK(host.override_now() == "vfio-pci");
 }
 
 TEST_CASE("a sysfs write is made by a child that holds none of vmrun's files, so a stuck write keeps no lock") {
@@ -191,7 +193,8 @@ TEST_CASE("a sysfs write is made by a child that holds none of vmrun's files, so
     CHECK(err.find("did not return within 500 ms") != std::string::npos);
     REQUIRE(looked);
     CHECK(std::find(child_files.begin(), child_files.end(), lock_path) == child_files.end());
-    CHECK(child_files.size() <= 4);  // stdin, stdout, stderr and its report pipe
+    CHECK(child_files.size() <= 4);  // stdin, stdout, stderr (all /dev/null) and its report pipe
+    for (const auto& f : child_files) CHECK((f == "/dev/null" || f.rfind("pipe:", 0) == 0));
     // And the lock is free for the next vmrun the moment this one lets go of it.
     ::close(lock);
     int again = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);

@@ -46,7 +46,7 @@ TEST_CASE("binding: the 2080 Ti's four functions go to vfio-pci by address and a
     sim_i9_9900k(root.path.string());
     SimKernel kernel(root.path.string());
     auto inspection = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
-    REQUIRE(inspection.problems(false).empty());
+    REQUIRE(inspection.problems().empty());
     Journal journal(state / "journal");
     REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
 
@@ -83,7 +83,7 @@ TEST_CASE("binding: one of three identical NVMe drives is taken, the other two s
     sim_dl360(root.path.string());
     SimKernel kernel(root.path.string());
     auto inspection = inspect_passthrough(root.path.string(), addrs({"5f:00.0"}));
-    REQUIRE(inspection.problems(false).empty());
+    REQUIRE(inspection.problems().empty());
     Journal journal(state / "journal");
     REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
     CHECK(driver(root, "0000:5f:00.0") == "vfio-pci");
@@ -156,13 +156,13 @@ TEST_CASE("refusals: the boot GPU carrying the console, a GPU held open by Xorg"
     add_framebuffer_console(root.path.string());
     add_drm_holder(root.path.string(), "0000:01:00.0", 1, 812, "Xorg");
     auto inspection = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
-    auto problems = inspection.problems(false);
+    auto problems = inspection.problems();
     REQUIRE(problems.size() == 2);
     CHECK(problems[0].what == "0000:01:00.0 is the boot GPU and the host console is on it (vtcon1: (M) frame buffer device)");
     CHECK(has_any(problems, "echo 0 > /sys/class/vtconsole/vtcon1/bind"));
     CHECK(problems[1].what == "0000:01:00.0 is in use: pid 812 (Xorg) has /dev/dri/card1 open");
     CHECK(has_any(problems, "--force-bind"));
-    CHECK(inspection.problems(true).empty());
+    CHECK(inspection.problems(ForceBind::all()).empty());
 }
 
 TEST_CASE("refusals: the NVMe holding / and the NIC of the default route; the other drives are free") {
@@ -170,18 +170,46 @@ TEST_CASE("refusals: the NVMe holding / and the NIC of the default route; the ot
     sim_dl360(root.path.string());
     add_mounted_nvme(root.path.string(), "0000:5e:00.0", 0, "/");
     add_default_route_nic(root.path.string(), "0000:86:00.0", "eno1");
-    auto problems = inspect_passthrough(root.path.string(), addrs({"5e:00.0", "5f:00.0", "86:00.0"})).problems(false);
+    auto problems = inspect_passthrough(root.path.string(), addrs({"5e:00.0", "5f:00.0", "86:00.0"})).problems();
     REQUIRE(problems.size() == 2);
     CHECK(problems[0].what == "0000:5e:00.0 holds a mounted filesystem: / on /dev/nvme0n1p2 (partition of nvme0n1)");
     CHECK(problems[1].what == "0000:86:00.0 is eno1, the interface of the host's default route");
-    CHECK(inspect_passthrough(root.path.string(), addrs({"5f:00.0"})).problems(false).empty());
+    CHECK(inspect_passthrough(root.path.string(), addrs({"5f:00.0"})).problems().empty());
+}
+
+TEST_CASE("refusals: --force-bind of one kind overrides that kind only; the fix names the kind") {
+    TempDir root;
+    sim_dl360(root.path.string());
+    add_mounted_nvme(root.path.string(), "0000:5e:00.0", 0, "/");
+    add_default_route_nic(root.path.string(), "0000:86:00.0", "eno1");
+    auto inspection = inspect_passthrough(root.path.string(), addrs({"5e:00.0", "86:00.0"}));
+    std::string error;
+    auto gpu_only = parse_force_bind("gpu-holders", error);
+    REQUIRE(gpu_only);
+    auto problems = inspection.problems(*gpu_only);
+    REQUIRE(problems.size() == 2);  // a GPU-holder override takes no disk and no uplink
+    CHECK(problems[0].fix.find("--force-bind=disk") != std::string::npos);
+    CHECK(problems[1].fix.find("--force-bind=default-route") != std::string::npos);
+    auto disk = parse_force_bind("disk", error);
+    REQUIRE(disk);
+    problems = inspection.problems(*disk);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].what == "0000:86:00.0 is eno1, the interface of the host's default route");
+    REQUIRE(inspection.forced(*disk).size() == 1);
+    CHECK(inspection.forced(*disk)[0].address.str() == "0000:5e:00.0");
+    auto both = parse_force_bind("disk,default-route", error);
+    REQUIRE(both);
+    CHECK(inspection.problems(*both).empty());
+    CHECK(parse_force_bind("", error)->everything());
+    CHECK_FALSE(parse_force_bind("gpu", error));
+    CHECK(error == "--force-bind takes console, disk, default-route, gpu-holders (comma-separated), or nothing for all of them; got 'gpu'");
 }
 
 TEST_CASE("refusals: vfio-pci not loaded, and group problems come with their fixes") {
     TempDir root;
     sim_amd_990fx(root.path.string());
     fs::remove_all(root.path / "sys/bus/pci/drivers/vfio-pci");
-    auto problems = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "00:12.0"})).problems(false);
+    auto problems = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "00:12.0"})).problems();
     REQUIRE(problems.size() == 2);
     CHECK(problems[0].what == "IOMMU group 5 of 0000:00:12.0 also holds 0000:00:12.2 [1002:4396] (driver ehci-pci)");
     CHECK(problems[0].fix == "a group passes whole: add '- host: 0000:00:12.2' to passthrough");

@@ -18,7 +18,7 @@ namespace vmrun {
 
 namespace {
 
-const char* kForce = "or, if you are sure, pass --force-bind";
+const char* kForce = "or, if you are sure, pass --force-bind=disk";
 
 // Mount tables escape blanks as \040 and friends.
 std::string unescape(const std::string& s) {

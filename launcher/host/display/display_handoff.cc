@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -74,6 +75,35 @@ std::string stop_display_manager(const HostDisplay& hd, Journal& journal) {
     if (!r.ok()) return "the display manager's stop command (" + join(hd.stop) + ") failed (" + r.describe() + ")";
     spdlog::info("ran the display manager's stop command: {}", join(hd.stop));
     return "";
+}
+
+// host_display.stop_units, each stopped when active and journaled first (started again at the end).
+std::string stop_host_units(const HostDisplay& hd, Journal& journal) {
+    for (const auto& unit : hd.stop_units) {
+        if (!run_command({"systemctl", "is-active", "--quiet", unit}, kCommandLimit).ok()) continue;
+        if (auto ec = journal.record({"host-unit", {{"key", "host-unit:" + unit}, {"unit", unit}}}))
+            return "cannot write the journal: " + ec.message();
+        auto r = run_command({"systemctl", "stop", unit}, kCommandLimit);
+        if (!r.ok()) return "systemctl stop " + unit + " failed (" + r.describe() + ")";
+        spdlog::info("stopped {}", unit);
+    }
+    return "";
+}
+
+// The unit display-manager.service stands for on this host (its alias link), or `unit` itself.
+std::string aliased_unit(const std::string& sysroot, const std::string& unit) {
+    auto target = symlink_name(fs::path(sysroot) / "etc/systemd/system" / unit);
+    return target.empty() ? unit : target;
+}
+
+// A login session's kind from logind's record: a graphical one ends with the display manager.
+bool graphical_session(const std::string& sysroot, const std::string& scope) {
+    auto id = scope.substr(8, scope.size() - 8 - 6);  // session-ID.scope
+    std::ifstream in(fs::path(sysroot) / "run/systemd/sessions" / id);
+    if (!in) return true;  // logind's record is gone or unreadable: the wait decides
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("TYPE=", 0) == 0) return line == "TYPE=x11" || line == "TYPE=wayland" || line == "TYPE=mir";
+    return true;
 }
 
 std::string wait_for_nodes_released(const std::string& sysroot, const PciAddress& gpu, const HostDisplay& hd) {
@@ -173,6 +203,61 @@ std::vector<std::string> modules_to_unload(const std::string& sysroot, const Pci
     return out;
 }
 
+ProcessUnit unit_of_process(const std::string& sysroot, const std::string& pid) {
+    std::ifstream in(fs::path(sysroot) / "proc" / pid / "cgroup");
+    std::string path;
+    for (std::string line; std::getline(in, line);) {
+        // cgroup v2's single line "0::PATH", or v1's systemd hierarchy "N:name=systemd:PATH".
+        if (line.rfind("0::", 0) == 0 || line.find(":name=systemd:") != std::string::npos) {
+            path = line.substr(line.find(':', line.find(':') + 1) + 1);
+            if (line.rfind("0::", 0) != 0) break;  // v1's systemd line wins over a hybrid's v2 line
+        }
+    }
+    ProcessUnit out;
+    for (size_t start = 0; start < path.size();) {
+        auto slash = path.find('/', start);
+        auto part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        auto ends = [&](const char* suffix) {
+            std::string s(suffix);
+            return part.size() > s.size() && part.compare(part.size() - s.size(), s.size(), s) == 0;
+        };
+        if (part.rfind("user@", 0) == 0 && ends(".service")) out.user_manager = part;
+        else if (ends(".service") || ends(".scope")) out.unit = part;
+        if (slash == std::string::npos) break;
+        start = slash + 1;
+    }
+    if (out.unit.empty() && !out.user_manager.empty()) std::swap(out.unit, out.user_manager);
+    return out;
+}
+
+std::vector<HostProblem> unexpected_gpu_holders(const std::string& sysroot, const PciAddress& gpu, const HostDisplay& hd,
+                                                const std::string& profile_file) {
+    std::vector<HostProblem> out;
+    auto nodes = display_nodes_of(sysroot, gpu);
+    auto dm = hd.unit.empty() ? std::string() : aliased_unit(sysroot, hd.unit);
+    auto held = OpenHandles::read(sysroot).holders([&](const std::string& n) { return nodes.matches(n); });
+    std::sort(held.begin(), held.end(), [](const auto& x, const auto& y) { return std::stoll(x.pid) < std::stoll(y.pid); });
+    for (const auto& h : held) {
+        auto pu = unit_of_process(sysroot, h.pid);
+        if (pu.unit.empty()) continue;
+        bool in_list = std::find(hd.stop_units.begin(), hd.stop_units.end(), pu.unit) != hd.stop_units.end() ||
+                       (!pu.user_manager.empty() && std::find(hd.stop_units.begin(), hd.stop_units.end(), pu.user_manager) != hd.stop_units.end());
+        bool session = pu.user_manager.empty() && pu.unit.rfind("session-", 0) == 0 && pu.unit.size() > 14 &&
+                       pu.unit.compare(pu.unit.size() - 6, 6, ".scope") == 0;
+        if (in_list || (pu.user_manager.empty() && (pu.unit == hd.unit || pu.unit == dm)) || (session && graphical_session(sysroot, pu.unit)))
+            continue;
+        std::string where = pu.unit + (pu.user_manager.empty() ? "" : " of " + pu.user_manager);
+        std::string ender = hd.unit.empty() ? "the display manager's stop command" : "stopping " + hd.unit;
+        out.push_back({"the GPU " + gpu.str() + " is held by a process " + ender + " will not end: " + h.describe() + " in " + where,
+                       session ? "end that login session's program first (it is not a graphical session)"
+                               : "stop it first (" + std::string(pu.user_manager.empty() ? "" : "as its user: ") + "systemctl " +
+                                     (pu.user_manager.empty() ? "" : "--user ") + "stop " + pu.unit +
+                                     "), or list " + (pu.user_manager.empty() ? pu.unit : pu.user_manager) +
+                                     " under host_display.stop_units in " + profile_file + " so vmrun stops it and starts it again"});
+    }
+    return out;
+}
+
 std::vector<HostProblem> display_handoff_problems(const LaunchPlan& plan) {
     std::vector<HostProblem> out;
     const auto& hd = *plan.profile.host_display;
@@ -191,6 +276,10 @@ std::vector<HostProblem> display_handoff_problems(const LaunchPlan& plan) {
                                    " (a program's path or a name found in PATH, /usr/sbin or /sbin)"});
     }
     auto gpu = passed_boot_gpu(plan.facts.sysroot, plan.profile);
+    if (gpu) {
+        auto held = unexpected_gpu_holders(plan.facts.sysroot, *gpu, hd, file);
+        out.insert(out.end(), held.begin(), held.end());
+    }
     if (gpu && plan.facts.sysroot == "/") {
         std::string why_not;
         auto modules = modules_to_unload(plan.facts.sysroot, *gpu, passthrough_addresses(plan.profile), why_not);
@@ -205,7 +294,8 @@ std::string describe_handoff(const LaunchPlan& plan) {
     const auto& hd = *plan.profile.host_display;
     auto gpu = passed_boot_gpu(plan.facts.sysroot, plan.profile);
     if (!gpu) return "none of the passed devices is the boot GPU: the host's display is left as it is";
-    std::string out = "start " + (hd.unit.empty() ? "runs " + join(hd.stop) : "stops " + hd.unit + " (when active)") +
+    std::string out = "start " + (hd.stop_units.empty() ? "" : "stops " + join(hd.stop_units) + " (when active), ") +
+                      (hd.unit.empty() ? "runs " + join(hd.stop) : "stops " + hd.unit + " (when active)") +
                       ", waits up to " + std::to_string(hd.timeout) + " s for " + gpu->str() +
                       "'s device nodes, releases the consoles and firmware framebuffers, ";
     std::string why_not;
@@ -222,6 +312,10 @@ std::string hand_over_display(const LaunchPlan& plan, Journal& journal) {
         spdlog::warn("host_display: none of the passed devices is the boot GPU; the host's display is left as it is");
         return "";
     }
+    // The host may have changed since preflight: nothing is stopped for a holder that would not go.
+    if (auto held = unexpected_gpu_holders(sysroot, *gpu, hd, plan.profile.source_file); !held.empty())
+        return held.front().what + " (fix: " + held.front().fix + ")";
+    if (auto err = stop_host_units(hd, journal); !err.empty()) return err;
     if (auto err = stop_display_manager(hd, journal); !err.empty()) return err;
     if (auto err = wait_for_nodes_released(sysroot, *gpu, hd); !err.empty()) return err;
     if (auto err = unbind_consoles(sysroot, journal); !err.empty()) return err;
@@ -263,6 +357,14 @@ UndoOutcome start_display_manager(const nlohmann::json& json) {
     auto r = run_command(start, kCommandLimit);
     if (!r.ok()) return UndoOutcome::failed("the display manager's start command (" + join(start) + ") failed (" + r.describe() + ")");
     return UndoOutcome::done("ran the display manager's start command (" + join(start) + ")");
+}
+
+std::string check_host_unit_entry(const nlohmann::json& json) {
+    JournalArgs args(json);
+    auto unit = args.text("unit");
+    if (!unit || !is_word(*unit)) return "no valid unit name";
+    if (args.text("key") != "host-unit:" + *unit) return "its key does not name its unit";
+    return "";
 }
 
 std::string check_console_entry(const nlohmann::json& json) {

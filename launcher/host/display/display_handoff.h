@@ -39,8 +39,27 @@ std::vector<std::string> modules_to_unload(const std::string& sysroot, const Pci
 
 // What stops the handoff before anything is changed: no systemctl for a
 // unit, a stop or start command that is not there, no modprobe to load the
-// driver's modules again. Each with the fix.
+// driver's modules again, a process holding the GPU that stopping the display
+// manager will not end (below). Each with the fix.
 std::vector<HostProblem> display_handoff_problems(const LaunchPlan& plan);
+
+// The processes holding the GPU's nodes that the handoff would wait for in
+// vain, found by their systemd unit (/proc/PID/cgroup): not the display
+// manager's unit, not a graphical login session (which ends with it), not
+// one of host_display.stop_units — nvidia-persistenced, a CUDA container, a
+// user's own service. Refused before the session is ended, each named with
+// its unit. A process in no unit (a host without systemd) is waited for.
+std::vector<HostProblem> unexpected_gpu_holders(const std::string& sysroot, const PciAddress& gpu, const HostDisplay& hd,
+                                                const std::string& profile_file);
+
+// The systemd unit a process runs in, from SYSROOT/proc/PID/cgroup: the
+// innermost .service or .scope ("nvidia-persistenced.service",
+// "session-3.scope"), with the user manager it runs under when it is a user
+// service ("user@1000.service"). Empty when it is in none.
+struct ProcessUnit {
+    std::string unit, user_manager;
+};
+ProcessUnit unit_of_process(const std::string& sysroot, const std::string& pid);
 
 // What the handoff will do on this host, in one line for 'vmrun check'.
 std::string describe_handoff(const LaunchPlan& plan);
@@ -54,6 +73,7 @@ std::string hand_over_display(const LaunchPlan& plan, Journal& journal);
 // no driver, a module still unloaded; else it leaves the host as it is.
 std::string check_display_manager_entry(const nlohmann::json& args);
 UndoOutcome start_display_manager(const nlohmann::json& args);
+std::string check_host_unit_entry(const nlohmann::json& args);
 std::string check_console_entry(const nlohmann::json& args);
 UndoOutcome rebind_console(const nlohmann::json& args);
 std::string check_framebuffer_entry(const nlohmann::json& args);

@@ -15,7 +15,7 @@ namespace vmrun {
 
 namespace {
 
-const char* kForce = "or, if you are sure, pass --force-bind";
+std::string force_for(HostUseKind kind) { return std::string("or, if you are sure, pass --force-bind=") + host_use_kind_name(kind); }
 
 fs::path device_dir(const std::string& sysroot, const PciAddress& a) {
     return fs::path(sysroot) / "sys/bus/pci/devices" / a.str();
@@ -59,11 +59,53 @@ bool default_route_via(const std::string& sysroot, const std::string& iface) {
 
 }  // namespace
 
+const char* host_use_kind_name(HostUseKind kind) {
+    switch (kind) {
+        case HostUseKind::console: return "console";
+        case HostUseKind::disk: return "disk";
+        case HostUseKind::default_route: return "default-route";
+        case HostUseKind::gpu_holders: return "gpu-holders";
+    }
+    return "";
+}
+
+std::optional<ForceBind> parse_force_bind(const std::string& value, std::string& error) {
+    if (value.empty()) return ForceBind::all();
+    ForceBind out;
+    std::string names;
+    for (auto k : ForceBind::all().kinds) names += (names.empty() ? "" : ", ") + std::string(host_use_kind_name(k));
+    for (size_t start = 0; start <= value.size();) {
+        auto comma = value.find(',', start);
+        auto word = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        bool known = false;
+        for (auto k : ForceBind::all().kinds)
+            if (word == host_use_kind_name(k)) {
+                out.kinds.insert(k);
+                known = true;
+            }
+        if (!known) {
+            error = "--force-bind takes " + names + " (comma-separated), or nothing for all of them; got '" + word + "'";
+            return std::nullopt;
+        }
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
 DisplayNodes display_nodes_of(const std::string& sysroot, const PciAddress& address) {
     DisplayNodes out;
     auto dev = device_dir(sysroot, address);
     for (const auto& d : child_names(dev).drm) out.dri.insert("/dev/dri/" + d);
     out.nvidia = symlink_name(dev / "driver") == "nvidia";
+    if (out.nvidia) {
+        std::ifstream info(fs::path(sysroot) / "proc/driver/nvidia/gpus" / address.str() / "information");
+        for (std::string line; std::getline(info, line);)
+            if (line.rfind("Device Minor:", 0) == 0) {
+                auto minor = line.substr(line.find_first_not_of(" \t", 13));
+                if (!minor.empty() && minor.find_first_not_of("0123456789") == std::string::npos) out.nvidia_node = "/dev/nvidia" + minor;
+            }
+    }
     return out;
 }
 
@@ -88,7 +130,7 @@ HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
             out.uses.push_back({f.address, a + " is the boot GPU and the host console is on it (" + vtcon + ": " + name + ")",
                                 "make another GPU the primary one in the firmware settings, or release the console first "
                                 "(echo 0 > /sys/class/vtconsole/" + vtcon + "/bind, and boot with video=efifb:off), let vmrun hand it "
-                                "over (host_display: handoff), " + kForce, true});
+                                "over (host_display: handoff), " + force_for(HostUseKind::console), HostUseKind::console});
             break;
         }
     }
@@ -100,13 +142,14 @@ HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
         if (default_route_via(sysroot_, n))
             out.uses.push_back({f.address, a + " is " + n + ", the interface of the host's default route",
                                 "route the host through another interface first (taking it would cut this session off), " +
-                                    std::string(kForce)});
+                                    force_for(HostUseKind::default_route), HostUseKind::default_route});
 
     auto nodes = display_nodes_of(sysroot_, f.address);
     auto holds = handles_.holding([&](const std::string& t) { return nodes.matches(t); });
     for (const auto& h : holds)
         out.uses.push_back({f.address, a + " is in use: " + h,
-                            "stop that program (a display server, a CUDA job, nvidia-persistenced) first, " + std::string(kForce), true});
+                            "stop that program (a display server, a CUDA job, nvidia-persistenced) first, " +
+                                force_for(HostUseKind::gpu_holders), HostUseKind::gpu_holders});
     return out;
 }
 
@@ -128,7 +171,7 @@ void HostUseFinder::add_block_uses(const PciFunction& f, Found& out) const {
         }
         auto uses = block_users_.uses_of(d, stack, handles_);
         for (const auto& u : uses)
-            if (said.insert(u.what).second) out.uses.push_back({f.address, a + " " + u.what, u.fix});
+            if (said.insert(u.what).second) out.uses.push_back({f.address, a + " " + u.what, u.fix, HostUseKind::disk});
         auto answer = exclusive_open_(d);
         if (answer.claim == Claim::busy && uses.empty()) {
             auto contents = block_users_.udev_contents(d);
@@ -137,7 +180,8 @@ void HostUseFinder::add_block_uses(const PciFunction& f, Found& out) const {
                                     (contents.empty() ? "" : "; udev says it holds " + contents) +
                                     ", and no mount, swap or holder in this namespace explains it",
                                 "find what claims it (a lazily unmounted filesystem still in use, a mount in a container, "
-                                "a ZFS pool — zpool export it — or btrfs) and release it, " + std::string(kForce)});
+                                "a ZFS pool — zpool export it — or btrfs) and release it, " + force_for(HostUseKind::disk),
+                                HostUseKind::disk});
         } else if (answer.claim == Claim::unknown) {
             out.unverified.push_back({f.address, a + ": cannot ask the kernel whether " + d.describe() + " is in use: " + answer.detail,
                                       "make sure nothing uses it (lsblk, swapon --show) before passing " + a + " through"});

@@ -8,6 +8,7 @@
 // hangs the desktop, the host, or the SSH session that started vmrun, or
 // corrupts a filesystem. Read through a sysroot (sys/, proc/); changes nothing.
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,21 +20,49 @@
 
 namespace vmrun {
 
+// The kinds of use --force-bind can override one at a time: overriding a
+// program on the GPU must not also take the disk holding /.
+enum class HostUseKind { console, disk, default_route, gpu_holders };
+
 struct HostUse {
     PciAddress address;
     std::string what;  // "0000:01:00.0 carries the host console (vtcon1: frame buffer device)"
     std::string fix;
+    HostUseKind kind = HostUseKind::disk;
     // The host's display holds it (the console on the boot GPU, a program with
     // its /dev/dri nodes open): what host_display's handoff releases at start.
-    bool display = false;
+    bool display() const { return kind == HostUseKind::console || kind == HostUseKind::gpu_holders; }
 };
 
+// Which kinds of host use --force-bind takes devices despite.
+struct ForceBind {
+    std::set<HostUseKind> kinds;
+    static ForceBind all() { return {{HostUseKind::console, HostUseKind::disk, HostUseKind::default_route, HostUseKind::gpu_holders}}; }
+    bool covers(HostUseKind k) const { return kinds.count(k) > 0; }
+    bool any() const { return !kinds.empty(); }
+    bool everything() const { return kinds.size() == all().kinds.size(); }
+};
+
+// "console", "disk", "default-route", "gpu-holders".
+const char* host_use_kind_name(HostUseKind kind);
+// The value of --force-bind: "" (given alone) is every kind; else a
+// comma-separated list of kind names. nullopt with `error` set for a bad name.
+std::optional<ForceBind> parse_force_bind(const std::string& value, std::string& error);
+
 // The device nodes a GPU is used through: /dev/dri/cardN and renderDN below
-// it, and /dev/nvidia* when the nvidia driver has it.
+// it, and with the nvidia driver its own /dev/nvidiaN — the minor the driver
+// reports in /proc/driver/nvidia/gpus/ADDR/information, so a process on
+// another NVIDIA card is not counted — or every /dev/nvidia* node when the
+// driver does not say.
 struct DisplayNodes {
     std::set<std::string> dri;
     bool nvidia = false;
-    bool matches(const std::string& node) const { return dri.count(node) || (nvidia && node.rfind("/dev/nvidia", 0) == 0); }
+    std::string nvidia_node;  // "/dev/nvidia1"; empty when unknown
+    bool matches(const std::string& node) const {
+        if (dri.count(node)) return true;
+        if (!nvidia) return false;
+        return nvidia_node.empty() ? node.rfind("/dev/nvidia", 0) == 0 : node == nvidia_node;
+    }
 };
 DisplayNodes display_nodes_of(const std::string& sysroot, const PciAddress& address);
 

@@ -16,15 +16,21 @@ std::vector<PciAddress> passthrough_addresses(const Profile& profile) {
     return out;
 }
 
-std::vector<HostProblem> PassthroughInspection::problems(bool force_bind, bool display_handoff) const {
+std::vector<HostProblem> PassthroughInspection::problems(const ForceBind& force, bool display_handoff) const {
     std::vector<HostProblem> out;
     for (const auto& p : expansion.problems) out.push_back({p.what, p.fix});
     if (!vfio_loaded)
         out.push_back({"the vfio-pci driver is not loaded",
                        "modprobe vfio-pci (and list vfio-pci in /etc/modules-load.d/vfio.conf to keep it loaded)"});
-    if (!force_bind)
-        for (const auto& u : host_uses)
-            if (!(display_handoff && u.display)) out.push_back({u.what, u.fix});
+    for (const auto& u : host_uses)
+        if (!force.covers(u.kind) && !(display_handoff && u.display())) out.push_back({u.what, u.fix});
+    return out;
+}
+
+std::vector<HostUse> PassthroughInspection::forced(const ForceBind& force) const {
+    std::vector<HostUse> out;
+    for (const auto& u : host_uses)
+        if (force.covers(u.kind)) out.push_back(u);
     return out;
 }
 

@@ -25,9 +25,11 @@ struct PassthroughInspection {
     std::vector<HostUse> unverified;  // block devices the kernel could not be asked about
     bool vfio_loaded = false;
 
-    // Everything that stops the bind; host uses only when not forced.
+    // Everything that stops the bind; each host use only when its kind is not forced.
     // `display_handoff`: the display's hold on the boot GPU is released at start (host_display), so it is no problem.
-    std::vector<HostProblem> problems(bool force_bind, bool display_handoff = false) const;
+    std::vector<HostProblem> problems(const ForceBind& force = {}, bool display_handoff = false) const;
+    // The host uses --force-bind overrides here, for a warning: the user sees what they took.
+    std::vector<HostUse> forced(const ForceBind& force) const;
 };
 
 // The host addresses a profile's passthrough list names, in profile order.

@@ -128,11 +128,15 @@ UndoOutcome restore_pci_driver(const nlohmann::json& json, const BindLimits& lim
                                    "); run 'vmrun restore' again once that program has ended");
     }
 
+    // Unbound first, the override kept: an unbind that does not finish
+    // leaves the device as vmrun's (no driver, override vfio-pci), which the
+    // next restore recognises and completes.
+    if (now != original)
+        if (auto err = unbind(d, address, limits.driver_change); !err.empty()) return UndoOutcome::failed(err);
     // An empty write clears the override ("(null)"); the kernel ignores the newline.
     if (auto err = write_attribute(d.override_file, original_override, limits.driver_change); !err.empty())
         return UndoOutcome::failed(err);
     if (now != original) {
-        if (auto err = unbind(d, address, limits.driver_change); !err.empty()) return UndoOutcome::failed(err);
         if (!original.empty()) {
             if (auto err = write_attribute(d.probe, address, limits.driver_change); !err.empty()) return UndoOutcome::failed(err);
             if (!wait_until([&] { return d.driver() == original; }, limits.driver_change)) {
