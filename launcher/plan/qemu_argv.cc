@@ -373,8 +373,9 @@ std::string input_object_id(size_t index) { return "vmrun-input" + std::to_strin
 
 std::map<std::string, std::string> qemu_environment(const LaunchPlan& plan) {
     std::map<std::string, std::string> env;
-    // QEMU's pa driver has no option for it; libpulse reads the cookie's path from here.
-    if (plan.audio && !plan.audio->cookie.empty()) env["PULSE_COOKIE"] = plan.audio->cookie;
+    // QEMU's pa driver has no option for it; libpulse reads the cookie's path
+    // from here — vmrun's copy, made at start (libpulse may write the file it is given).
+    if (plan.audio && !plan.audio->cookie.empty()) env["PULSE_COOKIE"] = plan.paths().pulse_cookie_copy();
     return env;
 }
 

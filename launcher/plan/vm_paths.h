@@ -42,6 +42,9 @@ struct VmPaths {
     // 'hotplug --persist' edits that file only while it still says the same.
     std::string started_profile_file() const { return runtime_dir + "/profile.json"; }
     std::string swtpm_socket() const { return runtime_dir + "/swtpm.sock"; }  // swtpm's control channel
+    // vmrun's copy of the audio user's PulseAudio cookie: QEMU (root) is never
+    // handed a path the user controls.
+    std::string pulse_cookie_copy() const { return runtime_dir + "/pulse-cookie"; }
 
     std::string console_log() const { return state_dir + "/console.log"; }  // this boot's serial output
     std::string journal_file() const { return state_dir + "/journal"; }

@@ -38,6 +38,7 @@
 #include "host/pci/sriov.h"
 #include "host/display/display_handoff.h"
 #include "host/process_watch.h"
+#include "host/sound/sound_server.h"
 #include "plan/qemu_argv.h"
 #include "run/qemu_stderr.h"
 #include "run/sd_notify.h"
@@ -152,6 +153,11 @@ private:
             inherit.fds.push_back(t.fd);
             spdlog::info("tap {} is up on {}", t.name, t.nic_id);
         }
+        if (plan_.audio && !plan_.audio->cookie.empty())
+            if (auto err = copy_pulse_cookie(plan_); !err.empty()) {
+                close_taps(network_);
+                return fail_start(err);
+            }
         auto vars = prepare_firmware_vars(plan_.firmware);
         if (!vars.ok) return fail_start(vars.error);
         if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);

@@ -85,7 +85,7 @@ TEST_CASE("audio: QEMU plays into a real PulseAudio server of the desktop user's
         write_file(vm.profile, tiny_guest_profile(vm.name, "audio:\n  backend: pulseaudio\n  model: " + model + "\n  server: " +
                                                                pulse.socket + "\n  cookie: " + pulse.cookie + "\n"));
         auto dry = run_vmrun(vm.env, {"dry-run", vm.profile});
-        CHECK(has(dry.out, "PULSE_COOKIE=" + pulse.cookie + " "));
+        CHECK(has(dry.out, "PULSE_COOKIE=" + vm.runtime() + "/pulse-cookie "));
         CHECK(has(dry.out, "-audiodev pa,id=vmrun-audio,server=unix:" + pulse.socket));
 
         auto start = run_vmrun(vm.env, {"start", vm.profile, "--detach"});
@@ -110,6 +110,37 @@ TEST_CASE("audio: QEMU plays into a real PulseAudio server of the desktop user's
         CHECK(run_vmrun(vm.env, {"stop", vm.name, "--force"}).exit_code == 5);
         CHECK_FALSE(has(pulse.pactl("clients"), "qemu-system-x86_64"));
     }
+}
+
+TEST_CASE("audio: the user's cookie is read by vmrun, never handed to QEMU by name: a link to root's file, or root's file in its place, is refused") {
+    PulseServer pulse;
+    VmUnderTest vm("snd-cookie");
+    // A root-only file the audio user (nobody) would like QEMU to read and overwrite.
+    auto secret = vm.dir / "root-only-secret";
+    write_file(secret, "root's secret, not a cookie\n");
+    ::chmod(secret.c_str(), 0600);
+    auto before = read_file(secret);
+    auto link = pulse.home + "/.config/pulse/evil-cookie";
+    fs::create_symlink(secret, link);
+    write_file(vm.profile, tiny_guest_profile(vm.name, "audio: {backend: pulseaudio, user: nobody, server: " + pulse.socket +
+                                                           ", cookie: " + link + "}\n"));
+    auto linked = run_vmrun(vm.env, {"start", vm.profile, "--detach"});
+    INFO(linked.err);
+    CHECK(linked.exit_code != 0);
+    CHECK(has(linked.err, "the PulseAudio cookie " + link + " is a symbolic link; vmrun reads only the file itself"));
+    CHECK(read_file(secret) == before);
+    CHECK_FALSE(fs::exists(vm.runtime()));
+
+    // A file of root's at the path (a hard link, say): not the audio user's cookie.
+    auto owned = pulse.home + "/.config/pulse/root-cookie";
+    fs::copy_file(pulse.cookie, owned);
+    write_file(vm.profile, tiny_guest_profile(vm.name, "audio: {backend: pulseaudio, user: nobody, server: " + pulse.socket +
+                                                           ", cookie: " + owned + "}\n"));
+    auto rooted = run_vmrun(vm.env, {"start", vm.profile, "--detach"});
+    INFO(rooted.err);
+    CHECK(rooted.exit_code != 0);
+    CHECK(has(rooted.err, "the PulseAudio cookie " + owned + " belongs to uid 0, not to nobody"));
+    CHECK_FALSE(fs::exists(vm.runtime()));
 }
 
 TEST_CASE("audio: no server at the socket, and PulseAudio without a cookie, are refused before anything starts") {

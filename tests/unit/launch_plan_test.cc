@@ -236,7 +236,9 @@ TEST_CASE("audio: the user's socket and cookie, run_as as the default user, the 
     CHECK(has_in(argv, "pa,id=vmrun-audio,server=unix:/run/user/1000/pulse/native"));
     CHECK(has_in(argv, "ich9-intel-hda,id=vmrun-sound,bus=pcie.0,addr=" + a.at.addr()));
     CHECK(has_in(argv, "hda-duplex,id=vmrun-sound-codec,bus=vmrun-sound.0,audiodev=vmrun-audio"));
-    CHECK(vmrun::qemu_environment(*pa.planned.plan) == std::map<std::string, std::string>{{"PULSE_COOKIE", "/home/alice/.config/pulse/cookie"}});
+    // QEMU gets vmrun's copy in the VM's runtime folder, never the user's path.
+    CHECK(vmrun::qemu_environment(*pa.planned.plan) ==
+          std::map<std::string, std::string>{{"PULSE_COOKIE", pa.planned.plan->paths().runtime_dir + "/pulse-cookie"}});
 
     // run_as is the user when none is named; pipewire-pulse needs no cookie, and bob has none.
     auto pw = vmrun::testing::run_pipeline("name: s\nmemory: 1G\nrun_as: bob\naudio: {backend: pipewire, model: ac97}\n", "/vm", facts);

@@ -1,9 +1,12 @@
 #include "host/sound/sound_server.h"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace vmrun {
@@ -68,8 +71,9 @@ std::vector<HostProblem> sound_problems(const LaunchPlan& plan) {
             out.push_back({"PulseAudio lets QEMU (which connects as root) in only with " + whose + "cookie, and " +
                                (a.user.empty() ? "none is named" : "there is none in " + a.user + "'s ~/.config/pulse"),
                            "name it as audio.cookie in " + file + (a.user.empty() ? "" : ", or log in as " + a.user + " once (PulseAudio writes it)")});
-        else if (!a.cookie.empty() && ::access(a.cookie.c_str(), R_OK) != 0)
-            out.push_back({"the PulseAudio cookie " + a.cookie + " cannot be read", "correct audio.cookie in " + file});
+        else if (std::string error; !a.cookie.empty() && (read_pulse_cookie(plan, error), !error.empty()))
+            out.push_back({"the PulseAudio cookie " + error, "correct audio.cookie in " + file + " (the cookie is a file of 256 bytes "
+                                                             "that belongs to the user whose sound server it opens)"});
     }
     if (a.driver == "alsa" && a.alsa_device.empty()) {
         std::error_code ec;
@@ -81,6 +85,41 @@ std::vector<HostProblem> sound_problems(const LaunchPlan& plan) {
                            "load the sound card's driver, name an ALSA device as audio.device, or set audio: none in " + file});
     }
     return out;
+}
+
+std::string read_pulse_cookie(const LaunchPlan& plan, std::string& error) {
+    const auto& a = *plan.audio;
+    int fd = ::open(a.cookie.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        error = a.cookie + (errno == ELOOP ? " is a symbolic link; vmrun reads only the file itself" : " cannot be opened: " + std::string(std::strerror(errno)));
+        return "";
+    }
+    struct stat st {};
+    std::string bytes;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) error = a.cookie + " is not a regular file";
+    else if (st.st_size > 256) error = a.cookie + " holds " + std::to_string(st.st_size) + " bytes; a PulseAudio cookie has 256";
+    else if (auto u = plan.facts.users.find(a.user); !a.user.empty() && u != plan.facts.users.end() && st.st_uid != u->second.uid)
+        error = a.cookie + " belongs to uid " + std::to_string(st.st_uid) + ", not to " + a.user + " (uid " + std::to_string(u->second.uid) + ")";
+    else {
+        bytes.resize(size_t(st.st_size));
+        ssize_t n = ::read(fd, bytes.data(), bytes.size());
+        if (n != ssize_t(bytes.size())) error = a.cookie + " could not be read whole";
+    }
+    ::close(fd);
+    return error.empty() ? bytes : "";
+}
+
+std::string copy_pulse_cookie(const LaunchPlan& plan) {
+    std::string error;
+    auto bytes = read_pulse_cookie(plan, error);
+    if (!error.empty()) return "the PulseAudio cookie " + error;
+    auto dest = plan.paths().pulse_cookie_copy();
+    ::unlink(dest.c_str());  // an earlier run's; the folder is vmrun's own (0700)
+    int fd = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return "cannot create " + dest + ": " + std::strerror(errno);
+    bool ok = ::write(fd, bytes.data(), bytes.size()) == ssize_t(bytes.size());
+    ::close(fd);
+    return ok ? "" : "cannot write " + dest;
 }
 
 std::string describe_audio(const AudioPlan& a) {

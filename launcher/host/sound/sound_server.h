@@ -22,6 +22,16 @@ void read_audio_facts(HostFacts& facts, const Profile& profile);
 
 std::vector<HostProblem> sound_problems(const LaunchPlan& plan);
 
+// The PulseAudio cookie's bytes, read by vmrun itself and never by name on
+// QEMU's behalf: opened with O_NOFOLLOW, a regular file of at most 256 bytes,
+// owned by the audio user when the profile names one (a link the user points
+// at root's file is refused). "" or why not, in `error`.
+std::string read_pulse_cookie(const LaunchPlan& plan, std::string& error);
+
+// Writes the cookie's bytes to the VM's own copy (created 0600 in the runtime
+// folder, never through a link), which QEMU is given. "" or the error.
+std::string copy_pulse_cookie(const LaunchPlan& plan);
+
 // For --dry-run and check: what the audio will do, in one line.
 std::string describe_audio(const AudioPlan& audio);
 
