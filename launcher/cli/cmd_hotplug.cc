@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 #include <iostream>
 
 #include "cli/change_report.h"
@@ -331,9 +332,16 @@ int hotplug_input(const VmTarget& target, const Options& o, ChangeReport& report
                   << "\n  fix: give the device's event path: ls -l /dev/input/by-id/ lists keyboards and mice (…-event-kbd, …-event-mouse)\n";
         return kExitUsage;
     }
+    // QEMU is given the node vmrun checked, not a path that may point elsewhere by the time QEMU opens it.
+    std::error_code ec;
+    auto node = std::filesystem::canonical(std::filesystem::path(sysroot) / std::filesystem::path(o.value).relative_path(), ec);
+    if (ec) {
+        std::cerr << "vmrun: cannot resolve " << o.value << ": " << ec.message() << "\n";
+        return kExitFailure;
+    }
     // A QEMU that dropped to a run_as user opens the device as that user.
     struct stat st {};
-    std::string granted;
+    std::optional<Journal> lent_in;
     if (auto qemu = read_pid_file(target.folder.qemu_pid_file());
         qemu && ::stat(("/proc/" + std::to_string(*qemu)).c_str(), &st) == 0 && st.st_uid != 0) {
         if (target.qmp_socket != target.folder.qmp_socket()) {
@@ -342,34 +350,42 @@ int hotplug_input(const VmTarget& target, const Options& o, ChangeReport& report
         }
         Journal journal(target.folder.journal_file());
         std::string error;
-        granted = grant_evdev_access(sysroot, o.value, st.st_uid, st.st_gid, journal, error);
+        auto in_host = "/" + node.lexically_relative(std::filesystem::path(sysroot)).string();
+        auto granted = grant_evdev_access(sysroot, in_host, st.st_uid, st.st_gid, journal, error);
         if (!error.empty()) {
             std::cerr << "vmrun: " << error << "; nothing was added\n";
             return kExitFailure;
         }
-        if (!granted.empty()) std::cerr << "vmrun: " << granted << "\n";
+        if (!granted.empty()) {
+            std::cerr << "vmrun: " << granted << "\n";
+            lent_in = journal;
+        }
     }
+    // Every way out without the device in the VM gives the node back first.
+    auto failed = [&](const std::string& why) {
+        std::cerr << "vmrun: " << why << "\n";
+        if (lent_in) {
+            std::string done;
+            if (auto err = give_back_evdev_access(*lent_in, node.filename().string(), done); !err.empty())
+                std::cerr << "vmrun: " << err << "; 'vmrun restore' after the VM ends gives it back\n";
+            else if (!done.empty()) std::cerr << "vmrun: " << done << "\n";
+        }
+        return kExitFailure;
+    };
     auto client = connect_qmp(target.qmp_socket, target.folder.name);
-    if (!client) return kExitFailure;
+    if (!client) return failed("nothing was added");
     auto& c = *client;
     auto objects = input_object_ids(c);
     std::string id = o.id;
     if (id.empty())
         for (size_t i = 0; id.empty() || std::find(objects.begin(), objects.end(), id) != objects.end(); ++i) id = input_object_id(i);
-    else if (std::find(objects.begin(), objects.end(), id) != objects.end()) {
-        std::cerr << "vmrun: the VM already has an input '" << id << "'\n";
-        return kExitFailure;
-    }
-    auto added = c.execute("object-add", {{"qom-type", "input-linux"}, {"id", id}, {"evdev", o.value}});
-    if (!added) {
-        std::cerr << "vmrun: adding input '" << id << "' failed: " << added.describe() << "\n  nothing was left added\n";
-        return kExitFailure;
-    }
+    else if (std::find(objects.begin(), objects.end(), id) != objects.end())
+        return failed("the VM already has an input '" + id + "'");
+    auto added = c.execute("object-add", {{"qom-type", "input-linux"}, {"id", id}, {"evdev", node.string()}});
+    if (!added) return failed("adding input '" + id + "' failed: " + added.describe() + "\n  nothing was left added");
     objects = input_object_ids(c);
-    if (std::find(objects.begin(), objects.end(), id) == objects.end()) {
-        std::cerr << "vmrun: QEMU accepted input '" << id << "' but does not list it\n";
-        return kExitFailure;
-    }
+    if (std::find(objects.begin(), objects.end(), id) == objects.end())
+        return failed("QEMU accepted input '" + id + "' but does not list it");
     report.add("added", {{"id", id}, {"kind", "input"}, {"driver", "input-linux"}, {"port", nullptr}, {"evdev", o.value}},
                "added input '" + id + "' (input-linux on " + o.value + ")");
     return kExitOk;

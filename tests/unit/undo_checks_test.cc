@@ -367,3 +367,52 @@ TEST_CASE("every entry is stamped with its boot, from its sysroot or the journal
     CHECK(entries[0].args["boot"] == "11111111-aaaa");
     CHECK(entries[1].args["boot"] == "33333333-cccc");
 }
+
+TEST_CASE("evdev-access: a link flipped between an input node and root's file while vmrun lends it: root's file is never touched") {
+    TempDir root;
+    fs::create_directories(root.path / "dev/input");
+    auto node = root.path / "dev/input/event6";
+    if (::mknod(node.c_str(), S_IFCHR | 0600, makedev(13, 70)) != 0) {
+        MESSAGE("skipped: cannot make a character device here (" << std::strerror(errno) << "); the race needs one");
+        return;
+    }
+    auto victim = root.path / "shadow";
+    write_file(victim, "root:secret\n");
+    ::chmod(victim.c_str(), 0600);
+    auto link = root.path / "kbd";  // the path a user hands to 'hotplug --input'
+    fs::create_symlink(node, link);
+    std::atomic<bool> stop{false};
+    std::thread flipper([&] {
+        auto tmp = root.path / "kbd.new";
+        for (bool to_victim = true; !stop; to_victim = !to_victim) {
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            fs::create_symlink(to_victim ? victim : node, tmp, ec);
+            fs::rename(tmp, link, ec);
+        }
+    });
+    int lent = 0, refused = 0;
+    for (int i = 0; i < 2000; ++i) {
+        Journal journal(root / "journal");
+        std::string error;
+        auto done = grant_evdev_access(root.path.string(), "/kbd", 65534, 65534, journal, error);
+        if (!done.empty()) {
+            ++lent;
+            REQUIRE(::chown(node.c_str(), 0, 0) == 0);  // back to root's, so the next try lends again
+            REQUIRE(::chmod(node.c_str(), 0600) == 0);
+        } else if (!error.empty()) {
+            ++refused;
+        }
+        fs::remove(root.path / "journal");
+    }
+    stop = true;
+    flipper.join();
+    struct stat st {};
+    REQUIRE(::stat(victim.c_str(), &st) == 0);
+    CHECK(st.st_uid == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+    CHECK(read_file(victim) == "root:secret\n");
+    MESSAGE("lent " << lent << " times, refused " << refused << " times while the link flipped");
+    CHECK(lent > 0);
+    CHECK(refused > 0);
+}

@@ -1,5 +1,6 @@
 #include "host/input/evdev_devices.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "host/journal_args.h"
 
@@ -60,6 +62,33 @@ std::vector<HostProblem> input_problems(const LaunchPlan& plan) {
     return out;
 }
 
+namespace {
+
+// The node itself, opened once: every check and change goes through the fd,
+// so a path flipped between the look and the change (a link swapped for
+// root's file) changes nothing. -1 with `error` set when it is not an evdev node.
+int open_evdev_node(const fs::path& node, struct stat& st, std::string& error) {
+    // O_PATH: the inode without opening the device (no driver call; works on a nodev mount too).
+    int fd = ::open(node.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        error = "cannot open " + node.string() + ": " + std::strerror(errno);
+        return -1;
+    }
+    if (::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != kInputMajor) {
+        ::close(fd);
+        error = node.string() + " is not an input device (it changed while vmrun looked at it)";
+        return -1;
+    }
+    return fd;
+}
+
+// Through the O_PATH fd: fchownat on it, chmod through its /proc/self/fd link (which names the inode, not a path).
+bool set_owner_and_mode(int fd, uid_t uid, gid_t gid, mode_t mode) {
+    return ::fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == 0 && ::chmod(("/proc/self/fd/" + std::to_string(fd)).c_str(), mode) == 0;
+}
+
+}  // namespace
+
 std::string grant_evdev_access(const std::string& sysroot, const std::string& path, uid_t uid, gid_t gid, Journal& journal,
                                std::string& error) {
     auto where = (fs::path(sysroot) / fs::path(path).relative_path()).string();
@@ -70,26 +99,45 @@ std::string grant_evdev_access(const std::string& sysroot, const std::string& pa
         return "";
     }
     struct stat st {};
-    if (::stat(real.c_str(), &st) != 0) {
-        error = "cannot read " + real.string() + ": " + std::strerror(errno);
+    int fd = open_evdev_node(real, st, error);
+    if (fd < 0) return "";
+    if (may_use(st, uid, gid)) {
+        ::close(fd);
         return "";
     }
-    if (may_use(st, uid, gid)) return "";
     auto node = real.filename().string();
     mode_t lent_mode = (st.st_mode & 07777) | S_IRUSR | S_IWUSR;
     // What vmrun leaves: this very device (its number; the name is reused
     // after a replug) owned by the run_as user with u+rw.
     nlohmann::json left = {{"rdev", uint64_t(st.st_rdev)}, {"uid", uid}, {"mode", lent_mode}};
-    if (auto jec = journal.record({"evdev-access", {{"sysroot", sysroot}, {"node", node}, {"uid", st.st_uid}, {"gid", st.st_gid},
-                                                   {"mode", st.st_mode & 07777}, {"left", left}}})) {
+    if (auto jec = journal.record({"evdev-access", {{"key", "evdev:" + node}, {"sysroot", sysroot}, {"node", node}, {"uid", st.st_uid},
+                                                   {"gid", st.st_gid}, {"mode", st.st_mode & 07777}, {"left", left}}})) {
+        ::close(fd);
         error = "cannot write the journal: " + jec.message();
         return "";
     }
-    if (::chown(real.c_str(), uid, st.st_gid) != 0 || ::chmod(real.c_str(), lent_mode) != 0) {
+    if (!set_owner_and_mode(fd, uid, st.st_gid, lent_mode)) {
         error = "cannot give " + real.string() + " to the run_as user: " + std::strerror(errno);
+        ::close(fd);
         return "";
     }
+    ::close(fd);
     return real.string() + " belongs to uid " + std::to_string(uid) + " until the VM ends";
+}
+
+std::string give_back_evdev_access(Journal& journal, const std::string& node, std::string& done) {
+    std::optional<nlohmann::json> lent;
+    for (const auto& e : journal.read().entries) {
+        if (JournalArgs(e.args).text("key") != "evdev:" + node) continue;
+        if (e.action == "settled") lent.reset();
+        else if (e.action == "evdev-access" && !lent) lent = e.args;
+    }
+    if (!lent) return "";
+    auto outcome = restore_evdev_access(*lent);
+    done = outcome.text;
+    if (outcome.kind == UndoOutcome::Kind::failed) return outcome.text;
+    if (auto ec = journal.record(settled_entry("evdev:" + node))) return "cannot record it in " + journal.path() + ": " + ec.message();
+    return "";
 }
 
 std::string check_evdev_access_entry(const nlohmann::json& json) {
@@ -108,8 +156,14 @@ UndoOutcome restore_evdev_access(const nlohmann::json& json) {
     JournalArgs args(json);
     auto path = (fs::path(*args.text("sysroot")) / "dev/input" / *args.text("node")).string();
     struct stat st {};
+    std::string not_a_node;
+    int fd = open_evdev_node(path, st, not_a_node);
     // Unplugged meanwhile: the kernel made the next node afresh, nothing to put back.
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) return UndoOutcome::nothing();
+    if (fd < 0) return UndoOutcome::nothing();
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
     if (st.st_uid == uid_t(*args.integer("uid")) && (st.st_mode & 07777) == mode_t(*args.integer("mode"))) return UndoOutcome::nothing();
     if (json.contains("left") && json["left"].is_object()) {
         JournalArgs left(json["left"]);
@@ -122,8 +176,7 @@ UndoOutcome restore_evdev_access(const nlohmann::json& json) {
             return UndoOutcome::left_alone(path + " has owner " + std::to_string(st.st_uid) + " and mode " + octal(st.st_mode & 07777) +
                                            " now, not what vmrun lent it with: not touched");
     }
-    if (::chown(path.c_str(), uid_t(*args.integer("uid")), gid_t(*args.integer("gid"))) != 0 ||
-        ::chmod(path.c_str(), mode_t(*args.integer("mode"))) != 0)
+    if (!set_owner_and_mode(fd, uid_t(*args.integer("uid")), gid_t(*args.integer("gid")), mode_t(*args.integer("mode"))))
         return UndoOutcome::failed("cannot give " + path + " its owner and mode back: " + std::strerror(errno));
     return UndoOutcome::done(path + " back to its owner and mode");
 }

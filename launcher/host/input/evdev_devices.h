@@ -29,6 +29,9 @@ std::vector<HostProblem> input_problems(const LaunchPlan& plan);
 // was needed) or sets `error`.
 std::string grant_evdev_access(const std::string& sysroot, const std::string& path, uid_t uid, gid_t gid, Journal& journal,
                                std::string& error);
+// After a hotplug that did not happen: the node lent for it goes back at
+// once (and is settled in the journal). "" or the error; `done` says what was done.
+std::string give_back_evdev_access(Journal& journal, const std::string& node, std::string& done);
 std::string check_evdev_access_entry(const nlohmann::json& args);
 UndoOutcome restore_evdev_access(const nlohmann::json& args);
 
