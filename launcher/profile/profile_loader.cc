@@ -85,6 +85,10 @@ public:
             if (auto l = read_string_list(*n, "acpi_tables", d_))
                 for (size_t i = 0; i < l->size(); ++i) {
                     if ((*l)[i].empty()) d_.error(loc_of((*n)[i]), "an ACPI table is the path of a table file, like /sys/firmware/acpi/tables/MSDM");
+                    // QEMU's -acpitable file= is a colon-separated list: one path would become two files.
+                    else if ((*l)[i].find(':') != std::string::npos)
+                        d_.error(loc_of((*n)[i]), "an ACPI table's path cannot hold ':' (QEMU would read it as two files); copy or "
+                                                  "link the table to a name without one, got '" + (*l)[i] + "'");
                     else p_.acpi_tables.push_back(path((*l)[i]));
                 }
         }

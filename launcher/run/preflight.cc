@@ -19,6 +19,11 @@
 namespace vmrun {
 
 namespace {
+// The largest ACPI tables (a laptop's DSDT) are some hundred KiB.
+constexpr uintmax_t kMaxAcpiTable = 1 << 20;
+}  // namespace
+
+namespace {
 
 std::vector<HostProblem> hugepage_problems(const LaunchPlan& plan) {
     std::vector<HostProblem> out;
@@ -104,8 +109,15 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
     for (const auto& x : p.passthrough) missing(x.romfile, "ROM file for " + x.host.str(), "romfile");
     for (const auto& table : p.acpi_tables) {
         std::error_code ec;
+        auto status = std::filesystem::status(table, ec);
         auto size = std::filesystem::file_size(table, ec);
-        if (ec) missing(table, "ACPI table", "acpi_tables");
+        if (!std::filesystem::exists(status)) missing(table, "ACPI table", "acpi_tables");
+        // QEMU reads the file whole while starting: a FIFO would hang it, /dev/zero never end.
+        else if (!std::filesystem::is_regular_file(status))
+            out.push_back({"ACPI table " + table + " is not a regular file", "give a table file, as /sys/firmware/acpi/tables/NAME holds it"});
+        else if (ec || size > kMaxAcpiTable)
+            out.push_back({"ACPI table " + table + " is " + std::to_string(size) + " bytes; vmrun passes tables of at most 1 MiB",
+                           "give the one table the guest needs (MSDM, SLIC: a few hundred bytes), not a whole disk or dump"});
         else if (size < 36)  // the ACPI header alone is 36 bytes
             out.push_back({"ACPI table " + table + " is " + std::to_string(size) + " bytes, shorter than an ACPI table's header",
                            "give the whole table, header included, as /sys/firmware/acpi/tables/NAME holds it"});

@@ -6,6 +6,10 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
+#include <chrono>
+
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -88,4 +92,29 @@ TEST_CASE("acpi_tables: a missing file or one shorter than a table header is ref
     CHECK(r.err.find("short.bin is 4 bytes, shorter than an ACPI table's header") != std::string::npos);
     CHECK(r.err.find("gone.bin does not exist") != std::string::npos);
     CHECK(vm.qemu() == 0);
+}
+
+TEST_CASE("acpi_tables: a FIFO, a device and a huge file are refused at once, not read by QEMU; a ':' in a path is a profile error") {
+    VmUnderTest vm("odd-table");
+    REQUIRE(::mkfifo((vm.dir / "fifo.bin").c_str(), 0600) == 0);
+    {
+        std::ofstream big(vm.dir / "big.bin", std::ios::binary);
+        big.seekp((2 << 20) - 1);
+        big.put('\0');  // a sparse 2 MiB file
+    }
+    write_file(vm.profile, tiny_guest_profile(vm.name, "acpi_tables: [fifo.bin, /dev/zero, big.bin]\n"));
+    auto started = std::chrono::steady_clock::now();
+    auto r = run_vmrun(vm.env, {"start", vm.profile});
+    INFO(r.err);
+    CHECK(r.exit_code != 0);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
+    CHECK(r.err.find("fifo.bin is not a regular file") != std::string::npos);
+    CHECK(r.err.find("ACPI table /dev/zero is not a regular file") != std::string::npos);
+    CHECK(r.err.find("big.bin is 2097152 bytes; vmrun passes tables of at most 1 MiB") != std::string::npos);
+    CHECK(vm.qemu() == 0);
+
+    write_file(vm.profile, tiny_guest_profile(vm.name, "acpi_tables: [\"/tmp/a.bin:/etc/shadow\"]\n"));
+    auto colon = run_vmrun(vm.env, {"validate", vm.profile});
+    CHECK(colon.exit_code != 0);
+    CHECK(colon.err.find("an ACPI table's path cannot hold ':' (QEMU would read it as two files)") != std::string::npos);
 }
