@@ -23,52 +23,84 @@ namespace vmrun {
 
 namespace {
 
-// An orphaned QEMU (its supervisor was killed): TERM lets it flush disk
-// caches; KILL if it does not go. Only the QEMU of this VM: the pid, its start
-// time and a command line that names this VM's own supervisor socket.
-UndoOutcome stop_qemu(const VmPaths& vm, const nlohmann::json& json) {
-    JournalArgs args(json);
-    pid_t pid = pid_t(*args.integer("pid"));
-    if (!process_alive(pid, *args.count("start_time"))) return UndoOutcome::nothing();
+// This VM's QEMU: its command line names this VM's own supervisor socket
+// (unique to the VM's runtime folder) — the marker that finds it even when
+// its pid never reached the journal.
+bool is_this_vms_qemu(const VmPaths& vm, pid_t pid) {
     auto argv = process_cmdline(pid);
-    bool ours = std::any_of(argv.begin(), argv.end(), [&](const std::string& a) {
+    return std::any_of(argv.begin(), argv.end(), [&](const std::string& a) {
         return a.find("path=" + vm.supervisor_socket() + ",") != std::string::npos;
     });
-    if (!ours) return UndoOutcome::left_alone("pid " + std::to_string(pid) + " is not this VM's QEMU (its command line says otherwise): not touched");
-    ::kill(pid, SIGTERM);
-    if (!wait_process_exit(pid, std::chrono::seconds(10))) {
-        ::kill(pid, SIGKILL);
-        if (!wait_process_exit(pid, std::chrono::seconds(5)))
-            return UndoOutcome::failed("QEMU (pid " + std::to_string(pid) + ") does not exit even after SIGKILL");
-    }
-    return UndoOutcome::done("stopped the orphaned QEMU (pid " + std::to_string(pid) + ")");
 }
 
-// The VM's swtpm: it ends by itself once QEMU closes its control channel
-// (--terminate); this stops one left behind (QEMU never connected, or the
-// supervisor was killed with QEMU still running). Only this VM's: the pid,
-// its start time, a swtpm (its command line) working in this VM's TPM state
-// folder (vmrun starts it there).
-UndoOutcome stop_swtpm(const VmPaths& vm, const nlohmann::json& json) {
-    JournalArgs args(json);
-    pid_t pid = pid_t(*args.integer("pid"));
-    if (!process_alive(pid, *args.count("start_time"))) return UndoOutcome::nothing();
+// This VM's swtpm: a swtpm working in this VM's TPM state folder (vmrun starts it there).
+bool is_this_vms_swtpm(const VmPaths& vm, pid_t pid) {
     auto argv = process_cmdline(pid);
     std::error_code ec;
     auto cwd = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec);
     auto state = std::filesystem::weakly_canonical(vm.tpm_state_dir(), ec);
-    bool ours = !argv.empty() && std::filesystem::path(argv[0]).filename() == "swtpm" && !cwd.empty() && cwd == state;
-    if (!ours) return UndoOutcome::left_alone("pid " + std::to_string(pid) + " is not this VM's swtpm (its command line says otherwise): not touched");
-    // Give it a moment to finish by itself: it writes the TPM's state as QEMU lets go.
-    if (!wait_process_exit(pid, std::chrono::seconds(2))) {
-        ::kill(pid, SIGTERM);
-        if (!wait_process_exit(pid, std::chrono::seconds(5))) {
-            ::kill(pid, SIGKILL);
-            if (!wait_process_exit(pid, std::chrono::seconds(5)))
-                return UndoOutcome::failed("swtpm (pid " + std::to_string(pid) + ") does not exit even after SIGKILL");
-        }
+    return !argv.empty() && std::filesystem::path(argv[0]).filename() == "swtpm" && !cwd.empty() && cwd == state;
+}
+
+// TERM lets QEMU flush disk caches (swtpm write its state); KILL if it does not go.
+UndoOutcome stop_process(pid_t pid, const std::string& what, std::chrono::seconds grace) {
+    ::kill(pid, SIGTERM);
+    if (!wait_process_exit(pid, grace)) {
+        ::kill(pid, SIGKILL);
+        if (!wait_process_exit(pid, std::chrono::seconds(5)))
+            return UndoOutcome::failed(what + " (pid " + std::to_string(pid) + ") does not exit even after SIGKILL");
     }
-    return UndoOutcome::done("stopped swtpm (pid " + std::to_string(pid) + ")");
+    return UndoOutcome::done("stopped " + what + " (pid " + std::to_string(pid) + ")");
+}
+
+// An orphaned QEMU (its supervisor was killed). Only the QEMU of this VM:
+// the pid, its start time and the marker.
+UndoOutcome stop_qemu(const VmPaths& vm, const nlohmann::json& json) {
+    JournalArgs args(json);
+    pid_t pid = pid_t(*args.integer("pid"));
+    if (!process_alive(pid, *args.count("start_time"))) return UndoOutcome::nothing();
+    if (!is_this_vms_qemu(vm, pid))
+        return UndoOutcome::left_alone("pid " + std::to_string(pid) + " is not this VM's QEMU (its command line says otherwise): not touched");
+    return stop_process(pid, "the orphaned QEMU", std::chrono::seconds(10));
+}
+
+// The VM's swtpm: it ends by itself once QEMU closes its control channel
+// (--terminate); this stops one left behind (QEMU never connected, or the
+// supervisor was killed with QEMU still running).
+UndoOutcome stop_swtpm(const VmPaths& vm, const nlohmann::json& json) {
+    JournalArgs args(json);
+    pid_t pid = pid_t(*args.integer("pid"));
+    if (!process_alive(pid, *args.count("start_time"))) return UndoOutcome::nothing();
+    if (!is_this_vms_swtpm(vm, pid))
+        return UndoOutcome::left_alone("pid " + std::to_string(pid) + " is not this VM's swtpm (its command line says otherwise): not touched");
+    // Give it a moment to finish by itself: it writes the TPM's state as QEMU lets go.
+    if (wait_process_exit(pid, std::chrono::seconds(2))) return UndoOutcome::done("swtpm (pid " + std::to_string(pid) + ") ended");
+    return stop_process(pid, "swtpm", std::chrono::seconds(5));
+}
+
+// A spawn journaled before it happened: the child may exist without its pid
+// in the journal (vmrun killed just after the fork). Found by its marker.
+UndoOutcome stop_spawned(const VmPaths& vm, const nlohmann::json& json) {
+    bool qemu = JournalArgs(json).text("program") == "qemu";
+    auto found = processes_where([&](pid_t pid) { return qemu ? is_this_vms_qemu(vm, pid) : is_this_vms_swtpm(vm, pid); });
+    std::string stopped, failed;
+    for (pid_t pid : found) {
+        auto outcome = stop_process(pid, qemu ? "this VM's QEMU, found by its marker" : "this VM's swtpm, found by its folder",
+                                    std::chrono::seconds(qemu ? 10 : 5));
+        (outcome.kind == UndoOutcome::Kind::failed ? failed : stopped) += (outcome.text + "; ");
+    }
+    if (!failed.empty()) return UndoOutcome::failed(failed.substr(0, failed.size() - 2));
+    return stopped.empty() ? UndoOutcome::nothing() : UndoOutcome::done(stopped.substr(0, stopped.size() - 2));
+}
+
+std::string check_spawn(const VmPaths& vm, const nlohmann::json& json) {
+    JournalArgs args(json);
+    auto program = args.text("program");
+    if (program != "qemu" && program != "swtpm") return "no program vmrun starts";
+    auto marker = args.text("marker");
+    auto expected = *program == "qemu" ? vm.supervisor_socket() : vm.tpm_state_dir();
+    if (marker != expected) return "not this VM's marker " + expected;
+    return "";
 }
 
 std::string check_qemu(const nlohmann::json& json) {
@@ -116,6 +148,8 @@ Restorer make_restorer(const VmPaths& vm) {
     Restorer r;
     r.on("qemu-process", L::this_boot, check_qemu, [vm](const nlohmann::json& args) { return stop_qemu(vm, args); });
     r.on("swtpm-process", L::this_boot, check_qemu, [vm](const nlohmann::json& args) { return stop_swtpm(vm, args); });
+    r.on("spawn", L::this_boot, [vm](const nlohmann::json& args) { return check_spawn(vm, args); },
+         [vm](const nlohmann::json& args) { return stop_spawned(vm, args); });
     // Only this VM's own runtime folder, whatever path the entry names.
     r.on(
         "runtime-folder", L::on_disk,

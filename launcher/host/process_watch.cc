@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -67,6 +68,18 @@ std::string process_name(pid_t pid) {
     std::string name;
     std::getline(in, name);
     return name;
+}
+
+std::vector<pid_t> processes_where(const std::function<bool(pid_t)>& match) {
+    std::vector<pid_t> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+        auto name = e.path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || name.size() > 9) continue;
+        pid_t pid = pid_t(std::stol(name));
+        if (pid != ::getpid() && match(pid)) out.push_back(pid);
+    }
+    return out;
 }
 
 std::vector<std::string> process_cmdline(pid_t pid) {

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,5 +31,8 @@ std::string process_name(pid_t pid);
 
 // Its argv (/proc/PID/cmdline); empty when gone.
 std::vector<std::string> process_cmdline(pid_t pid);
+
+// Every process (but this one) for which `match` holds, from /proc.
+std::vector<pid_t> processes_where(const std::function<bool(pid_t)>& match);
 
 }  // namespace vmrun

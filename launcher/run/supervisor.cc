@@ -180,6 +180,12 @@ private:
         bool stdio_serial = plan_.profile.serial == SerialMode::stdio;
         bp::environment env = boost::this_process::environment();
         for (const auto& [key, value] : qemu_environment(plan_)) env[key] = value;
+        // Before the fork: a kill between the fork and the pid's entry must
+        // not leave a QEMU the replay cannot find (its marker: this VM's supervisor socket).
+        if (auto jec = journal_.record({"spawn", {{"program", "qemu"}, {"marker", folder_.supervisor_socket()}}})) {
+            close_taps(network_);
+            return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
+        }
         if (stdio_serial)
             qemu_ = bp::child(exe, bp::args = args, env, bp::std_err > stderr_.pipe(), inherit, ec);
         else

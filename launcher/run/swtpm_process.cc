@@ -104,6 +104,12 @@ std::string start_swtpm(const LaunchPlan& plan, Journal& journal, bp::child& chi
         return "cannot open " + plan.paths().swtpm_log() + ": " + std::strerror(errno);
     }
     auto argv = build_swtpm_argv(plan, SwtpmFds{ctrl, log});
+    // Before the fork, as for QEMU: found by its working folder if its pid never reaches the journal.
+    if (auto jec = journal.record({"spawn", {{"program", "swtpm"}, {"marker", plan.paths().tpm_state_dir()}}})) {
+        ::close(ctrl);
+        ::close(log);
+        return "cannot write the journal " + journal.path() + ": " + jec.message();
+    }
     InheritFds inherit;
     inherit.fds = {ctrl, log};
     child = bp::child(exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()), bp::std_in < bp::null,

@@ -252,3 +252,47 @@ TEST_CASE("a profile whose host devices and disks are missing, or that needs par
     CHECK_FALSE(fs::exists(env.runtime_dir));
     CHECK_FALSE(fs::exists(env.state_dir));
 }
+
+TEST_CASE("vmrun start killed at every millisecond of its start-up: the replay finds every QEMU and swtpm it started") {
+    Vm vm("fault-spawn-kill", "tpm: true\n");
+    auto marker = "path=" + vm.paths().supervisor_socket() + ",";
+    auto tpm_dir = fs::weakly_canonical(vm.paths().tpm_state_dir());
+    // Processes of this VM whatever the journal says: QEMU by its supervisor socket, swtpm by its folder.
+    auto leftovers = [&] {
+        std::vector<std::string> out;
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator("/proc", ec)) {
+            auto pid = e.path().filename().string();
+            if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+            auto argv = vmrun::process_cmdline(pid_t(std::stol(pid)));
+            std::error_code ec2;
+            bool swtpm = !argv.empty() && fs::path(argv[0]).filename() == "swtpm" && fs::read_symlink(e.path() / "cwd", ec2) == tpm_dir;
+            bool qemu = std::any_of(argv.begin(), argv.end(), [&](const std::string& a) { return has(a, marker); });
+            if (swtpm || qemu) out.push_back(pid + " " + (argv.empty() ? "" : argv[0]));
+        }
+        return out;
+    };
+    int killed_after_spawn = 0;
+    // Every millisecond while QEMU and swtpm are being spawned (the first ~30 ms here), then coarser.
+    std::vector<int> offsets;
+    for (int ms = 0; ms < 40; ++ms) offsets.push_back(ms);
+    for (int ms = 40; ms <= 600; ms += 40) offsets.push_back(ms);
+    for (int offset_ms : offsets) {
+        CAPTURE(offset_ms);
+        pid_t start = spawn_vmrun(vm.env, {"start", "--foreground", vm.profile}, vm.dir / "start.log");
+        std::this_thread::sleep_for(std::chrono::milliseconds(offset_ms));
+        ::kill(start, SIGKILL);
+        ::waitpid(start, nullptr, 0);
+        if (!leftovers().empty()) ++killed_after_spawn;
+        auto restore = run_vmrun(vm.env, {"restore", vm.name});
+        INFO("restore: " << restore.err);
+        CHECK(restore.exit_code == 0);
+        auto left = leftovers();
+        CHECK_MESSAGE(left.empty(), "left running: " << left.front());
+        for (const auto& l : left) ::kill(pid_t(std::stol(l)), SIGKILL);
+    }
+    // The loop must have hit the window it is about (else it proves nothing).
+    MESSAGE(killed_after_spawn << " of " << offsets.size() << " kills left a QEMU or swtpm for the replay to find");
+    CHECK(killed_after_spawn > 0);
+    vm.require_clean();
+}

@@ -148,3 +148,57 @@ TEST_CASE("replay gives an owner and mode back only to an evdev node, and only a
     CHECK(report.undone.empty());  // event7 is not there (unplugged): nothing to put back
     CHECK(report.ok());
 }
+
+namespace {
+
+// A process that carries a VM's marker the way QEMU or swtpm does, started in `dir`.
+struct Marked {
+    pid_t pid = -1;
+    Marked(const std::string& dir, const std::vector<std::string>& argv) {
+        pid = ::fork();
+        if (pid == 0) {
+            if (::chdir(dir.c_str()) != 0) ::_exit(126);
+            // bash named as the program, its arguments after the script ("; true": no exec of sleep in its place).
+            std::vector<std::string> words{argv[0], "-c", "sleep 30; true"};
+            words.insert(words.end(), argv.begin(), argv.end());
+            std::vector<char*> args;
+            for (auto& a : words) args.push_back(a.data());
+            args.push_back(nullptr);
+            ::execv("/bin/bash", args.data());
+            ::_exit(127);
+        }
+    }
+    ~Marked() {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+    }
+    bool alive() const { return ::waitpid(pid, nullptr, WNOHANG) == 0; }
+};
+
+}  // namespace
+
+TEST_CASE("a spawn journaled before the fork: the replay finds the VM's QEMU and swtpm by their markers, though no pid was journaled") {
+    TempDir dir;
+    VmPaths vm{"j", dir / "run/j", dir / "state/j"};
+    fs::create_directories(vm.tpm_state_dir());
+    fs::create_directories(vm.runtime_dir);
+    Marked qemu(dir.path.string(), {"qemu-system-x86_64", "-chardev", "socket,id=sup,path=" + vm.supervisor_socket() + ",server=on"});
+    Marked swtpm(vm.tpm_state_dir(), {"swtpm"});
+    Marked other_vm(dir.path.string(), {"qemu-system-x86_64", "-chardev", "socket,path=" + dir / "run/k/supervisor.sock" + ",server=on"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    REQUIRE(qemu.alive());
+    REQUIRE(swtpm.alive());
+    std::ofstream(dir / "journal") << R"({"action":"spawn","args":{"program":"swtpm","marker":")" << vm.tpm_state_dir() << "\"}}\n"
+                                   << R"({"action":"spawn","args":{"program":"qemu","marker":")" << vm.supervisor_socket() << "\"}}\n"
+                                   << R"({"action":"spawn","args":{"program":"qemu","marker":"/run/other/supervisor.sock"}})" << "\n";
+    Journal journal(dir / "journal");
+    auto report = make_restorer(vm).restore(journal);
+    INFO(report.lines().size());
+    CHECK(report.ok());
+    CHECK(mentions(report.undone, "stopped this VM's QEMU, found by its marker (pid " + std::to_string(qemu.pid) + ")"));
+    CHECK(mentions(report.undone, "stopped this VM's swtpm, found by its folder (pid " + std::to_string(swtpm.pid) + ")"));
+    CHECK(mentions(report.skipped, "not this VM's marker"));
+    CHECK_FALSE(qemu.alive());
+    CHECK_FALSE(swtpm.alive());
+    CHECK(other_vm.alive());  // another VM's QEMU is not this journal's
+}
