@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh Debian 12 machine: installs what is
 # missing, builds, builds the tiny test guest, runs every test with ctest.
+#
+#   scripts/test.sh            everything (what CI runs)
+#   scripts/test.sh --quick    the quick tier, after each edit: unit tests, the
+#                              layering test and the integration tests that boot
+#                              no guest (ctest -L quick), a few minutes
+# Further arguments go to ctest (-R NAME, -j2, ...).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+quick=
+if [ "${1:-}" = --quick ]; then quick=1; shift; fi
 "$top/scripts/install-deps.sh"
 "$top/scripts/build.sh"
 "$top/scripts/build-tiny-guest.sh"
 cd "$top/build"
+if [ -n "$quick" ]; then
+  exec ctest -L quick -j"$(nproc)" --output-on-failure --timeout 300 "$@"
+fi
 ctest --output-on-failure --timeout 1200 "$@"

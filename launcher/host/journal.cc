@@ -65,6 +65,16 @@ Journal::Contents Journal::read() const {
     return out;
 }
 
+std::optional<nlohmann::json> Journal::unsettled(const std::string& action, const std::string& key) const {
+    std::optional<nlohmann::json> first;
+    for (const auto& e : read().entries) {
+        if (JournalArgs(e.args).text("key") != key) continue;
+        if (e.action == "settled") first.reset();
+        else if (e.action == action && !first) first = e.args;
+    }
+    return first;
+}
+
 bool Journal::exists() const {
     std::error_code ec;
     return std::filesystem::exists(path_, ec);

@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -63,6 +64,10 @@ public:
     };
     Contents read() const;
     bool exists() const;
+    // The args of the first `action` entry under `key` since the key was last
+    // settled: the state before the change still in force (a device given
+    // back after an unplug is settled; taken again, a new first entry counts).
+    std::optional<nlohmann::json> unsettled(const std::string& action, const std::string& key) const;
     // Called once every entry has been undone.
     void remove();
 

@@ -416,3 +416,43 @@ TEST_CASE("evdev-access: a link flipped between an input node and root's file wh
     CHECK(lent > 0);
     CHECK(refused > 0);
 }
+
+TEST_CASE("display-manager: its start command is not run for an entry of an earlier boot (that boot's display manager started itself)") {
+    TempDir root;
+    set_boot(root.path, "11111111-aaaa");
+    auto trace = root / "trace";
+    Journal journal(root / "journal", root.path.string());
+    REQUIRE_FALSE(journal.record({"display-manager", {{"key", "display-manager"}, {"start", {"/bin/sh", "-c", "echo start >> " + trace}}}}));
+    SUBCASE("an earlier boot") {
+        set_boot(root.path, "22222222-bbbb");
+        auto report = make_restorer({}).restore(journal);
+        CHECK(mentions(report.left_alone, "'display-manager' was written in an earlier boot"));
+        CHECK_FALSE(fs::exists(trace));
+    }
+    SUBCASE("this boot") {
+        auto report = make_restorer({}).restore(journal);
+        CHECK(mentions(report.undone, "ran the display manager's start command"));
+        CHECK(read_file(trace) == "start\n");
+    }
+}
+
+TEST_CASE("shm-file: a file on disk is judged by what is there now, whatever the boot; not a plain file any more, it is left") {
+    TempDir root;
+    set_boot(root.path, "11111111-aaaa");
+    auto file = root.path / "looking-glass-lg";
+    Journal journal(root / "journal", root.path.string());
+    REQUIRE_FALSE(journal.record({"shm-file", {{"path", file.string()}}}));
+    SUBCASE("a folder in its place") {
+        fs::create_directories(file);
+        auto report = make_restorer({"lg", root / "run/lg", root / "state/lg"}).restore(journal);
+        CHECK(mentions(report.left_alone, file.string() + " is not a plain file any more: not touched"));
+        CHECK(fs::is_directory(file));
+    }
+    SUBCASE("another boot: still removed (a file outlives the boot that wrote it)") {
+        write_file(file, "frame");
+        set_boot(root.path, "22222222-bbbb");
+        auto report = make_restorer({"lg", root / "run/lg", root / "state/lg"}).restore(journal);
+        CHECK(mentions(report.undone, "removed Looking Glass's shared memory " + file.string()));
+        CHECK_FALSE(fs::exists(file));
+    }
+}

@@ -126,12 +126,7 @@ std::string grant_evdev_access(const std::string& sysroot, const std::string& pa
 }
 
 std::string give_back_evdev_access(Journal& journal, const std::string& node, std::string& done) {
-    std::optional<nlohmann::json> lent;
-    for (const auto& e : journal.read().entries) {
-        if (JournalArgs(e.args).text("key") != "evdev:" + node) continue;
-        if (e.action == "settled") lent.reset();
-        else if (e.action == "evdev-access" && !lent) lent = e.args;
-    }
+    auto lent = journal.unsettled("evdev-access", "evdev:" + node);
     if (!lent) return "";
     auto outcome = restore_evdev_access(*lent);
     done = outcome.text;

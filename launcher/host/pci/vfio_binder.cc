@@ -152,13 +152,7 @@ UndoOutcome restore_pci_driver(const nlohmann::json& json, const BindLimits& lim
 
 std::string release_device(Journal& journal, const std::string& address, std::string& done) {
     // The first entry for the address after its last settlement holds the state before this VM.
-    std::optional<nlohmann::json> original;
-    for (const auto& e : journal.read().entries) {
-        auto key = JournalArgs(e.args).text("key").value_or("");
-        if (key != "pci:" + address) continue;
-        if (e.action == "settled") original.reset();
-        else if (e.action == "pci-driver" && !original) original = e.args;
-    }
+    auto original = journal.unsettled("pci-driver", "pci:" + address);
     if (!original) {
         done = address + " was not bound to vfio-pci by vmrun for this VM; left as it is";
         return "";
