@@ -24,10 +24,20 @@ contains() { grep -qF -- "$2" "$1"; }
 by_mac() { local n; for n in /sys/class/net/*; do [ "$(cat "$n/address")" = "$1" ] && basename "$(readlink -f "$n/device")"; done; }
 by_class() { local d; for d in /sys/bus/pci/devices/*; do [ "$(cat "$d/class")" = "$1" ] && { basename "$d"; return; }; done; }
 # run NAME ARGS...: vmrun's output in $W/NAME.out, shown indented; returns its exit code
+# A command that has not ended after RUN_LIMIT seconds is stopped, and what its
+# processes wait for in the kernel is shown: a hang is named, not a boot's timeout.
 run() {
   local name=$1; shift
-  "$vmrun" "$@" > "$W/$name.out" 2>&1
+  timeout --foreground -k 5 "${RUN_LIMIT:-400}" "$vmrun" "$@" > "$W/$name.out" 2>&1
   local rc=$?
+  if [ $rc = 124 ]; then
+    echo "  (vmrun $* did not end within ${RUN_LIMIT:-400} s; vmrun's processes and their kernel stacks:)"
+    for p in $(pgrep -f "^$vmrun"); do
+      echo "  pid $p: $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"
+      sed 's/^/    /' "/proc/$p/stack" 2>/dev/null | head -12
+    done
+    for l in "$VMRUN_STATE_DIR"/*/vmrun.log; do echo "  $l:"; tail -5 "$l" | sed 's/^/    /'; done
+  fi
   echo "+ vmrun $* (exit $rc)"
   sed 's/^/  /' "$W/$name.out" | head -40
   return $rc
@@ -423,9 +433,9 @@ journal_suite() {
   SECONDS=0
   run "$name-stuck" restore "$name"; rc=$?
   echo "  (vmrun restore took $SECONDS s)"
-  check "vmrun restore ends (exit $rc) within 30 s instead of hanging in the kernel" eval '[ $rc != 0 ] && [ $SECONDS -lt 30 ]'
+  check "vmrun restore ends (exit $rc) within 90 s instead of hanging in the kernel" eval '[ $rc != 0 ] && [ $SECONDS -lt 90 ]'
   check "naming the device and the stuck unbind" contains "$W/$name-stuck.out" "unbinding $a from vfio-pci: writing '$a' to"
-  check "and that it stopped waiting" contains "$W/$name-stuck.out" "did not return within 10 s"
+  check "and that it stopped waiting" contains "$W/$name-stuck.out" "did not return within 60 s"
   check "vmrun's lock on $name is free" lock_free "$name"
   check "the journal is kept for a later restore" [ -e "$journal" ]
   kill "$holder"; wait "$holder" 2>/dev/null

@@ -10,6 +10,10 @@ namespace fs = std::filesystem;
 
 namespace vmrun {
 
+// Making or removing VFs probes or removes each with its driver: slow on a
+// NIC with many, and on an emulated NVMe under TCG, but not endless.
+constexpr std::chrono::milliseconds kVfCountWriteLimit{300000};
+
 namespace {
 
 fs::path device_dir(const std::string& sysroot, const PciAddress& a) {
@@ -63,7 +67,7 @@ std::string create_virtual_functions(const std::string& sysroot, const SriovPlan
     nlohmann::json entry = {{"key", "sriov:" + r.pf.str()}, {"sysroot", sysroot}, {"pf", r.pf.str()},
                             {"before", now}, {"asked", r.needed}};
     if (auto err = journal.record({"sriov-vfs", entry})) return "cannot write the journal: " + err.message();
-    if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(r.needed)); !err.empty())
+    if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(r.needed), kVfCountWriteLimit); !err.empty())
         return err + " (the PF's driver must support SR-IOV; see dmesg)";
     // The kernel adds the VFs before the write returns; udev and a simulated kernel may lag.
     if (!wait_until([&] { return virtual_functions_of(sysroot, r.pf).size() >= r.needed; }, std::chrono::seconds(10)))
@@ -100,7 +104,7 @@ UndoOutcome restore_sriov_count(const nlohmann::json& json) {
         if (symlink_name(device_dir(sysroot, vf) / "driver") == "vfio-pci")
             return UndoOutcome::left_alone("left " + std::to_string(now) + " virtual functions on " + pf.str() + ": VF " + std::to_string(index) + " (" +
                    vf.str() + ") is still on vfio-pci, with another VM; lower sriov_numvfs once it is free");
-    if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(before)); !err.empty()) return UndoOutcome::failed(err);
+    if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(before), kVfCountWriteLimit); !err.empty()) return UndoOutcome::failed(err);
     return UndoOutcome::done(pf.str() + " back to " + std::to_string(before) + " virtual functions");
 }
 

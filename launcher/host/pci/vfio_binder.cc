@@ -37,10 +37,10 @@ std::string current_override(const DevicePaths& d) {
 }
 
 // Unbinds from whatever driver holds the device and waits until it has let go.
-std::string unbind(const DevicePaths& d, const std::string& address, std::chrono::milliseconds limit) {
+std::string unbind(const DevicePaths& d, const std::string& address, std::chrono::milliseconds limit, std::chrono::milliseconds write_limit) {
     if (!d.bound()) return "";
     auto held_by = d.driver();
-    if (auto err = write_attribute(d.driver_link / "unbind", address, limit); !err.empty())
+    if (auto err = write_attribute(d.driver_link / "unbind", address, write_limit); !err.empty())
         return "unbinding " + address + " from " + held_by + ": " + err;
     if (!wait_until([&] { return !d.bound(); }, limit))
         return address + " did not let go of " + held_by + " within " + std::to_string(limit.count()) + " ms";
@@ -71,8 +71,8 @@ std::string bind_to_vfio(const std::string& sysroot, const PciFunction& f, Journ
     auto node_ready = [&] { return !f.iommu_group || fs::exists(node, ec); };
     if (original != "vfio-pci") {
         if (auto err = write_attribute(d.override_file, "vfio-pci"); !err.empty()) return err;
-        if (auto err = unbind(d, address, limits.driver_change); !err.empty()) return err;
-        if (auto err = write_attribute(d.probe, address, limits.driver_change); !err.empty()) return err;
+        if (auto err = unbind(d, address, limits.driver_change, limits.sysfs_write); !err.empty()) return err;
+        if (auto err = write_attribute(d.probe, address, limits.sysfs_write); !err.empty()) return err;
         if (!wait_until([&] { return d.driver() == "vfio-pci"; }, limits.driver_change)) {
             auto now = d.driver();
             return address + " did not bind to vfio-pci (driver now: " + (now.empty() ? "none" : now) +
@@ -132,13 +132,13 @@ UndoOutcome restore_pci_driver(const nlohmann::json& json, const BindLimits& lim
     // leaves the device as vmrun's (no driver, override vfio-pci), which the
     // next restore recognises and completes.
     if (now != original)
-        if (auto err = unbind(d, address, limits.driver_change); !err.empty()) return UndoOutcome::failed(err);
+        if (auto err = unbind(d, address, limits.driver_change, limits.sysfs_write); !err.empty()) return UndoOutcome::failed(err);
     // An empty write clears the override ("(null)"); the kernel ignores the newline.
-    if (auto err = write_attribute(d.override_file, original_override, limits.driver_change); !err.empty())
+    if (auto err = write_attribute(d.override_file, original_override, limits.sysfs_write); !err.empty())
         return UndoOutcome::failed(err);
     if (now != original) {
         if (!original.empty()) {
-            if (auto err = write_attribute(d.probe, address, limits.driver_change); !err.empty()) return UndoOutcome::failed(err);
+            if (auto err = write_attribute(d.probe, address, limits.sysfs_write); !err.empty()) return UndoOutcome::failed(err);
             if (!wait_until([&] { return d.driver() == original; }, limits.driver_change)) {
                 auto back = d.driver();
                 return UndoOutcome::failed(address + " did not go back to " + original + " (driver now: " + shown(back) +

@@ -26,6 +26,9 @@ struct BindLimits {
     std::chrono::milliseconds driver_change{10000};
     std::chrono::milliseconds device_node{5000};
     std::chrono::milliseconds group_release{2000};  // restore: how long a process may still hold the group
+    // One unbind, bind or drivers_probe write: a driver's probe or remove may
+    // be slow (an NVMe waiting out a controller's timeouts), but not endless.
+    std::chrono::milliseconds sysfs_write{60000};
 };
 
 // Journals {"pci-driver", {sysroot, address, driver, driver_override, group, left}}
