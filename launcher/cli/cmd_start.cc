@@ -127,7 +127,12 @@ int run_start(const ParsedArgs& args) {
     // For 'hotplug --persist': the file and what it said when this run began.
     std::error_code ec;
     auto real = std::filesystem::canonical(profile, ec);
-    if (auto err = ec ? ec.message() : write_profile_snapshot(folder, {real.string(), loaded.profile_text}); !err.empty())
+    ProfileSnapshot snapshot{real.string(), loaded.profile_text};
+    if (struct stat st {}; !ec && ::stat(real.parent_path().c_str(), &st) == 0) {
+        snapshot.folder_device = st.st_dev;
+        snapshot.folder_inode = st.st_ino;
+    }
+    if (auto err = ec ? ec.message() : write_profile_snapshot(folder, snapshot); !err.empty())
         std::cerr << "vmrun: warning: " << err << "; 'hotplug --persist' will not be available for this run\n";
     SuperviseOptions options;
     options.grace = std::chrono::seconds(plan.profile.shutdown_timeout);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "base/owned_fd.h"
 #include "cli/change_report.h"
 #include "plan/vm_paths.h"
 #include "profile/profile_edit.h"
@@ -28,11 +29,13 @@ public:
     // Takes an edit if it gives a valid profile; else prints why and returns false.
     bool accept(const ProfileEdit& edit);
     // Replaces the file with the accepted text (same owner and mode, renamed
-    // over it) if it is still unchanged. Reports the outcome; false on failure.
+    // over it, within the folder opened at open()) if it is still unchanged. Reports the outcome; false on failure.
     bool commit(const VmPaths& folder, ChangeReport& report);
 
 private:
     ProfileSnapshot snapshot_;
+    OwnedFd folder_;    // the profile's folder, opened once (see open_profile_folder)
+    std::string name_;  // the file's name in it
     ProfileFile current_;
     std::string accepted_;
 };

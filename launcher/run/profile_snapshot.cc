@@ -16,6 +16,7 @@ std::string write_profile_snapshot(const VmPaths& folder, const ProfileSnapshot&
     // Written whole under a temporary name, then renamed: a reader never sees half.
     std::string file = folder.started_profile_file(), tmp = file + ".new";
     nlohmann::json j = {{"path", snapshot.path}, {"text", snapshot.text}};
+    if (snapshot.folder_inode != 0) j["folder"] = {snapshot.folder_device, snapshot.folder_inode};
     std::string body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return "cannot write " + tmp + ": " + std::strerror(errno);
@@ -35,7 +36,13 @@ std::optional<ProfileSnapshot> read_profile_snapshot(const VmPaths& folder) {
     auto j = nlohmann::json::parse(in, nullptr, false);
     if (!j.is_object() || !j.contains("path") || !j["path"].is_string() || !j.contains("text") || !j["text"].is_string())
         return std::nullopt;
-    return ProfileSnapshot{j["path"], j["text"]};
+    ProfileSnapshot snapshot{j["path"], j["text"]};
+    if (auto f = j.find("folder"); f != j.end() && f->is_array() && f->size() == 2 && (*f)[0].is_number_unsigned() &&
+                                   (*f)[1].is_number_unsigned()) {
+        snapshot.folder_device = (*f)[0];
+        snapshot.folder_inode = (*f)[1];
+    }
+    return snapshot;
 }
 
 }  // namespace vmrun

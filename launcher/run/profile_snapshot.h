@@ -14,6 +14,10 @@ namespace vmrun {
 struct ProfileSnapshot {
     std::string path;  // absolute, symlinks resolved: the file that gets replaced
     std::string text;
+    // The folder holding the file when the VM started (0/0: not recorded, an
+    // older vmrun): an edit lands only in that very folder, even if its path
+    // has since been renamed to point elsewhere.
+    unsigned long long folder_device = 0, folder_inode = 0;
 };
 
 // "" or why it could not be written.
