@@ -49,7 +49,8 @@ public:
         for (const auto& table : p_.acpi_tables) add("-acpitable", QemuOption().set("file", table).str());
         if (plan_.looking_glass) {
             const auto& lg = *plan_.looking_glass;
-            add("-object", QemuOption("memory-backend-file").set("id", "looking-glass-mem").set("mem-path", lg.path)
+            auto mem_path = fds_.looking_glass_fd >= 0 ? "/proc/self/fd/" + std::to_string(fds_.looking_glass_fd) : lg.path;
+            add("-object", QemuOption("memory-backend-file").set("id", "looking-glass-mem").set("mem-path", mem_path)
                                .set("size", std::to_string(lg.size_mib) + "M").on_off("share", true).str());
             QemuOption ivshmem("ivshmem-plain");
             ivshmem.set("id", "looking-glass").set("memdev", "looking-glass-mem");

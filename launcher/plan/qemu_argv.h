@@ -17,6 +17,10 @@ namespace vmrun {
 // (what --dry-run prints, runnable by hand with a persistent tap).
 struct InheritedFds {
     std::map<std::string, int> tap_by_nic;  // NIC id -> fd
+    // Looking Glass's shared-memory file as vmrun opened it: QEMU maps it
+    // through /proc/self/fd, so a path its owner swapped for a link (with
+    // fs.protected_symlinks=0) cannot lead QEMU, root, to another file.
+    int looking_glass_fd = -1;
 };
 
 std::vector<std::string> build_qemu_argv(const LaunchPlan& plan, const InheritedFds& fds = {});

@@ -140,7 +140,8 @@ private:
         if (plan_.profile.host_display)
             if (auto err = hand_over_display(plan_, journal_); !err.empty()) return fail_start("handing the display over failed: " + err);
         if (auto err = bind_devices(); !err.empty()) return fail_start(err);
-        if (auto err = prepare_shared_memory(plan_, journal_); !err.empty()) return fail_start(err);
+        auto shared_memory = prepare_shared_memory(plan_, journal_);
+        if (!shared_memory.error.empty()) return fail_start(shared_memory.error);
         network_ = set_up_taps(tap_requests(plan_), journal_);
         if (!network_.error.empty()) {
             close_taps(network_);
@@ -152,6 +153,10 @@ private:
             fds.tap_by_nic[t.nic_id] = t.fd;
             inherit.fds.push_back(t.fd);
             spdlog::info("tap {} is up on {}", t.name, t.nic_id);
+        }
+        if (shared_memory.fd) {
+            fds.looking_glass_fd = shared_memory.fd.get();
+            inherit.fds.push_back(shared_memory.fd.get());
         }
         if (plan_.audio && !plan_.audio->cookie.empty())
             if (auto err = copy_pulse_cookie(plan_); !err.empty()) {
@@ -192,6 +197,7 @@ private:
             qemu_ = bp::child(exe, bp::args = args, env, bp::std_in < bp::null, bp::std_err > stderr_.pipe(), OwnProcessGroup{}, inherit, ec);
         // QEMU holds the taps now (or failed to start): with vmrun's copies closed, they die with QEMU.
         close_taps(network_);
+        shared_memory.fd.reset();
         if (ec || !qemu_.valid()) return fail_start("cannot start " + argv[0] + ": " + ec.message());
         pid_t pid = qemu_.id();
         auto started = process_start_time(pid);

@@ -116,3 +116,29 @@ TEST_CASE("Looking Glass: a file someone else owns and an owner who does not exi
     CHECK(has(unknown.err, "Looking Glass's owner 'nosuchuser42' is not a user on this host"));
     CHECK_FALSE(fs::exists(vm.file));
 }
+
+TEST_CASE("Looking Glass: a file its owner swaps for a link to root's file before QEMU opens it maps nothing of root's") {
+    // The owner wins the race for certain: a stand-in for QEMU swaps the file
+    // for a link to a root-only file of the right size, then runs the real
+    // QEMU (fs.protected_symlinks=0 would let a root process follow it).
+    LookingGlassVm vm;
+    std::string secret = vm.dir / "root-only.img";
+    {
+        std::ofstream out(secret, std::ios::binary);
+        out << std::string(4 << 20, 'S');
+    }
+    fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write);
+    std::string racer = vm.dir / "qemu-after-swap";
+    write_file(racer, "#!/bin/sh\nmv -f '" + vm.file + "' '" + vm.file + ".made'\nln -s '" + secret + "' '" + vm.file +
+                          "'\nexec qemu-system-x86_64 \"$@\"\n");
+    fs::permissions(racer, fs::perms::owner_all);
+    vm.env.variables["VMRUN_QEMU"] = racer;
+    vm.start();
+    REQUIRE(fs::is_symlink(vm.file));  // the swap happened before QEMU ran
+    auto maps = read_file("/proc/" + std::to_string(vm.qemu()) + "/maps");
+    INFO(maps);
+    CHECK_FALSE(has(maps, secret));
+    CHECK(has(maps, vm.file + ".made"));  // the file vmrun made, under the name the swap gave it
+    CHECK(run_vmrun(vm.env, {"stop", vm.name, "--force"}).exit_code == 5);
+    CHECK(read_file(secret) == std::string(4 << 20, 'S'));
+}

@@ -21,6 +21,7 @@ bp::environment vmrun_environment(const VmrunEnv& env) {
     e["VMRUN_STATE_DIR"] = env.state_dir;
     if (!env.sysroot.empty()) e["VMRUN_SYSROOT"] = env.sysroot;
     if (!env.shm_dir.empty()) e["VMRUN_SHM_DIR"] = env.shm_dir;
+    for (const auto& [name, value] : env.variables) e[name] = value;
     return e;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct VmrunEnv {
     std::string netns = "";    // run vmrun inside this network namespace (ip netns exec)
     std::string working_dir = "";  // vmrun's current directory; "" = the test's
     std::string shm_dir = "";      // VMRUN_SHM_DIR: where Looking Glass's file goes; "" = /dev/shm
+    std::map<std::string, std::string> variables;  // more environment (e.g. VMRUN_QEMU)
 };
 
 // Runs `vmrun ARGS...`, feeding `input` to stdin, and waits at most `timeout`.

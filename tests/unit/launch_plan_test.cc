@@ -213,6 +213,12 @@ TEST_CASE("Looking Glass: the size from the resolution as Looking Glass document
     auto has = [&](const std::string& a) { return std::find(argv.begin(), argv.end(), a) != argv.end(); };
     CHECK(has("memory-backend-file,id=looking-glass-mem,mem-path=/dev/shm/looking-glass-g,size=64M,share=on"));
     CHECK(has("ivshmem-plain,id=looking-glass,memdev=looking-glass-mem,bus=pcie.0,addr=" + lg.at.addr()));
+    // Started for real, QEMU maps the file vmrun opened, never a name.
+    vmrun::InheritedFds opened;
+    opened.looking_glass_fd = 9;
+    auto started = vmrun::build_qemu_argv(*p.planned.plan, opened);
+    CHECK(std::find(started.begin(), started.end(),
+                    "memory-backend-file,id=looking-glass-mem,mem-path=/proc/self/fd/9,size=64M,share=on") != started.end());
     auto kvmfr = vmrun::testing::run_pipeline("name: g\nmemory: 4G\nlooking_glass: {size: 128M, device: kvmfr}\n");
     REQUIRE(kvmfr.planned.plan);
     CHECK(kvmfr.planned.plan->looking_glass->path == "/dev/kvmfr0");

@@ -90,30 +90,46 @@ std::vector<HostProblem> shared_memory_problems(const LaunchPlan& plan) {
     return out;
 }
 
-std::string prepare_shared_memory(const LaunchPlan& plan, Journal& journal) {
-    if (!plan.looking_glass || plan.looking_glass->kvmfr) return "";
+SharedMemoryFile prepare_shared_memory(const LaunchPlan& plan, Journal& journal) {
+    SharedMemoryFile out;
+    if (!plan.looking_glass || plan.looking_glass->kvmfr) return out;
     const auto& lg = *plan.looking_glass;
     HostProblem problem;
     auto access = shm_access(plan, problem);
-    if (!access) return problem.what;
+    if (!access) {
+        out.error = problem.what;
+        return out;
+    }
     struct stat st {};
     if (::lstat(lg.path.c_str(), &st) == 0) {
-        // Someone made it for this user (checked in preflight): used, and left afterwards.
-        if (S_ISREG(st.st_mode) && st.st_uid == access->uid) return "";
-        return lg.path + " exists and is not the Looking Glass file vmrun may use";
+        // Someone made it for this user (checked in preflight): used, and left
+        // afterwards. Opened here, not a link, one name: what QEMU maps is
+        // this file whatever the name says by then.
+        out.fd = OwnedFd(::open(lg.path.c_str(), O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+        if (!out.fd || ::fstat(out.fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != access->uid ||
+            st.st_nlink != 1) {
+            out.fd.reset();
+            out.error = lg.path + " exists and is not the Looking Glass file vmrun may use (a plain file of " +
+                        (lg.owner.empty() ? std::string("root") : lg.owner) + "'s with one name)";
+        }
+        return out;
     }
-    if (auto ec = journal.record({"shm-file", {{"path", lg.path}}}))
-        return "cannot write the journal " + journal.path() + ": " + ec.message();
-    int fd = ::open(lg.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return "cannot create " + lg.path + ": " + std::strerror(errno);
-    std::string error;
+    if (auto ec = journal.record({"shm-file", {{"path", lg.path}}})) {
+        out.error = "cannot write the journal " + journal.path() + ": " + ec.message();
+        return out;
+    }
+    out.fd = OwnedFd(::open(lg.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!out.fd) {
+        out.error = "cannot create " + lg.path + ": " + std::strerror(errno);
+        return out;
+    }
     // The owner and mode before the size: the client may open it as soon as it has a name.
-    if (::fchown(fd, access->uid, access->gid) != 0 || ::fchmod(fd, 0660) != 0)
-        error = "cannot give " + lg.path + " to " + (lg.owner.empty() ? "root" : lg.owner) + ": " + std::strerror(errno);
-    else if (::ftruncate(fd, off_t(lg.size_mib) << 20) != 0)
-        error = "cannot size " + lg.path + " to " + std::to_string(lg.size_mib) + " MiB: " + std::strerror(errno);
-    ::close(fd);
-    return error;
+    if (::fchown(out.fd.get(), access->uid, access->gid) != 0 || ::fchmod(out.fd.get(), 0660) != 0)
+        out.error = "cannot give " + lg.path + " to " + (lg.owner.empty() ? "root" : lg.owner) + ": " + std::strerror(errno);
+    else if (::ftruncate(out.fd.get(), off_t(lg.size_mib) << 20) != 0)
+        out.error = "cannot size " + lg.path + " to " + std::to_string(lg.size_mib) + " MiB: " + std::strerror(errno);
+    if (!out.error.empty()) out.fd.reset();
+    return out;
 }
 
 std::string check_shm_entry(const std::string& vm_name, const nlohmann::json& args) {

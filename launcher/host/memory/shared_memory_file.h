@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "base/owned_fd.h"
 #include "host/host_problem.h"
 #include "host/journal.h"
 #include "plan/launch_plan.h"
@@ -29,8 +30,15 @@ std::optional<ShmAccess> shm_access(const LaunchPlan& plan, HostProblem& problem
 // What stops the file being made or used, before anything changes.
 std::vector<HostProblem> shared_memory_problems(const LaunchPlan& plan);
 
-// Makes (or takes) the file; "" or the error. The journal's replay removes a file it made.
-std::string prepare_shared_memory(const LaunchPlan& plan, Journal& journal);
+// The file as vmrun opened it, for QEMU to inherit: QEMU never opens it by a
+// name its owner could have swapped for a link to one of root's files.
+struct SharedMemoryFile {
+    std::string error;
+    OwnedFd fd;  // none when there is no file to make (no Looking Glass, or kvmfr)
+};
+
+// Makes (or takes) the file and opens it. The journal's replay removes a file it made.
+SharedMemoryFile prepare_shared_memory(const LaunchPlan& plan, Journal& journal);
 
 // The undo of a "shm-file" entry: removes the file when it is still a regular
 // file named looking-glass-NAME for this VM.
