@@ -1,5 +1,6 @@
 // vmrun status NAME: run state, QEMU version, and what sits on each root port.
 
+#include <filesystem>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -8,6 +9,8 @@
 
 #include "base/cpu_list.h"
 #include "host/cpu_affinity.h"
+#include "host/process_watch.h"
+#include "run/instance_lock.h"
 #include "run/cpu_pinning.h"
 
 #include "cli/command.h"
@@ -41,6 +44,17 @@ void add_threads(nlohmann::json& out, qmp::Client& c, pid_t qemu) {
     for (const auto& [cpus, n] : others) out["emulator_threads"].push_back({{"host_cpus", cpus}, {"threads", n}});
 }
 
+// The guest's TPM lives in swtpm, a process of its own: QEMU running says
+// nothing about it.
+void add_tpm(nlohmann::json& out, const VmPaths& folder) {
+    auto pid = read_pid_file(folder.swtpm_pid_file());
+    if (!pid) return;
+    auto cmdline = process_cmdline(*pid);
+    bool alive = process_alive(*pid) && !cmdline.empty() && std::filesystem::path(cmdline[0]).filename() == "swtpm";
+    out["tpm"] = {{"swtpm_pid", *pid}, {"running", alive}};
+    if (!alive) out["tpm"]["log"] = folder.swtpm_log();
+}
+
 void print_text(const nlohmann::json& st) {
     const auto& q = st["qemu"];
     std::cout << "name:    " << st["name"].get<std::string>() << "\n"
@@ -56,6 +70,14 @@ void print_text(const nlohmann::json& st) {
             int n = e["threads"];
             std::cout << "emulator: " << n << " thread" << (n == 1 ? "" : "s") << " on host CPUs " << e["host_cpus"].get<std::string>() << "\n";
         }
+    }
+    if (st.contains("tpm")) {
+        const auto& t = st["tpm"];
+        if (t["running"].get<bool>())
+            std::cout << "tpm:     swtpm (pid " << t["swtpm_pid"] << ") running\n";
+        else
+            std::cout << "tpm:     swtpm (pid " << t["swtpm_pid"] << ") has ended: the guest's TPM no longer answers (see "
+                      << t["log"].get<std::string>() << ")\n";
     }
     if (st.contains("balloon_mib")) std::cout << "balloon: " << st["balloon_mib"] << " MiB in the guest\n";
     std::cout << "root ports:\n";
@@ -92,6 +114,7 @@ int run_status(const ParsedArgs& args) {
     if (!target->folder.runtime_dir.empty() && vm_running(target->folder, supervisor))
         st["pids"] = {{"supervisor", supervisor}, {"qemu", qemu}};
     add_threads(st, c, qemu);
+    if (!target->folder.runtime_dir.empty()) add_tpm(st, target->folder);
     if (auto balloon = c.execute("query-balloon"))  // an error: the VM has no balloon
         st["balloon_mib"] = balloon.value.value("actual", uint64_t(0)) >> 20;
     st["root_ports"] = nlohmann::json::array();

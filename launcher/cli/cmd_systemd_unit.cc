@@ -19,6 +19,11 @@ int run_systemd_unit(const ParsedArgs& args) {
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
     auto profile = std::filesystem::absolute(profile_path, ec).lexically_normal();
+    for (const auto& path : {self.string(), profile.string()})
+        if (auto problem = unit_path_problem(path); !problem.empty()) {
+            std::cerr << "vmrun: " << problem << "\n";
+            return kExitUsage;
+        }
     std::cout << systemd_unit(loaded.plan->profile, self.string(), profile.string());
     return kExitOk;
 }

@@ -1,6 +1,9 @@
 #include "host/run_command.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +13,8 @@
 #include <cstdio>
 #include <memory>
 #include <thread>
+
+#include "host/child_process.h"
 
 namespace bp = boost::process;
 
@@ -32,6 +37,13 @@ std::string find_program(const std::string& name) {
     return bp::search_path(name, path).string();
 }
 
+namespace {
+
+// Output a command may pile up before vmrun starts over (only the end is kept).
+constexpr long kOutputCap = 1 << 20;
+
+}  // namespace
+
 CommandOutcome run_command(const std::vector<std::string>& argv, std::chrono::seconds limit) {
     CommandOutcome out;
     if (argv.empty()) return out;
@@ -44,7 +56,7 @@ CommandOutcome run_command(const std::vector<std::string>& argv, std::chrono::se
     // Output into an unnamed in-memory file, not a pipe: a start command that
     // leaves a daemon behind would keep a pipe open, and a reader waiting for
     // its end. (Not tmpfile(): /tmp may be read-only, as in a chroot.)
-    int fd = ::memfd_create("vmrun-command-output", MFD_CLOEXEC);
+    int fd = ::memfd_create("vmrun-command-output", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     std::unique_ptr<FILE, int (*)(FILE*)> file(fd >= 0 ? ::fdopen(fd, "w+") : nullptr, &std::fclose);
     if (!file) {
         if (fd >= 0) ::close(fd);
@@ -52,16 +64,25 @@ CommandOutcome run_command(const std::vector<std::string>& argv, std::chrono::se
         return out;
     }
     std::error_code ec;
+    // In a process group of its own, so the limit stops what it started too.
     bp::child c(bp::exe = exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()), bp::std_out > file.get(),
-                bp::std_err > file.get(), bp::std_in < bp::null, ec);
+                bp::std_err > file.get(), bp::std_in < bp::null, OwnProcessGroup{}, ec);
     if (ec) {
         out.output = "cannot run " + argv[0] + ": " + ec.message();
         return out;
     }
+    pid_t group = c.id();
     auto deadline = std::chrono::steady_clock::now() + limit;
-    while (c.running(ec) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    while (c.running(ec) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        // Past the cap, start the file over: the child shares its offset.
+        if (struct stat st {}; ::fstat(fd, &st) == 0 && st.st_size > kOutputCap) {
+            ::ftruncate(fd, 0);
+            ::lseek(fd, 0, SEEK_SET);
+        }
+    }
     if (c.running(ec)) {
-        c.terminate(ec);
+        ::kill(-group, SIGKILL);
         out.timed_out = true;
     }
     c.wait(ec);
@@ -73,6 +94,10 @@ CommandOutcome run_command(const std::vector<std::string>& argv, std::chrono::se
     size_t n = std::fread(buf, 1, sizeof buf, file.get());
     all.assign(buf, n);
     out.output = all;
+    // A daemon the command left running still holds the file as its output:
+    // emptied and sealed, it costs nothing, and the daemon's writes fail.
+    ::ftruncate(fd, 0);
+    ::fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
     if (!out.timed_out) out.exit_code = c.exit_code();
     return out;
 }

@@ -1,5 +1,7 @@
 #include "plan/launch_plan.h"
 
+#include "base/utf8.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -246,7 +248,15 @@ private:
             for (const auto& f : smbios_fields()) {
                 if (!f.dmi) continue;
                 auto it = plan_.facts.dmi.find(f.dmi);
-                if (it != plan_.facts.dmi.end() && !it->second.empty()) chosen[{f.type, f.key}] = it->second;
+                if (it == plan_.facts.dmi.end() || it->second.empty()) continue;
+                // Firmware writes what it likes; vmrun's output (--json, the
+                // log) is UTF-8 text, so other bytes are not copied.
+                if (first_invalid_utf8(it->second) != std::string_view::npos) {
+                    d_.warning(p.at.of("smbios"), std::string("the host's DMI ") + f.dmi +
+                                                      " is not UTF-8 text: 'smbios: host' leaves it out (set it in the profile)");
+                    continue;
+                }
+                chosen[{f.type, f.key}] = it->second;
             }
             if (chosen.empty())
                 d_.warning(p.at.of("smbios"), "this host shows no DMI strings (/sys/class/dmi/id): 'smbios: host' copies nothing");

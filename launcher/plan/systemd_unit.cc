@@ -1,10 +1,27 @@
 #include "plan/systemd_unit.h"
 
-#include "plan/shell_quote.h"
+#include <cctype>
+#include <cstdio>
+#include <string_view>
 
 namespace vmrun {
 
 namespace {
+
+// One word of an Exec line as systemd reads it: '%' starts a specifier and
+// '$' a variable, both doubled to mean themselves; quotes and backslashes
+// escaped inside double quotes (systemd unescapes C-style there).
+std::string exec_word(const std::string& word) {
+    bool plain = !word.empty();
+    std::string escaped;
+    for (char c : word) {
+        if (c == '%' || c == '$') escaped += c;
+        if (c == '"' || c == '\\') escaped += '\\';
+        escaped += c;
+        plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::string_view("/._+-:@=,%$").find(c) != std::string_view::npos);
+    }
+    return plain ? escaped : "\"" + escaped + "\"";
+}
 
 // What both units share: the supervisor in the foreground, READY once the
 // guest runs, and a stop that starts with ACPI.
@@ -25,6 +42,35 @@ std::string service_section(const std::string& exec_start, const std::string& ex
 
 }  // namespace
 
+namespace {
+
+// The path with its control characters written as C escapes, for a message.
+std::string visible(const std::string& path) {
+    std::string out;
+    for (char c : path) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '\n') out += "\\n";
+        else if (c == '\t') out += "\\t";
+        else if (u < 0x20 || u == 0x7f) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", u);
+            out += hex;
+        } else out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string unit_path_problem(const std::string& path) {
+    for (char c : path)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            return visible(path) +
+                   " has a control character (a newline, a tab...) in its name: a unit file's line cannot hold it "
+                   "(and a newline would start a line of its own). Rename it, or use a symlink without one";
+    return "";
+}
+
 std::string systemd_unit(const Profile& p, const std::string& vmrun_binary, const std::string& profile_path) {
     bool tap = false;
     for (const auto& n : p.nics) tap = tap || n.type == NicType::tap;
@@ -37,8 +83,8 @@ std::string systemd_unit(const Profile& p, const std::string& vmrun_binary, cons
     out += std::string(tap ? "After=network-online.target\nWants=network-online.target\n" : "After=network.target\n");
     // The supervisor escalates to quit after shutdown_timeout; systemd waits a
     // little longer before it kills what is left.
-    out += service_section(shell_quote(vmrun_binary) + " start --foreground " + shell_quote(profile_path),
-                           shell_quote(vmrun_binary) + " stop " + p.name + " --timeout " + std::to_string(p.shutdown_timeout),
+    out += service_section(exec_word(vmrun_binary) + " start --foreground " + exec_word(profile_path),
+                           exec_word(vmrun_binary) + " stop " + p.name + " --timeout " + std::to_string(p.shutdown_timeout),
                            p.shutdown_timeout + 30);
     out += "Restart=no\n";
     out += "\n[Install]\n";
@@ -65,7 +111,7 @@ std::string systemd_template_unit(const std::string& vmrun_binary, const std::st
     // No ExecStop: systemd's SIGTERM is the supervisor's ACPI request, with the
     // profile's own timeout; the stop timeout only needs to outlast the longest
     // shutdown_timeout a profile may set (3600 s) and the escalation after it.
-    out += service_section(shell_quote(vmrun_binary) + " start --foreground " + profile, "", 3600 + 60);
+    out += service_section(exec_word(vmrun_binary) + " start --foreground " + profile, "", 3600 + 60);
     out += "Restart=on-failure\n";
     out += "RestartSec=10\n";
     out += "RestartPreventExitStatus=1 64 65\n";

@@ -42,6 +42,8 @@ struct VmPaths {
     // 'hotplug --persist' edits that file only while it still says the same.
     std::string started_profile_file() const { return runtime_dir + "/profile.json"; }
     std::string swtpm_socket() const { return runtime_dir + "/swtpm.sock"; }  // swtpm's control channel
+    // For 'vmrun status': whether the guest's TPM still has its swtpm.
+    std::string swtpm_pid_file() const { return runtime_dir + "/swtpm.pid"; }
     // vmrun's copy of the audio user's PulseAudio cookie: QEMU (root) is never
     // handed a path the user controls.
     std::string pulse_cookie_copy() const { return runtime_dir + "/pulse-cookie"; }

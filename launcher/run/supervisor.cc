@@ -21,7 +21,7 @@
 #include <iostream>
 #include <thread>
 
-#include "run/child_process.h"
+#include "host/child_process.h"
 #include "run/cpu_pinning.h"
 #include "run/swtpm_process.h"
 #include "run/hugepage_setup.h"

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <boost/process.hpp>
+#include <dirent.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -17,9 +19,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/owned_fd.h"
 #include "host/process_watch.h"
 #include "plan/swtpm_argv.h"
-#include "run/child_process.h"
+#include "host/child_process.h"
+#include "run/instance_lock.h"
 #include "run/private_dir.h"
 
 namespace bp = boost::process;
@@ -51,16 +55,28 @@ std::string prepare_state(const LaunchPlan& plan) {
     }
     if (plan.profile.run_as.empty()) return make_private_dir(dir);
     // swtpm drops to run_as before it touches its state: the folder and its
-    // files are that user's, and nobody else's.
-    fs::create_directories(dir, ec);
-    if (ec) return "cannot create " + dir + ": " + ec.message();
+    // files are that user's, and nobody else's. Opened once, not through a
+    // link (only root could plant one, still), and changed through that fd.
+    fs::create_directories(fs::path(dir).parent_path(), ec);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return "cannot create " + dir + ": " + std::strerror(errno);
     auto* pw = ::getpwnam(plan.profile.run_as.c_str());
     if (!pw) return "run_as user '" + plan.profile.run_as + "' does not exist";
-    ::chmod(dir.c_str(), 0700);
-    std::vector<std::string> owned = {dir};
-    for (const auto& e : fs::directory_iterator(dir, ec)) owned.push_back(e.path().string());
-    for (const auto& p : owned)
-        if (::lchown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0) return "cannot hand " + p + " to " + plan.profile.run_as;
+    OwnedFd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!folder)
+        return errno == ELOOP || errno == ENOTDIR ? dir + " is a symlink or not a folder; vmrun will not hand it to " +
+                                                        plan.profile.run_as + " (remove it)"
+                                                  : "cannot open " + dir + ": " + std::strerror(errno);
+    if (::fchmod(folder.get(), 0700) != 0 || ::fchown(folder.get(), pw->pw_uid, pw->pw_gid) != 0)
+        return "cannot hand " + dir + " to " + plan.profile.run_as + ": " + std::strerror(errno);
+    std::vector<std::string> names;
+    if (DIR* list = ::fdopendir(::dup(folder.get()))) {
+        while (auto* e = ::readdir(list))
+            if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.push_back(e->d_name);
+        ::closedir(list);
+    }
+    for (const auto& name : names)
+        if (::fchownat(folder.get(), name.c_str(), pw->pw_uid, pw->pw_gid, AT_SYMLINK_NOFOLLOW) != 0)
+            return "cannot hand " + dir + "/" + name + " to " + plan.profile.run_as + ": " + std::strerror(errno);
     return "";
 }
 
@@ -124,6 +140,7 @@ std::string start_swtpm(const LaunchPlan& plan, Journal& journal, bp::child& chi
         child.wait(ec);
         return "cannot write the journal " + journal.path() + ": " + jec.message();
     }
+    write_pid_file(plan.paths().swtpm_pid_file(), pid);
     // QEMU's connection waits in the socket's backlog until swtpm takes it, so
     // there is nothing to wait for — unless swtpm refuses its options or its
     // state folder, which it does at once.

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -135,13 +136,22 @@ TEST_CASE("TPM: the guest sees a TPM 2.0 from swtpm, a second start finds the sa
     vm.require_no_swtpm_left();
 }
 
-TEST_CASE("TPM: swtpm killed while the guest runs is reported in the VM's log") {
+TEST_CASE("TPM: swtpm killed while the guest runs is reported in the VM's log and by vmrun status") {
     TpmVm vm("tpm-killed");
     vm.start();
     auto swtpm = vm.swtpms();
     REQUIRE(swtpm.size() == 1);
+    auto before = run_vmrun(vm.env, {"status", vm.name});
+    CHECK(has(before.out, "tpm:     swtpm (pid " + std::to_string(swtpm[0]) + ") running"));
     ::kill(swtpm[0], SIGKILL);
     CHECK(wait_for_text(vm.state() + "/vmrun.log", "swtpm (pid " + std::to_string(swtpm[0]) + ") killed by signal 9 while the VM runs", 20s));
+    auto after = run_vmrun(vm.env, {"status", vm.name, "--json"});
+    INFO(after.out << after.err);
+    auto doc = nlohmann::json::parse(after.out, nullptr, false);
+    REQUIRE(doc.is_object());
+    CHECK(doc["state"] == "running");  // QEMU's state; the TPM is told apart:
+    CHECK(doc["tpm"]["running"] == false);
+    CHECK(has(run_vmrun(vm.env, {"status", vm.name}).out, "has ended: the guest's TPM no longer answers"));
     vm.stop();
     vm.require_no_swtpm_left();
 }
@@ -182,5 +192,26 @@ TEST_CASE("TPM with run_as: swtpm runs as that user, on the socket vmrun made fo
     CHECK(st.st_uid == nobody->pw_uid);
     CHECK(read_clock(vm).ok);
     vm.stop();
+    vm.require_no_swtpm_left();
+}
+
+TEST_CASE("TPM with run_as: a state folder that is a link is refused, its target's mode and owners untouched") {
+    TpmVm vm("tpm-link", "tpm: true\nrun_as: nobody\n");
+    std::string target = vm.dir / "roots-folder";
+    fs::create_directories(target);
+    ::chmod(target.c_str(), 0755);
+    write_file(target + "/secret", "root's\n");
+    fs::create_directories(vm.state());
+    fs::create_directory_symlink(target, vm.state() + "/tpm");
+    auto r = run_vmrun(vm.env, {"start", vm.profile});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code != 0);
+    CHECK(has(r.err, vm.state() + "/tpm is a symlink or not a folder"));
+    struct stat st {};
+    REQUIRE(::stat(target.c_str(), &st) == 0);
+    CHECK(st.st_uid == 0);
+    CHECK((st.st_mode & 07777) == 0755);
+    REQUIRE(::stat((target + "/secret").c_str(), &st) == 0);
+    CHECK(st.st_uid == 0);
     vm.require_no_swtpm_left();
 }

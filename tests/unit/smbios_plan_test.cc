@@ -57,6 +57,18 @@ TEST_CASE("smbios: host copies the host's DMI strings but not its UUID; the prof
     CHECK(warned);
 }
 
+TEST_CASE("smbios: host leaves out a DMI string that is not UTF-8, with a warning, so --json output stays valid") {
+    auto p = run_pipeline("name: t\nmemory: 1G\nsmbios: host\n");
+    auto facts = fixed_facts("t");
+    facts.dmi = {{"sys_vendor", "Vendor\xff\xfe"}, {"product_name", "Caf\xc3\xa9 Board"}};
+    auto planned = make_launch_plan(p.loaded.profile, facts);
+    REQUIRE(planned.plan);
+    CHECK(values_of(build_qemu_argv(*planned.plan), "-smbios") == std::vector<std::string>{"type=1,product=Caf\xc3\xa9 Board"});
+    bool warned = false;
+    for (const auto& d : planned.diagnostics.all()) warned |= d.message.find("DMI sys_vendor is not UTF-8") != std::string::npos;
+    CHECK(warned);
+}
+
 TEST_CASE("smbios and acpi_tables: every bad value at file:line:column") {
     struct Case {
         const char* yaml;

@@ -23,7 +23,7 @@ TEST_CASE("systemd unit: notify service, foreground supervisor, ACPI stop with a
     auto user = run_pipeline("name: x\nmemory: 1G\nnetwork:\n  - {type: user}\n");
     auto plain = vmrun::systemd_unit(user.loaded.profile, "/usr/bin/vmrun", "/p with space.yaml");
     CHECK(has_line(plain, "After=network.target"));
-    CHECK(has_line(plain, "ExecStart=/usr/bin/vmrun start --foreground '/p with space.yaml'"));
+    CHECK(has_line(plain, "ExecStart=/usr/bin/vmrun start --foreground \"/p with space.yaml\""));
 }
 
 TEST_CASE("vmrun@.service: the profile named by the instance, SIGTERM as the ACPI request, restarts only when QEMU failed") {
@@ -40,4 +40,18 @@ TEST_CASE("vmrun@.service: the profile named by the instance, SIGTERM as the ACP
     CHECK(has_line(unit, "RestartPreventExitStatus=1 64 65"));
     CHECK(has_line(unit, "Documentation=man:vmrun(1) man:vmrun-profile(5)"));
     CHECK(has_line(unit, "WantedBy=multi-user.target"));
+}
+
+TEST_CASE("systemd unit: paths with specifier, variable and quote characters stay themselves; control characters are refused") {
+    vmrun::Profile p;
+    p.name = "odd";
+    auto unit = vmrun::systemd_unit(p, "/opt/vm run/vmrun", "/srv/100%/$HOME/\"q\"\\b.yaml");
+    // systemd reads %% as %, $$ as $, and unescapes \" and \\ inside double quotes.
+    CHECK(has_line(unit, "ExecStart=\"/opt/vm run/vmrun\" start --foreground \"/srv/100%%/$$HOME/\\\"q\\\"\\\\b.yaml\""));
+    CHECK(has_line(unit, "ExecStop=\"/opt/vm run/vmrun\" stop odd --timeout " + std::to_string(p.shutdown_timeout)));
+    CHECK(vmrun::unit_path_problem("/srv/vms/plain.yaml").empty());
+    auto newline = vmrun::unit_path_problem("/srv/x\nExecStartPre=/bin/evil.yaml");
+    CHECK(newline.find("/srv/x\\nExecStartPre=/bin/evil.yaml has a control character") == 0);
+    CHECK(newline.find("Rename it") != std::string::npos);
+    CHECK_FALSE(vmrun::unit_path_problem("/srv/tab\there.yaml").empty());
 }

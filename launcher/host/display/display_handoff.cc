@@ -350,11 +350,20 @@ UndoOutcome start_display_manager(const nlohmann::json& json) {
         // Started meanwhile (by the user, or a restart policy): nothing to do.
         if (run_command({"systemctl", "is-active", "--quiet", *unit}, kCommandLimit).ok()) return UndoOutcome::nothing();
         auto r = run_command({"systemctl", "start", *unit}, kCommandLimit);
+        // Not asked again by every later restore, each waiting out the limit.
+        if (r.timed_out)
+            return UndoOutcome::left_alone("systemctl start " + *unit + " had not returned after " +
+                                           std::to_string(kCommandLimit.count()) +
+                                           " s; systemd may still be starting it (see systemctl status " + *unit + ")");
         if (!r.ok()) return UndoOutcome::failed("systemctl start " + *unit + " failed (" + r.describe() + ")");
         return UndoOutcome::done("started " + *unit + " again");
     }
     auto start = json["start"].get<std::vector<std::string>>();
     auto r = run_command(start, kCommandLimit);
+    if (r.timed_out)
+        return UndoOutcome::left_alone("the display manager's start command (" + join(start) + ") was still running after " +
+                                       std::to_string(kCommandLimit.count()) +
+                                       " s and was stopped with what it started; start the display manager by hand");
     if (!r.ok()) return UndoOutcome::failed("the display manager's start command (" + join(start) + ") failed (" + r.describe() + ")");
     return UndoOutcome::done("ran the display manager's start command (" + join(start) + ")");
 }

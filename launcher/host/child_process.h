@@ -1,5 +1,6 @@
 #pragma once
-// Helpers for the children vmrun starts with Boost.Process (QEMU, swtpm).
+// Helpers for the children vmrun starts with Boost.Process (QEMU, swtpm,
+// host commands).
 
 #include <fcntl.h>
 #include <unistd.h>
