@@ -34,6 +34,23 @@ namespace {
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
+// Runs `work` on a thread inside `ns`: setns applies to the calling thread
+// only, so vmrun's own code under test runs in the namespace and the test's
+// thread stays in the host's.
+template <typename Work>
+void inside_namespace(const NetNamespace& ns, Work work) {
+    bool entered = false;
+    std::thread inside([&] {
+        int fd = ::open(("/run/netns/" + ns.name()).c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) return;
+        ::close(fd);
+        entered = true;
+        work();
+    });
+    inside.join();
+    REQUIRE_MESSAGE(entered, "cannot enter the namespace " << ns.name());
+}
+
 // The namespace first: it must outlive the VM (the base class) it hosts.
 struct Namespace {
     NetNamespace ns;
@@ -179,14 +196,7 @@ TEST_CASE("setup failing halfway (second NIC's bridge missing): the journal repl
     auto before = ns.links();
     std::string error, links_during;
     vmrun::RestoreReport report;
-    // setns applies to the calling thread only: the whole setup runs on one inside the namespace.
-    std::thread inside([&] {
-        int fd = ::open(("/run/netns/" + ns.name()).c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
-            error = "cannot enter the namespace";
-            return;
-        }
-        ::close(fd);
+    inside_namespace(ns, [&] {
         vmrun::Journal journal(dir / "journal");
         auto setup = vmrun::set_up_taps({{"net0", "vmrtesta", "vmbr7", true}, {"net1", "vmrtestb", "br-missing", false}}, journal);
         error = setup.error;
@@ -194,7 +204,6 @@ TEST_CASE("setup failing halfway (second NIC's bridge missing): the journal repl
         vmrun::close_taps(setup);
         report = vmrun::make_restorer({}).restore(journal);
     });
-    inside.join();
     CHECK(has(error, "bridge br-missing (for NIC 'net1') does not exist"));
     CHECK(has(links_during, "\"ifname\":\"vmrtesta\""));
     CHECK(has(links_during, "\"master\":\"vmbr7\""));
@@ -205,15 +214,9 @@ TEST_CASE("setup failing halfway (second NIC's bridge missing): the journal repl
 TEST_CASE("a bridge vmrun made, deleted and made anew under its name by someone else: the replay leaves the new one") {
     NetNamespace ns;
     TempDir dir;
-    std::string error, left_text;
+    std::string error;
     vmrun::RestoreReport report;
-    std::thread inside([&] {
-        int fd = ::open(("/run/netns/" + ns.name()).c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
-            error = "cannot enter the namespace";
-            return;
-        }
-        ::close(fd);
+    inside_namespace(ns, [&] {
         vmrun::Journal journal(dir / "journal");
         auto setup = vmrun::set_up_taps({{"net0", "vmrtestc", "vmbr8", true}}, journal);
         error = setup.error;
@@ -223,7 +226,6 @@ TEST_CASE("a bridge vmrun made, deleted and made anew under its name by someone 
         ns.ip("-n " + ns.name() + " link add vmbr8 type bridge");
         report = vmrun::make_restorer({}).restore(journal);
     });
-    inside.join();
     CHECK(error.empty());
     CHECK(report.ok());
     REQUIRE(report.left_alone.size() == 1);
