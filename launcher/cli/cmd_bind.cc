@@ -10,8 +10,7 @@
 #include "base/exit_codes.h"
 #include "cli/load_plan.h"
 #include "cli/vm_target.h"
-#include "host/pci/passthrough_setup.h"
-#include "host/net/vf_settings.h"
+#include "host/pci/bind_functions.h"
 #include "host/pci/sriov.h"
 #include "cli/force_bind_option.h"
 #include "cli/print_problems.h"
@@ -36,6 +35,7 @@ int run_bind(const ParsedArgs& args) {
         std::cerr << "vmrun: " << profile << " lists no passthrough devices; nothing to bind\n";
         return kExitOk;
     }
+    // Every refusal before the lock and the first change (the binding reads the host again).
     auto inspection = inspect_passthrough(plan.facts.sysroot, existing_passthrough_addresses(plan));
     auto problems = inspection.problems(force);
     auto sriov = sriov_problems(plan);
@@ -45,9 +45,6 @@ int run_bind(const ParsedArgs& args) {
         std::cerr << "vmrun: nothing was bound\n";
         return kExitFailure;
     }
-    for (const auto& u : inspection.unverified) std::cerr << "vmrun: warning: " << u.what << " (" << u.fix << ")\n";
-    for (const auto& u : inspection.forced(force))
-        std::cerr << "vmrun: warning: --force-bind=" << host_use_kind_name(u.kind) << ": taking it anyway: " << u.what << "\n";
 
     const VmPaths& folder = plan.paths();
     pid_t holder = 0;
@@ -63,40 +60,21 @@ int run_bind(const ParsedArgs& args) {
         return kExitFailure;
     }
     Journal journal(folder.journal_file());
-    // VFs first: only then can their groups be read.
-    bool made_vfs = false;
-    for (const auto& r : plan.sriov)
-        if (r.create()) {
-            made_vfs = true;
-            if (auto err = create_virtual_functions(plan.facts.sysroot, r, journal); !err.empty()) {
-                std::cerr << "vmrun: creating virtual functions failed: " << err << "\n";
-                restore_stale_journal(folder, true);
-                return kExitFailure;
-            }
-        }
-    if (made_vfs) {
-        inspection = inspect_passthrough(plan.facts.sysroot, passthrough_addresses(plan.profile));
-        if (auto problems = inspection.problems(force); !problems.empty()) {
-            print_problems(problems);
-            restore_stale_journal(folder, true);
-            std::cerr << "vmrun: nothing was bound\n";
-            return kExitFailure;
-        }
-    }
-    if (auto err = apply_vf_net_settings(plan.facts.sysroot, plan.vf_net, journal); !err.empty()) {
-        std::cerr << "vmrun: setting a virtual function's network settings failed: " << err << "\n";
+    auto result = bind_functions({plan.facts.sysroot, passthrough_addresses(plan.profile), plan.sriov, plan.vf_net, force,
+                                  std::nullopt},
+                                 journal);
+    for (const auto& w : result.warnings) std::cerr << "vmrun: warning: " << w << "\n";
+    if (!result.ok()) {
+        if (!result.refusals.empty()) print_problems(result.refusals);
+        else std::cerr << "vmrun: " << result.error << "\n";
         restore_stale_journal(folder, true);
+        std::cerr << "vmrun: nothing was bound\n";
         return kExitFailure;
     }
-    if (auto err = bind_passthrough(plan.facts.sysroot, inspection.expansion, journal); !err.empty()) {
-        std::cerr << "vmrun: binding to vfio-pci failed: " << err << "\n";
-        restore_stale_journal(folder, true);
-        return kExitFailure;
-    }
-    for (const auto& g : inspection.expansion.groups)
-        for (const auto& f : g.to_bind)
-            std::cout << f.address.str() << " -> vfio-pci (was " << (f.driver.empty() ? "unbound" : f.driver) << "), /dev/vfio/"
-                      << g.group << "\n";
+    for (const auto& d : result.done) std::cout << d << "\n";
+    for (const auto& f : result.bound)
+        std::cout << f.address.str() << " -> vfio-pci (was " << (f.was_driver.empty() ? "unbound" : f.was_driver) << "), /dev/vfio/"
+                  << f.group << "\n";
     std::cout << "give them back with: vmrun restore " << name << "\n";
     return kExitOk;
 }

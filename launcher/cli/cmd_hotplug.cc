@@ -21,7 +21,7 @@
 #include "host/net/network_setup.h"
 #include "host/net/rtnetlink.h"
 #include "cli/load_plan.h"
-#include "host/pci/passthrough_setup.h"
+#include "host/pci/bind_functions.h"
 #include "host/pci/pci_sysfs.h"
 #include "cli/print_problems.h"
 #include "host/pci/vfio_binder.h"
@@ -254,13 +254,12 @@ int hotplug_host_pci(const VmTarget& target, const Options& o, ChangeReport& rep
         std::cerr << "vmrun: " << target.folder.name << " is not running\n";
         return kExitFailure;
     }
-    auto inspection = inspect_passthrough(sysroot, addresses);
-    if (auto problems = inspection.problems(); !problems.empty()) {
+    // Every refusal before QMP and the first change (the binding reads the host again).
+    if (auto problems = inspect_passthrough(sysroot, addresses).problems(); !problems.empty()) {
         print_problems(problems);
         std::cerr << "vmrun: nothing was changed\n";
         return kExitFailure;
     }
-    for (const auto& u : inspection.unverified) std::cerr << "vmrun: warning: " << u.what << " (" << u.fix << ")\n";
     auto client = connect_qmp(target.qmp_socket, target.folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;
@@ -295,8 +294,11 @@ int hotplug_host_pci(const VmTarget& target, const Options& o, ChangeReport& rep
             if (auto err = release_device(journal, a.str(), done); !err.empty()) std::cerr << "vmrun: " << err << "\n";
         }
     };
-    if (auto err = bind_passthrough(sysroot, inspection.expansion, journal, owner); !err.empty()) {
-        std::cerr << "vmrun: binding to vfio-pci failed: " << err << "\n";
+    auto bound = bind_functions({sysroot, addresses, {}, {}, {}, owner}, journal);
+    for (const auto& w : bound.warnings) std::cerr << "vmrun: warning: " << w << "\n";
+    if (!bound.ok()) {
+        if (!bound.refusals.empty()) print_problems(bound.refusals);
+        else std::cerr << "vmrun: " << bound.error << "\n";
         give_back();
         return kExitFailure;
     }

@@ -33,6 +33,7 @@
 #include "host/host_restore.h"
 #include "host/journal.h"
 #include "host/net/network_setup.h"
+#include "host/pci/bind_functions.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
@@ -101,34 +102,20 @@ private:
     // teardown's replay gives them back, also after an error halfway.
     std::string bind_devices() {
         if (plan_.profile.passthrough.empty()) return "";
-        for (const auto& r : plan_.sriov)
-            if (r.create()) {
-                if (auto err = create_virtual_functions(plan_.facts.sysroot, r, journal_); !err.empty())
-                    return "creating virtual functions failed: " + err;
-                spdlog::info("{} has {} virtual functions", r.pf.str(), r.needed);
-            }
-        // Before the bind: the guest's driver reads the MAC and VLAN from the PF when it starts.
-        if (auto err = apply_vf_net_settings(plan_.facts.sysroot, plan_.vf_net, journal_); !err.empty())
-            return "setting a virtual function's network settings failed: " + err;
-        for (const auto& v : plan_.vf_net)
-            spdlog::info("{} VF {}: {}", v.pf_netdev, v.index, describe_vf_net(v.settings));
-        auto inspection = inspect_passthrough(plan_.facts.sysroot, passthrough_addresses(plan_.profile));
-        // preflight refused these already; the host may have changed since.
-        if (auto problems = inspection.problems(options_.force_bind); !problems.empty())
-            return problems.front().what + " (fix: " + problems.front().fix + ")";
-        for (const auto& u : inspection.unverified) spdlog::warn("{} ({})", u.what, u.fix);
-        for (const auto& u : inspection.forced(options_.force_bind))
-            std::cerr << "vmrun: warning: --force-bind=" << host_use_kind_name(u.kind) << ": taking it anyway: " << u.what << "\n";
-        std::optional<DeviceOwner> owner;
+        BindRequest request{plan_.facts.sysroot, passthrough_addresses(plan_.profile), plan_.sriov, plan_.vf_net,
+                            options_.force_bind, std::nullopt};
         if (!plan_.profile.run_as.empty()) {
             auto* pw = ::getpwnam(plan_.profile.run_as.c_str());
             if (!pw) return "run_as user '" + plan_.profile.run_as + "' does not exist";
-            owner = DeviceOwner{pw->pw_uid, pw->pw_gid};
+            request.owner = DeviceOwner{pw->pw_uid, pw->pw_gid};
         }
-        if (auto err = bind_passthrough(plan_.facts.sysroot, inspection.expansion, journal_, owner); !err.empty())
-            return "binding to vfio-pci failed: " + err;
-        for (const auto& g : inspection.expansion.groups)
-            for (const auto& f : g.to_bind) spdlog::info("{} (IOMMU group {}) is on vfio-pci", f.address.str(), g.group);
+        auto result = bind_functions(request, journal_);
+        for (const auto& d : result.done) spdlog::info("{}", d);
+        for (const auto& w : result.warnings) std::cerr << "vmrun: warning: " << w << "\n";
+        // preflight refused these already; the host may have changed since.
+        if (!result.refusals.empty()) return result.refusals.front().what + " (fix: " + result.refusals.front().fix + ")";
+        if (!result.error.empty()) return result.error;
+        for (const auto& f : result.bound) spdlog::info("{} (IOMMU group {}) is on vfio-pci", f.address.str(), f.group);
         return "";
     }
 

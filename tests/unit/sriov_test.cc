@@ -5,12 +5,14 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "base/pci_address.h"
 #include "host/host_restore.h"
 #include "host/journal.h"
 #include "host/net/vf_settings.h"
+#include "host/pci/bind_functions.h"
 #include "host/pci/pci_sysfs.h"
 #include "host/pci/sriov.h"
 #include "host/sysfs_io.h"
@@ -257,7 +259,7 @@ TEST_CASE("making VFs: a non-zero count is not changed; a VF still with a VM kee
 
 // A NIC VF's settings: the profile's keys, what the plan makes of them, their
 // errors at file:line:column. Setting them is proven on a real kernel's igb
-// (scripts/vfio-guest/checks.sh sriov-nic): rtnetlink has no simulated peer.
+// (tests/guest/sriov_nic.sh): rtnetlink has no simulated peer.
 namespace {
 
 HostFacts facts_with_82599_nic() {
@@ -348,4 +350,41 @@ TEST_CASE("NIC VF settings: the journal's vf-net entries are checked before any 
     CHECK(report.left_alone[0].find("'vf-net' was written in an earlier boot") == 0);
     // The PF has no interface any more (its driver was unloaded): its VF settings went with it.
     CHECK(restore_vf_net(good).kind == UndoOutcome::Kind::nothing);
+}
+
+TEST_CASE("bind_functions: the VFs are made first, the VF asked for is bound once its group exists, in journal order") {
+    SriovHost host;
+    fs::create_directories(host.dir / "state");
+    Journal journal(host.dir / "state/journal");
+    auto result = bind_functions({host.root, {at("03:10.2")}, {host.request(2)}, {}, {}, std::nullopt}, journal);
+    INFO(result.error);
+    REQUIRE(result.ok());
+    host.kernel->sync();
+    REQUIRE(result.bound.size() == 1);
+    CHECK(result.bound[0].address.str() == "0000:03:10.2");
+    CHECK(result.bound[0].was_driver == "ixgbevf");
+    CHECK(result.bound[0].group == 41);
+    CHECK(result.done == std::vector<std::string>{"0000:03:00.0 has 2 virtual functions"});
+    CHECK(symlink_name(fs::path(host.root) / "sys/bus/pci/devices/0000:03:10.2/driver") == "vfio-pci");
+    std::vector<std::string> actions;
+    for (const auto& e : journal.read().entries) actions.push_back(e.action);
+    REQUIRE(actions.size() >= 2);
+    CHECK(actions.front() == "sriov-vfs");
+    CHECK(std::find(actions.begin(), actions.end(), "pci-driver") != actions.end());
+    CHECK(make_restorer({}).restore(journal).ok());
+    host.kernel->sync();
+    CHECK(host.numvfs() == "0");
+}
+
+TEST_CASE("bind_functions: a refusal binds nothing and says why") {
+    SriovHost host;
+    fs::create_directories(host.dir / "state");
+    Journal journal(host.dir / "state/journal");
+    // No VFs asked to be made: the VF's address names nothing on the host.
+    auto result = bind_functions({host.root, {at("03:10.2")}, {}, {}, {}, std::nullopt}, journal);
+    CHECK_FALSE(result.ok());
+    REQUIRE_FALSE(result.refusals.empty());
+    CHECK(result.refusals[0].what.find("0000:03:10.2") != std::string::npos);
+    CHECK(result.bound.empty());
+    CHECK(journal.read().entries.empty());
 }

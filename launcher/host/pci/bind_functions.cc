@@ -1,0 +1,39 @@
+#include "host/pci/bind_functions.h"
+
+#include "host/net/vf_settings.h"
+#include "host/pci/sriov.h"
+
+namespace vmrun {
+
+BindResult bind_functions(const BindRequest& request, Journal& journal) {
+    BindResult out;
+    for (const auto& r : request.sriov)
+        if (r.create()) {
+            if (auto err = create_virtual_functions(request.sysroot, r, journal); !err.empty()) {
+                out.error = "creating virtual functions failed: " + err;
+                return out;
+            }
+            out.done.push_back(r.pf.str() + " has " + std::to_string(r.needed) + " virtual functions");
+        }
+    auto inspection = inspect_passthrough(request.sysroot, request.functions);
+    out.refusals = inspection.problems(request.force);
+    if (!out.refusals.empty()) return out;
+    for (const auto& u : inspection.unverified) out.warnings.push_back(u.what + " (" + u.fix + ")");
+    for (const auto& u : inspection.forced(request.force))
+        out.warnings.push_back("--force-bind=" + std::string(host_use_kind_name(u.kind)) + ": taking it anyway: " + u.what);
+    if (auto err = apply_vf_net_settings(request.sysroot, request.vf_net, journal); !err.empty()) {
+        out.error = "setting a virtual function's network settings failed: " + err;
+        return out;
+    }
+    for (const auto& v : request.vf_net)
+        out.done.push_back(v.pf_netdev + " VF " + std::to_string(v.index) + ": " + describe_vf_net(v.settings));
+    if (auto err = bind_passthrough(request.sysroot, inspection.expansion, journal, request.owner); !err.empty()) {
+        out.error = "binding to vfio-pci failed: " + err;
+        return out;
+    }
+    for (const auto& g : inspection.expansion.groups)
+        for (const auto& f : g.to_bind) out.bound.push_back({f.address, f.driver, g.group});
+    return out;
+}
+
+}  // namespace vmrun
