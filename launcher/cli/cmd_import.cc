@@ -3,7 +3,8 @@
 
 #include <fstream>
 #include <iostream>
-#include <sstream>
+#include <string>
+#include <vector>
 
 #include "base/exit_codes.h"
 #include "cli/command.h"
@@ -23,9 +24,20 @@ int run_import(const ParsedArgs& args) {
         std::cerr << "vmrun: cannot read " << path << " (virsh dumpxml NAME > " << path << " writes one)\n";
         return kExitUsage;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto imported = import_libvirt_domain(text.str(), path);
+    // Past the limit is enough for the importer to refuse the file, without
+    // holding all of a file of any size first.
+    std::string text;
+    std::vector<char> chunk(64 << 10);
+    while (text.size() <= kLibvirtXmlMaxBytes) {
+        in.read(chunk.data(), std::streamsize(chunk.size()));
+        text.append(chunk.data(), size_t(in.gcount()));
+        if (!in) break;
+    }
+    if (in.bad()) {
+        std::cerr << "vmrun: cannot read " << path << "\n";
+        return kExitUsage;
+    }
+    auto imported = import_libvirt_domain(text, path);
     if (!imported.error.empty()) {
         std::cerr << "vmrun: " << imported.error << "\n";
         return kExitInvalidProfile;

@@ -87,3 +87,41 @@ TEST_CASE("libvirt import: what is not a domain is refused with where") {
     CHECK(run_vmrun({}, {"import", "vmware", dir / "net.xml"}).exit_code == 64);
     CHECK(run_vmrun({}, {"import", "libvirt", dir / "missing.xml"}).exit_code == 64);
 }
+
+TEST_CASE("libvirt import: XML nested or sized past the limits is refused with a message, never a signal") {
+    TempDir dir;
+    std::string deep = "<domain><name>x</name>";
+    for (int i = 0; i < 100000; ++i) deep += "<a>";
+    for (int i = 0; i < 100000; ++i) deep += "</a>";
+    write_file(dir / "deep.xml", deep + "</domain>\n");
+    auto nested = run_vmrun({}, {"import", "libvirt", dir / "deep.xml"});
+    CHECK(nested.exit_code == 65);
+    CHECK(has(nested.err, "elements nested more than 64 deep"));
+    CHECK(nested.out.empty());
+
+    // Over the limit by more than the reader's chunk: refused without reading all of it.
+    std::string huge = "<domain><name>x</name><description>" + std::string(17 << 20, 'x') + "</description></domain>\n";
+    write_file(dir / "huge.xml", huge);
+    auto big = run_vmrun({}, {"import", "libvirt", dir / "huge.xml"});
+    CHECK(big.exit_code == 65);
+    CHECK(has(big.err, "over 16 MiB, the most 'vmrun import libvirt' reads"));
+    CHECK(big.out.empty());
+}
+
+TEST_CASE("libvirt import: a newline in a value does not add a key to the profile") {
+    TempDir dir;
+    write_file(dir / "vm.xml",
+               "<domain type='kvm'><name>v</name><memory unit='MiB'>512</memory><vcpu>2</vcpu>"
+               "<description>hi&#10;acpi_tables: [/etc/shadow]</description>"
+               "<cpu mode='host-passthrough'><topology sockets='1' cores='2&#10;acpi_tables: [/etc/shadow]' threads='1'/></cpu>"
+               "</domain>\n");
+    auto imported = run_vmrun({}, {"import", "libvirt", dir / "vm.xml"});
+    INFO(imported.out << imported.err);
+    REQUIRE(imported.exit_code == 0);
+    CHECK_FALSE(has("\n" + imported.out, "\nacpi_tables"));
+    CHECK(has(imported.err, "vmrun: import: <cpu><topology cores='2\\nacpi_tables: [/etc/shadow]'>: not a count"));
+    write_file(dir / "vm.yaml", imported.out);
+    auto valid = run_vmrun({}, {"validate", dir / "vm.yaml"});
+    INFO(valid.err);
+    CHECK(valid.exit_code == 0);
+}
