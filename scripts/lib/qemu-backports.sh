@@ -1,4 +1,4 @@
-# Sourced by scripts/vfio-guest-test.sh: QEMU from Debian's bookworm-backports,
+# Sourced by tests/guest/boot.sh: QEMU from Debian's bookworm-backports,
 # unpacked into the cache and never installed, for emulated hardware QEMU 7.2
 # lacks (igb, an SR-IOV NIC, arrived in QEMU 8.0). Only the outer, emulated
 # host runs it; vmrun inside still drives Debian 12's own QEMU.

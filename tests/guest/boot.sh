@@ -1,47 +1,53 @@
 #!/usr/bin/env bash
 # Runs vmrun against a real kernel's vfio-pci without passthrough hardware.
 #
+#   tests/guest/boot.sh SUITE...   SUITE: iommu passthrough disks journal sriov sriov_nic display input
+#                                  (or all: iommu passthrough disks journal sriov, on one boot)
+#
 # Boots a stock Debian kernel (fetched with apt-get download, never installed)
 # under QEMU TCG on q35 with an emulated Intel IOMMU (intel-iommu with
-# interrupt remapping, intel_iommu=on). Its PCI layout is shaped like the
-# seeds' hosts:
-#   00:02 pcie-root-port  -> e1000e alone in its IOMMU group         (a NIC)
-#   00:03 ioh3420 (no ACS) -> e1000e sharing the group with the port  (bridge exception)
-#   00:04 pcie-root-port  -> VGA (fn 0) + intel-hda (fn 1), one group (a GPU and its audio)
-#   00:05 pcie-root-port  -> e1000e pair (fn 0, fn 1), one group      (a spare device for hotplug)
-# and for the disks suite two NVMe controllers with a 64 MiB namespace each:
-#   00:07 pcie-root-port  -> nvme (serial vmrunA) in an nvme-subsys: native multipath,
-#                            path device nvmeXcYn1 under the function, head nvmeXn1 under the subsystem
-#   00:08 pcie-root-port  -> nvme (serial vmrunB), plain: nvmeXn1 under the function
-# and for the sriov suite an NVMe physical function with 2 virtual functions:
-#   00:09 pcie-root-port  -> nvme (serial vmrunV, sriov_max_vfs=2) in its own subsystem
-# and for the sriov-nic suite, on QEMU from bookworm-backports (7.2 has no SR-IOV NIC):
-#   00:0a pcie-root-port  -> igb (82576, 7 VFs), no network behind it
+# interrupt remapping, intel_iommu=on), once, with the devices the named
+# suites need, and runs the suites in order inside it. The PCI layout, shaped
+# like the seeds' hosts, is in layout.sh; the NVMe controllers come only for
+# disks/journal/sriov, the igb NIC only for sriov_nic (on QEMU from
+# bookworm-backports: 7.2 has no SR-IOV NIC).
 # The guest mounts this machine's root read-only over virtio-9p and, chrooted
-# into it, runs scripts/vfio-guest/checks.sh SUITE with this checkout's vmrun
-# binary — unmodified. Its scratch space is a tmpfs on /run (the host's /tmp
-# stays visible, read-only: a checkout may live there). The checks print "PASS: ..." / "FAIL: ..." lines; this
-# script prints them again at the end with "RESULT: PASS" or "RESULT: FAIL".
-#
-#   scripts/vfio-guest-test.sh [iommu|passthrough|disks|journal|sriov|sriov-nic|display|input|all]   (default all:
-#                                        the first four, on one boot of Debian 12's QEMU)
+# into it, runs tests/guest/SUITE.sh with this checkout's vmrun binary —
+# unmodified. Its scratch space is a tmpfs on /run (the host's /tmp stays
+# visible, read-only: a checkout may live there). The checks print
+# "PASS: ..." / "FAIL: ..." lines; this script prints them again at the end,
+# per suite, and fails a suite that ran fewer checks than the min_passes its
+# file declares (a check that silently stopped running), then "RESULT: PASS"
+# or "RESULT: FAIL".
 # The display suite has the emulated VGA (module bochs) carry the guest's
 # framebuffer console, and kmod's modprobe find the initramfs's modules.
 #
-# Env: BOOT_TIMEOUT (s, default 600), KEEP=1 keeps the console log.
+# Env: BOOT_TIMEOUT (s, default 600; 1200 with input), KEEP=1 keeps the console log.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-suite=${1:-all}
-# The input suite boots a second-level guest: about 2 minutes alone, 6 on a busy machine.
-if [ "$suite" = input ]; then BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200}; else BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}; fi
-QEMU=${QEMU:-qemu-system-x86_64}
-source "$here/lib/kernel.sh"
-source "$here/lib/qemu-backports.sh"
-
+top=$(cd "$here/../.." && pwd)
 die() { echo "FAIL: $*"; echo "RESULT: FAIL"; exit 1; }
+
+[ $# -gt 0 ] || die "name one or more suites (usage: tests/guest/boot.sh SUITE...)"
+suites=()
+for s in "$@"; do
+  case "$s" in
+    all) suites+=(iommu passthrough disks journal sriov) ;;
+    # A suite is a file here that declares its min_passes.
+    *) s=${s//-/_}; grep -qs '^min_passes=' "$here/$s.sh" || die "unknown suite $s"; suites+=("$s") ;;
+  esac
+done
+wants() { local s; for s in "${suites[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+
+# The input suite boots a second-level guest: about 2 minutes alone, 6 on a busy machine.
+if wants input; then BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200}; else BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}; fi
+QEMU=${QEMU:-qemu-system-x86_64}
+source "$top/scripts/lib/kernel.sh"
+source "$top/scripts/lib/qemu-backports.sh"
+source "$here/layout.sh"
+
 [ -x "$top/build/vmrun" ] || die "build vmrun first (scripts/build.sh)"
-if [ "$suite" = sriov-nic ]; then
+if wants sriov_nic; then
   fetch_backports_qemu || die "cannot fetch QEMU from bookworm-backports for its igb NIC"
   QEMU=$BPO_QEMU
 fi
@@ -50,7 +56,7 @@ command -v "$QEMU" >/dev/null || die "$QEMU not found (scripts/install-deps.sh)"
 case "$top" in *" "*) die "the checkout's path must not contain spaces (it goes on the guest's kernel command line)" ;; esac
 fetch_debian_kernel || die "cannot fetch the Debian kernel"
 
-work=$(mktemp -d /tmp/vmrun-vfio-guest.XXXXXX)
+work=$(mktemp -d /tmp/vmrun-guest.XXXXXX)
 cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 ird=$work/root
@@ -79,7 +85,7 @@ mount -t devtmpfs devtmpfs /dev
 echo 1 > /proc/sys/kernel/printk
 while read -r ko; do insmod "$ko" 2>/dev/null; done < /etc/modules.order
 for arg in $(cat /proc/cmdline); do
-  case "$arg" in vmrun.top=*) top=${arg#vmrun.top=} ;; vmrun.suite=*) suite=${arg#vmrun.suite=} ;; esac
+  case "$arg" in vmrun.top=*) top=${arg#vmrun.top=} ;; vmrun.suites=*) suites=$(echo "${arg#vmrun.suites=}" | tr , ' ') ;; esac
 done
 echo "VFIO-GUEST-BOOTED $(uname -r) $(cut -d' ' -f1 /proc/uptime)s"
 if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host; then
@@ -88,9 +94,9 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host; 
   mount -t proc proc /host/proc
   mount -t sysfs sysfs /host/sys
   mount -t tmpfs tmpfs /host/run
-  [ "$suite" = display ] && mount -t overlay overlay -o lowerdir=/modlayer:/host/usr/lib /host/usr/lib
+  case " $suites " in *" display "*) mount -t overlay overlay -o lowerdir=/modlayer:/host/usr/lib /host/usr/lib ;; esac
   chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/run TERM=dumb \
-    /bin/bash "$top/scripts/vfio-guest/checks.sh" "$top" "$suite" 2>&1
+    /bin/bash "$top/tests/guest/in_guest.sh" "$top" $suites 2>&1
 else
   echo "FAIL: cannot mount the host's root over virtio-9p"
 fi
@@ -101,53 +107,57 @@ INIT
 chmod +x "$ird/init"
 ( cd "$ird" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null | gzip -1 ) > "$work/initrd.gz"
 
+suite_list=$(IFS=,; echo "${suites[*]}")
 args=(
   -machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 2048
   -nodefaults -no-user-config -vga none -display none -no-reboot -serial stdio
   -kernel "$VMLINUZ" -initrd "$work/initrd.gz"
-  -append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 loglevel=4 vmrun.top=$top vmrun.suite=$suite"
+  -append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 loglevel=4 vmrun.top=$top vmrun.suites=$suite_list"
   -device intel-iommu,intremap=on,caching-mode=on
   -audiodev none,id=snd0
-  -device pcie-root-port,id=rp1,bus=pcie.0,addr=0x2,chassis=1,port=1
+  -device pcie-root-port,id=rp1,bus=pcie.0,addr=0x$slot_nic,chassis=1,port=1
   -device e1000e,id=nic1,bus=rp1,addr=0x0,mac=52:54:00:00:00:01
-  -device ioh3420,id=rp2,bus=pcie.0,addr=0x3,chassis=2,port=2
+  -device ioh3420,id=rp2,bus=pcie.0,addr=0x$slot_bridged_nic,chassis=2,port=2
   -device e1000e,id=nic2,bus=rp2,addr=0x0,mac=52:54:00:00:00:02
-  -device pcie-root-port,id=rp3,bus=pcie.0,addr=0x4,chassis=3,port=3
+  -device pcie-root-port,id=rp3,bus=pcie.0,addr=0x$slot_gpu,chassis=3,port=3
   -device VGA,id=gpu,bus=rp3,addr=0x0.0,multifunction=on
   -device intel-hda,id=hda,bus=rp3,addr=0x0.1
   -device hda-output,bus=hda.0,audiodev=snd0
-  -device pcie-root-port,id=rp4,bus=pcie.0,addr=0x5,chassis=4,port=4
+  -device pcie-root-port,id=rp4,bus=pcie.0,addr=0x$slot_pair,chassis=4,port=4
   -device e1000e,id=pair0,bus=rp4,addr=0x0.0,multifunction=on,mac=52:54:00:00:00:04
   -device e1000e,id=pair1,bus=rp4,addr=0x0.1,mac=52:54:00:00:00:05
   -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
-  -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,bus=pcie.0,addr=0x6
+  -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,bus=pcie.0,addr=0x$slot_9p
 )
-if [ "$suite" = disks ] || [ "$suite" = journal ] || [ "$suite" = all ]; then
+if wants disks || wants journal; then
+  # Two NVMe controllers with a 64 MiB namespace each: one in an nvme-subsys
+  # (native multipath: path device nvmeXcYn1 under the function, head nvmeXn1
+  # under the subsystem), one plain (nvmeXn1 under the function).
   truncate -s 64M "$work/nvme-a.img" "$work/nvme-b.img"
   args+=(
     -drive if=none,id=nvme-a-ns,file="$work/nvme-a.img",format=raw
     -drive if=none,id=nvme-b-ns,file="$work/nvme-b.img",format=raw
-    -device pcie-root-port,id=rp5,bus=pcie.0,addr=0x7,chassis=5,port=5
+    -device pcie-root-port,id=rp5,bus=pcie.0,addr=0x$slot_nvme_mp,chassis=5,port=5
     -device nvme-subsys,id=nvme-subsys-a,nqn=vmrun-test-subsystem
     -device nvme,id=nvme-a,serial=vmrunA,subsys=nvme-subsys-a,bus=rp5
     -device nvme-ns,drive=nvme-a-ns,bus=nvme-a,nsid=1
-    -device pcie-root-port,id=rp6,bus=pcie.0,addr=0x8,chassis=6,port=6
+    -device pcie-root-port,id=rp6,bus=pcie.0,addr=0x$slot_nvme_plain,chassis=6,port=6
     -device nvme,id=nvme-b,serial=vmrunB,bus=rp6,drive=nvme-b-ns
   )
 fi
-if [ "$suite" = sriov ] || [ "$suite" = all ]; then
+if wants sriov; then
   # QEMU 7.2's NVMe with SR-IOV: a subsystem, 2 VFs, and the queue and
   # interrupt resources the VFs are given from (flexible ones, as QEMU requires).
   args+=(
-    -device pcie-root-port,id=rp7,bus=pcie.0,addr=0x9,chassis=7,port=7
+    -device pcie-root-port,id=rp7,bus=pcie.0,addr=0x$slot_nvme_sriov,chassis=7,port=7
     -device nvme-subsys,id=nvme-subsys-v,nqn=vmrun-sriov
     -device nvme,id=nvme-v,serial=vmrunV,subsys=nvme-subsys-v,bus=rp7,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,msix_qsize=3,max_ioqpairs=6
   )
 fi
-if [ "$suite" = sriov-nic ]; then
+if wants sriov_nic; then
   # An 82576 with no backend: the PF's driver and its VFs, nothing on a wire.
   args+=(
-    -device pcie-root-port,id=rp8,bus=pcie.0,addr=0xa,chassis=8,port=8
+    -device pcie-root-port,id=rp8,bus=pcie.0,addr=0x$slot_igb,chassis=8,port=8
     -device igb,id=igb0,bus=rp8,mac=52:54:00:00:00:08
   )
 fi
@@ -159,15 +169,15 @@ set -e
 tr -d '\r' < "$work/console.log" > "$work/console.txt"
 cat "$work/console.txt"
 echo "================================================================"
-grep -E '^(PASS|FAIL): ' "$work/console.txt" || true
-np=$(grep -c '^PASS: ' "$work/console.txt" || true)
-nf=$(grep -c '^FAIL: ' "$work/console.txt" || true)
+source "$here/summary.sh"
+summarize "$work/console.txt" "${suites[@]}"
+nf=$summary_failed
 if ! grep -q VFIO-GUEST-DONE "$work/console.txt"; then
   echo "FAIL: the guest did not finish within ${BOOT_TIMEOUT}s (qemu rc=$qrc); last lines:"
   tail -20 "$work/console.txt"
   nf=$((nf + 1))
 fi
-echo "$np passed, $nf failed in $((SECONDS - start))s (guest kernel $KVER, TCG)"
-if [ "$nf" = 0 ] && [ "$np" -gt 0 ]; then echo "RESULT: PASS"; exit 0; fi
+echo "$summary_passed passed, $nf failed in $((SECONDS - start))s (suites: ${suites[*]}; guest kernel $KVER, TCG)"
+if [ "$nf" = 0 ] && [ "$summary_passed" -gt 0 ]; then echo "RESULT: PASS"; exit 0; fi
 echo "RESULT: FAIL"
 exit 1
