@@ -136,13 +136,22 @@ std::vector<std::string> comment_lines(const std::string& s, bool* altered = nul
 // A value of the profile as the importer builds it. Nothing is pasted into
 // YAML text: the emitter writes each value, so whatever a value from the XML
 // holds (a newline, ': ', a '#') it stays that one value.
+// A map's entry: a struct of its own, not std::pair, which cannot hold the
+// still incomplete Yaml (clang with libstdc++ refuses it).
+struct YamlEntry;
+
 struct Yaml {
     enum class Kind { word, text, map, list };
     Kind kind = Kind::map;
     bool flow = false;
     std::string scalar;
-    std::vector<std::pair<std::string, Yaml>> entries;  // a map's, in the order written
-    std::vector<Yaml> items;                            // a list's
+    std::vector<YamlEntry> entries;  // a map's, in the order written
+    std::vector<Yaml> items;         // a list's
+};
+
+struct YamlEntry {
+    std::string key;
+    Yaml value;
 };
 
 // vmrun's own words (q35, 8G, true, 4): plain.
@@ -289,7 +298,7 @@ private:
                 warn(key + ": the domain gives it twice; '" + shown(v) + "' kept, '" + shown(value) + "' not carried over");
                 return;
             }
-        map.entries.emplace_back(key, std::move(value));
+        map.entries.push_back({key, std::move(value)});
     }
 
     // A number libvirt writes (0x01, 4); a value that is not one is read as
