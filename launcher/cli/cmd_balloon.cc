@@ -8,6 +8,7 @@
 
 #include "base/exit_codes.h"
 #include "cli/command.h"
+#include "cli/qmp_answers.h"
 #include "cli/qmp_connect.h"
 #include "cli/vm_target.h"
 #include "profile/value_parsers.h"
@@ -41,11 +42,11 @@ int run_balloon(const ParsedArgs& args) {
         return kExitFailure;
     }
     // The guest's driver moves pages a batch at a time and reports as it goes.
-    uint64_t actual = before.value.value("actual", uint64_t(0));
+    uint64_t actual = balloon_bytes_in(before.value).value_or(0);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(long(timeout * 1000));
     while (actual != want && std::chrono::steady_clock::now() < deadline && c.connected()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        if (auto r = c.execute("query-balloon")) actual = r.value.value("actual", actual);
+        if (auto r = c.execute("query-balloon")) actual = balloon_bytes_in(r.value).value_or(actual);
     }
     std::cout << "balloon: the guest has " << (actual >> 20) << " MiB (asked " << *size.value << " MiB)\n";
     if (actual != want) {

@@ -13,6 +13,7 @@
 
 #include "qmp/client.h"
 #include "cli/command.h"
+#include "cli/qmp_answers.h"
 #include "base/exit_codes.h"
 #include "host/process_watch.h"
 #include "run/instance_lock.h"
@@ -61,7 +62,7 @@ std::vector<RunningVm> running_vms() {
         qmp::Client c({}, t);
         if (!c.connect_unix(f.qmp_socket())) {
             auto r = c.execute("query-status");
-            if (r) vm.state = r.value.value("status", "?");
+            if (r) vm.state = run_state_in(r.value);
         } else {
             vm.state = "busy";  // another client holds the monitor
         }

@@ -16,6 +16,7 @@
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "plan/hotplug_plan.h"
+#include "cli/qmp_answers.h"
 #include "cli/qmp_connect.h"
 
 namespace vmrun::cli {
@@ -106,7 +107,7 @@ int run_status(const ParsedArgs& args) {
     }
     const auto& v = c.version();
     nlohmann::json st = {{"name", name ? name.value.value("name", "?") : "?"},
-                         {"state", status.value.value("status", "?")},
+                         {"state", run_state_in(status.value)},
                          {"qemu", {{"version", std::to_string(v.major) + "." + std::to_string(v.minor) + "." + std::to_string(v.micro)},
                                    {"package", v.package}}}};
     pid_t supervisor = 0;
@@ -116,7 +117,7 @@ int run_status(const ParsedArgs& args) {
     add_threads(st, c, qemu);
     if (!target->folder.runtime_dir.empty()) add_tpm(st, target->folder);
     if (auto balloon = c.execute("query-balloon"))  // an error: the VM has no balloon
-        st["balloon_mib"] = balloon.value.value("actual", uint64_t(0)) >> 20;
+        st["balloon_mib"] = balloon_bytes_in(balloon.value).value_or(0) >> 20;
     st["root_ports"] = nlohmann::json::array();
     for (const auto& rp : root_ports_in(pci.value)) st["root_ports"].push_back({{"id", rp.id}, {"devices", rp.occupants}});
     if (args.flag("json")) std::cout << st.dump(2) << "\n";

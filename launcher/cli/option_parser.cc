@@ -101,12 +101,19 @@ ParseResult OptionParser::parse(const Command& command, const std::vector<std::s
         auto name = e.get_option_name();
         return error(command, "unknown option '" + name + "'" + did_you_mean(name, known));
     } catch (const po::invalid_command_line_syntax& e) {
+        // Not e.what(): Boost fills its message in by replacing placeholders
+        // until none is left, and a word holding "%canonical_option%" is
+        // replaced by itself for ever (the option's name here is what was typed).
+        auto name = e.get_option_name();
         if (e.kind() == po::invalid_syntax::missing_parameter)
             for (const OptionSpec* o : all_options(command))
-                if (e.get_option_name() == spelled(*o) || e.get_option_name() == std::string("-") + o->short_name)
+                if (name == spelled(*o) || name == std::string("-") + o->short_name)
                     return error(command, spelled(*o) + " needs a value (" + o->value_name + ")");
-        return error(command, e.what());
+        if (e.kind() == po::invalid_syntax::extra_parameter) return error(command, name + " takes no value");
+        if (e.kind() == po::invalid_syntax::empty_adjacent_parameter) return error(command, name + "= needs a value after '='");
+        return error(command, "cannot read '" + name + "'");
     } catch (const po::error& e) {
+        // The other errors name only options of the table.
         return error(command, e.what());
     }
 

@@ -33,10 +33,31 @@ std::optional<std::string> qemu_version(const std::string& binary) {
     return std::nullopt;
 }
 
+std::string read_text(const fs::path& file) {
+    std::ifstream in(file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 void read_cpuinfo(const fs::path& root, std::string& vendor, std::set<std::string>& flags) {
-    std::ifstream cpuinfo(root / "proc/cpuinfo");
+    parse_cpuinfo(read_text(root / "proc/cpuinfo"), vendor, flags);
+}
+
+std::vector<std::string> read_iommu_units(const fs::path& root) {
+    std::vector<std::string> units;
+    std::error_code ec;
+    for (const auto& u : fs::directory_iterator(root / "sys/class/iommu", ec)) units.push_back(u.path().filename());
+    std::sort(units.begin(), units.end());
+    return units;
+}
+
+}  // namespace
+
+void parse_cpuinfo(std::string_view cpuinfo, std::string& vendor, std::set<std::string>& flags) {
+    std::istringstream text{std::string(cpuinfo)};
     std::string line;
-    while (std::getline(cpuinfo, line)) {
+    while (std::getline(text, line)) {
         auto colon = line.find(':');
         if (colon == std::string::npos) continue;
         auto key = line.substr(0, line.find_first_of(" \t"));
@@ -52,15 +73,9 @@ void read_cpuinfo(const fs::path& root, std::string& vendor, std::set<std::strin
     }
 }
 
-std::vector<std::string> read_iommu_units(const fs::path& root) {
-    std::vector<std::string> units;
-    std::error_code ec;
-    for (const auto& u : fs::directory_iterator(root / "sys/class/iommu", ec)) units.push_back(u.path().filename());
-    std::sort(units.begin(), units.end());
-    return units;
+bool parse_interrupt_remapping(std::string_view interrupts) {
+    return interrupts.find("IR-PCI-MSI") != std::string_view::npos || interrupts.find("IR-IO-APIC") != std::string_view::npos;
 }
-
-}  // namespace
 
 IommuKind iommu_kind(const std::vector<std::string>& units, const std::string& cpu_vendor, const std::set<std::string>& cpu_flags) {
     bool dmar = false, ivhd = false;
@@ -93,19 +108,12 @@ HostReadings read_host(const std::string& sysroot, const std::string& qemu_binar
     std::error_code ec;
     r.online_cpus = online_cpus(sysroot);
 
-    std::string line;
     read_cpuinfo(root, r.cpu_vendor, r.cpu_flags);
     r.kvm_usable = ::access((root / "dev/kvm").c_str(), R_OK | W_OK) == 0;
     for (const auto& g : fs::directory_iterator(root / "sys/kernel/iommu_groups", ec)) (void)g, ++r.iommu_groups;
     r.iommu_units = read_iommu_units(root);
     r.cmdline = read_first_line(root / "proc/cmdline");
-    std::ifstream interrupts(root / "proc/interrupts");
-    while (std::getline(interrupts, line))
-        if (line.find("IR-PCI-MSI") != std::string::npos || line.find("IR-IO-APIC") != std::string::npos ||
-            line.find("IR-PCI-MSIX") != std::string::npos) {
-            r.interrupt_remapping = true;
-            break;
-        }
+    r.interrupt_remapping = parse_interrupt_remapping(read_text(root / "proc/interrupts"));
     for (const auto& m : fs::directory_iterator(root / "sys/module", ec)) r.modules.insert(m.path().filename());
     r.vfio_pci_driver = fs::exists(root / "sys/bus/pci/drivers/vfio-pci", ec);
     r.qemu_version = qemu_version(qemu_binary);

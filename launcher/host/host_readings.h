@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/memory/hugepage_pool.h"
@@ -42,6 +43,12 @@ IommuKind read_iommu_kind(const std::string& sysroot);
 
 // vendor_id of the first CPU in proc/cpuinfo: "GenuineIntel", "AuthenticAMD", "" if unreadable.
 std::string cpu_vendor(const std::string& sysroot);
+
+// The readers' parsers, on the files' text (the fuzz target's way in).
+// vendor_id and flags of the first CPU in a proc/cpuinfo text.
+void parse_cpuinfo(std::string_view cpuinfo, std::string& vendor, std::set<std::string>& flags);
+// Whether a proc/interrupts text shows remapped interrupts.
+bool parse_interrupt_remapping(std::string_view interrupts);
 
 // `files` and `bridges`: the paths and bridge names to look up.
 HostReadings read_host(const std::string& sysroot, const std::string& qemu_binary, const std::vector<std::string>& files,

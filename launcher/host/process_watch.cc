@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,17 +16,7 @@ int open_pidfd(pid_t pid) {
     return int(::syscall(SYS_pidfd_open, pid, 0));
 }
 
-namespace {
-
-struct ProcStat {
-    char state = '?';         // field 3: R, S, Z, ...
-    uint64_t start_time = 0;  // field 22
-};
-
-std::optional<ProcStat> read_stat(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat;
-    if (!std::getline(in, stat)) return std::nullopt;
+std::optional<ProcStat> parse_proc_stat(const std::string& stat) {
     // The command name may hold spaces and ')': fields resume after the last ')'.
     auto close = stat.rfind(')');
     if (close == std::string::npos || close + 2 >= stat.size()) return std::nullopt;
@@ -34,9 +25,22 @@ std::optional<ProcStat> read_stat(pid_t pid) {
     std::string field;
     for (int i = 3; i <= 22 && fields >> field; ++i) {
         if (i == 3) out.state = field[0];
-        if (i == 22) return out.start_time = std::stoull(field), out;
+        if (i == 22) {
+            auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), out.start_time);
+            if (ec != std::errc() || end != field.data() + field.size()) return std::nullopt;
+            return out;
+        }
     }
     return std::nullopt;
+}
+
+namespace {
+
+std::optional<ProcStat> read_stat(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    if (!std::getline(in, stat)) return std::nullopt;
+    return parse_proc_stat(stat);
 }
 
 }  // namespace

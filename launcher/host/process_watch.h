@@ -20,6 +20,14 @@ int open_pidfd(pid_t pid);
 // 22): with the pid it names one process, even after the pid is reused.
 std::optional<uint64_t> process_start_time(pid_t pid);
 
+// The fields of a /proc/PID/stat line vmrun reads; nullopt when it is not
+// one. The command name inside it is the process's to choose.
+struct ProcStat {
+    char state = '?';         // field 3: R, S, Z, ...
+    uint64_t start_time = 0;  // field 22
+};
+std::optional<ProcStat> parse_proc_stat(const std::string& line);
+
 // True while `pid` runs and, when given, started at `start_time`.
 bool process_alive(pid_t pid, std::optional<uint64_t> start_time = std::nullopt);
 

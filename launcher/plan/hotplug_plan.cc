@@ -10,10 +10,31 @@ namespace {
 
 constexpr int kPciBridgeClass = 0x0604;
 
+// QEMU's answer is read as it comes: a member of another shape than 7.2's
+// counts as absent, rather than throwing after a device went in.
+const Json* member(const Json& j, const char* key) {
+    if (!j.is_object()) return nullptr;
+    auto it = j.find(key);
+    return it == j.end() ? nullptr : &*it;
+}
+
+std::optional<int64_t> integer(const Json& j, const char* key) {
+    auto m = member(j, key);
+    if (!m || !m->is_number_integer()) return std::nullopt;
+    return m->get<int64_t>();
+}
+
+std::string text(const Json& j, const char* key) {
+    auto m = member(j, key);
+    return m && m->is_string() ? m->get<std::string>() : "";
+}
+
 void collect_ids(const Json& devices, std::vector<std::string>& out) {
+    if (!devices.is_array()) return;
     for (const auto& d : devices) {
-        if (d.contains("qdev_id") && !d["qdev_id"].get<std::string>().empty()) out.push_back(d["qdev_id"]);
-        if (d.contains("pci_bridge") && d["pci_bridge"].contains("devices")) collect_ids(d["pci_bridge"]["devices"], out);
+        if (auto id = text(d, "qdev_id"); !id.empty()) out.push_back(id);
+        if (auto bridge = member(d, "pci_bridge"))
+            if (auto inner = member(*bridge, "devices")) collect_ids(*inner, out);
     }
 }
 
@@ -31,13 +52,16 @@ bool port_order(const std::string& a, const std::string& b) {
 std::vector<RootPortState> root_ports_in(const Json& query_pci) {
     std::vector<RootPortState> out;
     for (const auto& bus : query_pci) {
-        if (bus.value("bus", -1) != 0) continue;
-        for (const auto& d : bus.value("devices", Json::array())) {
-            if (d.value("class_info", Json::object()).value("class", 0) != kPciBridgeClass) continue;
-            std::string id = d.value("qdev_id", "");
+        auto devices = member(bus, "devices");
+        if (integer(bus, "bus") != 0 || !devices || !devices->is_array()) continue;
+        for (const auto& d : *devices) {
+            auto info = member(d, "class_info");
+            if (!info || integer(*info, "class") != kPciBridgeClass) continue;
+            std::string id = text(d, "qdev_id");
             if (id.empty()) continue;
             RootPortState rp{id, {}};
-            if (d.contains("pci_bridge")) collect_ids(d["pci_bridge"].value("devices", Json::array()), rp.occupants);
+            if (auto bridge = member(d, "pci_bridge"))
+                if (auto inner = member(*bridge, "devices")) collect_ids(*inner, rp.occupants);
             out.push_back(rp);
         }
     }
@@ -53,7 +77,8 @@ std::optional<std::string> first_free_port(const std::vector<RootPortState>& por
 
 bool pci_has_device(const Json& query_pci, const std::string& id) {
     std::vector<std::string> ids;
-    for (const auto& bus : query_pci) collect_ids(bus.value("devices", Json::array()), ids);
+    for (const auto& bus : query_pci)
+        if (auto devices = member(bus, "devices")) collect_ids(*devices, ids);
     return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 

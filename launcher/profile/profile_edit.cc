@@ -114,6 +114,30 @@ std::string flow_list_error(const std::string& key) {
            "that vmrun can edit it";
 }
 
+size_t item_count(const Profile& p, DeviceList list) { return item_locations(p, list).size(); }
+
+size_t error_count(const Diagnostics& d) {
+    return size_t(std::count_if(d.all().begin(), d.all().end(), [](const Diagnostic& x) { return x.severity == Severity::error; }));
+}
+
+// The edit works on lines, so a layout it misreads (a quoted value whose
+// later lines sit left of its item) would cut a value in two. The text must
+// read back with `list` changed by exactly `delta` items, the other lists as
+// they were and no new error; else the edit is refused.
+ProfileEdit checked(ProfileEdit out, const LoadedProfile& before, DeviceList list, long delta) {
+    if (!out.ok()) return out;
+    auto after = load_profile(out.text, "", "");
+    bool same = error_count(after.diagnostics) <= error_count(before.diagnostics);
+    for (auto l : {DeviceList::disks, DeviceList::network, DeviceList::passthrough, DeviceList::usb})
+        same = same && long(item_count(after.profile, l)) == long(item_count(before.profile, l)) + (l == list ? delta : 0);
+    if (!same) {
+        out.text.clear();
+        out.error = std::string("vmrun cannot tell where the items of '") + list_key(list) +
+                    "' end in this profile's layout (a quoted value running over several lines?); edit it by hand";
+    }
+    return out;
+}
+
 std::string render_flow(const std::vector<ItemField>& fields) {
     std::string out = "{";
     for (size_t i = 0; i < fields.size(); ++i) {
@@ -180,7 +204,7 @@ ProfileEdit append_items(const std::string& text, const LoadedProfile& loaded, D
         lines.push_back(key + ":\n");
         for (const auto& fields : new_items) lines.push_back("  - " + render_flow(fields) + "\n");
         out.text = join(lines);
-        return out;
+        return checked(out, loaded, list, long(new_items.size()));
     }
     auto kline = key_line(lines, loaded.profile, key);
     if (!kline) {
@@ -205,7 +229,7 @@ ProfileEdit append_items(const std::string& text, const LoadedProfile& loaded, D
         for (const auto& fields : new_items) added.push_back("  - " + render_flow(fields) + "\n");
         lines.insert(lines.begin() + *kline + 1, added.begin(), added.end());
         out.text = join(lines);
-        return out;
+        return checked(out, loaded, list, long(new_items.size()));
     }
 
     std::vector<Dash> dashes;
@@ -248,7 +272,7 @@ ProfileEdit append_items(const std::string& text, const LoadedProfile& loaded, D
     if (lines[last_line].empty() || lines[last_line].back() != '\n') lines[last_line] += '\n';
     lines.insert(lines.begin() + last_line + 1, added.begin(), added.end());
     out.text = join(lines);
-    return out;
+    return checked(out, loaded, list, long(new_items.size()));
 }
 
 ProfileEdit remove_items(const std::string& text, const LoadedProfile& loaded, DeviceList list,
@@ -286,7 +310,7 @@ ProfileEdit remove_items(const std::string& text, const LoadedProfile& loaded, D
         else l.insert(key.size() + 1, " []");
     }
     out.text = join(lines);
-    return out;
+    return checked(out, loaded, list, -long(chosen.size()));
 }
 
 DeviceItems find_device_items(const Profile& p, const std::string& id) {

@@ -18,11 +18,16 @@ VcpuThreads query_vcpu_threads(qmp::Client& client) {
         out.error = "query-cpus-fast failed: " + reply.describe();
         return out;
     }
-    if (!reply.value.is_array()) {
+    return vcpu_threads_in(reply.value);
+}
+
+VcpuThreads vcpu_threads_in(const qmp::Json& answer) {
+    VcpuThreads out;
+    if (!answer.is_array()) {
         out.error = "query-cpus-fast did not answer with a list";
         return out;
     }
-    for (const auto& cpu : reply.value) {
+    for (const auto& cpu : answer) {
         auto index = cpu.find("cpu-index");
         auto thread = cpu.find("thread-id");
         if (index == cpu.end() || thread == cpu.end() || !index->is_number_integer() || !thread->is_number_integer()) {

@@ -25,6 +25,8 @@ struct VcpuThreads {
     std::string error;
 };
 VcpuThreads query_vcpu_threads(qmp::Client& client);
+// The same from the answer's "return" value, whatever its shape.
+VcpuThreads vcpu_threads_in(const qmp::Json& answer);
 
 // Returns "" or what could not be pinned.
 std::string pin_qemu_threads(qmp::Client& client, pid_t qemu, const CpuPinning& pin);

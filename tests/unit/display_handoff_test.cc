@@ -9,6 +9,7 @@
 
 #include "host/display/display_handoff.h"
 #include "host/host_restore.h"
+#include "host/pci/host_usage.h"
 #include "profile_fixture.h"
 #include "sim_sysfs.h"
 #include "temp_dir.h"
@@ -223,6 +224,14 @@ TEST_CASE("an NVIDIA GPU's holders are those of its own /dev/nvidiaN, as the dri
     CHECK(holders_refused(root.path, hd).empty());
     add_holder(root.path, 901, "nvidia-smi", "/dev/nvidia0", "/system.slice/monitor.service");
     CHECK(holders_refused(root.path, hd).size() == 1);
+}
+
+TEST_CASE("nvidia's information file: a Device Minor line with nothing after the colon names no node") {
+    // fuzz_proc_sys: substr(npos) threw std::out_of_range out of the holder check.
+    CHECK(parse_nvidia_minor("Device Minor:") == "");
+    CHECK(parse_nvidia_minor("Model: \t\t NVIDIA GeForce RTX 3060\nDevice Minor: \t \nGPU Excluded:\t No\n") == "");
+    CHECK(parse_nvidia_minor("Device Minor: \t 1\nDevice Minor:\n") == "1");
+    CHECK(parse_nvidia_minor("Device Minor: \t 1a\n") == "");
 }
 
 TEST_CASE("a process's unit from its cgroup: v2 and v1, a user service under its manager, none") {

@@ -75,6 +75,15 @@ TEST_CASE("unknown options get a suggestion from the command's own options") {
     CHECK(error_of(parse("list", {"--zzzzzz"})) == "vmrun list: unknown option '--zzzzzz'");
 }
 
+TEST_CASE("a malformed option is named in vmrun's words; one holding Boost's placeholder does not hang") {
+    // fuzz_options: Boost's what() replaces %canonical_option% with the
+    // option's name until none is left; a typed name holding it never ran out.
+    CHECK(error_of(parse("start", {"p.yaml", "--x%canonical_option%="})) ==
+          "vmrun start: --x%canonical_option%= needs a value after '='");
+    CHECK(error_of(parse("stop", {"demo", "--timeout="})) == "vmrun stop: --timeout= needs a value after '='");
+    CHECK(error_of(parse("stop", {"demo", "--force=yes"})) == "vmrun stop: --force takes no value");
+}
+
 TEST_CASE("exclusive options, repeated options and help") {
     CHECK(error_of(parse("hotplug", {"demo", "--disk", "a.img", "--nic", "user"})) ==
           "vmrun hotplug: --disk and --nic exclude each other; give one");

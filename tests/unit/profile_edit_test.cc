@@ -217,3 +217,26 @@ TEST_CASE("a device id names its item; a PCI host device takes the other functio
     CHECK(find_device_items(p, "nothing").indexes.empty());
     CHECK(device_ids(p) == std::vector<std::string>{"data", "gpu", "nic", "gpu-audio", "hostdev0", "hostdev1"});
 }
+
+TEST_CASE("a quoted value whose later lines sit left of its item: the edit is refused, never cut into the value") {
+    // fuzz_profile_edit: the item was taken to end at its last indented line,
+    // so a disk went in between the two lines of a path (and a removal left
+    // the path's second line behind as a key of its own).
+    std::string text = "name: q\nmemory: 1G\ndisks:\n  - id: scratch\n    path: \"/var/lib/vmrun/a\nb.img\"\n";
+    auto f = checked(text);
+    REQUIRE(f.loaded.profile.disks.size() == 1);
+    auto added = append_item(text, f.loaded, DeviceList::disks, {{"id", "disk9"}, {"path", "/vm/x.img"}});
+    CHECK_FALSE(added.ok());
+    CHECK(added.text.empty());
+    CHECK(added.error.find("'disks'") != std::string::npos);
+    CHECK_FALSE(remove_items(text, f.loaded, DeviceList::disks, {0}).ok());
+    // Another list, after the value, still takes its item.
+    auto nic = append_item(text, f.loaded, DeviceList::network, {{"id", "net0"}, {"type", "user"}});
+    REQUIRE(nic.ok());
+    CHECK(checked(nic.text).loaded.profile.nics.size() == 1);
+    // The fuzzer's own shape: yaml-cpp reads a quote still open at the end of
+    // the file as closed there, so even a new list would land inside it.
+    std::string open_quote = "name: q\nmemory: 1G\ndisks:\n  - id: scratch\n    path: \"/var/lib/vmrun/a\nb.img\n";
+    auto g = checked(open_quote);
+    CHECK_FALSE(append_item(open_quote, g.loaded, DeviceList::usb, {{"host", "1d6b:0104"}, {"id", "hub"}}).ok());
+}

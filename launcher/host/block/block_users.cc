@@ -35,20 +35,6 @@ std::string unescape(const std::string& s) {
     return out;
 }
 
-// One line of /proc/PID/mountinfo: "36 35 259:2 / /mnt rw,relatime shared:1 - ext4 /dev/nvme0n1 rw".
-bool parse_mountinfo_line(const std::string& line, std::string& dev, std::string& target, std::string& fstype,
-                          std::string& source) {
-    std::istringstream in(line);
-    std::string id, parent, root, options, field;
-    if (!(in >> id >> parent >> dev >> root >> target >> options)) return false;
-    while (in >> field && field != "-") {
-    }
-    if (field != "-" || !(in >> fstype >> source)) return false;
-    target = unescape(target);
-    source = unescape(source);
-    return true;
-}
-
 std::string ns_of(const fs::path& pid_dir) {
     std::error_code ec;
     auto link = fs::read_symlink(pid_dir / "ns/mnt", ec);
@@ -81,6 +67,19 @@ std::string holder_fix(const BlockDevice& h) {
 }
 
 }  // namespace
+
+bool parse_mountinfo_line(const std::string& line, std::string& dev, std::string& target, std::string& fstype,
+                          std::string& source) {
+    std::istringstream in(line);
+    std::string id, parent, root, options, field;
+    if (!(in >> id >> parent >> dev >> root >> target >> options)) return false;
+    while (in >> field && field != "-") {
+    }
+    if (field != "-" || !(in >> fstype >> source)) return false;
+    target = unescape(target);
+    source = unescape(source);
+    return true;
+}
 
 BlockUsers BlockUsers::read(const std::string& sysroot) {
     BlockUsers out;

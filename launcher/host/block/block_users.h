@@ -19,6 +19,11 @@ struct BlockUse {
     std::string fix;
 };
 
+// One line of /proc/PID/mountinfo: "36 35 259:2 / /mnt rw,relatime shared:1 - ext4 /dev/nvme0n1 rw";
+// false when it is not one. The mount point and source come unescaped.
+bool parse_mountinfo_line(const std::string& line, std::string& dev, std::string& target, std::string& fstype,
+                          std::string& source);
+
 class BlockUsers {
 public:
     static BlockUsers read(const std::string& sysroot);

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "host/journal_args.h"
@@ -205,6 +206,13 @@ std::vector<std::string> modules_to_unload(const std::string& sysroot, const Pci
 
 ProcessUnit unit_of_process(const std::string& sysroot, const std::string& pid) {
     std::ifstream in(fs::path(sysroot) / "proc" / pid / "cgroup");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_process_unit(text.str());
+}
+
+ProcessUnit parse_process_unit(std::string_view cgroup) {
+    std::istringstream in{std::string(cgroup)};
     std::string path;
     for (std::string line; std::getline(in, line);) {
         // cgroup v2's single line "0::PATH", or v1's systemd hierarchy "N:name=systemd:PATH".

@@ -19,6 +19,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/pci_address.h"
@@ -60,6 +61,8 @@ struct ProcessUnit {
     std::string unit, user_manager;
 };
 ProcessUnit unit_of_process(const std::string& sysroot, const std::string& pid);
+// The same from the cgroup file's text.
+ProcessUnit parse_process_unit(std::string_view cgroup);
 
 // What the handoff will do on this host, in one line for 'vmrun check'.
 std::string describe_handoff(const LaunchPlan& plan);

@@ -92,15 +92,26 @@ VfLinkState parse_vf_info(rtattr* info) {
     return vf;
 }
 
-void parse_link(nlmsghdr* h, LinkInfo& out) {
+// A string attribute, up to its NUL or the attribute's end, whichever comes first.
+std::string attribute_text(const rtattr* a) {
+    auto* text = static_cast<const char*>(RTA_DATA(a));
+    return std::string(text, strnlen(text, RTA_PAYLOAD(a)));
+}
+
+void parse_link(const nlmsghdr* h, LinkInfo& out) {
+    if (h->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg))) return;  // too short to be a link
     auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(h));
     out.index = ifi->ifi_index;
     int len = int(h->nlmsg_len) - int(NLMSG_LENGTH(sizeof(ifinfomsg)));
     for (auto* a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
         switch (a->rta_type) {
-            case IFLA_IFNAME: out.name = static_cast<const char*>(RTA_DATA(a)); break;
-            case IFLA_MTU: out.mtu = *static_cast<unsigned*>(RTA_DATA(a)); break;
-            case IFLA_MASTER: out.master = *static_cast<int*>(RTA_DATA(a)); break;
+            case IFLA_IFNAME: out.name = attribute_text(a); break;
+            case IFLA_MTU:
+                if (RTA_PAYLOAD(a) >= sizeof(unsigned)) out.mtu = *static_cast<unsigned*>(RTA_DATA(a));
+                break;
+            case IFLA_MASTER:
+                if (RTA_PAYLOAD(a) >= sizeof(int)) out.master = *static_cast<int*>(RTA_DATA(a));
+                break;
             case IFLA_VFINFO_LIST: {
                 int n = int(RTA_PAYLOAD(a));
                 for (auto* i = static_cast<rtattr*>(RTA_DATA(a)); RTA_OK(i, n); i = RTA_NEXT(i, n))
@@ -110,7 +121,7 @@ void parse_link(nlmsghdr* h, LinkInfo& out) {
             case IFLA_LINKINFO: {
                 int n = int(RTA_PAYLOAD(a));
                 for (auto* i = static_cast<rtattr*>(RTA_DATA(a)); RTA_OK(i, n); i = RTA_NEXT(i, n))
-                    if (i->rta_type == IFLA_INFO_KIND) out.kind = static_cast<const char*>(RTA_DATA(i));
+                    if (i->rta_type == IFLA_INFO_KIND) out.kind = attribute_text(i);
                 break;
             }
             default: break;
@@ -153,18 +164,27 @@ int Rtnetlink::transact(void* msg, size_t len, LinkInfo* reply) {
             if (errno == EINTR) continue;
             return errno;
         }
-        int left = int(n);
-        for (auto* r = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(r, unsigned(left)); r = NLMSG_NEXT(r, left)) {
-            if (r->nlmsg_seq != seq_) continue;  // a late answer to an earlier request
-            if (r->nlmsg_type == NLMSG_ERROR) {
-                // With NLM_F_ACK the kernel answers a GET with the data, then an ack.
-                int err = -static_cast<nlmsgerr*>(NLMSG_DATA(r))->error;
-                return err;
-            }
-            if (r->nlmsg_type == RTM_NEWLINK && reply) parse_link(r, *reply);
-            if (r->nlmsg_type == NLMSG_DONE) return 0;
-        }
+        if (auto done = read_netlink_answer(buf, size_t(n), seq_, reply)) return *done;
     }
+}
+
+std::optional<int> read_netlink_answer(const char* buf, size_t len, unsigned seq, LinkInfo* reply) {
+    int left = int(len);
+    // NLMSG_NEXT steps over the padding of an unaligned last message, so
+    // `left` can go below 0, which as unsigned would pass NLMSG_OK.
+    for (auto* r = reinterpret_cast<const nlmsghdr*>(buf); left > 0 && NLMSG_OK(r, unsigned(left)); r = NLMSG_NEXT(r, left)) {
+        if (r->nlmsg_seq != seq) continue;  // a late answer to an earlier request
+        if (r->nlmsg_type == NLMSG_ERROR) {
+            // With NLM_F_ACK the kernel answers a GET with the data, then an ack.
+            if (r->nlmsg_len < NLMSG_LENGTH(sizeof(int))) return EPROTO;  // cut off before its code
+            int err = static_cast<const nlmsgerr*>(NLMSG_DATA(r))->error;
+            // 0 or -errno; anything else (INT_MIN has no negation) is no answer vmrun can name.
+            return err <= 0 && err > -4096 ? -err : EPROTO;
+        }
+        if (r->nlmsg_type == RTM_NEWLINK && reply) parse_link(r, *reply);
+        if (r->nlmsg_type == NLMSG_DONE) return 0;
+    }
+    return std::nullopt;
 }
 
 std::optional<LinkInfo> Rtnetlink::link(const std::string& name, int& err) {

@@ -59,6 +59,12 @@ private:
     unsigned seq_ = 1;
 };
 
+// One datagram of the kernel's answer to request `seq`, as the socket gave
+// it: the errno the answer ends with (0 = done) once it is complete, nullopt
+// while more is to come; each RTM_NEWLINK in it is read into `reply` when
+// given. `buf` is aligned for nlmsghdr; `len` is what recv returned.
+std::optional<int> read_netlink_answer(const char* buf, size_t len, unsigned seq, LinkInfo* reply);
+
 // "Operation not permitted (creating network links needs CAP_NET_ADMIN: run vmrun as root)" and similar.
 std::string describe_netlink_error(int err);
 

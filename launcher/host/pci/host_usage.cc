@@ -100,12 +100,23 @@ DisplayNodes display_nodes_of(const std::string& sysroot, const PciAddress& addr
     out.nvidia = symlink_name(dev / "driver") == "nvidia";
     if (out.nvidia) {
         std::ifstream info(fs::path(sysroot) / "proc/driver/nvidia/gpus" / address.str() / "information");
-        for (std::string line; std::getline(info, line);)
-            if (line.rfind("Device Minor:", 0) == 0) {
-                auto minor = line.substr(line.find_first_not_of(" \t", 13));
-                if (!minor.empty() && minor.find_first_not_of("0123456789") == std::string::npos) out.nvidia_node = "/dev/nvidia" + minor;
-            }
+        std::ostringstream text;
+        text << info.rdbuf();
+        if (auto minor = parse_nvidia_minor(text.str()); !minor.empty()) out.nvidia_node = "/dev/nvidia" + minor;
     }
+    return out;
+}
+
+std::string parse_nvidia_minor(std::string_view information) {
+    std::istringstream info{std::string(information)};
+    std::string out;
+    for (std::string line; std::getline(info, line);)
+        if (line.rfind("Device Minor:", 0) == 0) {
+            auto start = line.find_first_not_of(" \t", 13);
+            if (start == std::string::npos) continue;  // nothing after the colon
+            auto minor = line.substr(start);
+            if (minor.find_first_not_of("0123456789") == std::string::npos) out = minor;
+        }
     return out;
 }
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/block/block_users.h"
@@ -65,6 +66,8 @@ struct DisplayNodes {
     }
 };
 DisplayNodes display_nodes_of(const std::string& sysroot, const PciAddress& address);
+// The "Device Minor:" number of that information file's text; "" when it has none.
+std::string parse_nvidia_minor(std::string_view information);
 
 // Reads the host's tables once for every function asked about.
 class HostUseFinder {

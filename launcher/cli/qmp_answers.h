@@ -1,0 +1,20 @@
+#pragma once
+// The fields the commands read from QEMU's answers to query-status and
+// query-balloon. Pure, and safe on any shape: an answer that is not what
+// QEMU 7.2 sends reads as "no value", never as an exception halfway through
+// a command (hotplug reads QEMU's answers after the device is in).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "qmp/protocol.h"
+
+namespace vmrun::cli {
+
+// query-status's "status" ("running", "paused", ...); "?" when it has none.
+std::string run_state_in(const qmp::Json& query_status);
+// query-balloon's "actual", the bytes the guest has; nullopt when it has none.
+std::optional<uint64_t> balloon_bytes_in(const qmp::Json& query_balloon);
+
+}  // namespace vmrun::cli
