@@ -1,5 +1,6 @@
 #include "base/utf8.h"
 
+#include <cstdio>
 #include <string>
 
 namespace vmrun {
@@ -29,6 +30,41 @@ size_t first_invalid_utf8(std::string_view s) {
         i += len;
     }
     return std::string_view::npos;
+}
+
+namespace {
+
+std::string hex2(unsigned v) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02x", v);
+    return buf;
+}
+
+}  // namespace
+
+std::string as_one_line(std::string_view s) {
+    std::string out;
+    for (size_t k = 0; k < s.size(); ++k) {
+        unsigned char c = s[k], next = k + 1 < s.size() ? s[k + 1] : 0, third = k + 2 < s.size() ? s[k + 2] : 0;
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c < 0x20 || c == 0x7F) {
+            out += "\\x" + hex2(c);
+        } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {  // C1 controls, U+0080..U+009F
+            out += "\\u00" + hex2(next);
+            k += 1;
+        } else if (c == 0xE2 && next == 0x80 && (third == 0xA8 || third == 0xA9)) {  // U+2028, U+2029
+            out += third == 0xA8 ? "\\u2028" : "\\u2029";
+            k += 2;
+        } else {
+            out += char(c);
+        }
+    }
+    return out;
 }
 
 }  // namespace vmrun

@@ -1,7 +1,8 @@
 #include "plan/systemd_unit.h"
 
+#include "base/utf8.h"
+
 #include <cctype>
-#include <cstdio>
 #include <string_view>
 
 namespace vmrun {
@@ -42,30 +43,10 @@ std::string service_section(const std::string& exec_start, const std::string& ex
 
 }  // namespace
 
-namespace {
-
-// The path with its control characters written as C escapes, for a message.
-std::string visible(const std::string& path) {
-    std::string out;
-    for (char c : path) {
-        auto u = static_cast<unsigned char>(c);
-        if (c == '\n') out += "\\n";
-        else if (c == '\t') out += "\\t";
-        else if (u < 0x20 || u == 0x7f) {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "\\x%02x", u);
-            out += hex;
-        } else out += c;
-    }
-    return out;
-}
-
-}  // namespace
-
 std::string unit_path_problem(const std::string& path) {
     for (char c : path)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-            return visible(path) +
+            return as_one_line(path) +
                    " has a control character (a newline, a tab...) in its name: a unit file's line cannot hold it "
                    "(and a newline would start a line of its own). Rename it, or use a symlink without one";
     return "";

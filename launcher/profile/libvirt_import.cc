@@ -15,6 +15,7 @@
 #include "base/cpu_list.h"
 #include "base/qemu_option_text.h"
 #include "profile/libvirt_metadata.h"
+#include "base/utf8.h"
 #include "profile/libvirt_xml.h"
 #include "profile/profile_edit.h"
 #include "profile/smbios_fields.h"
@@ -76,33 +77,6 @@ std::string hex2(unsigned v) {
     char buf[8];
     std::snprintf(buf, sizeof buf, "%02x", v);
     return buf;
-}
-
-// A message as one line of plain text: a value quoted from the XML may hold
-// line breaks or terminal escapes, shown here as \n, \x1b and the like.
-std::string one_line(const std::string& s) {
-    std::string out;
-    for (size_t k = 0; k < s.size(); ++k) {
-        unsigned char c = s[k], next = k + 1 < s.size() ? s[k + 1] : 0, third = k + 2 < s.size() ? s[k + 2] : 0;
-        if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\r') {
-            out += "\\r";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (c < 0x20 || c == 0x7F) {
-            out += "\\x" + hex2(c);
-        } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {  // C1 controls, U+0080..U+009F
-            out += "\\u00" + hex2(next);
-            k += 1;
-        } else if (c == 0xE2 && next == 0x80 && (third == 0xA8 || third == 0xA9)) {  // U+2028, U+2029
-            out += third == 0xA8 ? "\\u2028" : "\\u2029";
-            k += 2;
-        } else {
-            out += char(c);
-        }
-    }
-    return out;
 }
 
 // Text as lines of the profile's header comment. yaml-cpp starts a line it
@@ -288,7 +262,7 @@ public:
     }
 
 private:
-    void warn(const std::string& w) { warnings_.push_back(one_line(w)); }
+    void warn(const std::string& w) { warnings_.push_back(as_one_line(w)); }
 
     // A profile says a thing once; a domain can say it twice (two <loader>s,
     // two <system>s): the first is kept.
