@@ -1,24 +1,18 @@
 #!/usr/bin/env bash
-# Builds the fuzz targets with clang's libFuzzer (+ ASan/UBSan) into
-# build-fuzz/ and runs each from its seed corpus (tests/fuzz/corpus/NAME:
+# Builds the fuzz targets with clang's libFuzzer (+ ASan/UBSan) in the
+# sanitized tree (scripts/build-sanitized.sh) and runs each from its seed corpus (tests/fuzz/corpus/NAME:
 # example profiles, recorded QEMU traffic, journals, real /proc text, netlink
 # replies, libvirt XML). TOTAL seconds (default 300) are split evenly over the
 # targets that tests/fuzz/CMakeLists.txt lists, so a new target costs CI no
 # time. A crash, a leak, or one input taking over 10 s fails the run (after
-# the other targets had their turn), with the input saved in build-fuzz/; add
-# it to the corpus and a regression test once fixed. VMRUN_FUZZ_JOBS sets the
-# build's parallelism (default: every CPU).
+# the other targets had their turn), with the input saved in build-sanitized/; add
+# it to the corpus and a regression test once fixed.
 #   scripts/fuzz.sh [TOTAL_SECONDS]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 total=${1:-300}
-out=$top/build-fuzz
-CC=clang CXX=clang++ cmake -S "$top" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVMRUN_FUZZ=ON >/dev/null
-if ! cmake --build "$out" -j"${VMRUN_FUZZ_JOBS:-$(nproc)}" --target fuzz_targets >"$out/build.log" 2>&1; then
-  grep -E 'error' "$out/build.log" | head -20
-  echo "fuzz: the fuzz targets did not build"
-  exit 1
-fi
+out=$top/build-sanitized
+"$top/scripts/build-sanitized.sh" fuzz_targets || { echo "fuzz: the fuzz targets did not build"; exit 1; }
 mapfile -t targets <"$out/tests/fuzz/targets.txt"
 seconds=$((total / ${#targets[@]}))
 [ "$seconds" -ge 1 ] || seconds=1

@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
-# Builds the unit tests with AddressSanitizer + UndefinedBehaviorSanitizer into
-# build-asan/ and runs them: any memory error, leak or undefined behaviour
-# fails the run.
+# Runs the unit tests as built in the sanitized tree (scripts/build-sanitized.sh:
+# clang, ASan + UBSan): any memory error, leak or undefined behaviour fails the run.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$top/build-asan
-cmake -S "$top" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVMRUN_SANITIZE=ON >/dev/null
-cmake --build "$out" -j"$(nproc)" --target vmrun_unit_tests 2>&1 | grep -E ' error: ' || true
+"$top/scripts/build-sanitized.sh" vmrun_unit_tests
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-"$out/tests/vmrun_unit_tests"
+"$top/build-sanitized/tests/vmrun_unit_tests"

@@ -30,7 +30,7 @@ std::vector<std::string> vm_folders(bool runtime) {
     return out;
 }
 
-std::vector<std::string> running_vms() {
+std::vector<std::string> running_vm_names() {
     std::vector<std::string> out;
     for (const auto& name : vm_folders(true)) {
         pid_t holder = 0;
@@ -87,7 +87,7 @@ int run_completion(const ParsedArgs& args) {
 }
 
 int run_complete_words(const std::vector<std::string>& words) {
-    CompletionSources sources{running_vms, known_vms, device_ids, pci_functions};
+    CompletionSources sources{running_vm_names, known_vms, device_ids, pci_functions};
     auto c = complete(words, sources);
     std::cout << format_completion(c, words.empty() ? "" : words.back());
     return kExitOk;

@@ -1,4 +1,5 @@
 #include "host/host_check.h"
+#include "base/join.h"
 
 #include "base/cpu_list.h"
 #include "host/cpu_affinity.h"
@@ -22,12 +23,6 @@ bool has_word(const std::string& cmdline, const std::string& word) {
         pos = end;
     }
     return false;
-}
-
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
-    return out;
 }
 
 class Checker {

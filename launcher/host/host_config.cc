@@ -1,4 +1,5 @@
 #include "host/host_config.h"
+#include "base/join.h"
 
 #include <set>
 #include <sstream>
@@ -6,12 +7,6 @@
 namespace vmrun {
 
 namespace {
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-    return out;
-}
 
 InitramfsRecipe recipe_for(InitramfsTool t) {
     switch (t) {

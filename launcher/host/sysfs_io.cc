@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <thread>
@@ -20,6 +21,14 @@ std::string read_first_line(const fs::path& path) {
     std::string s;
     std::getline(in, s);
     return s;
+}
+
+std::optional<uint64_t> read_decimal(const fs::path& path) {
+    auto text = read_first_line(path);
+    uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
 }
 
 std::string boot_id(const fs::path& sysroot) { return read_first_line(sysroot / "proc/sys/kernel/random/boot_id"); }

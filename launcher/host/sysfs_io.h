@@ -3,14 +3,20 @@
 // through a sysroot ("/" on a host, a simulated tree in tests).
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace vmrun {
 
 // First line of a file, without its newline; "" when unreadable.
 std::string read_first_line(const std::filesystem::path& path);
+
+// The unsigned decimal number a counter file holds (nr_hugepages,
+// sriov_numvfs); nullopt when unreadable, not a number or past uint64_t.
+std::optional<uint64_t> read_decimal(const std::filesystem::path& path);
 
 // This boot's id (proc/sys/kernel/random/boot_id): a journal entry written
 // under another boot speaks of kernel state (pools, VFs) that is gone.

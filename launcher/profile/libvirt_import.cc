@@ -73,7 +73,7 @@ std::string id_of(const ptree& n) {
     return alias.rfind("ua-", 0) == 0 ? alias.substr(3) : "";
 }
 
-std::string hex2(unsigned v) {
+std::string two_hex_digits(unsigned v) {
     char buf[8];
     std::snprintf(buf, sizeof buf, "%02x", v);
     return buf;
@@ -1040,7 +1040,7 @@ private:
             }
             if (auto* a = child(n, "address"); a && number(attr(*a, "bus"), "<address bus>") == 0)
                 put(item, "guest_address",
-                    str(hex2(number(attr(*a, "slot"), "<address slot>")) + "." +
+                    str(two_hex_digits(number(attr(*a, "slot"), "<address slot>")) + "." +
                         std::to_string(number(attr(*a, "function"), "<address function>"))));
             if (attr(n, "managed", "no") != "yes")
                 warn("<hostdev> " + pci_address_text(*src) + " managed='no': vmrun binds it to vfio-pci itself (and gives it back)");

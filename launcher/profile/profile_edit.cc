@@ -1,4 +1,5 @@
 #include "profile/profile_edit.h"
+#include "base/join.h"
 
 #include <algorithm>
 #include <cctype>
@@ -19,12 +20,6 @@ std::vector<std::string> split_lines(const std::string& text) {
         start = end;
     }
     return lines;
-}
-
-std::string join(const std::vector<std::string>& lines) {
-    std::string out;
-    for (const auto& l : lines) out += l;
-    return out;
 }
 
 size_t indent_of(const std::string& line) { return line.find_first_not_of(' '); }
@@ -203,7 +198,7 @@ ProfileEdit append_items(const std::string& text, const LoadedProfile& loaded, D
         if (!text.empty() && text.back() != '\n') lines.back() += '\n';
         lines.push_back(key + ":\n");
         for (const auto& fields : new_items) lines.push_back("  - " + render_flow(fields) + "\n");
-        out.text = join(lines);
+        out.text = join(lines, "");
         return checked(out, loaded, list, long(new_items.size()));
     }
     auto kline = key_line(lines, loaded.profile, key);
@@ -228,7 +223,7 @@ ProfileEdit append_items(const std::string& text, const LoadedProfile& loaded, D
         std::vector<std::string> added;
         for (const auto& fields : new_items) added.push_back("  - " + render_flow(fields) + "\n");
         lines.insert(lines.begin() + *kline + 1, added.begin(), added.end());
-        out.text = join(lines);
+        out.text = join(lines, "");
         return checked(out, loaded, list, long(new_items.size()));
     }
 
@@ -271,7 +266,7 @@ ProfileEdit append_items(const std::string& text, const LoadedProfile& loaded, D
     }
     if (lines[last_line].empty() || lines[last_line].back() != '\n') lines[last_line] += '\n';
     lines.insert(lines.begin() + last_line + 1, added.begin(), added.end());
-    out.text = join(lines);
+    out.text = join(lines, "");
     return checked(out, loaded, list, long(new_items.size()));
 }
 
@@ -309,7 +304,7 @@ ProfileEdit remove_items(const std::string& text, const LoadedProfile& loaded, D
         if (l.find('#') == std::string::npos) lines.erase(lines.begin() + *kline);
         else l.insert(key.size() + 1, " []");
     }
-    out.text = join(lines);
+    out.text = join(lines, "");
     return checked(out, loaded, list, -long(chosen.size()));
 }
 

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "text_has.h"
 #include "guest_console.h"
 #include "run_vmrun.h"
 #include "vm_under_test.h"
@@ -26,7 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // A PulseAudio daemon of nobody's, in a folder of its own: HOME (where it
 // writes its cookie) and XDG_RUNTIME_DIR (where its socket is).

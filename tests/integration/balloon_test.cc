@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "text_has.h"
 #include "guest_console.h"
 #include "run_vmrun.h"
 #include "vm_under_test.h"
@@ -14,7 +15,6 @@ using namespace vmrun::testing;
 
 namespace {
 
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 void start(VmUnderTest& vm, const std::string& extra) {
     write_file(vm.profile, tiny_guest_profile(vm.name, extra));

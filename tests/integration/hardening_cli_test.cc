@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text_has.h"
 #include "host/process_watch.h"
 #include "qemu_process.h"
 
@@ -25,7 +26,6 @@
 using namespace vmrun::testing;
 
 namespace {
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 }  // namespace
 
 TEST_CASE("a unix socket path over 107 bytes is an error naming the limit, not an abort") {

@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "text_has.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
 
@@ -18,7 +19,6 @@ using namespace vmrun::testing;
 
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // The XML without its first comment line difference: the importer's header names the source file.
 

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <thread>
 
+#include "text_has.h"
 #include "guest_console.h"
 #include "run_vmrun.h"
 #include "vm_under_test.h"
@@ -26,7 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 bool gone_within(const std::string& path, std::chrono::seconds limit) {
     auto deadline = std::chrono::steady_clock::now() + limit;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "text_has.h"
 #include "guest_console.h"
 #include "host/host_restore.h"
 #include "host/journal.h"
@@ -32,7 +33,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 // Runs `work` on a thread inside `ns`: setns applies to the calling thread
 // only, so vmrun's own code under test runs in the namespace and the test's

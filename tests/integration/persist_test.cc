@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "text_has.h"
 #include "run_vmrun.h"
 #include "vm_under_test.h"
 
@@ -19,7 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 // `now` is `before` with `inserted` right after the line `after`, nothing else changed.
 void require_inserted_after(const std::string& before, const std::string& now, const std::string& after,

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "text_has.h"
 #include "guest_console.h"
 #include "host/process_watch.h"
 #include "run_vmrun.h"
@@ -30,7 +31,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 struct TpmVm : VmUnderTest {
     explicit TpmVm(const std::string& vm_name, const std::string& tpm = "tpm: true\n") : VmUnderTest(vm_name) { use(tpm); }

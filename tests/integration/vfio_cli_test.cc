@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text_has.h"
 #include "run_vmrun.h"
 #include "sim_kernel.h"
 #include "sim_sysfs.h"
@@ -25,7 +26,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 const char* kGpuGroup = "passthrough:\n"
                         "  - host: 01:00.0\n    x_vga: true\n"

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "text_has.h"
 #include "net_namespace.h"
 #include "qemu_process.h"
 #include "host/process_watch.h"
@@ -29,7 +30,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 struct Vm : VmUnderTest {
     explicit Vm(const std::string& vm_name, const std::string& extra = "") : VmUnderTest(vm_name) {

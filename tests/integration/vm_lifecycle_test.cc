@@ -19,6 +19,7 @@
 #include <functional>
 #include <thread>
 
+#include "text_has.h"
 #include "guest_console.h"
 #include "qemu_process.h"
 #include "run/instance_lock.h"
@@ -33,7 +34,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 // The guest needs a moment (TCG) to bind drivers after a hotplug.
 std::string inventory_until(const VmrunEnv& env, const std::string& vm, const std::function<bool(const std::string&)>& ok) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "text_has.h"
 #include "host/host_config.h"
 #include "host/host_readings.h"
 #include "sim_sysfs.h"
@@ -28,7 +29,6 @@ HostConfigInput input_for(const std::string& root, std::initializer_list<const c
     return in;
 }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 

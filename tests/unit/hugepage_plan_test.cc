@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "text_has.h"
 #include "plan/qemu_argv.h"
 #include "profile_fixture.h"
 
@@ -20,10 +21,6 @@ LaunchPlan plan_with(const std::string& yaml, const HostFacts& facts) {
     auto planned = make_launch_plan(p.loaded.profile, facts);
     REQUIRE(planned.plan);
     return *planned.plan;
-}
-
-bool has_arg(const std::vector<std::string>& argv, const std::string& text) {
-    return std::find(argv.begin(), argv.end(), text) != argv.end();
 }
 
 }  // namespace

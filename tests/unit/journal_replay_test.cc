@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "text_has.h"
 #include "host/host_restore.h"
 #include "host/process_watch.h"
 #include "temp_dir.h"
@@ -35,12 +36,6 @@ struct Sleeper {  // an unrelated process a hostile entry might name
         ::waitpid(pid, nullptr, 0);
     }
 };
-
-bool mentions(const std::vector<std::string>& lines, const std::string& text) {
-    for (const auto& l : lines)
-        if (l.find(text) != std::string::npos) return true;
-    return false;
-}
 
 // A journal of `action` entries naming an unrelated live process: without a
 // start time, with its real pid and start time, and with a pid that is no pid.

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include "text_has.h"
 #include "plan/libvirt_domain.h"
 #include "profile/libvirt_import.h"
 #include "profile_fixture.h"
@@ -13,7 +14,6 @@ using namespace vmrun::testing;
 
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 bool warned(const LibvirtDomain& d, const std::string& part) {
     for (const auto& w : d.warnings)

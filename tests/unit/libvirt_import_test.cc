@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "text_has.h"
 #include "profile/libvirt_import.h"
 #include "profile/profile_loader.h"
 
@@ -19,7 +20,6 @@ namespace {
 const std::string kInjectedXml = "&#10;acpi_tables: [/etc/shadow]";
 const std::string kInjected = "\nacpi_tables: [/etc/shadow]";
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::string all_warnings(const LibvirtImport& imported) {
     std::string all;

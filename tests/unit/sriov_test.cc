@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "text_has.h"
 #include "base/pci_address.h"
 #include "host/host_restore.h"
 #include "host/journal.h"
@@ -39,10 +40,6 @@ HostFacts facts_with_82599(unsigned existing = 0) {
 
 Pipeline plan_of(const std::string& passthrough, const HostFacts& facts) {
     return run_pipeline("name: vfvm\nmemory: 1G\naccelerator: tcg\npassthrough:\n" + passthrough, "/vm", facts);
-}
-
-bool has_arg(const std::vector<std::string>& argv, const std::string& text) {
-    return std::find(argv.begin(), argv.end(), text) != argv.end();
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "text_has.h"
 #include "host/display/display_handoff.h"
 #include "host/host_restore.h"
 #include "host/input/evdev_devices.h"
@@ -33,12 +34,6 @@ using namespace vmrun::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool mentions(const std::vector<std::string>& lines, const std::string& text) {
-    for (const auto& l : lines)
-        if (l.find(text) != std::string::npos) return true;
-    return false;
-}
 
 void set_boot(const fs::path& root, const std::string& id) {
     fs::create_directories(root / "proc/sys/kernel/random");

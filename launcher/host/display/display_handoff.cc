@@ -1,4 +1,5 @@
 #include "host/display/display_handoff.h"
+#include "base/join.h"
 
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -39,12 +40,6 @@ bool is_word(const std::string& s) {
                                               std::string::npos && s.front() != '-' && s.find("..") == std::string::npos;
 }
 
-std::string join(const std::vector<std::string>& words) {
-    std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
-    return out;
-}
-
 // Modules that use `name` (its holders), theirs first: the order they can be unloaded in.
 void unload_order(const fs::path& modules, const std::string& name, std::vector<std::string>& out, std::set<std::string>& seen) {
     if (!seen.insert(name).second) return;
@@ -73,8 +68,8 @@ std::string stop_display_manager(const HostDisplay& hd, Journal& journal) {
     if (auto ec = journal.record({"display-manager", {{"key", "display-manager"}, {"start", hd.start}}}))
         return "cannot write the journal: " + ec.message();
     auto r = run_command(hd.stop, kCommandLimit);
-    if (!r.ok()) return "the display manager's stop command (" + join(hd.stop) + ") failed (" + r.describe() + ")";
-    spdlog::info("ran the display manager's stop command: {}", join(hd.stop));
+    if (!r.ok()) return "the display manager's stop command (" + join(hd.stop, " ") + ") failed (" + r.describe() + ")";
+    spdlog::info("ran the display manager's stop command: {}", join(hd.stop, " "));
     return "";
 }
 
@@ -292,7 +287,7 @@ std::vector<HostProblem> display_handoff_problems(const LaunchPlan& plan) {
         std::string why_not;
         auto modules = modules_to_unload(plan.facts.sysroot, *gpu, passthrough_addresses(plan.profile), why_not);
         if (!modules.empty() && find_program("modprobe").empty())
-            out.push_back({"the GPU's driver modules (" + join(modules) + ") would be unloaded, and there is no modprobe to load them again",
+            out.push_back({"the GPU's driver modules (" + join(modules, " ") + ") would be unloaded, and there is no modprobe to load them again",
                            "apt-get install kmod"});
     }
     return out;
@@ -302,13 +297,13 @@ std::string describe_handoff(const LaunchPlan& plan) {
     const auto& hd = *plan.profile.host_display;
     auto gpu = passed_boot_gpu(plan.facts.sysroot, plan.profile);
     if (!gpu) return "none of the passed devices is the boot GPU: the host's display is left as it is";
-    std::string out = "start " + (hd.stop_units.empty() ? "" : "stops " + join(hd.stop_units) + " (when active), ") +
-                      (hd.unit.empty() ? "runs " + join(hd.stop) : "stops " + hd.unit + " (when active)") +
+    std::string out = "start " + (hd.stop_units.empty() ? "" : "stops " + join(hd.stop_units, " ") + " (when active), ") +
+                      (hd.unit.empty() ? "runs " + join(hd.stop, " ") : "stops " + hd.unit + " (when active)") +
                       ", waits up to " + std::to_string(hd.timeout) + " s for " + gpu->str() +
                       "'s device nodes, releases the consoles and firmware framebuffers, ";
     std::string why_not;
     auto modules = modules_to_unload(plan.facts.sysroot, *gpu, passthrough_addresses(plan.profile), why_not);
-    out += modules.empty() ? "unloads no module (" + why_not + ")" : "unloads " + join(modules);
+    out += modules.empty() ? "unloads no module (" + why_not + ")" : "unloads " + join(modules, " ");
     return out + "; all of it back when the VM ends";
 }
 
@@ -336,7 +331,7 @@ std::string hand_over_display(const LaunchPlan& plan, Journal& journal) {
     }
     if (sysroot != "/") {
         // A simulated sysfs has no kernel behind it to unload modules from.
-        spdlog::info("simulated sysfs at {}: the modules {} are not unloaded", sysroot, join(modules));
+        spdlog::info("simulated sysfs at {}: the modules {} are not unloaded", sysroot, join(modules, " "));
         return "";
     }
     return unload_modules(sysroot, modules, journal);
@@ -369,11 +364,11 @@ UndoOutcome start_display_manager(const nlohmann::json& json) {
     auto start = json["start"].get<std::vector<std::string>>();
     auto r = run_command(start, kCommandLimit);
     if (r.timed_out)
-        return UndoOutcome::left_alone("the display manager's start command (" + join(start) + ") was still running after " +
+        return UndoOutcome::left_alone("the display manager's start command (" + join(start, " ") + ") was still running after " +
                                        std::to_string(kCommandLimit.count()) +
                                        " s and was stopped with what it started; start the display manager by hand");
-    if (!r.ok()) return UndoOutcome::failed("the display manager's start command (" + join(start) + ") failed (" + r.describe() + ")");
-    return UndoOutcome::done("ran the display manager's start command (" + join(start) + ")");
+    if (!r.ok()) return UndoOutcome::failed("the display manager's start command (" + join(start, " ") + ") failed (" + r.describe() + ")");
+    return UndoOutcome::done("ran the display manager's start command (" + join(start, " ") + ")");
 }
 
 std::string check_host_unit_entry(const nlohmann::json& json) {

@@ -26,12 +26,6 @@ constexpr uint64_t kGiB_kib = 1048576;
 // Finding 1G pages in fragmented memory takes the kernel a while; it does not hang.
 constexpr std::chrono::milliseconds kPoolWriteLimit{300000};
 
-std::optional<uint64_t> read_count(const fs::path& file) {
-    auto text = read_first_line(file);
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    return std::stoull(text);
-}
-
 std::string journal_key(uint64_t page_kib) { return "hugepages-" + std::to_string(page_kib) + "kB"; }
 
 // The kernel's parameters that reserve `pages` at boot, when memory is not yet fragmented.
@@ -67,9 +61,9 @@ fs::path hugepage_pool_dir(const fs::path& sysroot, uint64_t page_kib) {
 
 std::optional<HugepagePool> read_hugepage_pool(const fs::path& sysroot, uint64_t page_kib) {
     auto dir = hugepage_pool_dir(sysroot, page_kib);
-    auto total = read_count(dir / "nr_hugepages"), free = read_count(dir / "free_hugepages");
+    auto total = read_decimal(dir / "nr_hugepages"), free = read_decimal(dir / "free_hugepages");
     if (!total || !free) return std::nullopt;
-    return HugepagePool{*total, *free, read_count(dir / "resv_hugepages").value_or(0)};
+    return HugepagePool{*total, *free, read_decimal(dir / "resv_hugepages").value_or(0)};
 }
 
 namespace {

@@ -17,10 +17,6 @@ namespace {
 
 std::string force_for(HostUseKind kind) { return std::string("or, if you are sure, pass --force-bind=") + host_use_kind_name(kind); }
 
-fs::path device_dir(const std::string& sysroot, const PciAddress& a) {
-    return fs::path(sysroot) / "sys/bus/pci/devices" / a.str();
-}
-
 // Net interfaces and drm cards below the PCI device.
 struct ChildNames {
     std::vector<std::string> net, drm;
@@ -95,7 +91,7 @@ std::optional<ForceBind> parse_force_bind(const std::string& value, std::string&
 
 DisplayNodes display_nodes_of(const std::string& sysroot, const PciAddress& address) {
     DisplayNodes out;
-    auto dev = device_dir(sysroot, address);
+    auto dev = pci_device_dir(sysroot, address);
     for (const auto& d : child_names(dev).drm) out.dri.insert("/dev/dri/" + d);
     out.nvidia = symlink_name(dev / "driver") == "nvidia";
     if (out.nvidia) {
@@ -129,7 +125,7 @@ HostUseFinder::HostUseFinder(std::string sysroot, ExclusiveOpenCheck exclusive_o
 HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
     Found out;
     if (f.driver == "vfio-pci") return out;  // the host already let go of it
-    auto dev = device_dir(sysroot_, f.address);
+    auto dev = pci_device_dir(sysroot_, f.address);
     auto a = f.address.str();
 
     if (f.boot_vga.value_or(false)) {
@@ -170,7 +166,7 @@ HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
 // has no process left) is still a refusal.
 void HostUseFinder::add_block_uses(const PciFunction& f, Found& out) const {
     auto a = f.address.str();
-    auto stack = block_devices_of(sysroot_, device_dir(sysroot_, f.address));
+    auto stack = block_devices_of(sysroot_, pci_device_dir(sysroot_, f.address));
     std::set<std::string> said;
     for (const auto& d : stack) {
         if (d.dev.empty()) {

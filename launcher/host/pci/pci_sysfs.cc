@@ -22,14 +22,12 @@ unsigned long hex_value(const std::string& s) {
     }
 }
 
-fs::path device_dir(const std::string& sysroot, const PciAddress& a) {
-    return fs::path(sysroot) / "sys/bus/pci/devices" / a.str();
-}
 
-std::optional<unsigned> read_count(const fs::path& file) {
-    auto text = read_first_line(file);
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 6) return std::nullopt;
-    return unsigned(std::stoul(text));
+// An SR-IOV count or offset: a PCIe routing id field, so under a million.
+std::optional<unsigned> read_vf_count(const fs::path& file) {
+    auto value = read_decimal(file);
+    if (!value || *value >= 1000000) return std::nullopt;
+    return unsigned(*value);
 }
 
 std::map<unsigned, PciAddress> virtfn_links(const fs::path& pf_dir) {
@@ -49,6 +47,10 @@ std::string PciFunction::ids() const {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04x:%04x", vendor, device);
     return buf;
+}
+
+fs::path pci_device_dir(const std::string& sysroot, const PciAddress& address) {
+    return fs::path(sysroot) / "sys/bus/pci/devices" / address.str();
 }
 
 std::vector<PciFunction> read_pci_functions(const std::string& sysroot) {
@@ -84,14 +86,14 @@ std::vector<PciFunction> read_pci_functions(const std::string& sysroot) {
 }
 
 std::optional<SriovFacts> read_sriov(const std::string& sysroot, const PciAddress& pf) {
-    auto dir = device_dir(sysroot, pf);
-    auto total = read_count(dir / "sriov_totalvfs");
+    auto dir = pci_device_dir(sysroot, pf);
+    auto total = read_vf_count(dir / "sriov_totalvfs");
     if (!total) return std::nullopt;
     SriovFacts f;
     f.total_vfs = *total;
-    f.num_vfs = read_count(dir / "sriov_numvfs").value_or(0);
-    f.offset = read_count(dir / "sriov_offset").value_or(0);
-    f.stride = read_count(dir / "sriov_stride").value_or(0);
+    f.num_vfs = read_vf_count(dir / "sriov_numvfs").value_or(0);
+    f.offset = read_vf_count(dir / "sriov_offset").value_or(0);
+    f.stride = read_vf_count(dir / "sriov_stride").value_or(0);
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir / "net", ec)) {
         f.netdev = e.path().filename().string();
@@ -102,19 +104,19 @@ std::optional<SriovFacts> read_sriov(const std::string& sysroot, const PciAddres
 
 bool is_virtual_function(const std::string& sysroot, const PciAddress& address) {
     std::error_code ec;
-    return fs::is_symlink(device_dir(sysroot, address) / "physfn", ec);
+    return fs::is_symlink(pci_device_dir(sysroot, address) / "physfn", ec);
 }
 
 std::optional<VfOrigin> virtual_function_origin(const std::string& sysroot, const PciAddress& address) {
-    auto pf = parse_pci_address(symlink_name(device_dir(sysroot, address) / "physfn"));
+    auto pf = parse_pci_address(symlink_name(pci_device_dir(sysroot, address) / "physfn"));
     if (!pf) return std::nullopt;
-    for (const auto& [index, vf] : virtfn_links(device_dir(sysroot, *pf)))
+    for (const auto& [index, vf] : virtfn_links(pci_device_dir(sysroot, *pf)))
         if (vf == address) return VfOrigin{*pf, index};
     return std::nullopt;
 }
 
 std::map<unsigned, PciAddress> virtual_functions_of(const std::string& sysroot, const PciAddress& pf) {
-    return virtfn_links(device_dir(sysroot, pf));
+    return virtfn_links(pci_device_dir(sysroot, pf));
 }
 
 std::map<int, std::vector<PciAddress>> read_iommu_groups(const std::string& sysroot) {

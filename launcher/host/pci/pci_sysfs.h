@@ -3,6 +3,7 @@
 // ("/" on a host, a simulated tree in tests). Read-only; binding lives apart.
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ struct PciFunction {
 
 // Every function under SYSROOT/sys/bus/pci/devices, sorted by address.
 std::vector<PciFunction> read_pci_functions(const std::string& sysroot);
+
+// sys/bus/pci/devices/ADDRESS below `sysroot`.
+std::filesystem::path pci_device_dir(const std::string& sysroot, const PciAddress& address);
 
 // SR-IOV, as sysfs shows it. A physical function's sriov_totalvfs,
 // sriov_numvfs, sriov_offset, sriov_stride and interface (net/); nullopt when

@@ -16,10 +16,6 @@ constexpr std::chrono::milliseconds kVfCountWriteLimit{300000};
 
 namespace {
 
-fs::path device_dir(const std::string& sysroot, const PciAddress& a) {
-    return fs::path(sysroot) / "sys/bus/pci/devices" / a.str();
-}
-
 }  // namespace
 
 void read_sriov_facts(HostFacts& facts, const Profile& profile) {
@@ -57,7 +53,7 @@ std::vector<HostProblem> sriov_problems(const LaunchPlan& plan) {
 }
 
 std::string create_virtual_functions(const std::string& sysroot, const SriovPlan& r, Journal& journal) {
-    auto dir = device_dir(sysroot, r.pf);
+    auto dir = pci_device_dir(sysroot, r.pf);
     auto facts = read_sriov(sysroot, r.pf);
     auto now = facts ? facts->num_vfs : 0;
     if (now >= r.needed) return "";
@@ -92,7 +88,7 @@ UndoOutcome restore_sriov_count(const nlohmann::json& json) {
     auto pf = *parse_pci_address(*args.text("pf"));
     auto before = *args.count("before");
     auto asked = *args.count("asked");
-    auto dir = device_dir(sysroot, pf);
+    auto dir = pci_device_dir(sysroot, pf);
     auto facts = read_sriov(sysroot, pf);
     if (!facts || facts->num_vfs == before) return UndoOutcome::nothing();
     auto now = facts->num_vfs;
@@ -101,7 +97,7 @@ UndoOutcome restore_sriov_count(const nlohmann::json& json) {
         return UndoOutcome::left_alone(pf.str() + " has " + std::to_string(now) + " virtual functions now, not the " + std::to_string(asked) +
                                        " vmrun made: not touched");
     for (const auto& [index, vf] : virtual_functions_of(sysroot, pf))
-        if (symlink_name(device_dir(sysroot, vf) / "driver") == "vfio-pci")
+        if (symlink_name(pci_device_dir(sysroot, vf) / "driver") == "vfio-pci")
             return UndoOutcome::left_alone("left " + std::to_string(now) + " virtual functions on " + pf.str() + ": VF " + std::to_string(index) + " (" +
                    vf.str() + ") is still on vfio-pci, with another VM; lower sriov_numvfs once it is free");
     if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(before), kVfCountWriteLimit); !err.empty()) return UndoOutcome::failed(err);
