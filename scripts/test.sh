@@ -6,7 +6,9 @@
 #   scripts/test.sh --quick    the quick tier, after each edit: unit tests, the
 #                              layering test and the integration tests that boot
 #                              no guest (ctest -L quick), a few minutes
-# Further arguments go to ctest (-R NAME, -j2, ...).
+# Further arguments go to ctest (-R NAME, -j1, ...). The full run is two
+# entries at a time (VMRUN_TEST_JOBS, default 2): most entries wait on a TCG
+# guest or QEMU more than they compute.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 quick=
@@ -18,4 +20,4 @@ cd "$top/build"
 if [ -n "$quick" ]; then
   exec ctest -L quick -j"$(nproc)" --output-on-failure --timeout 300 "$@"
 fi
-ctest --output-on-failure --timeout 1200 "$@"
+ctest -j"${VMRUN_TEST_JOBS:-2}" --output-on-failure --timeout 1200 "$@"
