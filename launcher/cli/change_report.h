@@ -9,19 +9,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vm/change_log.h"
+
 namespace vmrun::cli {
 
-class ChangeReport {
+class ChangeReport : public ChangeLog {
 public:
     ChangeReport(bool json, const std::string& vm);
-    ~ChangeReport();
+    ~ChangeReport() override;
     ChangeReport(const ChangeReport&) = delete;
     ChangeReport& operator=(const ChangeReport&) = delete;
 
-    // A change: `line` for a person now, `entry` appended to the document's `list`.
-    void add(const std::string& list, nlohmann::json entry, const std::string& line);
-    // A fact of the whole change: `line` for a person now, `value` at `key`.
-    void set(const std::string& key, nlohmann::json value, const std::string& line);
+    // `line` printed now, or `entry` kept for the document.
+    void add(const std::string& list, nlohmann::json entry, const std::string& line) override;
+    void set(const std::string& key, nlohmann::json value, const std::string& line) override;
 
 private:
     bool json_;

@@ -8,8 +8,8 @@
 
 #include "base/exit_codes.h"
 #include "cli/command.h"
-#include "cli/qmp_answers.h"
-#include "cli/qmp_connect.h"
+#include "plan/qmp_answers.h"
+#include "vm/qmp_connect.h"
 #include "cli/vm_target.h"
 #include "profile/value_parsers.h"
 

@@ -1,82 +1,16 @@
-// vmrun bind PROFILE: move the profile's passthrough devices (with the rest of
-// their IOMMU groups) to vfio-pci without starting the VM — the job of the
-// vfio-bind scripts, done by address and journaled; 'vmrun restore NAME' gives
-// them back.
+// vmrun bind PROFILE [--force-bind[=KINDS]] [--sysroot DIR]: vm/bind_profile.
 
-#include <filesystem>
-#include <iostream>
-
-#include "cli/command.h"
 #include "base/exit_codes.h"
-#include "cli/load_plan.h"
-#include "cli/vm_target.h"
-#include "host/pci/bind_functions.h"
-#include "host/pci/sriov.h"
+#include "cli/command.h"
 #include "cli/force_bind_option.h"
-#include "cli/print_problems.h"
-#include "run/instance_lock.h"
-#include "run/vm_folders.h"
-#include "run/supervisor.h"
+#include "vm/bind_profile.h"
 
 namespace vmrun::cli {
 
 int run_bind(const ParsedArgs& args) {
-    auto profile = args.positional("PROFILE");
     auto forced = force_bind_option(args);
     if (!forced) return kExitUsage;
-    const auto& force = *forced;
-    auto sysroot = args.value("sysroot");
-    auto loaded = load_plan(profile);
-    if (!loaded.plan) return loaded.exit_code;
-    auto& plan = *loaded.plan;
-    if (sysroot) plan.facts.sysroot = *sysroot;
-    const auto& name = plan.profile.name;
-    if (plan.profile.passthrough.empty()) {
-        std::cerr << "vmrun: " << profile << " lists no passthrough devices; nothing to bind\n";
-        return kExitOk;
-    }
-    // Every refusal before the lock and the first change (the binding reads the host again).
-    auto inspection = inspect_passthrough(plan.facts.sysroot, existing_passthrough_addresses(plan));
-    auto problems = inspection.problems(force);
-    auto sriov = sriov_problems(plan);
-    problems.insert(problems.begin(), sriov.begin(), sriov.end());
-    if (!problems.empty()) {
-        print_problems(problems);
-        std::cerr << "vmrun: nothing was bound\n";
-        return kExitFailure;
-    }
-
-    const VmPaths& folder = plan.paths();
-    pid_t holder = 0;
-    std::string problem;
-    auto lock = InstanceLock::acquire(folder, holder, problem);
-    if (!lock) {
-        if (!problem.empty()) std::cerr << "vmrun: " << problem << "\n";
-        else std::cerr << "vmrun: " << name << " is running" << describe_holder(holder) << "; its devices are bound already\n";
-        return kExitFailure;
-    }
-    if (auto err = create_state_folder(folder); !err.empty()) {
-        std::cerr << "vmrun: " << err << "\n";
-        return kExitFailure;
-    }
-    Journal journal(folder.journal_file());
-    auto result = bind_functions({plan.facts.sysroot, passthrough_addresses(plan.profile), plan.sriov, plan.vf_net, force,
-                                  std::nullopt},
-                                 journal);
-    for (const auto& w : result.warnings) std::cerr << "vmrun: warning: " << w << "\n";
-    if (!result.ok()) {
-        if (!result.refusals.empty()) print_problems(result.refusals);
-        else std::cerr << "vmrun: " << result.error << "\n";
-        restore_stale_journal(folder, true);
-        std::cerr << "vmrun: nothing was bound\n";
-        return kExitFailure;
-    }
-    for (const auto& d : result.done) std::cout << d << "\n";
-    for (const auto& f : result.bound)
-        std::cout << f.address.str() << " -> vfio-pci (was " << (f.was_driver.empty() ? "unbound" : f.was_driver) << "), /dev/vfio/"
-                  << f.group << "\n";
-    std::cout << "give them back with: vmrun restore " << name << "\n";
-    return kExitOk;
+    return bind_profile(args.positional("PROFILE"), *forced, args.value("sysroot"));
 }
 
 }  // namespace vmrun::cli

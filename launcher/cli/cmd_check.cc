@@ -12,7 +12,7 @@
 #include "host/host_check.h"
 #include "host/display/display_handoff.h"
 #include "cli/diagnostics_json.h"
-#include "cli/load_plan.h"
+#include "vm/load_plan.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/pci/sriov.h"
 

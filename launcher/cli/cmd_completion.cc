@@ -9,7 +9,7 @@
 #include "cli/command.h"
 #include "cli/completion.h"
 #include "host/pci/pci_sysfs.h"
-#include "cli/load_plan.h"
+#include "vm/load_plan.h"
 #include "qmp/client.h"
 #include "run/instance_lock.h"
 #include "run/vm_folders.h"

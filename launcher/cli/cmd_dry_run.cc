@@ -8,8 +8,8 @@
 
 #include "cli/command.h"
 #include "base/exit_codes.h"
-#include "cli/load_plan.h"
-#include "host/sound/sound_server.h"
+#include "vm/load_plan.h"
+#include "plan/audio_description.h"
 #include "plan/qemu_argv.h"
 #include "plan/shell_quote.h"
 #include "plan/swtpm_argv.h"

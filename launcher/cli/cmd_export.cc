@@ -9,7 +9,7 @@
 
 #include "base/exit_codes.h"
 #include "cli/command.h"
-#include "cli/load_plan.h"
+#include "vm/load_plan.h"
 #include "plan/libvirt_domain.h"
 
 namespace vmrun::cli {

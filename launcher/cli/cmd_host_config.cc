@@ -13,10 +13,10 @@
 #include "base/exit_codes.h"
 #include "host/host_config.h"
 #include "cli/diagnostics_json.h"
-#include "cli/load_plan.h"
+#include "vm/load_plan.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/pci/pci_sysfs.h"
-#include "cli/print_problems.h"
+#include "vm/print_problems.h"
 #include "host/sysfs_io.h"
 
 namespace fs = std::filesystem;

@@ -9,7 +9,7 @@
 
 #include "cli/command.h"
 #include "base/exit_codes.h"
-#include "cli/load_plan.h"
+#include "vm/load_plan.h"
 #include "host/pci/pci_names.h"
 #include "host/pci/pci_sysfs.h"
 

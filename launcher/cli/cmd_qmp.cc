@@ -4,7 +4,8 @@
 
 #include "cli/command.h"
 #include "base/exit_codes.h"
-#include "cli/qmp_connect.h"
+#include "cli/vm_target.h"
+#include "vm/qmp_connect.h"
 
 namespace vmrun::cli {
 

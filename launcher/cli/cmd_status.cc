@@ -1,60 +1,17 @@
 // vmrun status NAME: run state, QEMU version, and what sits on each root port.
 
-#include <filesystem>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
-#include <map>
-#include <set>
 
-#include "base/cpu_list.h"
-#include "host/cpu_affinity.h"
-#include "host/process_watch.h"
-#include "run/instance_lock.h"
-#include "run/cpu_pinning.h"
-
-#include "cli/command.h"
 #include "base/exit_codes.h"
-#include "plan/hotplug_plan.h"
-#include "cli/qmp_answers.h"
-#include "cli/qmp_connect.h"
+#include "cli/command.h"
+#include "cli/vm_target.h"
+#include "vm/status.h"
 
 namespace vmrun::cli {
 
 namespace {
-
-// Each vCPU's thread and the host CPUs it may run on, read back from the
-// kernel (so it shows what holds, not what was asked), then QEMU's other threads.
-void add_threads(nlohmann::json& out, qmp::Client& c, pid_t qemu) {
-    auto threads = query_vcpu_threads(c);
-    if (!threads.error.empty() || qemu <= 0) return;
-    auto cpus_of = [&](pid_t tid) {
-        auto cpus = thread_cpus(qemu, tid);
-        return cpus ? format_cpu_list(*cpus) : std::string("?");
-    };
-    std::set<pid_t> vcpu_tids;
-    out["vcpus"] = nlohmann::json::array();
-    for (const auto& v : threads.vcpus) {
-        vcpu_tids.insert(v.thread);
-        out["vcpus"].push_back({{"index", v.index}, {"thread", v.thread}, {"host_cpus", cpus_of(v.thread)}});
-    }
-    std::map<std::string, int> others;
-    for (pid_t tid : threads_of(qemu))
-        if (!vcpu_tids.count(tid)) ++others[cpus_of(tid)];
-    out["emulator_threads"] = nlohmann::json::array();
-    for (const auto& [cpus, n] : others) out["emulator_threads"].push_back({{"host_cpus", cpus}, {"threads", n}});
-}
-
-// The guest's TPM lives in swtpm, a process of its own: QEMU running says
-// nothing about it.
-void add_tpm(nlohmann::json& out, const VmPaths& folder) {
-    auto pid = read_pid_file(folder.swtpm_pid_file());
-    if (!pid) return;
-    auto cmdline = process_cmdline(*pid);
-    bool alive = process_alive(*pid) && !cmdline.empty() && std::filesystem::path(cmdline[0]).filename() == "swtpm";
-    out["tpm"] = {{"swtpm_pid", *pid}, {"running", alive}};
-    if (!alive) out["tpm"]["log"] = folder.swtpm_log();
-}
 
 void print_text(const nlohmann::json& st) {
     const auto& q = st["qemu"];
@@ -95,33 +52,10 @@ void print_text(const nlohmann::json& st) {
 int run_status(const ParsedArgs& args) {
     auto target = resolve_target(args);
     if (!target) return kExitUsage;
-    auto client = connect_qmp(target->qmp_socket, target->folder.name);
-    if (!client) return kExitFailure;
-    auto& c = *client;
-    auto status = c.execute("query-status");
-    auto name = c.execute("query-name");
-    auto pci = c.execute("query-pci");
-    if (!status || !pci) {
-        std::cerr << "vmrun: " << (status ? pci : status).describe() << "\n";
-        return kExitFailure;
-    }
-    const auto& v = c.version();
-    nlohmann::json st = {{"name", name ? name.value.value("name", "?") : "?"},
-                         {"state", run_state_in(status.value)},
-                         {"qemu", {{"version", std::to_string(v.major) + "." + std::to_string(v.minor) + "." + std::to_string(v.micro)},
-                                   {"package", v.package}}}};
-    pid_t supervisor = 0;
-    auto qemu = read_pid_file(target->folder.qemu_pid_file()).value_or(0);
-    if (!target->folder.runtime_dir.empty() && vm_running(target->folder, supervisor))
-        st["pids"] = {{"supervisor", supervisor}, {"qemu", qemu}};
-    add_threads(st, c, qemu);
-    if (!target->folder.runtime_dir.empty()) add_tpm(st, target->folder);
-    if (auto balloon = c.execute("query-balloon"))  // an error: the VM has no balloon
-        st["balloon_mib"] = balloon_bytes_in(balloon.value).value_or(0) >> 20;
-    st["root_ports"] = nlohmann::json::array();
-    for (const auto& rp : root_ports_in(pci.value)) st["root_ports"].push_back({{"id", rp.id}, {"devices", rp.occupants}});
-    if (args.flag("json")) std::cout << st.dump(2) << "\n";
-    else print_text(st);
+    auto st = read_vm_status(*target);
+    if (!st) return kExitFailure;
+    if (args.flag("json")) std::cout << st->dump(2) << "\n";
+    else print_text(*st);
     return kExitOk;
 }
 

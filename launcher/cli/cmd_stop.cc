@@ -1,97 +1,18 @@
 // vmrun stop NAME [--force] [--timeout S]: power the guest off through ACPI,
-// and escalate when it does not go.
-//
-// The supervisor owns the stop ladder (ACPI power-off, QMP quit, SIGKILL);
-// each SIGTERM moves it one step, so this command only signals and waits —
-// on a pidfd, not in a polling loop.
+// and escalate when it does not go (vm/stop).
 
-#include <signal.h>
-
-#include <fstream>
-#include <optional>
-#include <thread>
-#include <iostream>
-#include <nlohmann/json.hpp>
-
-#include "cli/command.h"
 #include "base/exit_codes.h"
-#include "host/process_watch.h"
+#include "cli/command.h"
 #include "cli/vm_target.h"
+#include "vm/stop.h"
 
 namespace vmrun::cli {
-
-namespace {
-
-struct LastExit {
-    int code = 0;
-    std::string message;
-};
-
-// How the run of `supervisor` (started at `start_time`) ended, if that run
-// recorded it; an earlier run's record, or a damaged file, is no answer.
-std::optional<LastExit> read_last_exit(const std::string& path, pid_t supervisor, uint64_t start_time) {
-    std::ifstream in(path);
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (!j.is_object()) return std::nullopt;
-    auto by = j.find("supervisor");
-    if (by == j.end() || !by->is_object()) return std::nullopt;
-    auto pid = by->find("pid"), started = by->find("start_time");
-    if (pid == by->end() || started == by->end() || !pid->is_number_integer() || !started->is_number_unsigned()) return std::nullopt;
-    if (pid->get<int64_t>() != supervisor || started->get<uint64_t>() != start_time) return std::nullopt;
-    auto code = j.find("code");
-    auto message = j.find("message");
-    if (code == j.end() || !code->is_number_integer() || code->get<int64_t>() < 0 || code->get<int64_t>() > 255) return std::nullopt;
-    return LastExit{int(code->get<int64_t>()), message != j.end() && message->is_string() ? message->get<std::string>() : ""};
-}
-
-}  // namespace
 
 int run_stop(const ParsedArgs& args) {
     auto folder = vm_named(args);
     if (!folder) return kExitUsage;
     if (!folders_trusted(*folder)) return kExitFailure;
-    bool force = args.flag("force");
-    double timeout = args.seconds_or("timeout", 90);
-    const auto& f = *folder;
-    pid_t supervisor = 0;
-    if (!vm_running(f, supervisor)) {
-        std::cerr << "vmrun: " << f.name << " is not running\n";
-        return kExitFailure;
-    }
-    // A start holds the lock a moment before its supervisor writes its pid;
-    // a stop that comes in between waits for it rather than miss the VM.
-    for (int i = 0; i < 200 && supervisor <= 0 && vm_running(f, supervisor); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    // The pid file matched a live process's start time (read_live_pid); it must
-    // also be a vmrun, or this would signal whatever the file names.
-    if (supervisor <= 0 || process_name(supervisor) != "vmrun") {
-        std::cerr << "vmrun: " << f.name << " is locked, but its supervisor's pid file names no running vmrun; "
-                  << "if it is still starting, try again in a moment\n";
-        return kExitFailure;
-    }
-    auto started = process_start_time(supervisor);
-    ::kill(supervisor, force ? SIGUSR1 : SIGTERM);  // quit at once, or ACPI power-off first
-    std::chrono::milliseconds step(long(timeout * 1000));
-    for (int escalations = 0; !wait_process_exit(supervisor, step); ++escalations) {
-        if (escalations == 2) {
-            std::cerr << "vmrun: the supervisor (pid " << supervisor << ") does not exit; try 'kill -9 " << supervisor
-                      << "' and then 'vmrun restore " << f.name << "'\n";
-            return kExitFailure;
-        }
-        std::cerr << "vmrun: " << f.name << " is still running; escalating\n";
-        ::kill(supervisor, SIGTERM);
-        step = std::chrono::milliseconds(15000);
-    }
-    auto outcome = read_last_exit(f.last_exit_file(), supervisor, started.value_or(0));
-    if (!outcome) {
-        std::cerr << "vmrun: the supervisor of " << f.name << " (pid " << supervisor
-                  << ") ended without recording how the VM ended: it was killed or crashed, and its host changes may "
-                     "still be in place; run 'vmrun restore "
-                  << f.name << "'\n";
-        return kExitFailure;
-    }
-    std::cout << "vmrun: " << f.name << ": " << outcome->message << "\n";
-    return outcome->code;
+    return stop_vm(*folder, args.flag("force"), args.seconds_or("timeout", 90));
 }
 
 }  // namespace vmrun::cli

@@ -7,7 +7,7 @@
 
 #include "cli/command.h"
 #include "base/exit_codes.h"
-#include "cli/load_plan.h"
+#include "vm/load_plan.h"
 #include "plan/systemd_unit.h"
 
 namespace vmrun::cli {

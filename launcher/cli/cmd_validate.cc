@@ -5,7 +5,7 @@
 #include "base/exit_codes.h"
 #include "cli/command.h"
 #include "cli/diagnostics_json.h"
-#include "cli/load_plan.h"
+#include "vm/load_plan.h"
 
 namespace vmrun::cli {
 

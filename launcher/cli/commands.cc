@@ -2,6 +2,7 @@
 // itself. The parser, the usage lines and --help are all read from here.
 
 #include "cli/command.h"
+#include "plan/force_bind.h"
 
 namespace vmrun::cli {
 
@@ -31,7 +32,7 @@ namespace {
 
 const OptionSpec kSysroot{"sysroot", "DIR", "read and write DIR's sys/, dev/ and proc/ instead of / (tests; also VMRUN_SYSROOT)",
                           ValueKind::text};
-const OptionSpec kForceBind{"force-bind", "console|disk|default-route|gpu-holders",
+const OptionSpec kForceBind{"force-bind", host_use_kind_names("|"),
                             "take passthrough devices even though the host uses them: for the kinds of use given "
                             "(comma-separated), or all of them (boot console, mounted filesystem or swap, default route, "
                             "open /dev/dri handles) when given alone",

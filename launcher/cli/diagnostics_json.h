@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/load_plan.h"
+#include "vm/load_plan.h"
 
 namespace vmrun::cli {
 

@@ -14,8 +14,8 @@ std::optional<ForceBind> force_bind_option(const ParsedArgs& args) {
         return std::nullopt;
     }
     if (value.empty())
-        std::cerr << "vmrun: warning: --force-bind overrides every refusal (console, disk, default-route, gpu-holders); "
-                     "--force-bind=gpu-holders (or another kind) overrides that one only\n";
+        std::cerr << "vmrun: warning: --force-bind overrides every refusal (" << host_use_kind_names(", ")
+                  << "); --force-bind=gpu-holders (or another kind) overrides that one only\n";
     return force;
 }
 

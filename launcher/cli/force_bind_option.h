@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "cli/command.h"
-#include "host/pci/host_usage.h"
+#include "plan/force_bind.h"
 
 namespace vmrun::cli {
 

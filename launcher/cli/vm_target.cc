@@ -24,10 +24,6 @@ bool folders_trusted(const VmPaths& vm) {
     return true;
 }
 
-std::string describe_holder(pid_t holder) {
-    return holder > 0 ? " (supervisor pid " + std::to_string(holder) + ")" : " (its supervisor is still starting)";
-}
-
 std::optional<VmTarget> resolve_target(const ParsedArgs& args) {
     VmTarget t;
     if (auto qmp = args.value("qmp")) {

@@ -8,13 +8,9 @@
 #include "cli/command.h"
 #include "run/instance_lock.h"
 #include "run/vm_folders.h"
+#include "vm/vm_target.h"
 
 namespace vmrun::cli {
-
-struct VmTarget {
-    VmPaths folder;          // empty with --qmp
-    std::string qmp_socket;  // --qmp PATH, else the folder's
-};
 
 // The VM a vm_target command names (NAME, or --qmp PATH). Prints the problem
 // and returns nullopt when NAME is not a VM name.
@@ -25,9 +21,5 @@ std::optional<VmPaths> vm_named(const ParsedArgs& args);
 
 // True when the VM's folders can be trusted (run/private_dir); else prints why.
 bool folders_trusted(const VmPaths& vm);
-
-// " (supervisor pid N)", or, while a starting supervisor has not written its
-// pid yet, " (its supervisor is still starting)".
-std::string describe_holder(pid_t holder);
 
 }  // namespace vmrun::cli

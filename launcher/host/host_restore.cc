@@ -53,29 +53,32 @@ UndoOutcome stop_process(pid_t pid, const std::string& what, std::chrono::second
     return UndoOutcome::done("stopped " + what + " (pid " + std::to_string(pid) + ")");
 }
 
-// An orphaned QEMU (its supervisor was killed). Only the QEMU of this VM:
-// the pid, its start time and the marker.
-UndoOutcome stop_qemu(const VmPaths& vm, const nlohmann::json& json) {
+// A child the journal names by pid and start time, stopped only while it is
+// still that process and still this VM's (`ours`: its command line or folder).
+// `own_end` is how long it may take to end by itself first; `called` names it in the report.
+UndoOutcome stop_journaled_child(const VmPaths& vm, const nlohmann::json& json, const std::string& what, const std::string& called,
+                                 bool (*ours)(const VmPaths&, pid_t), std::chrono::seconds own_end, std::chrono::seconds grace) {
     JournalArgs args(json);
     pid_t pid = pid_t(*args.integer("pid"));
     if (!process_alive(pid, *args.count("start_time"))) return UndoOutcome::nothing();
-    if (!is_this_vms_qemu(vm, pid))
-        return UndoOutcome::left_alone("pid " + std::to_string(pid) + " is not this VM's QEMU (its command line says otherwise): not touched");
-    return stop_process(pid, "the orphaned QEMU", std::chrono::seconds(10));
+    if (!ours(vm, pid))
+        return UndoOutcome::left_alone("pid " + std::to_string(pid) + " is not this VM's " + what + " (its command line says otherwise): not touched");
+    if (own_end.count() > 0 && wait_process_exit(pid, own_end))
+        return UndoOutcome::done(called + " (pid " + std::to_string(pid) + ") ended");
+    return stop_process(pid, called, grace);
 }
 
-// The VM's swtpm: it ends by itself once QEMU closes its control channel
-// (--terminate); this stops one left behind (QEMU never connected, or the
-// supervisor was killed with QEMU still running).
+// An orphaned QEMU (its supervisor was killed): only the QEMU of this VM (the pid, its start time and the marker).
+UndoOutcome stop_qemu(const VmPaths& vm, const nlohmann::json& json) {
+    return stop_journaled_child(vm, json, "QEMU", "the orphaned QEMU", is_this_vms_qemu, std::chrono::seconds(0), std::chrono::seconds(10));
+}
+
+// The VM's swtpm ends by itself once QEMU closes its control channel
+// (--terminate), writing the TPM's state as QEMU lets go: it gets a moment for
+// that. This stops one left behind (QEMU never connected, or the supervisor
+// was killed with QEMU still running).
 UndoOutcome stop_swtpm(const VmPaths& vm, const nlohmann::json& json) {
-    JournalArgs args(json);
-    pid_t pid = pid_t(*args.integer("pid"));
-    if (!process_alive(pid, *args.count("start_time"))) return UndoOutcome::nothing();
-    if (!is_this_vms_swtpm(vm, pid))
-        return UndoOutcome::left_alone("pid " + std::to_string(pid) + " is not this VM's swtpm (its command line says otherwise): not touched");
-    // Give it a moment to finish by itself: it writes the TPM's state as QEMU lets go.
-    if (wait_process_exit(pid, std::chrono::seconds(2))) return UndoOutcome::done("swtpm (pid " + std::to_string(pid) + ") ended");
-    return stop_process(pid, "swtpm", std::chrono::seconds(5));
+    return stop_journaled_child(vm, json, "swtpm", "swtpm", is_this_vms_swtpm, std::chrono::seconds(2), std::chrono::seconds(5));
 }
 
 // A spawn journaled before it happened: the child may exist without its pid

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -67,11 +68,15 @@ bool wait_process_exit(pid_t pid, std::chrono::milliseconds timeout) {
     return r > 0 || !process_alive(pid);
 }
 
-std::string process_name(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
-    std::string name;
-    std::getline(in, name);
-    return name;
+bool process_has_open(pid_t pid, const std::string& path) {
+    struct stat wanted {};
+    if (::stat(path.c_str(), &wanted) != 0) return false;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        struct stat held {};
+        if (::stat(e.path().c_str(), &held) == 0 && held.st_dev == wanted.st_dev && held.st_ino == wanted.st_ino) return true;
+    }
+    return false;
 }
 
 std::vector<pid_t> processes_where(const std::function<bool(pid_t)>& match) {

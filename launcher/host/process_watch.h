@@ -34,8 +34,10 @@ bool process_alive(pid_t pid, std::optional<uint64_t> start_time = std::nullopt)
 // Waits for `pid` to exit, at most `timeout`. True when it is gone.
 bool wait_process_exit(pid_t pid, std::chrono::milliseconds timeout);
 
-// The command name of a process (/proc/PID/comm), "" when gone.
-std::string process_name(pid_t pid);
+// Whether `pid` holds `path` open (the same file, by device and inode, behind
+// one of /proc/PID/fd): a name or command line is the process's to choose,
+// its open files are not. False when either is gone or cannot be read.
+bool process_has_open(pid_t pid, const std::string& path);
 
 // Its argv (/proc/PID/cmdline); empty when gone.
 std::vector<std::string> process_cmdline(pid_t pid);

@@ -6,13 +6,13 @@
 
 namespace vmrun {
 
-std::string set_up_hugepages(const LaunchPlan& plan, Journal& journal, std::optional<HugepageLock>& lock) {
+std::string set_up_hugepages(const LaunchPlan& plan, Journal& journal, FileLock& lock) {
     if (!plan.hugepages) return "";
     const auto& h = *plan.hugepages;
     if (h.allocate) {
         std::string error;
-        lock = HugepageLock::acquire(plan.paths().hugepage_lock_file(), error);
-        if (!lock) return error;
+        lock = lock_hugepage_pool(plan.paths().hugepage_lock_file(), error);
+        if (!lock.held()) return error;
         auto outcome = raise_hugepage_pool({plan.facts.sysroot, h.page_kib, h.pages}, journal);
         if (!outcome.error.empty()) return outcome.error + (outcome.fix.empty() ? "" : " (fix: " + outcome.fix + ")");
         spdlog::info("{}", outcome.done);

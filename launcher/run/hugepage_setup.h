@@ -16,6 +16,6 @@ namespace vmrun {
 // Returns "" or the refusal (with its numbers and fix). `lock` is left held
 // when the pool was raised: the caller keeps it until QEMU has taken its
 // pages, then lets it go.
-std::string set_up_hugepages(const LaunchPlan& plan, Journal& journal, std::optional<HugepageLock>& lock);
+std::string set_up_hugepages(const LaunchPlan& plan, Journal& journal, FileLock& lock);
 
 }  // namespace vmrun

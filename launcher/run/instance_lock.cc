@@ -3,15 +3,8 @@
 #include "host/process_watch.h"
 #include "run/private_dir.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <filesystem>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
-
 
 namespace fs = std::filesystem;
 
@@ -44,33 +37,25 @@ std::optional<InstanceLock> InstanceLock::acquire(const VmPaths& f, pid_t& holde
         problem = err;
         return std::nullopt;
     }
-    int fd = ::open(f.lock_file().c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        problem = "cannot open the lock " + f.lock_file() + ": " + std::strerror(errno);
+    auto lock = FileLock::take(f.lock_file(), std::chrono::milliseconds(0), problem);
+    if (!lock.held()) {
+        if (problem.empty()) holder = read_live_pid(f.supervisor_pid_file()).value_or(0);
         return std::nullopt;
     }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        ::close(fd);
-        holder = read_live_pid(f.supervisor_pid_file()).value_or(0);
-        return std::nullopt;
-    }
-    return InstanceLock(fd);
-}
-
-InstanceLock::~InstanceLock() {
-    if (fd_ >= 0) ::close(fd_);
+    return InstanceLock(std::move(lock));
 }
 
 void InstanceLock::write_pid(const VmPaths& f, pid_t pid) const {
     write_pid_file(f.supervisor_pid_file(), pid);
 }
 
+std::string describe_holder(pid_t holder) {
+    return holder > 0 ? " (supervisor pid " + std::to_string(holder) + ")" : " (its supervisor is still starting)";
+}
+
 bool vm_running(const VmPaths& f, pid_t& holder) {
     holder = 0;
-    int fd = ::open(f.lock_file().c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return false;
-    bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
-    ::close(fd);
+    bool held = file_locked(f.lock_file());
     if (held) holder = read_live_pid(f.supervisor_pid_file()).value_or(0);
     return held;
 }

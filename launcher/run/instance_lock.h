@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "host/file_lock.h"
 #include "plan/vm_paths.h"
 
 namespace vmrun {
@@ -18,20 +19,21 @@ public:
     // Takes the lock, or says who holds it (`holder`, 0 when unknown) or what
     // is wrong with the folder it lives in (`problem`).
     static std::optional<InstanceLock> acquire(const VmPaths& f, pid_t& holder, std::string& problem);
-    InstanceLock(InstanceLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-    ~InstanceLock();
     // Records `pid` as the supervisor's (after a fork the child calls it).
     void write_pid(const VmPaths& f, pid_t pid) const;
 
-
 private:
-    explicit InstanceLock(int fd) : fd_(fd) {}
-    int fd_ = -1;
+    explicit InstanceLock(FileLock lock) : lock_(std::move(lock)) {}
+    FileLock lock_;
 };
 
 // True while some supervisor holds the VM's lock; `holder` is its pid (0 when
 // its pid file cannot be trusted). Check the folders (check_folders) first.
 bool vm_running(const VmPaths& f, pid_t& holder);
+
+// " (supervisor pid N)", or, while a starting supervisor has not written its
+// pid yet, " (its supervisor is still starting)".
+std::string describe_holder(pid_t holder);
 
 // The number in a pid file, as written; for display and tests.
 std::optional<pid_t> read_pid_file(const std::string& path);

@@ -227,7 +227,7 @@ private:
             return fail_start("QEMU did not start (" + how + ")" + (said.empty() ? ", and printed nothing" : ":\n" + said));
         }
         // QEMU holds its huge pages now: another VM may count what is left.
-        hugepage_lock_.reset();
+        hugepage_lock_.release();
         spdlog::info("QEMU {}.{}.{} ready (pid {})", client->version().major, client->version().minor, client->version().micro, pid);
         if (plan_.profile.cpu.pin)
             if (auto err = pin_qemu_threads(*client, pid, *plan_.profile.cpu.pin); !err.empty()) {
@@ -380,7 +380,7 @@ private:
     }
 
     bool teardown() {
-        hugepage_lock_.reset();  // the replay takes it again to give pages back
+        hugepage_lock_.release();  // the replay takes it again to give pages back
         auto report = make_restorer(folder_).restore(journal_);
         for (const auto& u : report.undone) spdlog::info("restored: {}", u);
         for (const auto& l : report.left_alone) std::cerr << "vmrun: left alone: " << l << "\n";
@@ -414,7 +414,7 @@ private:
     asio::steady_timer timer_;
     bp::child qemu_;
     bp::child swtpm_;
-    std::optional<HugepageLock> hugepage_lock_;
+    FileLock hugepage_lock_;
     asio::posix::stream_descriptor swtpm_pidfd_{io_};
     int stage_ = 0;
     bool forced_ = false, forced_by_request_ = false, exited_ = false;

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/qmp_answers.h"
+#include "plan/qmp_answers.h"
 #include "plan/hotplug_plan.h"
 #include "run/cpu_pinning.h"
 
@@ -32,8 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             if (!vmrun::pci_has_device(answer, id)) std::abort();  // what sits behind a port is listed
     (void)vmrun::pci_has_device(answer, "disk0");
 
-    (void)vmrun::cli::run_state_in(answer);
-    (void)vmrun::cli::balloon_bytes_in(answer);
+    (void)vmrun::run_state_in(answer);
+    (void)vmrun::balloon_bytes_in(answer);
 
     auto vcpus = vmrun::vcpu_threads_in(answer);
     if (vcpus.error.empty() && !answer.is_array()) std::abort();

@@ -21,12 +21,10 @@
 #include "qemu_process.h"
 
 #include "run_vmrun.h"
+#include "sleeper.h"
 #include "temp_dir.h"
 
 using namespace vmrun::testing;
-
-namespace {
-}  // namespace
 
 TEST_CASE("a unix socket path over 107 bytes is an error naming the limit, not an abort") {
     TempDir dir;
@@ -69,20 +67,6 @@ TEST_CASE("text that is not UTF-8 is refused where it enters, never aborts a JSO
 }
 
 namespace {
-struct Sleeper {  // a process an attacker would like vmrun to signal
-    pid_t pid = ::fork();
-    Sleeper() {
-        if (pid == 0) {
-            ::execl("/bin/sleep", "sleep", "60", nullptr);
-            ::_exit(127);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ~Sleeper() {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
-    }
-};
 }  // namespace
 
 TEST_CASE("a runtime folder another user created first is refused, and its pid file never signalled") {

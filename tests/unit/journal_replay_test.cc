@@ -15,27 +15,15 @@
 #include "text_has.h"
 #include "host/host_restore.h"
 #include "host/process_watch.h"
+#include "sleeper.h"
 #include "temp_dir.h"
 
 using namespace vmrun;
+using vmrun::testing::Sleeper;
 using vmrun::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Sleeper {  // an unrelated process a hostile entry might name
-    pid_t pid = ::fork();
-    Sleeper() {
-        if (pid == 0) {
-            ::execl("/bin/sleep", "sleep", "30", nullptr);
-            ::_exit(127);
-        }
-    }
-    ~Sleeper() {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
-    }
-};
 
 // A journal of `action` entries naming an unrelated live process: without a
 // start time, with its real pid and start time, and with a pid that is no pid.

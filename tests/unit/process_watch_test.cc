@@ -4,9 +4,14 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "host/process_watch.h"
+#include "sleeper.h"
+#include "temp_dir.h"
 
 using namespace vmrun;
 
@@ -26,4 +31,20 @@ TEST_CASE("a stat line whose start time is not a number is no stat line, not an 
         CAPTURE(field);
         CHECK_FALSE(parse_proc_stat(std::string("812 (x) R 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 ") + field + " 1 2"));
     }
+}
+
+TEST_CASE("a process holds a file open only when one of its descriptors is that very file") {
+    vmrun::testing::TempDir dir;
+    std::string lock = dir / "vm.lock", other = dir / "other.lock";
+    { std::ofstream(lock) << ""; std::ofstream(other) << ""; }
+    int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    CHECK(process_has_open(::getpid(), lock));
+    CHECK_FALSE(process_has_open(::getpid(), other));
+    // Any other live process: it holds nothing of ours.
+    vmrun::testing::Sleeper sleeper;
+    CHECK_FALSE(process_has_open(sleeper.pid, lock));
+    ::close(fd);
+    CHECK_FALSE(process_has_open(::getpid(), lock));
+    CHECK_FALSE(process_has_open(::getpid(), dir / "missing"));
 }

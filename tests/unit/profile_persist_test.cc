@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "cli/change_report.h"
-#include "cli/profile_persist.h"
+#include "vm/profile_persist.h"
 #include "run/profile_snapshot.h"
 #include "temp_dir.h"
 
@@ -49,7 +49,7 @@ struct StartedVm {
     }
     // One --persist: open, add a comment line, commit.
     bool persist(const std::string& line) {
-        auto p = cli::PersistedProfile::open(paths);
+        auto p = PersistedProfile::open(paths);
         if (!p) return false;
         if (!p->accept(ProfileEdit{p->text() + line + "\n", ""})) return false;
         cli::ChangeReport report(false, "persisted");

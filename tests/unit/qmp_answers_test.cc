@@ -5,12 +5,12 @@
 
 #include <doctest/doctest.h>
 
-#include "cli/qmp_answers.h"
+#include "plan/qmp_answers.h"
 #include "run/cpu_pinning.h"
 
 using namespace vmrun;
-using vmrun::cli::balloon_bytes_in;
-using vmrun::cli::run_state_in;
+using vmrun::balloon_bytes_in;
+using vmrun::run_state_in;
 using Json = nlohmann::json;
 
 TEST_CASE("query-status: the run state, '?' when the answer has none") {

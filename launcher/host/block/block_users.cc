@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "host/pci/host_usage.h"
 #include "host/sysfs_io.h"
 
 namespace fs = std::filesystem;
@@ -18,7 +19,7 @@ namespace vmrun {
 
 namespace {
 
-const char* kForce = "or, if you are sure, pass --force-bind=disk";
+const std::string kForce = force_bind_hint(HostUseKind::disk);
 
 // Mount tables escape blanks as \040 and friends.
 std::string unescape(const std::string& s) {
@@ -63,7 +64,7 @@ std::string holder_fix(const BlockDevice& h) {
         return "stop the array (mdadm --stop /dev/" + h.name + ") or take this member out of it first, " + kForce;
     if (k.rfind("bcache", 0) == 0) return "stop the bcache device first (echo 1 > /sys/block/" + h.name + "/bcache/stop), " + kForce;
     if (!h.dm_name.empty()) return "remove the mapping first (dmsetup remove " + h.dm_name + "), " + kForce;
-    return "release " + h.name + " first, " + std::string(kForce);
+    return "release " + h.name + " first, " + kForce;
 }
 
 }  // namespace
@@ -154,7 +155,7 @@ std::vector<BlockUse> BlockUsers::uses_of(const BlockDevice& d, const std::vecto
     for (const auto& p : handles.holding([&](const std::string& node) {
              return std::find(names.begin(), names.end(), node) != names.end();
          }))
-        out.push_back({"is in use: " + p + " (" + where + ")", "stop that program first, " + std::string(kForce)});
+        out.push_back({"is in use: " + p + " (" + where + ")", "stop that program first, " + kForce});
     return out;
 }
 

@@ -1,7 +1,6 @@
 #include "host/memory/hugepage_pool.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,38 +107,15 @@ std::map<uint64_t, std::string> parse_hugetlbfs_mounts(const std::string& mounti
     return out;
 }
 
-std::optional<HugepageLock> HugepageLock::acquire(const std::string& path, std::string& error) {
+FileLock lock_hugepage_pool(const std::string& path, std::string& error) {
     // Its folder (the runtime base) is gone after a reboot, when a restore may still come.
     (void)::mkdir(fs::path(path).parent_path().c_str(), 0700);
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        error = "cannot open " + path + ": " + std::strerror(errno);
-        return std::nullopt;
-    }
     // Another VM holds it from its pool change until its QEMU has taken its
     // pages: seconds for a big guest. A minute means something hangs.
-    for (int tries = 0; ::flock(fd, LOCK_EX | LOCK_NB) != 0; ++tries) {
-        if (tries >= 600) {
-            ::close(fd);
-            error = "another vmrun has been changing the huge page pool for a minute (" + path + " is locked)";
-            return std::nullopt;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return HugepageLock(fd);
-}
-
-HugepageLock& HugepageLock::operator=(HugepageLock&& o) noexcept {
-    if (this != &o) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = o.fd_;
-        o.fd_ = -1;
-    }
-    return *this;
-}
-
-HugepageLock::~HugepageLock() {
-    if (fd_ >= 0) ::close(fd_);
+    auto lock = FileLock::take(path, std::chrono::minutes(1), error);
+    if (!lock.held() && error.empty())
+        error = "another vmrun has been changing the huge page pool for a minute (" + path + " is locked)";
+    return lock;
 }
 
 PoolOutcome raise_hugepage_pool(const PoolRequest& r, Journal& journal) {
@@ -220,8 +196,8 @@ UndoOutcome give_back_hugepages(const nlohmann::json& json, const std::string& l
     uint64_t kib = *args.count("size_kib");
     std::string size = page_size_name(kib);
     std::string error;
-    auto lock = HugepageLock::acquire(lock_path, error);
-    if (!lock) return UndoOutcome::failed(error);
+    auto lock = lock_hugepage_pool(lock_path, error);
+    if (!lock.held()) return UndoOutcome::failed(error);
     auto pool = read_hugepage_pool(sysroot, kib);
     if (!pool)
         return UndoOutcome::failed("cannot read the pool of " + size + " huge pages in " + hugepage_pool_dir(sysroot, kib).string() +

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "host/file_lock.h"
 #include "host/journal.h"
 
 namespace vmrun {
@@ -45,17 +46,8 @@ std::map<uint64_t, std::string> parse_hugetlbfs_mounts(const std::string& mounti
 // Pool changes, one at a time on the host: a VM's read-raise-record, and
 // holding it until QEMU has taken its pages, so that a second VM starting
 // at the same moment does not count the first one's fresh pages as free.
-class HugepageLock {
-public:
-    static std::optional<HugepageLock> acquire(const std::string& path, std::string& error);
-    HugepageLock(HugepageLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-    HugepageLock& operator=(HugepageLock&& o) noexcept;
-    ~HugepageLock();
-
-private:
-    explicit HugepageLock(int fd) : fd_(fd) {}
-    int fd_ = -1;
-};
+// Not held when another vmrun kept it for a minute, or on an error (`error`).
+FileLock lock_hugepage_pool(const std::string& path, std::string& error);
 
 struct PoolRequest {
     std::filesystem::path sysroot;
@@ -71,7 +63,7 @@ struct PoolOutcome {
 // Raises the pool by what `pages` needs beyond its free pages. Journals
 // {before, asked} before the write and {added} after it; when the kernel finds
 // fewer, refuses with the numbers (what it did get is journaled, so the
-// caller's replay gives it back). Hold the HugepageLock around it.
+// caller's replay gives it back). Hold lock_hugepage_pool's lock around it.
 PoolOutcome raise_hugepage_pool(const PoolRequest& request, Journal& journal);
 
 // The journal's "hugepages" entries: the check, and the undo that lowers the

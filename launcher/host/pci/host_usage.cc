@@ -15,8 +15,6 @@ namespace vmrun {
 
 namespace {
 
-std::string force_for(HostUseKind kind) { return std::string("or, if you are sure, pass --force-bind=") + host_use_kind_name(kind); }
-
 // Net interfaces and drm cards below the PCI device.
 struct ChildNames {
     std::vector<std::string> net, drm;
@@ -55,39 +53,6 @@ bool default_route_via(const std::string& sysroot, const std::string& iface) {
 
 }  // namespace
 
-const char* host_use_kind_name(HostUseKind kind) {
-    switch (kind) {
-        case HostUseKind::console: return "console";
-        case HostUseKind::disk: return "disk";
-        case HostUseKind::default_route: return "default-route";
-        case HostUseKind::gpu_holders: return "gpu-holders";
-    }
-    return "";
-}
-
-std::optional<ForceBind> parse_force_bind(const std::string& value, std::string& error) {
-    if (value.empty()) return ForceBind::all();
-    ForceBind out;
-    std::string names;
-    for (auto k : ForceBind::all().kinds) names += (names.empty() ? "" : ", ") + std::string(host_use_kind_name(k));
-    for (size_t start = 0; start <= value.size();) {
-        auto comma = value.find(',', start);
-        auto word = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        bool known = false;
-        for (auto k : ForceBind::all().kinds)
-            if (word == host_use_kind_name(k)) {
-                out.kinds.insert(k);
-                known = true;
-            }
-        if (!known) {
-            error = "--force-bind takes " + names + " (comma-separated), or nothing for all of them; got '" + word + "'";
-            return std::nullopt;
-        }
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
 
 DisplayNodes display_nodes_of(const std::string& sysroot, const PciAddress& address) {
     DisplayNodes out;
@@ -137,7 +102,7 @@ HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
             out.uses.push_back({f.address, a + " is the boot GPU and the host console is on it (" + vtcon + ": " + name + ")",
                                 "make another GPU the primary one in the firmware settings, or release the console first "
                                 "(echo 0 > /sys/class/vtconsole/" + vtcon + "/bind, and boot with video=efifb:off), let vmrun hand it "
-                                "over (host_display: handoff), " + force_for(HostUseKind::console), HostUseKind::console});
+                                "over (host_display: handoff), " + force_bind_hint(HostUseKind::console), HostUseKind::console});
             break;
         }
     }
@@ -149,14 +114,14 @@ HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
         if (default_route_via(sysroot_, n))
             out.uses.push_back({f.address, a + " is " + n + ", the interface of the host's default route",
                                 "route the host through another interface first (taking it would cut this session off), " +
-                                    force_for(HostUseKind::default_route), HostUseKind::default_route});
+                                    force_bind_hint(HostUseKind::default_route), HostUseKind::default_route});
 
     auto nodes = display_nodes_of(sysroot_, f.address);
     auto holds = handles_.holding([&](const std::string& t) { return nodes.matches(t); });
     for (const auto& h : holds)
         out.uses.push_back({f.address, a + " is in use: " + h,
                             "stop that program (a display server, a CUDA job, nvidia-persistenced) first, " +
-                                force_for(HostUseKind::gpu_holders), HostUseKind::gpu_holders});
+                                force_bind_hint(HostUseKind::gpu_holders), HostUseKind::gpu_holders});
     return out;
 }
 
@@ -187,7 +152,7 @@ void HostUseFinder::add_block_uses(const PciFunction& f, Found& out) const {
                                     (contents.empty() ? "" : "; udev says it holds " + contents) +
                                     ", and no mount, swap or holder in this namespace explains it",
                                 "find what claims it (a lazily unmounted filesystem still in use, a mount in a container, "
-                                "a ZFS pool — zpool export it — or btrfs) and release it, " + force_for(HostUseKind::disk),
+                                "a ZFS pool — zpool export it — or btrfs) and release it, " + force_bind_hint(HostUseKind::disk),
                                 HostUseKind::disk});
         } else if (answer.claim == Claim::unknown) {
             out.unverified.push_back({f.address, a + ": cannot ask the kernel whether " + d.describe() + " is in use: " + answer.detail,

@@ -18,12 +18,9 @@
 #include "host/block/exclusive_open.h"
 #include "host/open_handles.h"
 #include "host/pci/pci_sysfs.h"
+#include "plan/force_bind.h"
 
 namespace vmrun {
-
-// The kinds of use --force-bind can override one at a time: overriding a
-// program on the GPU must not also take the disk holding /.
-enum class HostUseKind { console, disk, default_route, gpu_holders };
 
 struct HostUse {
     PciAddress address;
@@ -34,21 +31,6 @@ struct HostUse {
     // its /dev/dri nodes open): what host_display's handoff releases at start.
     bool display() const { return kind == HostUseKind::console || kind == HostUseKind::gpu_holders; }
 };
-
-// Which kinds of host use --force-bind takes devices despite.
-struct ForceBind {
-    std::set<HostUseKind> kinds;
-    static ForceBind all() { return {{HostUseKind::console, HostUseKind::disk, HostUseKind::default_route, HostUseKind::gpu_holders}}; }
-    bool covers(HostUseKind k) const { return kinds.count(k) > 0; }
-    bool any() const { return !kinds.empty(); }
-    bool everything() const { return kinds.size() == all().kinds.size(); }
-};
-
-// "console", "disk", "default-route", "gpu-holders".
-const char* host_use_kind_name(HostUseKind kind);
-// The value of --force-bind: "" (given alone) is every kind; else a
-// comma-separated list of kind names. nullopt with `error` set for a bad name.
-std::optional<ForceBind> parse_force_bind(const std::string& value, std::string& error);
 
 // The device nodes a GPU is used through: /dev/dri/cardN and renderDN below
 // it, and with the nvidia driver its own /dev/nvidiaN — the minor the driver

@@ -32,7 +32,4 @@ std::string read_pulse_cookie(const LaunchPlan& plan, std::string& error);
 // folder, never through a link), which QEMU is given. "" or the error.
 std::string copy_pulse_cookie(const LaunchPlan& plan);
 
-// For --dry-run and check: what the audio will do, in one line.
-std::string describe_audio(const AudioPlan& audio);
-
 }  // namespace vmrun

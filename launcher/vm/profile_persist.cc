@@ -1,4 +1,4 @@
-#include "cli/profile_persist.h"
+#include "vm/profile_persist.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,7 +16,7 @@
 
 namespace fs = std::filesystem;
 
-namespace vmrun::cli {
+namespace vmrun {
 
 namespace {
 
@@ -195,7 +195,7 @@ bool PersistedProfile::accept(const ProfileEdit& edit) {
     return true;
 }
 
-bool PersistedProfile::commit(const VmPaths& folder, ChangeReport& report) {
+bool PersistedProfile::commit(const VmPaths& folder, ChangeLog& report) {
     // Once more, just before the rename: the device change took a while.
     std::string err;
     auto now = read_profile_in(folder_.get(), name_, snapshot_.path, err);
@@ -218,4 +218,4 @@ bool PersistedProfile::commit(const VmPaths& folder, ChangeReport& report) {
     return true;
 }
 
-}  // namespace vmrun::cli
+}  // namespace vmrun

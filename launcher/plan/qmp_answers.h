@@ -8,13 +8,13 @@
 #include <optional>
 #include <string>
 
-#include "qmp/protocol.h"
+#include <nlohmann/json.hpp>
 
-namespace vmrun::cli {
+namespace vmrun {
 
 // query-status's "status" ("running", "paused", ...); "?" when it has none.
-std::string run_state_in(const qmp::Json& query_status);
+std::string run_state_in(const nlohmann::json& query_status);
 // query-balloon's "actual", the bytes the guest has; nullopt when it has none.
-std::optional<uint64_t> balloon_bytes_in(const qmp::Json& query_balloon);
+std::optional<uint64_t> balloon_bytes_in(const nlohmann::json& query_balloon);
 
-}  // namespace vmrun::cli
+}  // namespace vmrun

@@ -1,10 +1,10 @@
-#include "cli/qmp_connect.h"
+#include "vm/qmp_connect.h"
 
 #include <spdlog/spdlog.h>
 
 #include <iostream>
 
-namespace vmrun::cli {
+namespace vmrun {
 
 std::unique_ptr<qmp::Client> connect_qmp(const std::string& socket, const std::string& vm_name, qmp::Timeouts timeouts) {
     auto logger = [](qmp::LogLevel level, std::string_view msg) {
@@ -32,4 +32,4 @@ std::vector<std::string> input_object_ids(qmp::Client& c) {
     return ids;
 }
 
-}  // namespace vmrun::cli
+}  // namespace vmrun

@@ -3,11 +3,11 @@
 
 #include <iostream>
 
-namespace vmrun::cli {
+namespace vmrun {
 
 template <typename Problems>
 void print_problems(const Problems& problems) {
     for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
 }
 
-}  // namespace vmrun::cli
+}  // namespace vmrun

@@ -8,7 +8,7 @@
 
 #include "plan/launch_plan.h"
 
-namespace vmrun::cli {
+namespace vmrun {
 
 struct LoadedPlan {
     std::optional<LaunchPlan> plan;
@@ -25,4 +25,4 @@ LoadedPlan load_plan(const std::string& profile_path, bool print = true);
 // Host facts read from this machine (paths, vhost-net), for profile `name`.
 HostFacts probe_host_facts(const std::string& name);
 
-}  // namespace vmrun::cli
+}  // namespace vmrun

@@ -8,13 +8,13 @@
 #include <string>
 
 #include "base/owned_fd.h"
-#include "cli/change_report.h"
 #include "plan/vm_paths.h"
 #include "profile/profile_edit.h"
 #include "profile/profile_file.h"
 #include "run/profile_snapshot.h"
+#include "vm/change_log.h"
 
-namespace vmrun::cli {
+namespace vmrun {
 
 class PersistedProfile {
 public:
@@ -30,7 +30,7 @@ public:
     bool accept(const ProfileEdit& edit);
     // Replaces the file with the accepted text (same owner and mode, renamed
     // over it, within the folder opened at open()) if it is still unchanged. Reports the outcome; false on failure.
-    bool commit(const VmPaths& folder, ChangeReport& report);
+    bool commit(const VmPaths& folder, ChangeLog& report);
 
 private:
     ProfileSnapshot snapshot_;
@@ -40,4 +40,4 @@ private:
     std::string accepted_;
 };
 
-}  // namespace vmrun::cli
+}  // namespace vmrun

@@ -1,4 +1,4 @@
-#include "cli/load_plan.h"
+#include "vm/load_plan.h"
 
 #include <unistd.h>
 
@@ -16,7 +16,7 @@
 #include "profile/profile_file.h"
 #include "run/vm_folders.h"
 
-namespace vmrun::cli {
+namespace vmrun {
 
 HostFacts probe_host_facts(const std::string& name) {
     HostFacts f;
@@ -86,4 +86,4 @@ LoadedPlan load_plan(const std::string& profile_path, bool print) {
     return out;
 }
 
-}  // namespace vmrun::cli
+}  // namespace vmrun
