@@ -10,7 +10,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include "text_has.h"
 #include "host/host_restore.h"
@@ -37,7 +36,6 @@ ReplayOfAnother replay_naming_another_process(const std::string& action) {
     VmPaths vm{"j", dir / "run/j", dir / "state"};
     Sleeper other;
     REQUIRE(other.pid > 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // exec'd
     auto started = process_start_time(other.pid);
     REQUIRE(started);
     std::string head = R"({"action":")" + action + R"(","args":{"pid":)";
@@ -138,18 +136,16 @@ namespace {
 struct Marked {
     pid_t pid = -1;
     Marked(const std::string& dir, const std::vector<std::string>& argv) {
-        pid = ::fork();
-        if (pid == 0) {
+        // bash named as the program, its arguments after the script ("; true": no exec of sleep in its place).
+        std::vector<std::string> words{argv[0], "-c", "sleep 30; true"};
+        words.insert(words.end(), argv.begin(), argv.end());
+        std::vector<char*> args;
+        for (auto& a : words) args.push_back(a.data());
+        args.push_back(nullptr);
+        pid = vmrun::testing::fork_and_wait_for_exec([&] {
             if (::chdir(dir.c_str()) != 0) ::_exit(126);
-            // bash named as the program, its arguments after the script ("; true": no exec of sleep in its place).
-            std::vector<std::string> words{argv[0], "-c", "sleep 30; true"};
-            words.insert(words.end(), argv.begin(), argv.end());
-            std::vector<char*> args;
-            for (auto& a : words) args.push_back(a.data());
-            args.push_back(nullptr);
             ::execv("/bin/bash", args.data());
-            ::_exit(127);
-        }
+        });
     }
     ~Marked() {
         ::kill(pid, SIGKILL);
@@ -168,7 +164,6 @@ TEST_CASE("a spawn journaled before the fork: the replay finds the VM's QEMU and
     Marked qemu(dir.path.string(), {"qemu-system-x86_64", "-chardev", "socket,id=sup,path=" + vm.supervisor_socket() + ",server=on"});
     Marked swtpm(vm.tpm_state_dir(), {"swtpm"});
     Marked other_vm(dir.path.string(), {"qemu-system-x86_64", "-chardev", "socket,path=" + dir / "run/k/supervisor.sock" + ",server=on"});
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     REQUIRE(qemu.alive());
     REQUIRE(swtpm.alive());
     std::ofstream(dir / "journal") << R"({"action":"spawn","args":{"program":"swtpm","marker":")" << vm.tpm_state_dir() << "\"}}\n"
