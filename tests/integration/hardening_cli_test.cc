@@ -98,6 +98,24 @@ TEST_CASE("a runtime folder another user created first is refused, and its pid f
     CHECK(stop.exit_code == 1);
     CHECK(has(stop.err, "names no running vmrun"));
     CHECK(vmrun::process_alive(target.pid));
+    // A live process named vmrun (its executable's file name) that does not
+    // hold the VM's lock: a name is the process's to choose.
+    std::string impostor_exe = dir / "vmrun";
+    std::filesystem::copy_file("/bin/sleep", impostor_exe);
+    pid_t impostor = fork_and_wait_for_exec([&] {
+        ::close(lock);  // the lock's holder is the test, not the impostor
+        ::execl(impostor_exe.c_str(), "vmrun", "60", nullptr);
+    });
+    REQUIRE(impostor > 0);
+    REQUIRE(read_file("/proc/" + std::to_string(impostor) + "/comm") == "vmrun\n");
+    write_file(env.runtime_dir + "/victim/supervisor.pid",
+               std::to_string(impostor) + " " + std::to_string(vmrun::process_start_time(impostor).value_or(0)) + "\n");
+    stop = run_vmrun(env, {"stop", "victim"});
+    CHECK(stop.exit_code == 1);
+    CHECK(has(stop.err, "names no running vmrun"));
+    CHECK(vmrun::process_alive(impostor));
+    ::kill(impostor, SIGKILL);
+    ::waitpid(impostor, nullptr, 0);
     // A pid file whose start time is not that process's: not trusted either.
     write_file(env.runtime_dir + "/victim/supervisor.pid", std::to_string(target.pid) + " 12345\n");
     stop = run_vmrun(env, {"stop", "victim"});

@@ -225,3 +225,12 @@ TEST_CASE("journal entries vmrun could not have written are skipped") {
     CHECK(r.skipped.size() == 4);
     CHECK(host.pool().total == 2);
 }
+
+TEST_CASE("a pool count past 64 bits reads as no pool, not an exception") {
+    TempDir root;
+    add_hugepage_pool(root.path.string(), 2048, 0, 0);
+    write_file(root / "sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "99999999999999999999999\n");
+    std::optional<HugepagePool> pool;
+    CHECK_NOTHROW(pool = read_hugepage_pool(root.path, 2048));
+    CHECK_FALSE(pool);
+}
