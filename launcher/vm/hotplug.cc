@@ -378,8 +378,7 @@ const char* hotplug_kind_name(HotplugKind kind) {
     return "";
 }
 
-int hotplug(const VmTarget& the_target, const HotplugRequest& o, ChangeLog& report) {
-    const VmTarget* target = &the_target;
+int hotplug(const VmTarget& target, const HotplugRequest& o, ChangeLog& report) {
     if (o.kind == HotplugKind::nic && o.value != "user" && o.value != "tap") {
         std::cerr << "vmrun: --nic is 'user' or 'tap' (with --bridge BR)\n";
         return kExitUsage;
@@ -388,7 +387,7 @@ int hotplug(const VmTarget& the_target, const HotplugRequest& o, ChangeLog& repo
         std::cerr << "vmrun: --nic tap needs --bridge BR, the host bridge to join\n";
         return kExitUsage;
     }
-    if (o.kind == HotplugKind::nic && o.value == "tap" && !target->by_name()) {
+    if (o.kind == HotplugKind::nic && o.value == "tap" && !target.by_name()) {
         std::cerr << "vmrun: --nic tap needs the VM's NAME, not --qmp: the tap goes into the VM's journal\n";
         return kExitUsage;
     }
@@ -396,7 +395,7 @@ int hotplug(const VmTarget& the_target, const HotplugRequest& o, ChangeLog& repo
         std::cerr << "vmrun: --id must use letters, digits, '-', '_' and '.'\n";
         return kExitUsage;
     }
-    if (o.persist && !target->by_name()) {
+    if (o.persist && !target.by_name()) {
         std::cerr << "vmrun: --persist needs the VM's NAME, not --qmp: it edits the profile the VM was started from\n";
         return kExitUsage;
     }
@@ -409,9 +408,9 @@ int hotplug(const VmTarget& the_target, const HotplugRequest& o, ChangeLog& repo
         std::cerr << "vmrun: --persist does not write --input into the profile; add it under 'input' by hand\n";
         return kExitUsage;
     }
-    if (o.kind == HotplugKind::pci) return hotplug_host_pci(*target, o, report);
-    if (o.kind == HotplugKind::input) return hotplug_input(*target, o, report);
-    auto client = connect_qmp(target->qmp_socket, target->folder.name);
+    if (o.kind == HotplugKind::pci) return hotplug_host_pci(target, o, report);
+    if (o.kind == HotplugKind::input) return hotplug_input(target, o, report);
+    auto client = connect_qmp(target.qmp_socket, target.folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;
     auto taken = peripheral_ids(c);
@@ -444,7 +443,7 @@ int hotplug(const VmTarget& the_target, const HotplugRequest& o, ChangeLog& repo
             std::cerr << "vmrun: --persist: " << entry.error << "; nothing was changed\n";
             return kExitUsage;
         }
-        if (!(persisted = prepare_persist(*target, entry.list, {entry.fields}))) return kExitFailure;
+        if (!(persisted = prepare_persist(target, entry.list, {entry.fields}))) return kExitFailure;
     }
     if (o.kind == HotplugKind::disk) {
         DiskHotplug d{id, absolute_path(o.value), o.format, o.readonly, o.value.rfind("/dev/", 0) == 0,
@@ -453,11 +452,11 @@ int hotplug(const VmTarget& the_target, const HotplugRequest& o, ChangeLog& repo
         what = "disk";
     } else if (o.kind == HotplugKind::nic) {
         auto name = c.execute("query-name");
-        std::string vm = name ? name.value.value("name", target->folder.name) : target->folder.name;
+        std::string vm = name ? name.value.value("name", target.folder.name) : target.folder.name;
         std::string model = o.model == "virtio" ? "virtio-net-pci" : o.model;
         if (o.value == "tap") {
             // The tap lives in QEMU's fd: once netdev_del closes it, it is gone.
-            auto tap = open_hotplug_tap(vm, id, o.bridge, target->folder, c, report);
+            auto tap = open_hotplug_tap(vm, id, o.bridge, target.folder, c, report);
             if (!tap) return kExitFailure;
             steps = tap_nic_hotplug({id, stable_mac(vm, id), model}, *port, *tap,
                                     model == "virtio-net-pci" && ::access("/dev/vhost-net", R_OK | W_OK) == 0);
@@ -525,7 +524,7 @@ int hotplug(const VmTarget& the_target, const HotplugRequest& o, ChangeLog& repo
                             {"port", is_pci ? steps.device.arguments["bus"] : nlohmann::json()}};
     report.add("added", entry,
                "added " + what + " '" + id + "' (" + driver + ")" + (is_pci ? " on " + steps.device.arguments["bus"].get<std::string>() : std::string()));
-    return persisted && !persisted->commit(target->folder, report) ? kExitFailure : kExitOk;
+    return persisted && !persisted->commit(target.folder, report) ? kExitFailure : kExitOk;
 }
 
 }  // namespace vmrun

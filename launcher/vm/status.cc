@@ -53,9 +53,8 @@ void add_tpm(nlohmann::json& out, const VmPaths& folder) {
 
 }  // namespace
 
-std::optional<nlohmann::json> read_vm_status(const VmTarget& the_target) {
-    const VmTarget* target = &the_target;
-    auto client = connect_qmp(target->qmp_socket, target->folder.name);
+std::optional<nlohmann::json> read_vm_status(const VmTarget& target) {
+    auto client = connect_qmp(target.qmp_socket, target.folder.name);
     if (!client) return std::nullopt;
     auto& c = *client;
     auto status = c.execute("query-status");
@@ -71,11 +70,11 @@ std::optional<nlohmann::json> read_vm_status(const VmTarget& the_target) {
                          {"qemu", {{"version", std::to_string(v.major) + "." + std::to_string(v.minor) + "." + std::to_string(v.micro)},
                                    {"package", v.package}}}};
     pid_t supervisor = 0;
-    auto qemu = read_pid_file(target->folder.qemu_pid_file()).value_or(0);
-    if (!target->folder.runtime_dir.empty() && vm_running(target->folder, supervisor))
+    auto qemu = read_pid_file(target.folder.qemu_pid_file()).value_or(0);
+    if (!target.folder.runtime_dir.empty() && vm_running(target.folder, supervisor))
         st["pids"] = {{"supervisor", supervisor}, {"qemu", qemu}};
     add_threads(st, c, qemu);
-    if (!target->folder.runtime_dir.empty()) add_tpm(st, target->folder);
+    if (!target.folder.runtime_dir.empty()) add_tpm(st, target.folder);
     if (auto balloon = c.execute("query-balloon"))  // an error: the VM has no balloon
         st["balloon_mib"] = balloon_bytes_in(balloon.value).value_or(0) >> 20;
     st["root_ports"] = nlohmann::json::array();

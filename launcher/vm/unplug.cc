@@ -15,18 +15,17 @@
 
 namespace vmrun {
 
-int unplug(const VmTarget& the_target, const UnplugRequest& request, ChangeLog& report) {
-    const VmTarget* target = &the_target;
+int unplug(const VmTarget& target, const UnplugRequest& request, ChangeLog& report) {
     const std::string& id = request.id;
     double timeout = request.timeout_s;
     // --persist: the profile without the device, checked before the device goes.
     std::optional<PersistedProfile> persisted;
     if (request.persist) {
-        if (!target->by_name()) {
+        if (!target.by_name()) {
             std::cerr << "vmrun: --persist needs the VM's NAME, not --qmp: it edits the profile the VM was started from\n";
             return kExitUsage;
         }
-        if (!(persisted = PersistedProfile::open(target->folder))) return kExitFailure;
+        if (!(persisted = PersistedProfile::open(target.folder))) return kExitFailure;
         const auto& profile = persisted->loaded().profile;
         auto items = find_device_items(profile, id);
         if (items.indexes.empty()) {
@@ -38,7 +37,7 @@ int unplug(const VmTarget& the_target, const UnplugRequest& request, ChangeLog& 
         }
         if (!persisted->accept(remove_items(persisted->text(), persisted->loaded(), items.list, items.indexes))) return kExitFailure;
     }
-    auto client = connect_qmp(target->qmp_socket, target->folder.name);
+    auto client = connect_qmp(target.qmp_socket, target.folder.name);
     if (!client) return kExitFailure;
     auto& c = *client;
     if (!persisted) {
@@ -120,13 +119,13 @@ int unplug(const VmTarget& the_target, const UnplugRequest& request, ChangeLog& 
     }
     report.add("removed", {{"id", id}, {"device_deleted_event", by_event}},
                "removed '" + id + "'" + (by_event ? "" : " (QEMU dropped it without a DEVICE_DELETED event)"));
-    bool persist_failed = persisted && !persisted->commit(target->folder, report);
+    bool persist_failed = persisted && !persisted->commit(target.folder, report);
     if (host_functions.empty()) return persist_failed ? kExitFailure : kExitOk;
     // Only what QEMU no longer holds: a function still listed stays bound.
     std::set<std::string> listed;
     if (auto r = c.execute("qom-list", {{"path", "/machine/peripheral"}}))
         for (const auto& e : r.value) listed.insert(e.value("name", ""));
-    Journal journal(target->folder.journal_file());
+    Journal journal(target.folder.journal_file());
     int code = kExitOk;
     for (const auto& [dev, address] : host_functions) {
         if (listed.count(dev)) {
