@@ -9,12 +9,9 @@
 
 #include "cli/command.h"
 #include "base/exit_codes.h"
-#include "host/host_check.h"
-#include "host/display/display_handoff.h"
 #include "cli/diagnostics_json.h"
+#include "vm/host_check_report.h"
 #include "vm/load_plan.h"
-#include "host/pci/passthrough_setup.h"
-#include "host/pci/sriov.h"
 
 namespace vmrun::cli {
 
@@ -33,18 +30,7 @@ int run_check(const ParsedArgs& args) {
     }
     std::string root = sysroot ? *sysroot : plan ? plan->facts.sysroot : probe_host_facts("check").sysroot;
     if (plan) plan->facts.sysroot = root;
-    const LaunchPlan* p = plan ? &*plan : nullptr;
-
-    std::optional<PassthroughInspection> inspection;
-    if (plan && !plan->profile.passthrough.empty()) {
-        inspection = inspect_passthrough(root, existing_passthrough_addresses(*plan));
-    }
-    auto host = read_host(root, p ? p->facts.qemu_binary : probe_host_facts("check").qemu_binary, files_to_check(p), bridges_to_check(p));
-    auto lines = check_host(host, p, inspection ? &*inspection : nullptr);
-    if (p && p->profile.host_display) {
-        lines.push_back({Verdict::pass, "handoff", describe_handoff(*p), ""});
-        for (const auto& problem : display_handoff_problems(*p)) lines.push_back({Verdict::fail, "handoff", problem.what, problem.fix});
-    }
+    auto lines = check_host_for(plan ? &*plan : nullptr, root);
 
     int counts[3] = {0, 0, 0};
     for (const auto& l : lines) ++counts[int(l.verdict)];

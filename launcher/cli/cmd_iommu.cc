@@ -4,14 +4,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "base/exit_codes.h"
 #include "vm/load_plan.h"
-#include "host/pci/pci_names.h"
-#include "host/pci/pci_sysfs.h"
+#include "vm/iommu_listing.h"
 
 namespace vmrun::cli {
 
@@ -42,10 +40,7 @@ std::string class_name(uint32_t c) {
 int run_iommu(const ParsedArgs& args) {
     bool json = args.flag("json");
     std::string sysroot = args.value_or("sysroot", probe_host_facts("iommu").sysroot);
-    auto functions = read_pci_functions(sysroot);
-    std::map<int, std::vector<const PciFunction*>> groups;
-    for (const auto& f : functions)
-        if (f.iommu_group) groups[*f.iommu_group].push_back(&f);
+    auto groups = list_iommu_groups(sysroot);
     if (groups.empty()) {
         std::cerr << "vmrun: no IOMMU groups under " << (std::filesystem::path(sysroot) / "sys/kernel/iommu_groups").string() << ": the IOMMU is off.\n"
                   << "  fix: enable VT-d / AMD-Vi in the firmware and boot with intel_iommu=on (Intel) or amd_iommu=on (AMD), "
@@ -53,22 +48,14 @@ int run_iommu(const ParsedArgs& args) {
         return kExitFailure;
     }
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& [n, members] : groups) {
-        // A group passes whole when all its endpoints are functions of one
-        // device: handing it to a VM takes nothing else from the host.
-        std::string slot;
-        bool one_device = true;
-        for (auto* m : members) {
-            if (m->is_bridge()) continue;
-            if (slot.empty()) slot = m->address.slot_str();
-            else if (slot != m->address.slot_str()) one_device = false;
-        }
-        bool whole = one_device && !slot.empty();
-        nlohmann::json g = {{"group", n}, {"passes_whole", whole}, {"devices", nlohmann::json::array()}};
-        if (!json) std::cout << "IOMMU group " << n << (whole ? "  (passes whole: one device, " + slot + ")" : "") << "\n";
-        for (auto* m : members) {
+    for (const auto& group : groups) {
+        const int n = group.number;
+        nlohmann::json g = {{"group", n}, {"passes_whole", group.passes_whole}, {"devices", nlohmann::json::array()}};
+        if (!json) std::cout << "IOMMU group " << n << (group.passes_whole ? "  (passes whole: one device, " + group.slot + ")" : "") << "\n";
+        for (const auto& member : group.members) {
+            const auto* m = &member.function;
             auto ids = m->ids();
-            std::string name = pci_name(m->vendor, m->device);
+            const auto& name = member.name;
             nlohmann::json dev = {{"address", m->address.str()}, {"ids", ids}, {"class", class_name(m->class_code)},
                                   {"driver", m->driver}, {"bridge", m->is_bridge()}, {"name", name},
                                   {"boot_vga", m->boot_vga ? nlohmann::json(*m->boot_vga) : nlohmann::json()}};

@@ -1,15 +1,12 @@
 // vmrun restore NAME: put the host back after a supervisor was killed or
-// crashed — replay the VM's journal (orphaned QEMU, runtime folder, and the
-// driver binds and taps once those land).
+// crashed (vm/restore).
 
 #include <iostream>
 
-#include "cli/command.h"
 #include "base/exit_codes.h"
-#include "run/instance_lock.h"
-#include "run/vm_folders.h"
-#include "run/supervisor.h"
+#include "cli/command.h"
 #include "cli/vm_target.h"
+#include "vm/restore.h"
 
 namespace vmrun::cli {
 
@@ -17,13 +14,9 @@ int run_restore(const ParsedArgs& args) {
     auto folder = vm_named(args);
     if (!folder) return kExitUsage;
     if (!folders_trusted(*folder)) return kExitFailure;
-    const auto& f = *folder;
-    pid_t holder = 0;
-    if (vm_running(f, holder)) {
-        std::cerr << "vmrun: " << f.name << " is running" << describe_holder(holder) << "; its supervisor restores the host when it stops\n";
-        return kExitFailure;
-    }
-    return restore_stale_journal(f, false) ? kExitOk : kExitFailure;
+    auto report = restore_vm(*folder);
+    if (!report.refusal.empty()) std::cerr << "vmrun: " << report.refusal << "\n";
+    return report.exit_code;
 }
 
 }  // namespace vmrun::cli

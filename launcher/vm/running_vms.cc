@@ -25,14 +25,41 @@ std::optional<long> uptime_of(pid_t pid) {
     return long(up - double(*ticks) / double(sysconf(_SC_CLK_TCK)));
 }
 
+// Folder names under the parent of a VM folder (runtime or state), sorted.
+std::vector<std::string> vm_folder_names(bool runtime) {
+    auto probe = vm_paths_for("x");
+    auto base = std::filesystem::path(runtime ? probe.runtime_dir : probe.state_dir).parent_path();
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(base, ec))
+        if (e.is_directory(ec)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 }  // namespace
+
+std::vector<std::string> running_vm_names() {
+    std::vector<std::string> out;
+    for (const auto& name : vm_folder_names(true)) {
+        pid_t holder = 0;
+        if (vm_running(vm_paths_for(name), holder)) out.push_back(name);
+    }
+    return out;
+}
+
+std::vector<std::string> known_vm_names() {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& name : vm_folder_names(false))
+        if (std::filesystem::exists(vm_paths_for(name).journal_file(), ec)) out.push_back(name);
+    return out;
+}
 
 std::vector<RunningVm> running_vms() {
     std::vector<RunningVm> out;
-    auto base = std::filesystem::path(vm_paths_for("x").runtime_dir).parent_path();
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
-        auto f = vm_paths_for(entry.path().filename().string());
+    for (const auto& name : vm_folder_names(true)) {
+        auto f = vm_paths_for(name);
         RunningVm vm;
         vm.name = f.name;
         if (!vm_running(f, vm.supervisor)) continue;
@@ -51,7 +78,6 @@ std::vector<RunningVm> running_vms() {
         }
         out.push_back(vm);
     }
-    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.name < b.name; });
     return out;
 }
 

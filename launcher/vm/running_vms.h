@@ -20,4 +20,10 @@ struct RunningVm {
 // Sorted by name. Each VM's monitor is asked with a one-second limit.
 std::vector<RunningVm> running_vms();
 
+// The names alone, sorted, without asking any monitor.
+std::vector<std::string> running_vm_names();
+
+// VMs with a journal (running, stopped, or left behind by a crash), sorted.
+std::vector<std::string> known_vm_names();
+
 }  // namespace vmrun

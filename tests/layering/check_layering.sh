@@ -1,22 +1,16 @@
 #!/usr/bin/env bash
 # Fails when a launcher/ folder includes a header from a folder above it in
 # the flow (base < profile < plan < host < run < vm < cli), when cli/
-# includes host/ (the host is reached through vm/'s operations) other than
-# from the files listed in cli_host_includes.txt (moved to vm/ one by one:
-# the list may only shrink, and names no file that no longer needs it), or
-# when qmp/ includes anything of the launcher. Prints every offending line.
+# includes host/ (the host is reached through vm/'s operations), or when qmp/
+# includes anything of the launcher. Prints every offending line.
 set -euo pipefail
 top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
-here=$(cd "$(dirname "$0")" && pwd)
 rank() {
     case "$1" in
         base) echo 0 ;; profile) echo 1 ;; plan) echo 2 ;; host) echo 3 ;; run) echo 4 ;; vm) echo 5 ;; cli) echo 6 ;;
         *) echo -1 ;;
     esac
 }
-mapfile -t still_allowed < <(grep -v '^#' "$here/cli_host_includes.txt" | sed '/^$/d')
-allowed() { local f; for f in "${still_allowed[@]}"; do [ "$f" = "$1" ] && return 0; done; return 1; }
-declare -A used_allowance=()
 bad=0 checked=0
 while IFS= read -r file; do
     rel=${file#"$top"/launcher/}
@@ -36,29 +30,18 @@ while IFS= read -r file; do
             echo "layering: ${file}:${line%%:*}: ${rel%%/*}/ must not include $inc"
             bad=1
         elif [ "${rel%%/*}" = cli ] && [ "$folder" = host ]; then
-            if allowed "$rel"; then
-                used_allowance[$rel]=1
-            else
-                echo "layering: ${file}:${line%%:*}: cli/ must not include $inc; reach the host through an operation in vm/"
-                bad=1
-            fi
+            echo "layering: ${file}:${line%%:*}: cli/ must not include $inc; reach the host through an operation in vm/"
+            bad=1
         fi
         checked=$((checked + 1))
     done < <(grep -n '^#include "' "$file" || true)
 done < <(find "$top/launcher" -name '*.h' -o -name '*.cc' | sort)
-for f in "${still_allowed[@]}"; do
-    if [ -z "${used_allowance[$f]:-}" ]; then
-        echo "layering: $f includes no host/ header any more: take it off tests/layering/cli_host_includes.txt"
-        bad=1
-    fi
-done
 while IFS= read -r hit; do
     echo "layering: qmp/ stands alone but includes: $hit"
     bad=1
 done < <(grep -n '^#include "' "$top"/qmp/*.h "$top"/qmp/*.cc | grep -Ev '"(client|protocol|errors|json_stream)\.h"' || true)
 [ "$checked" -gt 100 ] || { echo "layering: only $checked includes seen; is the tree there?"; exit 1; }
 if [ "$bad" = 0 ]; then
-    echo "layering: $checked includes follow base < profile < plan < host < run < vm < cli;" \
-         "${#still_allowed[@]} cli/ files still reach host/ directly"
+    echo "layering: $checked includes follow base < profile < plan < host < run < vm < cli; cli/ reaches host/ only through vm/"
 fi
 exit "$bad"
