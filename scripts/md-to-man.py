@@ -74,7 +74,9 @@ def convert(md, name, section, version, description):
     while i < len(lines):
         raw = lines[i]
         s = raw.strip()
-        if s.startswith("```"):
+        if s.startswith("<!--"):
+            pass  # a marker for the generated key tables (profile_schema.cc), not text
+        elif s.startswith("```"):
             flush()
             out += [".PP", ".RS 4", ".nf"]
             i += 1

@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "base/did_you_mean.h"
+#include "profile/profile_schema.h"
 
 namespace vmrun {
 
@@ -81,9 +82,13 @@ bool MapReader::has(const std::string& key) const {
 }
 
 void MapReader::finish() {
-    for (auto& [key, at] : present_)
-        if (std::find(known_.begin(), known_.end(), key) == known_.end())
-            diags_.error(at, "unknown key '" + key + "' in " + what_, suggestion(key, known_));
+    std::vector<std::string> documented;
+    for (auto& [key, at] : present_) {
+        if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+        // Suggest from the schema's keys: what the reference documents for this mapping.
+        if (documented.empty()) documented = keys_of_mapping(what_);
+        diags_.error(at, "unknown key '" + key + "' in " + what_, suggestion(key, documented.empty() ? known_ : documented));
+    }
 }
 
 std::optional<std::string> read_string(const YAML::Node& n, const std::string& key, Diagnostics& d) {

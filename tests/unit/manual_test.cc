@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "every_mapping.h"
 #include "text_has.h"
 #include "cli/command.h"
 #include "cli/manual.h"
@@ -44,24 +45,6 @@ bool documents(const std::string& page, const std::string& key) {
     return false;
 }
 
-// Every mapping the loader has: each is opened, so each asks for all its keys.
-const char* kEveryMapping = R"(name: every-mapping
-memory: 1G
-smp: {sockets: 1, cores: 2, threads: 1}
-cpu: {model: host, pin: {vcpus: [0, 1]}}
-boot: {order: [disk]}
-firmware: {type: ovmf}
-tpm: {version: "2.0"}
-hugepages: {size: 2M}
-smbios: {type0: {vendor: a}, type1: {product: b}, type2: {product: c}, type3: {serial: d}, type17: {speed: 3200}}
-kernel: {image: /boot/vmlinuz}
-disks: [{path: /x.img}]
-network: [{type: user}]
-passthrough: [{pf: 01:00.0, vf: 1}]
-usb: [{host: 046d:c52b}]
-root_ports: {model: ioh3420}
-display: {type: vnc}
-)";
 
 }  // namespace
 
@@ -81,7 +64,7 @@ TEST_CASE("vmrun(1) has every command of the table, each with its usage and ever
 
 TEST_CASE("vmrun-profile(5) names every key the profile loader reads") {
     set_key_observer(remember_key);
-    load_profile(kEveryMapping, "every.yaml", "/");
+    load_profile(testing::kEveryMapping, "every.yaml", "/");
     set_key_observer(nullptr);
     // Sanity: the profile above opened the mappings it means to.
     for (const char* what : {"the profile", "'cpu'", "'pin'", "'smbios'", "'type17'", "a passthrough device", "'display'", "'tpm'"})

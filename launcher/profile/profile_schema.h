@@ -1,0 +1,44 @@
+#pragma once
+// The profile's keys, declared once: each mapping of a profile with its keys,
+// their type, default and meaning. The loader's unknown-key suggestions come
+// from here, profiles/README.md's key tables (and so vmrun-profile(5)) are
+// rendered from here, and a test holds the loader and this table to the same
+// keys both ways. Adding a key: a row here, its check in profile_loader.cc,
+// its argv in plan/qemu_argv.cc.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vmrun {
+
+struct ProfileKey {
+    std::string key;            // "sockets"; a row for keys documented together: "pf, vf"
+    std::string type;           // for a person, markdown: "`kvm` | `tcg`", "bool", "1–64"
+    std::string default_value;  // markdown; "—" when none
+    std::string meaning;        // markdown
+};
+
+struct ProfileSection {
+    std::string id;     // its reference table's name: "top", "cpu.pin", "passthrough.vf"
+    std::string what;   // how the loader's messages name the mapping: "the profile", "'pin'", "a disk"
+    bool default_column = true;  // the reference's table has a default column
+    std::vector<ProfileKey> keys;
+};
+
+const std::vector<ProfileSection>& profile_schema();
+
+// The keys a mapping may hold, by the loader's name for it (several sections
+// may describe one mapping); empty for a mapping the table does not know.
+std::vector<std::string> keys_of_mapping(std::string_view what);
+
+// A section's keys as the reference's markdown table, header included.
+std::string render_key_table(const ProfileSection& section);
+
+// `text` (profiles/README.md) with every generated table — the lines between
+// "<!-- keys ID -->" and "<!-- /keys -->" — rendered afresh from the schema.
+// `problems` gets a line for a marker naming no section, a section without a
+// marker, and an unclosed marker.
+std::string with_key_tables(const std::string& text, std::vector<std::string>& problems);
+
+}  // namespace vmrun
