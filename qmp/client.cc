@@ -15,7 +15,10 @@ namespace {
 constexpr size_t kMaxUnconsumedEvents = 1024;
 }  // namespace
 
-Client::Client(Logger logger, Timeouts timeouts) : logger_(std::move(logger)), timeouts_(timeouts) {}
+Client::Client(Logger logger, Timeouts timeouts)
+    : logger_(std::move(logger)), timeouts_(timeouts), own_io_(std::make_unique<asio::io_context>()), io_(*own_io_) {}
+
+Client::Client(asio::io_context& io, Logger logger, Timeouts timeouts) : logger_(std::move(logger)), timeouts_(timeouts), io_(io) {}
 
 Client::~Client() { close(); }
 

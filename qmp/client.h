@@ -42,6 +42,9 @@ struct Timeouts {
 class Client {
 public:
     explicit Client(Logger logger = {}, Timeouts timeouts = {});
+    // Runs its I/O on `io`, shared with the caller: the caller's own handlers
+    // (a child's stderr, signals) keep running while the client waits.
+    Client(boost::asio::io_context& io, Logger logger = {}, Timeouts timeouts = {});
     ~Client();
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
@@ -111,7 +114,8 @@ private:
 
     Logger logger_;
     Timeouts timeouts_;
-    boost::asio::io_context io_;
+    std::unique_ptr<boost::asio::io_context> own_io_;  // unless the caller lends one
+    boost::asio::io_context& io_;
     std::unique_ptr<boost::asio::local::stream_protocol::socket> unix_socket_;
     std::unique_ptr<boost::asio::ip::tcp::socket> tcp_socket_;
     std::array<char, 65536> read_buffer_{};

@@ -23,13 +23,15 @@ namespace vmrun {
 
 namespace {
 
-// This VM's QEMU: its command line names this VM's own supervisor socket
-// (unique to the VM's runtime folder) — the marker that finds it even when
-// its pid never reached the journal.
+// This VM's QEMU: its command line names this VM's own QMP socket (unique to
+// the VM's runtime folder) — the marker that finds it even when its pid never
+// reached the journal. QEMUs started before the supervisor's socket became an
+// inherited fd name that socket's path instead.
 bool is_this_vms_qemu(const VmPaths& vm, pid_t pid) {
     auto argv = process_cmdline(pid);
     return std::any_of(argv.begin(), argv.end(), [&](const std::string& a) {
-        return a.find("path=" + vm.supervisor_socket() + ",") != std::string::npos;
+        return a.find("path=" + vm.qmp_socket() + ",") != std::string::npos ||
+               a.find("path=" + vm.supervisor_socket() + ",") != std::string::npos;
     });
 }
 
@@ -101,8 +103,9 @@ std::string check_spawn(const VmPaths& vm, const nlohmann::json& json) {
     auto program = args.text("program");
     if (program != "qemu" && program != "swtpm") return "no program vmrun starts";
     auto marker = args.text("marker");
-    auto expected = *program == "qemu" ? vm.supervisor_socket() : vm.tpm_state_dir();
-    if (marker != expected) return "not this VM's marker " + expected;
+    auto expected = *program == "qemu" ? vm.qmp_socket() : vm.tpm_state_dir();
+    bool older_qemu_marker = *program == "qemu" && marker == vm.supervisor_socket();
+    if (marker != expected && !older_qemu_marker) return "not this VM's marker " + expected;
     return "";
 }
 

@@ -205,8 +205,11 @@ private:
         add("-chardev", QemuOption("socket").set("id", "qmp-events").set("path", plan_.paths().events_socket())
                             .on_off("server", true).on_off("wait", false).str());
         add("-mon", QemuOption().set("chardev", "qmp-events").set("mode", "control").str());
-        add("-chardev", QemuOption("socket").set("id", "qmp-supervisor").set("path", plan_.paths().supervisor_socket())
-                            .on_off("server", true).on_off("wait", false).str());
+        QemuOption supervisor_monitor("socket");
+        supervisor_monitor.set("id", "qmp-supervisor");
+        if (fds_.supervisor_monitor_fd >= 0) supervisor_monitor.set("fd", std::to_string(fds_.supervisor_monitor_fd));
+        else supervisor_monitor.set("path", plan_.paths().supervisor_socket());
+        add("-chardev", supervisor_monitor.on_off("server", true).on_off("wait", false).str());
         add("-mon", QemuOption().set("chardev", "qmp-supervisor").set("mode", "control").str());
         switch (p_.serial) {
             case SerialMode::socket:

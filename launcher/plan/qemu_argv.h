@@ -21,6 +21,10 @@ struct InheritedFds {
     // through /proc/self/fd, so a path its owner swapped for a link (with
     // fs.protected_symlinks=0) cannot lead QEMU, root, to another file.
     int looking_glass_fd = -1;
+    // The supervisor's monitor socket, bound and listening before QEMU runs:
+    // vmrun connects at once and waits for QEMU's greeting, never for a file
+    // to appear. Without it, QEMU creates the socket at its path.
+    int supervisor_monitor_fd = -1;
 };
 
 std::vector<std::string> build_qemu_argv(const LaunchPlan& plan, const InheritedFds& fds = {});

@@ -19,7 +19,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include "host/child_process.h"
 #include "run/cpu_pinning.h"
@@ -30,6 +29,7 @@
 #include "base/exit_codes.h"
 #include "run/firmware_vars.h"
 #include "run/instance_lock.h"
+#include "run/monitor_listener.h"
 #include "host/host_restore.h"
 #include "host/journal.h"
 #include "host/net/network_setup.h"
@@ -162,19 +162,27 @@ private:
 
         // Sockets left by a QEMU that died must not be mistaken for the new ones.
         for (const auto& sock : plan_.sockets()) std::filesystem::remove(sock, ec);
+        // Sockets QEMU (and vmrun, for it) creates are the owner's only.
+        ::umask(077);
+        std::string listen_error;
+        auto monitor = listen_unix(plan_.paths().supervisor_socket(), listen_error);
+        if (!monitor) {
+            close_taps(network_);
+            return fail_start(listen_error);
+        }
+        fds.supervisor_monitor_fd = monitor.get();
+        inherit.fds.push_back(monitor.get());
         auto argv = build_qemu_argv(plan_, fds);
         argv.push_back("-S");  // paused until vmrun has seen QMP come up
         spdlog::info("starting {}", argv[0]);
-        // Sockets QEMU creates are the owner's only.
-        ::umask(077);
         auto exe = argv[0].find('/') == std::string::npos ? bp::search_path(argv[0]) : boost::filesystem::path(argv[0]);
         std::vector<std::string> args(argv.begin() + 1, argv.end());
         bool stdio_serial = plan_.profile.serial == SerialMode::stdio;
         bp::environment env = boost::this_process::environment();
         for (const auto& [key, value] : qemu_environment(plan_)) env[key] = value;
         // Before the fork: a kill between the fork and the pid's entry must
-        // not leave a QEMU the replay cannot find (its marker: this VM's supervisor socket).
-        if (auto jec = journal_.record({"spawn", {{"program", "qemu"}, {"marker", folder_.supervisor_socket()}}})) {
+        // not leave a QEMU the replay cannot find (its marker: this VM's QMP socket's path in its argv).
+        if (auto jec = journal_.record({"spawn", {{"program", "qemu"}, {"marker", folder_.qmp_socket()}}})) {
             close_taps(network_);
             return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
         }
@@ -185,6 +193,8 @@ private:
         // QEMU holds the taps now (or failed to start): with vmrun's copies closed, they die with QEMU.
         close_taps(network_);
         shared_memory.fd.reset();
+        // And the monitor's socket: a QEMU that dies before its greeting resets the connection.
+        monitor.reset();
         if (ec || !qemu_.valid()) return fail_start("cannot start " + argv[0] + ": " + ec.message());
         pid_t pid = qemu_.id();
         auto started = process_start_time(pid);
@@ -192,24 +202,19 @@ private:
         write_pid_file(folder_.qemu_pid_file(), pid);
         stderr_.start();
 
-        // QEMU creates its monitor sockets before anything slow; wait for ours
-        // (a bounded wait at start-up only; the supervision itself never polls).
-        // QEMU faults in the guest's huge pages, and pins all guest memory for
-        // VFIO's DMA maps, before it answers: allow for a big guest.
+        // Connected at once (the socket listens already); the greeting comes
+        // once QEMU's monitor runs. QEMU faults in the guest's huge pages, and
+        // pins all guest memory for VFIO's DMA maps, before that: allow for a
+        // big guest. QEMU's stderr is read on io_ meanwhile, by the client's wait.
         bool touches_all_memory = plan_.hugepages || !plan_.profile.passthrough.empty();
         auto wait = 60s + std::chrono::seconds(touches_all_memory ? plan_.profile.memory_mib / 1024 : 0);
-        auto deadline = std::chrono::steady_clock::now() + wait;
-        std::unique_ptr<qmp::Client> client;
-        while (process_alive(pid) && std::chrono::steady_clock::now() < deadline) {
-            io_.poll();
-            if (std::filesystem::exists(plan_.paths().supervisor_socket())) {
-                auto c = std::make_unique<qmp::Client>(qmp_logger());
-                if (!c->connect_unix(plan_.paths().supervisor_socket())) {
-                    client = std::move(c);
-                    break;
-                }
-            }
-            std::this_thread::sleep_for(1ms);
+        qmp::Timeouts greeting;
+        greeting.connect = std::chrono::duration_cast<qmp::Duration>(wait);
+        auto client = std::make_unique<qmp::Client>(io_, qmp_logger(), greeting);
+        if (auto cec = client->connect_unix(plan_.paths().supervisor_socket())) {
+            // A reset says QEMU is gone or going: give its exit a moment to be seen.
+            if (cec != qmp::errc::no_greeting) wait_process_exit(pid, 1000ms);
+            client.reset();
         }
         if (!client) {
             bool still_starting = process_alive(pid);

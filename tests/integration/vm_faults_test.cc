@@ -255,9 +255,9 @@ TEST_CASE("a profile whose host devices and disks are missing, or that needs par
 
 TEST_CASE("vmrun start killed at every millisecond of its start-up: the replay finds every QEMU and swtpm it started") {
     Vm vm("fault-spawn-kill", "tpm: true\n");
-    auto marker = "path=" + vm.paths().supervisor_socket() + ",";
+    auto marker = "path=" + vm.paths().qmp_socket() + ",";
     auto tpm_dir = fs::weakly_canonical(vm.paths().tpm_state_dir());
-    // Processes of this VM whatever the journal says: QEMU by its supervisor socket, swtpm by its folder.
+    // Processes of this VM whatever the journal says: QEMU by its QMP socket, swtpm by its folder.
     auto leftovers = [&] {
         std::vector<std::string> out;
         std::error_code ec;

@@ -161,14 +161,25 @@ TEST_CASE("a spawn journaled before the fork: the replay finds the VM's QEMU and
     VmPaths vm{"j", dir / "run/j", dir / "state/j"};
     fs::create_directories(vm.tpm_state_dir());
     fs::create_directories(vm.runtime_dir);
-    Marked qemu(dir.path.string(), {"qemu-system-x86_64", "-chardev", "socket,id=sup,path=" + vm.supervisor_socket() + ",server=on"});
+    // Today's QEMU names its QMP socket's path (the supervisor's socket is an
+    // inherited fd); one an older vmrun started names the supervisor's socket.
+    std::string today_marker, qemu_argument;
+    SUBCASE("marked by its QMP socket") {
+        today_marker = vm.qmp_socket();
+        qemu_argument = "socket,id=qmp,path=" + vm.qmp_socket() + ",server=on";
+    }
+    SUBCASE("started by an older vmrun: marked by the supervisor's socket") {
+        today_marker = vm.supervisor_socket();
+        qemu_argument = "socket,id=sup,path=" + vm.supervisor_socket() + ",server=on";
+    }
+    Marked qemu(dir.path.string(), {"qemu-system-x86_64", "-chardev", "socket,id=sup,fd=3,server=on", "-chardev", qemu_argument});
     Marked swtpm(vm.tpm_state_dir(), {"swtpm"});
-    Marked other_vm(dir.path.string(), {"qemu-system-x86_64", "-chardev", "socket,path=" + dir / "run/k/supervisor.sock" + ",server=on"});
+    Marked other_vm(dir.path.string(), {"qemu-system-x86_64", "-chardev", "socket,path=" + dir / "run/k/qmp.sock" + ",server=on"});
     REQUIRE(qemu.alive());
     REQUIRE(swtpm.alive());
     std::ofstream(dir / "journal") << R"({"action":"spawn","args":{"program":"swtpm","marker":")" << vm.tpm_state_dir() << "\"}}\n"
-                                   << R"({"action":"spawn","args":{"program":"qemu","marker":")" << vm.supervisor_socket() << "\"}}\n"
-                                   << R"({"action":"spawn","args":{"program":"qemu","marker":"/run/other/supervisor.sock"}})" << "\n";
+                                   << R"({"action":"spawn","args":{"program":"qemu","marker":")" << today_marker << "\"}}\n"
+                                   << R"({"action":"spawn","args":{"program":"qemu","marker":"/run/other/qmp.sock"}})" << "\n";
     Journal journal(dir / "journal");
     auto report = make_restorer(vm).restore(journal);
     INFO(report.lines().size());

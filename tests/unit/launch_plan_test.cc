@@ -268,3 +268,17 @@ TEST_CASE("audio: the user's socket and cookie, run_as as the default user, the 
     REQUIRE(none.planned.plan);
     CHECK(has_in(vmrun::build_qemu_argv(*none.planned.plan), "none,id=vmrun-audio"));
 }
+
+TEST_CASE("the supervisor's monitor: a path in --dry-run's argv, the inherited listening fd when vmrun starts QEMU") {
+    auto p = vmrun::testing::run_pipeline("name: m\nmemory: 1G\n");
+    REQUIRE(p.planned.plan);
+    auto sock = p.planned.plan->paths().supervisor_socket();
+    auto dry = vmrun::build_qemu_argv(*p.planned.plan);
+    CHECK(std::find(dry.begin(), dry.end(), "socket,id=qmp-supervisor,path=" + sock + ",server=on,wait=off") != dry.end());
+    vmrun::InheritedFds opened;
+    opened.supervisor_monitor_fd = 7;
+    auto started = vmrun::build_qemu_argv(*p.planned.plan, opened);
+    CHECK(std::find(started.begin(), started.end(), "socket,id=qmp-supervisor,fd=7,server=on,wait=off") != started.end());
+    // The QMP socket keeps its path: it marks this VM's QEMU for the journal's replay.
+    CHECK(std::find(started.begin(), started.end(), "socket,id=qmp,path=" + p.planned.plan->paths().qmp_socket() + ",server=on,wait=off") != started.end());
+}
