@@ -5,6 +5,7 @@
 #include "host/cpu_affinity.h"
 #include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
+#include "host/requirements.h"
 
 #include <cstdio>
 
@@ -75,8 +76,10 @@ private:
     void kvm() {
         if (h_.kvm_usable) add(Verdict::pass, "KVM", "/dev/kvm is usable");
         else
-            add(missing(needs_kvm_), "KVM", "/dev/kvm is not usable" + std::string(needs_kvm_ ? "" : " (this profile uses tcg)"),
-                std::string("modprobe ") + (intel_ ? "kvm_intel" : "kvm_amd") + ", and add your user to group kvm");
+        {
+            auto p = kvm_unusable(intel_, needs_kvm_ && plan_ ? plan_->profile.source_file : "");
+            add(missing(needs_kvm_), "KVM", p.what + (needs_kvm_ ? "" : " (this profile uses tcg)"), p.fix);
+        }
     }
 
     void iommu() {
@@ -130,7 +133,8 @@ private:
     void qemu() {
         std::string binary = plan_ ? plan_->facts.qemu_binary : "qemu-system-x86_64";
         if (!h_.qemu_version) {
-            add(Verdict::fail, "QEMU", binary + " is not installed", "apt-get install qemu-system-x86 (dnf install qemu-kvm, pacman -S qemu-full)");
+            auto p = qemu_missing(binary);
+            add(Verdict::fail, "QEMU", p.what, p.fix);
             return;
         }
         int major = std::atoi(h_.qemu_version->c_str());
@@ -142,11 +146,17 @@ private:
 
     void firmware() {
         if (plan_ && plan_->firmware.type == FirmwareType::ovmf) {
-            for (const auto& [path, what] : {std::pair{plan_->firmware.code, "OVMF code"}, std::pair{plan_->firmware.vars_template, "OVMF VARS template"}}) {
-                if (path.empty()) continue;
-                bool there = h_.files.count(path) && h_.files.at(path);
-                if (there) add(Verdict::pass, "OVMF", std::string(what) + " " + path);
-                else add(Verdict::fail, "OVMF", std::string(what) + " " + path + " is missing", "apt-get install ovmf, or correct 'firmware' in the profile");
+            const struct { const std::string& path; const char* what; const char* key; } files[] = {
+                {plan_->firmware.code, "OVMF code image", "firmware.code"},
+                {plan_->firmware.vars_template, "OVMF VARS template", "firmware.vars_template"}};
+            for (const auto& f : files) {
+                if (f.path.empty()) continue;
+                bool there = h_.files.count(f.path) && h_.files.at(f.path);
+                if (there) add(Verdict::pass, "OVMF", std::string(f.what) + " " + f.path);
+                else {
+                    auto p = ovmf_file_missing(f.what, f.path, f.key, plan_->profile.source_file);
+                    add(Verdict::fail, "OVMF", p.what, p.fix);
+                }
             }
         } else if (!plan_) {
             bool there = h_.files.count(kDefaultOvmfCode) && h_.files.at(kDefaultOvmfCode);
@@ -176,26 +186,19 @@ private:
     void hugepages() {
         if (!plan_ || !plan_->hugepages) return;
         const auto& h = *plan_->hugepages;
+        std::optional<HugepagePool> pool;
+        if (auto found = h_.hugepage_pools.find(h.page_kib); found != h_.hugepage_pools.end()) pool = found->second;
+        bool mounted = h.private_mount || (h_.files.count(h.mem_path) && h_.files.at(h.mem_path));
+        auto problems = hugepage_shortfall(h, pool, mounted, plan_->profile.source_file);
+        for (const auto& p : problems) add(Verdict::fail, "hugepages", p.what, p.fix);
+        if (!problems.empty() || !pool) return;
         std::string size = page_size_name(h.page_kib);
-        auto pool = h_.hugepage_pools.find(h.page_kib);
-        if (pool == h_.hugepage_pools.end()) {
-            add(Verdict::fail, "hugepages", "this kernel has no " + size + " huge pages",
-                h.page_kib == 1048576 ? "1G pages need a CPU with pdpe1gb; set hugepages size: 2M" : "use a kernel with CONFIG_HUGETLBFS");
-            return;
-        }
         std::string need = std::to_string(h.pages) + " pages of " + size + " for " + std::to_string(plan_->profile.memory_mib) + " MiB";
-        uint64_t free = pool->second.available();
-        if (free >= h.pages)
-            add(Verdict::pass, "hugepages", std::to_string(free) + " free, enough for " + need);
-        else if (h.allocate)
+        uint64_t free = pool->available();
+        if (free >= h.pages) add(Verdict::pass, "hugepages", std::to_string(free) + " free, enough for " + need);
+        else
             add(Verdict::pass, "hugepages", std::to_string(free) + " free now; vmrun adds the " + std::to_string(h.pages - free) +
                                                 " more of the " + need + " at start and gives them back after");
-        else
-            add(Verdict::fail, "hugepages", std::to_string(free) + " " + size + " huge pages free, the profile needs " + need,
-                "set hugepages: {size: " + size + ", allocate: true} to have vmrun add them at start, or echo " +
-                    std::to_string(pool->second.total + h.pages - free) + " > /sys/kernel/mm/hugepages/hugepages-" +
-                    std::to_string(h.page_kib) + "kB/nr_hugepages (or hugepagesz=" + size + " hugepages=" + std::to_string(h.pages) +
-                    " on the kernel command line)");
     }
 
     void pinning() {
@@ -270,8 +273,11 @@ std::vector<CheckLine> check_host(const HostReadings& host, const LaunchPlan* pl
 
 std::vector<std::string> files_to_check(const LaunchPlan* plan) {
     if (!plan) return {kDefaultOvmfCode};
-    if (plan->firmware.type != FirmwareType::ovmf) return {};
-    return {plan->firmware.code, plan->firmware.vars_template};
+    std::vector<std::string> out;
+    if (plan->firmware.type == FirmwareType::ovmf) out = {plan->firmware.code, plan->firmware.vars_template};
+    // A hugetlbfs the profile names (vmrun mounts its own otherwise).
+    if (plan->hugepages && !plan->hugepages->private_mount) out.push_back(plan->hugepages->mem_path);
+    return out;
 }
 
 std::vector<std::string> bridges_to_check(const LaunchPlan* plan) {

@@ -2,9 +2,17 @@
 
 #include <filesystem>
 
+#include "host/requirements.h"
+
 namespace fs = std::filesystem;
 
 namespace vmrun {
+
+namespace {
+// The preflight refused already when these were missing at its time; this is
+// the same refusal for a file removed between the two.
+std::string describe(const HostProblem& p) { return p.what + "; " + p.fix; }
+}  // namespace
 
 VarsResult prepare_firmware_vars(const FirmwarePlan& firmware) {
     VarsResult r;
@@ -12,13 +20,13 @@ VarsResult prepare_firmware_vars(const FirmwarePlan& firmware) {
     std::error_code ec;
     if (!fs::exists(firmware.code, ec)) {
         r.ok = false;
-        r.error = "OVMF code image " + firmware.code + " is missing; install it with 'apt-get install ovmf' or set firmware.code";
+        r.error = describe(ovmf_file_missing("OVMF code image", firmware.code, "firmware.code", ""));
         return r;
     }
     if (fs::exists(firmware.vars, ec) && !firmware.reset_nvram) return r;
     if (!fs::exists(firmware.vars_template, ec)) {
         r.ok = false;
-        r.error = "OVMF VARS template " + firmware.vars_template + " is missing; install it with 'apt-get install ovmf' or set firmware.vars_template";
+        r.error = describe(ovmf_file_missing("OVMF VARS template", firmware.vars_template, "firmware.vars_template", ""));
         return r;
     }
     fs::create_directories(fs::path(firmware.vars).parent_path(), ec);

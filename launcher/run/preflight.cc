@@ -7,6 +7,7 @@
 
 #include "host/cpu_affinity.h"
 #include "host/display/display_handoff.h"
+#include "host/host_readings.h"
 #include "host/input/evdev_devices.h"
 #include "host/memory/hugepage_pool.h"
 #include "host/memory/shared_memory_file.h"
@@ -15,6 +16,7 @@
 #include "plan/swtpm_argv.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/pci/sriov.h"
+#include "host/requirements.h"
 
 namespace vmrun {
 
@@ -26,28 +28,10 @@ constexpr uintmax_t kMaxAcpiTable = 1 << 20;
 namespace {
 
 std::vector<HostProblem> hugepage_problems(const LaunchPlan& plan) {
-    std::vector<HostProblem> out;
     const auto& h = *plan.hugepages;
-    const auto& file = plan.profile.source_file;
-    std::string size = page_size_name(h.page_kib);
-    auto pool = read_hugepage_pool(plan.facts.sysroot, h.page_kib);
-    if (!pool) {
-        out.push_back({"this kernel has no " + size + " huge pages, and the profile asks for them",
-                       h.page_kib == 1048576 ? "1G pages need a CPU with pdpe1gb; set hugepages size: 2M in " + file
-                                             : "use a kernel with CONFIG_HUGETLBFS, or remove 'hugepages' from " + file});
-        return out;
-    }
-    if (!h.allocate && pool->available() < h.pages)
-        out.push_back({"only " + std::to_string(pool->available()) + " " + size + " huge pages are free; the VM needs " +
-                           std::to_string(h.pages),
-                       "set hugepages: {size: " + size + ", allocate: true} in " + file +
-                           " to have vmrun add them at start, or reserve them (vmrun check " + file + " says how)"});
     std::error_code ec;
-    if (!h.private_mount && !std::filesystem::exists(h.mem_path, ec))
-        out.push_back({"no hugetlbfs is mounted at " + h.mem_path,
-                       "mount -t hugetlbfs -o pagesize=" + size + " none " + h.mem_path + ", or set hugepages: {size: " + size +
-                           ", allocate: true} in " + file + " (vmrun then mounts its own)"});
-    return out;
+    bool mounted = h.private_mount || std::filesystem::exists(h.mem_path, ec);
+    return hugepage_shortfall(h, read_hugepage_pool(plan.facts.sysroot, h.page_kib), mounted, plan.profile.source_file);
 }
 
 }  // namespace
@@ -67,17 +51,13 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
                        "set VMRUN_RUNTIME_DIR to a shorter folder"});
     const auto& q = plan.facts.qemu_binary;
     bool found = q.find('/') != std::string::npos ? access(q.c_str(), X_OK) == 0 : !boost::process::search_path(q).empty();
-    if (!found) out.push_back({"QEMU (" + q + ") is not installed", "apt-get install qemu-system-x86"});
+    if (!found) out.push_back(qemu_missing(q));
     if (p.accelerator == Accelerator::kvm && access("/dev/kvm", R_OK | W_OK) != 0)
-        out.push_back({"/dev/kvm is not usable, so accelerator kvm cannot work",
-                       "enable virtualization (VT-x/AMD-V) in the firmware and load kvm_intel or kvm_amd, add your user to group kvm, "
-                       "or set 'accelerator: tcg' (slow) in " + p.source_file});
+        out.push_back(kvm_unusable(cpu_vendor(plan.facts.sysroot) != "AuthenticAMD", p.source_file));
     if (p.tpm) {
         const auto& s = plan.facts.swtpm_binary;
         bool there = s.find('/') != std::string::npos ? access(s.c_str(), X_OK) == 0 : !boost::process::search_path(s).empty();
-        if (!there)
-            out.push_back({"swtpm (" + s + ") is not installed, and the profile asks for a TPM",
-                           "apt-get install swtpm, or remove 'tpm' from " + p.source_file});
+        if (!there) out.push_back(swtpm_missing(s, p.source_file));
         if (auto err = swtpm_path_problem(plan); !err.empty())
             out.push_back({err, "set VMRUN_STATE_DIR and VMRUN_RUNTIME_DIR to folders without ','"});
     }
@@ -123,9 +103,13 @@ std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOption
                            "give the whole table, header included, as /sys/firmware/acpi/tables/NAME holds it"});
     }
     if (plan.firmware.type == FirmwareType::ovmf) {
-        missing(plan.firmware.code, "OVMF code image", "firmware.code");
         std::error_code ec;
-        if (!std::filesystem::exists(plan.firmware.vars, ec)) missing(plan.firmware.vars_template, "OVMF VARS template", "firmware.vars_template");
+        if (!plan.firmware.code.empty() && !std::filesystem::exists(plan.firmware.code, ec))
+            out.push_back(ovmf_file_missing("OVMF code image", plan.firmware.code, "firmware.code", p.source_file));
+        // The VM's own VARS, once copied, is what QEMU gets: the template matters only before.
+        if (!std::filesystem::exists(plan.firmware.vars, ec) && !plan.firmware.vars_template.empty() &&
+            !std::filesystem::exists(plan.firmware.vars_template, ec))
+            out.push_back(ovmf_file_missing("OVMF VARS template", plan.firmware.vars_template, "firmware.vars_template", p.source_file));
     }
     if (!p.passthrough.empty()) {
         auto sriov = sriov_problems(plan);

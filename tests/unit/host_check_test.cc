@@ -3,8 +3,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "host/host_check.h"
 #include "profile_fixture.h"
+#include "run/preflight.h"
+#include "sim_sysfs.h"
+#include "temp_dir.h"
 
 using namespace vmrun;
 using namespace vmrun::testing;
@@ -137,7 +142,7 @@ TEST_CASE("check: huge pages short of the profile's memory, and a bridge that do
     auto* huge = find(lines, "hugepages");
     REQUIRE(huge);
     CHECK(huge->verdict == Verdict::fail);
-    CHECK(huge->text == "100 2M huge pages free, the profile needs 128 pages of 2M for 256 MiB");
+    CHECK(huge->text == "only 100 2M huge pages are free; the VM needs 128");
     CHECK(huge->fix.find("allocate: true") != std::string::npos);
     CHECK(huge->fix.find("echo 128 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages") != std::string::npos);
     auto* bridge = find(lines, "network", "bridge br0");
@@ -163,7 +168,7 @@ TEST_CASE("check: huge pages vmrun allocates at start pass when short; a size th
     huge = find(lines, "hugepages");
     REQUIRE(huge);
     CHECK(huge->verdict == Verdict::fail);
-    CHECK(huge->text == "this kernel has no 1G huge pages");
+    CHECK(huge->text == "this kernel has no 1G huge pages, and the profile asks for them");
     CHECK(huge->fix.find("pdpe1gb") != std::string::npos);
 }
 
@@ -182,4 +187,29 @@ TEST_CASE("check PROFILE: pinned CPUs must be online; the plan is shown when the
     REQUIRE(find(lines, "pinning"));
     CHECK(find(lines, "pinning")->verdict == Verdict::fail);
     CHECK(find(lines, "pinning")->text == "host CPU 3 in cpu.pin.vcpus is not online on this host (online: 0-2)");
+}
+
+TEST_CASE("check and the start's preflight word a missing requirement alike: the same text, the same fix") {
+    TempDir root;
+    add_hugepage_pool(root.path.string(), 2048, 100, 100);
+    auto facts = fixed_facts("t");
+    facts.sysroot = root.path.string();
+    facts.qemu_binary = (root.path / "no-qemu-here").string();
+    auto p = run_pipeline(std::string(kTinyTcg) + "hugepages: {size: 2M, path: " + (root.path / "no-mount").string() + "}\n", "/vm", facts);
+    REQUIRE(p.planned.plan);
+    auto refusals = preflight(*p.planned.plan);
+
+    auto h = ready_intel_host();
+    h.qemu_version.reset();
+    h.hugepage_pools[2048] = {100, 100, 0};
+    auto lines = check_host(h, &*p.planned.plan, nullptr);
+    size_t shared = 0;
+    for (const auto& topic : {"QEMU", "hugepages"})
+        for (const auto& line : lines) {
+            if (line.topic != topic || line.verdict != Verdict::fail) continue;
+            ++shared;
+            bool same = std::any_of(refusals.begin(), refusals.end(), [&](const HostProblem& r) { return r.what == line.text && r.fix == line.fix; });
+            CHECK_MESSAGE(same, "check says '" << line.text << "' (fix: " << line.fix << "); preflight words it otherwise");
+        }
+    CHECK(shared == 3);  // QEMU missing, huge pages short, no hugetlbfs at the path
 }
