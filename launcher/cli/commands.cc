@@ -2,7 +2,9 @@
 // itself. The parser, the usage lines and --help are all read from here.
 
 #include "cli/command.h"
+#include "base/join.h"
 #include "plan/force_bind.h"
+#include "profile/profile_schema.h"
 
 namespace vmrun::cli {
 
@@ -29,6 +31,10 @@ int run_export(const ParsedArgs& args);
 int run_import(const ParsedArgs& args);
 
 namespace {
+
+// An option taking one of a profile key's values shows (and completes) the
+// schema's list, so the two cannot drift.
+std::string choices_of(std::string_view section, std::string_view key) { return join(key_choices(section, key), "|"); }
 
 const OptionSpec kSysroot{"sysroot", "DIR", "read and write DIR's sys/, dev/ and proc/ instead of / (tests; also VMRUN_SYSROOT)",
                           ValueKind::text};
@@ -105,16 +111,16 @@ const std::vector<Command>& commands() {
          run_qmp},
         {"hotplug", "add a disk, NIC, USB, PCI host or raw device to a running VM", true, {},
          {{"disk", "PATH", "a disk image (virtio-blk, or NVMe with --nvme)", ValueKind::text, 0, 1},
-          {"nic", "user|tap", "a NIC: user networking, or a tap on --bridge", ValueKind::text, 0, 1},
+          {"nic", choices_of("network", "type"), "a NIC: user networking, or a tap on --bridge", ValueKind::text, 0, 1},
           {"usb", "VENDOR:PRODUCT|BUS.ADDR", "a host USB device, by id or by where lsusb shows it", ValueKind::text, 0, 1},
           {"device", "SPEC", "a raw QEMU device: 'DRIVER,PROP=VALUE,...'", ValueKind::text, 0, 1},
           {"pci", "ADDR[,ADDR...]", "host PCI functions of one slot, bound to vfio-pci first", ValueKind::text, 0, 1},
           {"input", "EVDEV", "a host keyboard or mouse by its event device (QEMU's input-linux)", ValueKind::text, 0, 1},
           {"id", "ID", "the device's id in the VM (default disk0, net0, ...)", ValueKind::text},
-          {"format", "raw|qcow2", "the disk image's format (default raw)", ValueKind::text},
+          {"format", choices_of("disks", "format"), "the disk image's format (default raw)", ValueKind::text},
           {"readonly", "", "attach the disk read-only"},
           {"nvme", "", "attach the disk as an NVMe controller"},
-          {"model", "virtio|e1000e", "the NIC's model (default virtio)", ValueKind::text},
+          {"model", choices_of("network", "model"), "the NIC's model (default virtio)", ValueKind::text},
           {"bridge", "BR", "the host bridge a tap NIC joins", ValueKind::text},
           {"persist", "", "also add the device to the profile the VM was started from"}, kJson},
          "Adds exactly one of --disk, --nic, --usb, --device, --pci or --input. Picks the first free\n"

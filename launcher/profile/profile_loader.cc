@@ -7,6 +7,7 @@
 
 #include "base/utf8.h"
 
+#include "profile/profile_schema.h"
 #include "profile/smbios_fields.h"
 #include "profile/value_parsers.h"
 #include "profile/yaml_reader.h"
@@ -36,11 +37,11 @@ public:
         }
         if (auto n = r.get("machine")) {
             remember("machine");
-            if (auto s = read_choice(*n, "machine", {"q35"}, d_)) p_.machine = *s;
+            if (auto s = read_choice(*n, "machine", key_choices("top", "machine"), d_)) p_.machine = *s;
         }
         if (auto n = r.get("accelerator")) {
             remember("accelerator");
-            if (auto s = read_choice(*n, "accelerator", {"kvm", "tcg"}, d_))
+            if (auto s = read_choice(*n, "accelerator", key_choices("top", "accelerator"), d_))
                 p_.accelerator = *s == "kvm" ? Accelerator::kvm : Accelerator::tcg;
         }
         if (auto n = r.get("memory")) {
@@ -61,7 +62,7 @@ public:
         if (auto n = r.get("cpu")) { remember("cpu"); cpu(*n); }
         if (auto n = r.get("rtc")) {
             remember("rtc");
-            if (auto s = read_choice(*n, "rtc", {"utc", "localtime"}, d_))
+            if (auto s = read_choice(*n, "rtc", key_choices("top", "rtc"), d_))
                 p_.rtc = *s == "utc" ? RtcBase::utc : RtcBase::localtime;
         }
         if (auto n = r.get("boot")) { remember("boot"); boot(*n); }
@@ -76,7 +77,7 @@ public:
         if (auto n = r.get("display")) { remember("display"); display(*n); }
         if (auto n = r.get("serial")) {
             remember("serial");
-            if (auto s = read_choice(*n, "serial", {"socket", "stdio", "none"}, d_))
+            if (auto s = read_choice(*n, "serial", key_choices("top", "serial"), d_))
                 p_.serial = *s == "socket" ? SerialMode::socket : *s == "stdio" ? SerialMode::stdio : SerialMode::none;
         }
         if (auto n = r.get("smbios")) { remember("smbios"); smbios(*n); }
@@ -98,7 +99,7 @@ public:
         if (auto n = r.get("input")) { remember("input"); each(*n, "input", [&](auto& item) { input(item); }); }
         if (auto n = r.get("input_toggle")) {
             remember("input_toggle");
-            if (auto s = read_choice(*n, "input_toggle", {"ctrl-ctrl", "alt-alt", "shift-shift", "meta-meta", "scrolllock", "ctrl-scrolllock"}, d_))
+            if (auto s = read_choice(*n, "input_toggle", key_choices("top", "input_toggle"), d_))
                 p_.input_toggle = *s;
         }
         if (auto n = r.get("balloon")) {
@@ -368,7 +369,7 @@ private:
 
     void firmware(const YAML::Node& n) {
         auto type = [&](const YAML::Node& v) {
-            if (auto s = read_choice(v, "firmware", {"seabios", "ovmf"}, d_))
+            if (auto s = read_choice(v, "firmware", key_choices("top", "firmware"), d_))
                 p_.firmware.type = *s == "ovmf" ? FirmwareType::ovmf : FirmwareType::seabios;
         };
         if (n.IsScalar()) { type(n); return; }
@@ -399,7 +400,7 @@ private:
         Tpm t;
         if (auto v = r.get("model")) {
             p_.at.set("tpm.model", loc_of(*v));
-            if (auto s = read_choice(*v, "model", {"crb", "tis"}, d_)) {
+            if (auto s = read_choice(*v, "model", key_choices("tpm", "model"), d_)) {
                 t.model = *s == "crb" ? TpmModel::crb : TpmModel::tis;
                 t.model_given = true;
             }
@@ -456,7 +457,7 @@ private:
         }
         if (auto v = r.get("device")) {
             p_.at.set("looking_glass.device", loc_of(*v));
-            if (auto s = read_choice(*v, "device", {"shm", "kvmfr"}, d_))
+            if (auto s = read_choice(*v, "device", key_choices("looking_glass", "device"), d_))
                 lg.device = *s == "kvmfr" ? LookingGlassDevice::kvmfr : LookingGlassDevice::shm;
         }
         r.finish();
@@ -496,7 +497,7 @@ private:
     // host_display: handoff, or {unit: NAME | stop: [argv], start: [argv], timeout: S}.
     void host_display(const YAML::Node& n) {
         if (n.IsScalar()) {
-            if (auto s = read_choice(n, "host_display", {"handoff"}, d_)) p_.host_display = HostDisplay{};
+            if (auto s = read_choice(n, "host_display", key_choices("top", "host_display"), d_)) p_.host_display = HostDisplay{};
             return;
         }
         if (!n.IsMap()) {
@@ -550,7 +551,7 @@ private:
 
     // audio: BACKEND, or {backend, model: ich9 | ac97, user, server, cookie, device}.
     void audio(const YAML::Node& n) {
-        static const std::vector<std::string> backends{"pipewire", "pulseaudio", "alsa", "none"};
+        const auto& backends = key_choices("audio", "backend");
         auto backend_of = [](const std::string& s) {
             return s == "pipewire" ? AudioBackend::pipewire : s == "pulseaudio" ? AudioBackend::pulseaudio
                    : s == "alsa"   ? AudioBackend::alsa     : AudioBackend::none;
@@ -578,7 +579,7 @@ private:
         }
         if (auto v = r.get("model")) {
             p_.at.set("audio.model", loc_of(*v));
-            if (auto s = read_choice(*v, "model", {"ich9", "ac97"}, d_)) a.model = *s == "ac97" ? AudioModel::ac97 : AudioModel::ich9;
+            if (auto s = read_choice(*v, "model", key_choices("audio", "model"), d_)) a.model = *s == "ac97" ? AudioModel::ac97 : AudioModel::ich9;
         }
         // Keys that only some backends read: given to another, they would be ignored, so say so.
         auto only_for = [&](const std::string& key, bool fits, const std::string& which) -> std::optional<YAML::Node> {
@@ -636,7 +637,7 @@ private:
         disk.at.set("", loc_of(n));
         if (auto v = r.get("id")) { disk.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) disk.id = *s; }
         if (auto v = r.get("media")) {
-            if (auto s = read_choice(*v, "media", {"disk", "cdrom"}, d_)) disk.media = *s == "cdrom" ? DiskMedia::cdrom : DiskMedia::disk;
+            if (auto s = read_choice(*v, "media", key_choices("disks", "media"), d_)) disk.media = *s == "cdrom" ? DiskMedia::cdrom : DiskMedia::disk;
         }
         bool format_given = false;
         if (auto v = r.get("path")) {
@@ -651,23 +652,23 @@ private:
         if (auto v = r.get("format")) {
             format_given = true;
             disk.at.set("format", loc_of(*v));
-            if (auto s = read_choice(*v, "format", {"raw", "qcow2"}, d_)) disk.format = *s == "raw" ? DiskFormat::raw : DiskFormat::qcow2;
+            if (auto s = read_choice(*v, "format", key_choices("disks", "format"), d_)) disk.format = *s == "raw" ? DiskFormat::raw : DiskFormat::qcow2;
         }
         if (!format_given && disk.path.size() > 6 && disk.path.substr(disk.path.size() - 6) == ".qcow2") disk.format = DiskFormat::qcow2;
         if (auto v = r.get("bus")) {
             disk.at.set("bus", loc_of(*v));
-            if (auto s = read_choice(*v, "bus", {"virtio", "virtio-scsi", "sata", "nvme"}, d_))
+            if (auto s = read_choice(*v, "bus", key_choices("disks", "bus"), d_))
                 disk.bus = *s == "virtio" ? DiskBus::virtio : *s == "virtio-scsi" ? DiskBus::virtio_scsi : *s == "sata" ? DiskBus::sata : DiskBus::nvme;
         } else if (disk.media == DiskMedia::cdrom) {
             disk.bus = DiskBus::sata;  // every guest, Windows installers included, reads an AHCI CD-ROM
         }
         if (auto v = r.get("cache")) {
             disk.at.set("cache", loc_of(*v));
-            if (auto s = read_choice(*v, "cache", {"none", "writeback", "writethrough", "directsync", "unsafe"}, d_)) disk.cache = *s;
+            if (auto s = read_choice(*v, "cache", key_choices("disks", "cache"), d_)) disk.cache = *s;
         }
         if (auto v = r.get("aio")) {
             disk.at.set("aio", loc_of(*v));
-            if (auto s = read_choice(*v, "aio", {"threads", "native", "io_uring"}, d_)) disk.aio = *s;
+            if (auto s = read_choice(*v, "aio", key_choices("disks", "aio"), d_)) disk.aio = *s;
         }
         if (auto v = r.get("readonly")) { disk.at.set("readonly", loc_of(*v)); if (auto b = read_bool(*v, "readonly", d_)) disk.readonly = *b; }
         if (auto v = r.get("boot_index")) { disk.at.set("boot_index", loc_of(*v)); if (auto i = read_int(*v, "boot_index", 0, 99, d_)) disk.boot_index = *i; }
@@ -683,12 +684,12 @@ private:
         if (auto v = r.get("id")) { nic.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) nic.id = *s; }
         if (auto v = r.get("type")) {
             nic.at.set("type", loc_of(*v));
-            if (auto s = read_choice(*v, "type", {"tap", "user"}, d_)) nic.type = *s == "tap" ? NicType::tap : NicType::user;
+            if (auto s = read_choice(*v, "type", key_choices("network", "type"), d_)) nic.type = *s == "tap" ? NicType::tap : NicType::user;
         } else if (!r.has("type")) {
             d_.error(loc_of(n), "a network interface needs 'type': tap (on a bridge) or user (NAT, no privileges)");
         }
         if (auto v = r.get("model")) {
-            if (auto s = read_choice(*v, "model", {"virtio", "e1000e", "e1000"}, d_))
+            if (auto s = read_choice(*v, "model", key_choices("network", "model"), d_))
                 nic.model = *s == "virtio" ? NicModel::virtio : *s == "e1000e" ? NicModel::e1000e : NicModel::e1000;
         }
         if (auto v = r.get("mac")) {
@@ -850,12 +851,12 @@ private:
         MapReader r(n, "'root_ports'", d_);
         if (!r.ok()) return;
         if (auto v = r.get("model")) {
-            if (auto s = read_choice(*v, "model", {"ioh3420", "pcie-root-port"}, d_))
+            if (auto s = read_choice(*v, "model", key_choices("root_ports", "model"), d_))
                 p_.root_ports.model = *s == "ioh3420" ? RootPortModel::ioh3420 : RootPortModel::pcie_root_port;
         }
         if (auto v = r.get("spare")) { p_.at.set("root_ports.spare", loc_of(*v)); if (auto i = read_int(*v, "spare", 0, 32, d_)) p_.root_ports.spare = *i; }
         if (auto v = r.get("hotplug")) {
-            if (auto s = read_choice(*v, "hotplug", {"acpi", "native"}, d_))
+            if (auto s = read_choice(*v, "hotplug", key_choices("root_ports", "hotplug"), d_))
                 p_.root_ports.hotplug = *s == "acpi" ? HotplugMode::acpi : HotplugMode::native;
         }
         r.finish();
@@ -864,7 +865,7 @@ private:
     void display(const YAML::Node& n) {
         auto type = [&](const YAML::Node& v) {
             p_.at.set("display.type", loc_of(v));
-            if (auto s = read_choice(v, "display", {"none", "gtk", "vnc", "spice"}, d_))
+            if (auto s = read_choice(v, "display", key_choices("top", "display"), d_))
                 p_.display.type = *s == "none" ? DisplayType::none : *s == "gtk" ? DisplayType::gtk : *s == "vnc" ? DisplayType::vnc : DisplayType::spice;
         };
         if (n.IsScalar()) { type(n); return; }
@@ -885,7 +886,7 @@ private:
         }
         if (auto v = r.get("vga")) {
             p_.at.set("display.vga", loc_of(*v));
-            if (auto s = read_choice(*v, "vga", {"auto", "none", "std", "virtio", "qxl"}, d_))
+            if (auto s = read_choice(*v, "vga", key_choices("display", "vga"), d_))
                 p_.display.vga = *s == "auto" ? VgaType::automatic : *s == "none" ? VgaType::none : *s == "std" ? VgaType::std : *s == "virtio" ? VgaType::virtio : VgaType::qxl;
         }
         r.finish();

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "profile/smbios_fields.h"
 
@@ -50,10 +51,10 @@ std::vector<ProfileSection> build_schema() {
         {"top", "the profile", true, {
             {"name", "text, **required**", "—",
              "The VM's name: letters, digits, `-`, `_`, `.`; at most 64. Names the runtime folder (`/run/vmrun/NAME`), the state folder (`/var/lib/vmrun/NAME`) and seeds generated MACs and tap names."},
-            {"machine", "`q35`", "`q35`",
-             "Machine type. Only q35 (PCIe, needed for root ports and x-vga) is supported."},
-            {"accelerator", "`kvm` | `tcg`", "`kvm`",
-             "`tcg` is software emulation: slow, but works without `/dev/kvm`."},
+            {"machine", "{choices}", "`q35`",
+             "Machine type. Only q35 (PCIe, needed for root ports and x-vga) is supported.", {"q35"}},
+            {"accelerator", "{choices}", "`kvm`",
+             "`tcg` is software emulation: slow, but works without `/dev/kvm`.", {"kvm", "tcg"}},
             {"memory", "size, **required**", "—",
              "Guest RAM with a unit: `8G`, `1024M`, `2GiB`, `512MB`, `1T`. A bare number is refused (MiB or GiB?)."},
             {"hugepages", "bool, path or mapping", "`false`",
@@ -62,12 +63,12 @@ std::vector<ProfileSection> build_schema() {
              "A number is that many cores on one socket; a mapping gives sockets, cores and threads. See [smp](#smp)."},
             {"cpu", "text or mapping", "`host` (`max` with `accelerator: tcg`)",
              "A text is the CPU model. See [cpu](#cpu)."},
-            {"rtc", "`utc` | `localtime`", "`utc`",
-             "`localtime` for Windows, which keeps the hardware clock in local time."},
+            {"rtc", "{choices}", "`utc`",
+             "`localtime` for Windows, which keeps the hardware clock in local time.", {"utc", "localtime"}},
             {"boot", "mapping", "—",
              "See [boot](#boot)."},
-            {"firmware", "`seabios` | `ovmf` | mapping", "`seabios`",
-             "See [firmware](#firmware)."},
+            {"firmware", "{choices} | mapping", "`seabios`",
+             "See [firmware](#firmware).", {"seabios", "ovmf"}},
             {"tpm", "bool or mapping", "`false`",
              "A TPM 2.0 from swtpm (Windows 11 needs one). See [tpm](#tpm)."},
             {"smbios", "`host` or mapping", "—",
@@ -78,10 +79,10 @@ std::vector<ProfileSection> build_schema() {
              "Shared memory for [Looking Glass](https://looking-glass.io): the passed GPU's frames shown in a window on the host's desktop. See [looking_glass](#looking_glass)."},
             {"input", "list", "`[]`",
              "Host keyboards and mice given to the guest through evdev (QEMU's `input-linux`, grabbed while the guest has them). See [input](#input)."},
-            {"input_toggle", "`ctrl-ctrl` | `alt-alt` | `shift-shift` | `meta-meta` | `scrolllock` | `ctrl-scrolllock`", "QEMU's: `ctrl-ctrl`",
-             "The keys that move the `input` devices between guest and host (both left and right Ctrl by default). Needs `input`."},
-            {"host_display", "`handoff` or mapping", "—",
-             "Single-GPU passthrough: the host's display stack (display manager, consoles, firmware framebuffer, the GPU driver's modules) lets go of the boot GPU at start and gets it back at the end. See [host_display](#host_display)."},
+            {"input_toggle", "{choices}", "QEMU's: `ctrl-ctrl`",
+             "The keys that move the `input` devices between guest and host (both left and right Ctrl by default). Needs `input`.", {"ctrl-ctrl", "alt-alt", "shift-shift", "meta-meta", "scrolllock", "ctrl-scrolllock"}},
+            {"host_display", "{choices} or mapping", "—",
+             "Single-GPU passthrough: the host's display stack (display manager, consoles, firmware framebuffer, the GPU driver's modules) lets go of the boot GPU at start and gets it back at the end. See [host_display](#host_display).", {"handoff"}},
             {"audio", "backend or mapping", "—",
              "A sound card in the guest whose sound plays on the host: through the desktop user's PipeWire or PulseAudio server, ALSA, or nowhere (`none`: the guest still has a card, which some Windows games want). See [audio](#audio)."},
             {"balloon", "bool", "`false`",
@@ -98,10 +99,10 @@ std::vector<ProfileSection> build_schema() {
              "Host USB devices. See [usb](#usb)."},
             {"root_ports", "mapping", "see below",
              "See [root_ports](#root_ports)."},
-            {"display", "`none` | `gtk` | `vnc` | `spice` | mapping", "`none`",
-             "See [display](#display)."},
-            {"serial", "`socket` | `stdio` | `none`", "`socket`",
-             "The guest's first serial port. `socket`: a unix socket in the runtime folder (`console.sock`) for `vmrun console`. `stdio`: this terminal (not with `headless`)."},
+            {"display", "{choices} | mapping", "`none`",
+             "See [display](#display).", {"none", "gtk", "vnc", "spice"}},
+            {"serial", "{choices}", "`socket`",
+             "The guest's first serial port. `socket`: a unix socket in the runtime folder (`console.sock`) for `vmrun console`. `stdio`: this terminal (not with `headless`).", {"socket", "stdio", "none"}},
             {"headless", "bool", "`false`",
              "No local window; the VM is meant to run detached (gaming VMs with a passed-through GPU, servers). Refuses `display: gtk` and `serial: stdio`."},
             {"shutdown_timeout", "1–3600", "`60`",
@@ -148,8 +149,8 @@ std::vector<ProfileSection> build_schema() {
              "QEMU boot letters: `c` disk, `d` CD-ROM, `n` network, e.g. `dc`. Cannot be combined with a disk's `boot_index`."},
         }},
         {"firmware", "'firmware'", true, {
-            {"type", "`seabios` | `ovmf`", "**required** in the mapping",
-             ""},
+            {"type", "{choices}", "**required** in the mapping",
+             "", {"seabios", "ovmf"}},
             {"code", "path", "`/usr/share/OVMF/OVMF_CODE_4M.fd` (`OVMF_CODE_4M.secboot.fd` with Secure Boot)",
              "OVMF code image, attached read-only as pflash unit 0."},
             {"vars_template", "path", "`/usr/share/OVMF/OVMF_VARS_4M.fd` (`OVMF_VARS_4M.ms.fd`, Microsoft keys enrolled, with Secure Boot)",
@@ -160,8 +161,8 @@ std::vector<ProfileSection> build_schema() {
              "Copy the template again at every start (forget the guest's boot entries)."},
         }},
         {"tpm", "'tpm'", true, {
-            {"model", "`crb` | `tis`", "`crb` with OVMF, `tis` with SeaBIOS",
-             "The TPM's interface: QEMU's `tpm-crb` or `tpm-tis`."},
+            {"model", "{choices}", "`crb` with OVMF, `tis` with SeaBIOS",
+             "The TPM's interface: QEMU's `tpm-crb` or `tpm-tis`.", {"crb", "tis"}},
             {"reset", "bool", "`false`",
              "Wipe the TPM's state at every start (BitLocker's and Windows Hello's keys with it)."},
         }},
@@ -172,8 +173,8 @@ std::vector<ProfileSection> build_schema() {
              "The guest's largest display mode, from which `size` follows. Not together with `size`."},
             {"owner", "user name", "root",
              "Who owns the file (mode 0660; its group is `run_as`'s when QEMU drops to a user, so QEMU can map it too). Must exist on the host."},
-            {"device", "`shm` | `kvmfr`", "`shm`",
-             "`shm`: the file `/dev/shm/looking-glass-NAME`. `kvmfr`: the `/dev/kvmfr0` device of the kvmfr module (loaded with `static_size_mb` ≥ the size); vmrun checks it is there and creates nothing."},
+            {"device", "{choices}", "`shm`",
+             "`shm`: the file `/dev/shm/looking-glass-NAME`. `kvmfr`: the `/dev/kvmfr0` device of the kvmfr module (loaded with `static_size_mb` ≥ the size); vmrun checks it is there and creates nothing.", {"shm", "kvmfr"}},
         }},
         {"input", "an input device", true, {
             {"evdev", "absolute path, **required**", "—",
@@ -196,10 +197,10 @@ std::vector<ProfileSection> build_schema() {
              "Seconds to wait, after the display manager stopped, until no process holds the GPU's `/dev/dri/card*`/`renderD*` (or its own `/dev/nvidiaN`) nodes; past it, the start is given up and the holders are named."},
         }},
         {"audio", "'audio'", true, {
-            {"backend", "`pipewire` | `pulseaudio` | `alsa` | `none`", "— (**required**)",
-             "Where QEMU plays the guest's sound. `pipewire`: QEMU 7.2 has no PipeWire backend, so QEMU's PulseAudio driver talks to PipeWire's PulseAudio server (`pipewire-pulse`), which `--dry-run` says. `pulseaudio`: a PulseAudio server. `alsa`: an ALSA device directly (a host without a sound server). `none`: a card with no host sound. QEMU: `-audiodev pa` / `alsa` / `none`."},
-            {"model", "`ich9` | `ac97`", "`ich9`",
-             "The guest's card: `ich9` is Intel HD Audio (`ich9-intel-hda` with QEMU's `hda-duplex` codec: output and input), which every Windows since Vista drives; `ac97` for older guests. On `pcie.0`."},
+            {"backend", "{choices}", "— (**required**)",
+             "Where QEMU plays the guest's sound. `pipewire`: QEMU 7.2 has no PipeWire backend, so QEMU's PulseAudio driver talks to PipeWire's PulseAudio server (`pipewire-pulse`), which `--dry-run` says. `pulseaudio`: a PulseAudio server. `alsa`: an ALSA device directly (a host without a sound server). `none`: a card with no host sound. QEMU: `-audiodev pa` / `alsa` / `none`.", {"pipewire", "pulseaudio", "alsa", "none"}},
+            {"model", "{choices}", "`ich9`",
+             "The guest's card: `ich9` is Intel HD Audio (`ich9-intel-hda` with QEMU's `hda-duplex` codec: output and input), which every Windows since Vista drives; `ac97` for older guests. On `pcie.0`.", {"ich9", "ac97"}},
             {"user", "user name", "`run_as`",
              "pipewire/pulseaudio: whose server. Its socket is `/run/user/UID/pulse/native`, its cookie `~USER/.config/pulse/cookie`. Must exist on the host."},
             {"server", "path", "the user's socket",
@@ -210,8 +211,8 @@ std::vector<ProfileSection> build_schema() {
              "alsa: the device QEMU plays to and records from (`hw:0,0`, `plughw:1`)."},
         }},
         {"hugepages", "'hugepages'", true, {
-            {"size", "`2M` | `1G`", "the kernel's `Hugepagesize`",
-             "The page size. Memory must be a multiple of it. 1G pages need a CPU with `pdpe1gb`."},
+            {"size", "{choices}", "the kernel's `Hugepagesize`",
+             "The page size. Memory must be a multiple of it. 1G pages need a CPU with `pdpe1gb`.", {"2M", "1G"}},
             {"allocate", "bool", "`false`",
              "Carve the pages out when the VM starts instead of reserving them at boot forever."},
             {"path", "absolute path", "a hugetlbfs mounted with that page size",
@@ -234,28 +235,28 @@ std::vector<ProfileSection> build_schema() {
              "Image file or block device (`/dev/sdc6`, `/dev/disk/by-id/...`). Commas and `=` are safe: vmrun escapes every option value."},
             {"id", "text", "`diskN` / `cdromN`",
              "Device id in QEMU (letters, digits, `-`, `.`, `_`; starts with a letter). Unique across disks, NICs and devices."},
-            {"media", "`disk` | `cdrom`", "`disk`",
-             "A CD-ROM is always read-only."},
-            {"format", "`raw` | `qcow2`", "`qcow2` for `*.qcow2`, else `raw`",
-             ""},
-            {"bus", "`virtio` | `virtio-scsi` | `sata` | `nvme`", "`virtio` (`sata` for a CD-ROM)",
-             "`virtio` is virtio-blk; `virtio-scsi` shares one controller (`scsi0`); `sata` uses q35's built-in AHCI (6 ports); `nvme` is an emulated NVMe drive. A CD-ROM needs `sata` or `virtio-scsi`."},
-            {"cache", "`none` | `writeback` | `writethrough` | `directsync` | `unsafe`", "QEMU's (`writeback`)",
-             ""},
-            {"aio", "`threads` | `native` | `io_uring`", "QEMU's (`threads`)",
-             "`native` needs `cache: none` or `directsync`."},
+            {"media", "{choices}", "`disk`",
+             "A CD-ROM is always read-only.", {"disk", "cdrom"}},
+            {"format", "{choices}", "`qcow2` for `*.qcow2`, else `raw`",
+             "", {"raw", "qcow2"}},
+            {"bus", "{choices}", "`virtio` (`sata` for a CD-ROM)",
+             "`virtio` is virtio-blk; `virtio-scsi` shares one controller (`scsi0`); `sata` uses q35's built-in AHCI (6 ports); `nvme` is an emulated NVMe drive. A CD-ROM needs `sata` or `virtio-scsi`.", {"virtio", "virtio-scsi", "sata", "nvme"}},
+            {"cache", "{choices}", "QEMU's (`writeback`)",
+             "", {"none", "writeback", "writethrough", "directsync", "unsafe"}},
+            {"aio", "{choices}", "QEMU's (`threads`)",
+             "`native` needs `cache: none` or `directsync`.", {"threads", "native", "io_uring"}},
             {"readonly", "bool", "`false`",
              ""},
             {"boot_index", "0–99", "—",
              "Boot priority, lowest first; unique."},
         }},
         {"network", "a network interface", true, {
-            {"type", "`tap` | `user`, **required**", "—",
-             "`tap`: a tap device on a host bridge. `user`: QEMU's user-mode NAT, no privileges needed."},
+            {"type", "{choices}, **required**", "—",
+             "`user`: QEMU's user-mode NAT, no privileges needed. `tap`: a tap device on a host bridge.", {"user", "tap"}},
             {"id", "text", "`netN`",
              "Device id."},
-            {"model", "`virtio` | `e1000e` | `e1000`", "`virtio`",
-             "`e1000e` for guests without virtio drivers (a Windows installer)."},
+            {"model", "{choices}", "`virtio`",
+             "`e1000e` for guests without virtio drivers (a Windows installer).", {"virtio", "e1000e", "e1000"}},
             {"mac", "MAC", "generated",
              "Unicast `52:54:00:12:34:56`. When absent, vmrun derives a stable one from the VM name and NIC id, so the guest keeps its address across restarts."},
             {"bridge", "text", "—",
@@ -304,20 +305,20 @@ std::vector<ProfileSection> build_schema() {
              "Device id."},
         }},
         {"root_ports", "'root_ports'", true, {
-            {"model", "`ioh3420` | `pcie-root-port`", "`ioh3420`",
-             "`ioh3420` is the emulated Intel root port the VFIO guides use; `pcie-root-port` is QEMU's generic one."},
+            {"model", "{choices}", "`ioh3420`",
+             "`ioh3420` is the emulated Intel root port the VFIO guides use; `pcie-root-port` is QEMU's generic one.", {"ioh3420", "pcie-root-port"}},
             {"spare", "0–32", "`4`",
              R"~(Empty root ports reserved for `vmrun hotplug`, so a live attach never meets "No more available PCI slots".)~"},
-            {"hotplug", "`acpi` | `native`", "`acpi`",
-             "How the guest is told about hotplug. `acpi` (QEMU 7.2's q35 default): a Linux or Windows guest acknowledges an unplug in ~0.1 s. `native` (PCIe hotplug, `ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off`): the guest's pciehp waits ~5 s for the attention button and refuses a second request meanwhile."},
+            {"hotplug", "{choices}", "`acpi`",
+             "How the guest is told about hotplug. `acpi` (QEMU 7.2's q35 default): a Linux or Windows guest acknowledges an unplug in ~0.1 s. `native` (PCIe hotplug, `ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off`): the guest's pciehp waits ~5 s for the attention button and refuses a second request meanwhile.", {"acpi", "native"}},
         }},
         {"display", "'display'", true, {
-            {"type", "`none` | `gtk` | `vnc` | `spice`", "`none`",
-             "`gtk` opens a window; `vnc`/`spice` serve a remote display."},
+            {"type", "{choices}", "`none`",
+             "`gtk` opens a window; `vnc`/`spice` serve a remote display.", {"none", "gtk", "vnc", "spice"}},
             {"listen", "`ADDRESS:PORT`", "`127.0.0.1:5900` (vnc), `127.0.0.1:5930` (spice)",
              "vnc/spice only. VNC ports start at 5900."},
-            {"vga", "`auto` | `none` | `std` | `virtio` | `qxl`", "`auto`",
-             "Emulated graphics card. `auto`: `none` when a device has `x_vga` or there is no display, else `std`."},
+            {"vga", "{choices}", "`auto`",
+             "Emulated graphics card. `auto`: `none` when a device has `x_vga` or there is no display, else `std`.", {"auto", "none", "std", "virtio", "qxl"}},
         }},
     };
     for (auto& s : schema)
@@ -351,6 +352,23 @@ std::vector<std::string> keys_of_mapping(std::string_view what) {
     return out;
 }
 
+const std::vector<std::string>& key_choices(std::string_view section_id, std::string_view key) {
+    for (const auto& section : profile_schema())
+        if (section.id == section_id)
+            for (const auto& row : section.keys)
+                if (row.key == key && !row.choices.empty()) return row.choices;
+    throw std::logic_error("the profile schema gives '" + std::string(section_id) + "." + std::string(key) + "' no choices");
+}
+
+std::string type_shown(const ProfileKey& row) {
+    const std::string mark = "{choices}";
+    auto at = row.type.find(mark);
+    if (at == std::string::npos) return row.type;
+    std::string list;
+    for (const auto& c : row.choices) list += (list.empty() ? "`" : " | `") + c + "`";
+    return row.type.substr(0, at) + list + row.type.substr(at + mark.size());
+}
+
 std::string render_key_table(const ProfileSection& section) {
     std::ostringstream out;
     out << (section.default_column ? "| key | type | default | meaning |\n|---|---|---|---|\n" : "| key | type | meaning |\n|---|---|---|\n");
@@ -361,7 +379,7 @@ std::string render_key_table(const ProfileSection& section) {
             out << sep << "`" << k << "`";
             sep = ", ";
         }
-        out << " | " << cell(row.type);
+        out << " | " << cell(type_shown(row));
         if (section.default_column) out << " | " << cell(row.default_value);
         out << " | " << cell(row.meaning) << (row.meaning.empty() ? "|" : " |") << "\n";
     }

@@ -3,7 +3,8 @@
 // their type, default and meaning. The loader's unknown-key suggestions come
 // from here, profiles/README.md's key tables (and so vmrun-profile(5)) are
 // rendered from here, and a test holds the loader and this table to the same
-// keys both ways. Adding a key: a row here, its check in profile_loader.cc,
+// keys both ways. Adding a key: a row here, its check in profile_loader.cc
+// (a fixed list of values is the row's `choices`, which the loader reads),
 // its argv in plan/qemu_argv.cc.
 
 #include <string>
@@ -17,6 +18,9 @@ struct ProfileKey {
     std::string type;           // for a person, markdown: "`kvm` | `tcg`", "bool", "1–64"
     std::string default_value;  // markdown; "—" when none
     std::string meaning;        // markdown
+    // The values the loader accepts, when it is a fixed list: the type column
+    // shows them where it says "{choices}", and completion offers them.
+    std::vector<std::string> choices = {};
 };
 
 struct ProfileSection {
@@ -31,6 +35,14 @@ const std::vector<ProfileSection>& profile_schema();
 // The keys a mapping may hold, by the loader's name for it (several sections
 // may describe one mapping); empty for a mapping the table does not know.
 std::vector<std::string> keys_of_mapping(std::string_view what);
+
+// The fixed values of `key` in section `section_id` — what the loader accepts.
+// Throws std::logic_error for a key the table gives no choices: a loader
+// asking for one is a mistake every test of that key shows.
+const std::vector<std::string>& key_choices(std::string_view section_id, std::string_view key);
+
+// A row's type for a person: "{choices}" replaced by "`a` | `b`".
+std::string type_shown(const ProfileKey& row);
 
 // A section's keys as the reference's markdown table, header included.
 std::string render_key_table(const ProfileSection& section);

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "base/exit_codes.h"
+#include "base/join.h"
 #include "host/input/evdev_devices.h"
 #include "host/net/network_setup.h"
 #include "host/net/rtnetlink.h"
@@ -22,6 +23,7 @@
 #include "plan/hotplug_plan.h"
 #include "plan/launch_plan.h"
 #include "plan/qemu_argv.h"
+#include "profile/profile_schema.h"
 #include "profile/stable_mac.h"
 #include "profile/value_parsers.h"
 #include "run/instance_lock.h"
@@ -165,8 +167,9 @@ ProfileEntry profile_entry(const HotplugRequest& o, const std::string& id) {
         e.list = DeviceList::network;
         e.fields = {{"id", id}, {"type", o.value}};
         if (o.model != "virtio" && o.model != "virtio-net-pci") {
-            if (o.model != "e1000e" && o.model != "e1000")
-                e.error = "the profile's NIC models are virtio, e1000e and e1000, not '" + o.model + "'";
+            const auto& models = key_choices("network", "model");
+            if (std::find(models.begin(), models.end(), o.model) == models.end())
+                e.error = "the profile's NIC models are " + join(models, ", ") + ", not '" + o.model + "'";
             e.fields.push_back({"model", o.model});
         }
         if (o.value == "tap") e.fields.push_back({"bridge", o.bridge});
@@ -430,8 +433,9 @@ int hotplug(const VmTarget& target, const HotplugRequest& o, ChangeLog& report) 
     HotplugSteps steps;
     std::string what, id = o.id, passed_fd;
     bool is_pci = true;
-    if (o.kind == HotplugKind::disk && o.format != "raw" && o.format != "qcow2") {
-        std::cerr << "vmrun: --format is raw or qcow2\n";
+    const auto& formats = key_choices("disks", "format");
+    if (o.kind == HotplugKind::disk && std::find(formats.begin(), formats.end(), o.format) == formats.end()) {
+        std::cerr << "vmrun: --format is one of " << join(formats, ", ") << "\n";
         return kExitUsage;
     }
     if (id.empty() && o.kind != HotplugKind::device)

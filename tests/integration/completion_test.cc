@@ -108,7 +108,8 @@ TEST_CASE("bash completion: commands and profiles, each command's options, optio
     // An option already given is not offered again.
     CHECK(bash_offers(s, {}, "stop demo --force --") == std::vector<std::string>{"--help", "--timeout"});
     CHECK(bash_offers(s, {}, "hotplug demo --nic ") == std::vector<std::string>{"tap", "user"});
-    CHECK(bash_offers(s, {}, "hotplug demo --model e") == std::vector<std::string>{"e1000e"});
+    // The profile's NIC models (the schema's network.model choices), as --persist would write them.
+    CHECK(bash_offers(s, {}, "hotplug demo --model e") == std::vector<std::string>{"e1000", "e1000e"});
     // --opt=value: bash breaks the word at '=', so only the value is offered.
     CHECK(bash_offers(s, {}, "hotplug demo --format=q") == std::vector<std::string>{"qcow2"});
     CHECK(bash_offers(s, {}, "completion ") == std::vector<std::string>{"bash", "zsh"});

@@ -55,7 +55,7 @@ TEST_CASE("profiles/README.md's key tables are the schema's, and every section h
     std::vector<std::string> problems;
     auto rendered = with_key_tables(text, problems);
     for (const auto& p : problems) FAIL_CHECK(p);
-    CHECK_MESSAGE(rendered == text, "a key table differs from profile_schema.cc; run build/vmrun_generate reference profiles/README.md");
+    CHECK_MESSAGE(rendered == text, "a key table differs from profile_schema.cc; run build/launcher/vmrun_generate reference profiles/README.md");
 }
 
 TEST_CASE("a table is rendered whole between its markers; a stale one is replaced and a wrong marker named") {
@@ -92,4 +92,53 @@ TEST_CASE("rows documented together, the SR-IOV table without defaults, and pipe
         if (s.id == "passthrough.vf") CHECK(table.rfind("| key | type | meaning |\n", 0) == 0);
         if (s.id == "top") CHECK(has(table, "| `accelerator` | `kvm` \\| `tcg` | `kvm` |"));
     }
+}
+
+namespace {
+
+// A profile setting key `key` of section `section` to `value` (the rest what
+// the mapping needs), or "" for a section this test does not know.
+std::string profile_setting(const std::string& section, const std::string& key, const std::string& value) {
+    std::string base = "name: x\nmemory: 1G\n";
+    std::string kv = key + ": " + value;
+    if (section == "top") return base + kv + "\n";
+    if (section == "firmware" || section == "tpm" || section == "looking_glass" || section == "hugepages" || section == "root_ports")
+        return base + section + ": {" + kv + "}\n";
+    if (section == "audio") return base + "audio: {" + (key == "backend" ? kv : "backend: none, " + kv) + "}\n";
+    if (section == "display") return base + "display: {" + (key == "type" ? kv : "type: vnc, " + kv) + "}\n";
+    if (section == "disks") return base + "disks: [{path: /x.img, " + kv + "}]\n";
+    if (section == "network") return base + "network: [{" + (key == "type" ? kv : "type: user, " + kv) + "}]\n";
+    return "";
+}
+
+std::string messages(const std::string& yaml) {
+    std::string all;
+    for (const auto& d : load_profile(yaml, "x.yaml", "/").diagnostics.all()) all += d.text() + "\n";
+    return all;
+}
+
+}  // namespace
+
+TEST_CASE("a key's choices are what the loader accepts: each loads, anything else is refused naming them all") {
+    size_t keys = 0;
+    for (const auto& section : profile_schema())
+        for (const auto& row : section.keys) {
+            if (row.choices.empty()) continue;
+            ++keys;
+            CAPTURE(section.id);
+            CAPTURE(row.key);
+            REQUIRE_MESSAGE(!profile_setting(section.id, row.key, "x").empty(), "no profile for a key of " << section.id);
+            CHECK(&key_choices(section.id, row.key) == &row.choices);
+            for (const auto& choice : row.choices) {
+                auto said = messages(profile_setting(section.id, row.key, choice));
+                CHECK_MESSAGE(!has(said, "'" + row.key + "' must be"), said);
+                CHECK_MESSAGE(!has(said, "is a huge page size"), said);
+            }
+            auto refused = messages(profile_setting(section.id, row.key, "zz-none-of-them"));
+            REQUIRE_MESSAGE(has(refused, "zz-none-of-them"), refused);
+            for (const auto& choice : row.choices) CHECK_MESSAGE(has(refused, choice), refused);
+            CHECK(has(type_shown(row), "`" + row.choices.front() + "`"));
+        }
+    CHECK(keys >= 20);
+    CHECK_THROWS_AS(key_choices("top", "memory"), std::logic_error);
 }
