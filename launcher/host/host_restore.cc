@@ -150,41 +150,40 @@ std::string check_link(const nlohmann::json& json) {
 }  // namespace
 
 Restorer make_restorer(const VmPaths& vm) {
-    using L = Lifetime;
     Restorer r;
-    r.on("qemu-process", L::this_boot, check_qemu, [vm](const nlohmann::json& args) { return stop_qemu(vm, args); });
-    r.on("swtpm-process", L::this_boot, check_qemu, [vm](const nlohmann::json& args) { return stop_swtpm(vm, args); });
-    r.on("spawn", L::this_boot, [vm](const nlohmann::json& args) { return check_spawn(vm, args); },
+    r.on("qemu-process", check_qemu, [vm](const nlohmann::json& args) { return stop_qemu(vm, args); });
+    r.on("swtpm-process", check_qemu, [vm](const nlohmann::json& args) { return stop_swtpm(vm, args); });
+    r.on("spawn", [vm](const nlohmann::json& args) { return check_spawn(vm, args); },
          [vm](const nlohmann::json& args) { return stop_spawned(vm, args); });
     // Only this VM's own runtime folder, whatever path the entry names.
     r.on(
-        "runtime-folder", L::on_disk,
+        "runtime-folder",
         [vm](const nlohmann::json& args) {
             return JournalArgs(args).text("path") == vm.runtime_dir ? "" : "not this VM's runtime folder " + vm.runtime_dir;
         },
         [vm](const nlohmann::json&) { return remove_folder(vm.runtime_dir); });
-    r.on("hugepages", L::this_boot, check_hugepage_entry,
+    r.on("hugepages", check_hugepage_entry,
          [vm](const nlohmann::json& args) { return give_back_hugepages(args, vm.hugepage_lock_file()); }, /*once_per_key=*/true);
     r.on(
-        "hugetlbfs-mount", L::this_boot,
+        "hugetlbfs-mount",
         [vm](const nlohmann::json& args) {
             return JournalArgs(args).text("path") == vm.hugetlbfs_dir() ? "" : "not this VM's hugetlbfs " + vm.hugetlbfs_dir();
         },
         [vm](const nlohmann::json&) { return unmount_private_hugetlbfs(vm.hugetlbfs_dir()); });
-    r.on("shm-file", L::on_disk, [vm](const nlohmann::json& args) { return check_shm_entry(vm.name, args); }, remove_shm_file);
-    r.on("pci-driver", L::this_boot, check_pci, [](const nlohmann::json& args) { return restore_pci_driver(args); });
+    r.on("shm-file", [vm](const nlohmann::json& args) { return check_shm_entry(vm.name, args); }, remove_shm_file);
+    r.on("pci-driver", check_pci, [](const nlohmann::json& args) { return restore_pci_driver(args); });
     // Single-GPU handoff: started once, even when a restore is interrupted and run again.
-    r.on("display-manager", L::this_boot, check_display_manager_entry, start_display_manager, /*once_per_key=*/true);
-    r.on("host-unit", L::this_boot, check_host_unit_entry, start_display_manager, /*once_per_key=*/true);
-    r.on("vtconsole", L::this_boot, check_console_entry, rebind_console);
-    r.on("framebuffer", L::this_boot, check_framebuffer_entry, rebind_framebuffer);
-    r.on("kernel-module", L::this_boot, check_module_entry, reload_module);
+    r.on("display-manager", check_display_manager_entry, start_display_manager, /*once_per_key=*/true);
+    r.on("host-unit", check_host_unit_entry, start_display_manager, /*once_per_key=*/true);
+    r.on("vtconsole", check_console_entry, rebind_console);
+    r.on("framebuffer", check_framebuffer_entry, rebind_framebuffer);
+    r.on("kernel-module", check_module_entry, reload_module);
     // A device node lives in devtmpfs, made afresh at each boot.
-    r.on("evdev-access", L::this_boot, check_evdev_access_entry, restore_evdev_access);
-    r.on("sriov-vfs", L::this_boot, check_sriov_entry, restore_sriov_count);
-    r.on("vf-net", L::this_boot, check_vf_net_entry, restore_vf_net);
-    r.on("tap", L::this_boot, check_link, remove_tap);
-    r.on("bridge", L::this_boot, check_link, remove_bridge);
+    r.on("evdev-access", check_evdev_access_entry, restore_evdev_access);
+    r.on("sriov-vfs", check_sriov_entry, restore_sriov_count);
+    r.on("vf-net", check_vf_net_entry, restore_vf_net);
+    r.on("tap", check_link, remove_tap);
+    r.on("bridge", check_link, remove_bridge);
     return r;
 }
 

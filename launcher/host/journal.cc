@@ -18,24 +18,24 @@ std::string current_boot_for(const nlohmann::json& args, const std::string& boot
     return boot_id(a.has_sysroot() ? *a.text("sysroot") : boot_root);
 }
 
+Lifetime lifetime_of(std::string_view action) {
+    return action == "runtime-folder" || action == "shm-file" ? Lifetime::on_disk : Lifetime::this_boot;
+}
+
 std::error_code Journal::record(const JournalEntry& entry) {
     auto args = entry.args.is_object() ? entry.args : nlohmann::json::object();
     if (!args.contains("boot")) args["boot"] = current_boot_for(args, boot_root_);
     std::string lines = nlohmann::json{{"action", entry.action}, {"args", args}}.dump() + "\n";
-    // O_EXCL first: only a journal this call creates needs its folder synced.
-    bool created = true;
-    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == EEXIST) {
-        created = false;
-        fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    }
+    bool durable = lifetime_of(entry.action) == Lifetime::on_disk;
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return {errno, std::generic_category()};
     std::error_code ec;
-    if (::write(fd, lines.data(), lines.size()) != ssize_t(lines.size()) || ::fdatasync(fd) != 0)
+    if (::write(fd, lines.data(), lines.size()) != ssize_t(lines.size()) || (durable && ::fdatasync(fd) != 0))
         ec = {errno, std::generic_category()};
     ::close(fd);
-    if (ec || !created) return ec;
-    // The file's name must be durable too, or a crash could lose the whole journal.
+    // Its name must be durable too, or a power loss could lose the whole
+    // journal; the file may be new, or made by a this_boot entry unsynced.
+    if (ec || !durable) return ec;
     auto dir = std::filesystem::path(path_).parent_path().string();
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {

@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -43,6 +44,16 @@ inline JournalEntry left_entry(const std::string& key, nlohmann::json state) {
     return {"left", {{"key", key}, {"state", std::move(state)}}};
 }
 
+// What a journaled change lives in, which decides whether a reboot undid it.
+enum class Lifetime {
+    this_boot,  // kernel state (drivers, consoles, modules, links, pools, mounts, processes): gone with the boot
+    on_disk,    // files (a folder, a shared-memory file, a node's owner): judged by what is there now
+};
+
+// By action: only a runtime folder and a shared-memory file are on_disk
+// (both kinds whose undo looks at what is there now).
+Lifetime lifetime_of(std::string_view action);
+
 class Journal {
 public:
     // `boot_root`: where this boot's id is read (proc/sys/kernel/random/boot_id)
@@ -51,9 +62,13 @@ public:
     const std::string& path() const { return path_; }
 
     // Stamps the entry with this boot's id ("boot", unless it has one) — of
-    // its "sysroot" when it names one, else of the journal's boot root. Appends and syncs (fdatasync: an append changes the size, which it
-    // covers; the folder too when this created the file). Only after it returns may the
-    // change be made. Returns the error when the record could not be made durable.
+    // its "sysroot" when it names one, else of the journal's boot root, and
+    // appends it. Only after it returns may the change be made. An on_disk
+    // entry is synced too (fdatasync, and the folder once the file is new):
+    // a this_boot change dies with the boot, so after a power loss its entry
+    // would undo nothing — the page cache, which outlives any crash of vmrun,
+    // is enough for it, and a start does not wait on the disk for it.
+    // Returns the error when the record could not be written (or synced).
     std::error_code record(const JournalEntry& entry);
     // The entries, and one line per line that is not an entry ("journal line
     // 3: ..."), which a replay reports and skips. A torn last line (a crash
@@ -104,12 +119,6 @@ struct UndoOutcome {
     static UndoOutcome failed(std::string text) { return {Kind::failed, std::move(text)}; }
 };
 
-// What a journaled change lives in, which decides whether a reboot undid it.
-enum class Lifetime {
-    this_boot,  // kernel state (drivers, consoles, modules, links, pools, mounts, processes): gone with the boot
-    on_disk,    // files (a folder, a shared-memory file, a node's owner): judged by what is there now
-};
-
 // Undo functions by action. Each must be idempotent: a restore can itself be
 // interrupted and run again.
 class Restorer {
@@ -124,8 +133,9 @@ public:
     // interrupted restore run again does not undo it twice.
     // An entry of `Lifetime::this_boot` written in another boot undoes
     // nothing: it is reported in left_alone and settled.
-    void on(const std::string& action, Lifetime lifetime, Check check, Undo undo, bool once_per_key = false) {
-        undo_[action] = {std::move(check), std::move(undo), lifetime, once_per_key};
+    // The action's lifetime is lifetime_of(action): the one the journal synced it by.
+    void on(const std::string& action, Check check, Undo undo, bool once_per_key = false) {
+        undo_[action] = {std::move(check), std::move(undo), lifetime_of(action), once_per_key};
     }
     // Replays `journal` newest first; removes it when every undo succeeded.
     RestoreReport restore(Journal& journal) const;

@@ -190,7 +190,7 @@ TEST_CASE("an interrupted restore run again does not give back twice") {
     a.journal.record({"later-change", nlohmann::json::object()});
     auto restorer = make_restorer(a.paths);
     int attempts = 0;
-    restorer.on("later-change", Lifetime::this_boot, [](const nlohmann::json&) { return ""; }, [&](const nlohmann::json&) {
+    restorer.on("later-change", [](const nlohmann::json&) { return ""; }, [&](const nlohmann::json&) {
         return attempts++ == 0 ? UndoOutcome::failed("not this time") : UndoOutcome::nothing();
     });
     auto first = restorer.restore(a.journal);
