@@ -21,13 +21,13 @@ std::optional<std::vector<int>> online_cpus(const std::string& sysroot) {
     return parse_cpu_list(text);
 }
 
-std::vector<HostProblem> check_pinning_cpus(const std::string& sysroot, const CpuPinning& pin, const std::string& source_file) {
+std::vector<Failure> check_pinning_cpus(const std::string& sysroot, const CpuPinning& pin, const std::string& source_file) {
     return pinning_problems(online_cpus(sysroot), pin, source_file);
 }
 
-std::vector<HostProblem> pinning_problems(const std::optional<std::vector<int>>& online, const CpuPinning& pin,
+std::vector<Failure> pinning_problems(const std::optional<std::vector<int>>& online, const CpuPinning& pin,
                                           const std::string& source_file) {
-    std::vector<HostProblem> out;
+    std::vector<Failure> out;
     if (!online) {
         out.push_back({"cannot read the host's online CPUs (sys/devices/system/cpu/online)",
                        "mount sysfs, or remove 'cpu.pin' from " + source_file});

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "profile/profile.h"
 
 namespace vmrun {
@@ -17,10 +17,10 @@ namespace vmrun {
 std::optional<std::vector<int>> online_cpus(const std::string& sysroot);
 
 // Every CPU a profile's pinning names must be online (`online`: nullopt = unreadable).
-std::vector<HostProblem> pinning_problems(const std::optional<std::vector<int>>& online, const CpuPinning& pin,
+std::vector<Failure> pinning_problems(const std::optional<std::vector<int>>& online, const CpuPinning& pin,
                                           const std::string& source_file);
 // The same against SYSROOT's online CPUs.
-std::vector<HostProblem> check_pinning_cpus(const std::string& sysroot, const CpuPinning& pin, const std::string& source_file);
+std::vector<Failure> check_pinning_cpus(const std::string& sysroot, const CpuPinning& pin, const std::string& source_file);
 
 // Returns "" or the error, naming the thread.
 std::string set_thread_cpus(pid_t tid, const std::vector<int>& cpus);

@@ -6,27 +6,27 @@ namespace {
 std::string in_file(const std::string& file) { return file.empty() ? " in the profile" : " in " + file; }
 }  // namespace
 
-HostProblem qemu_missing(const std::string& binary) {
+Failure qemu_missing(const std::string& binary) {
     return {"QEMU (" + binary + ") is not installed", "apt-get install qemu-system-x86 (dnf install qemu-kvm, pacman -S qemu-full)"};
 }
 
-HostProblem kvm_unusable(bool intel, const std::string& profile_file) {
+Failure kvm_unusable(bool intel, const std::string& profile_file) {
     return {"/dev/kvm is not usable",
             std::string("enable VT-x/AMD-V in the firmware, modprobe ") + (intel ? "kvm_intel" : "kvm_amd") +
                 ", and add your user to group kvm" + (profile_file.empty() ? "" : "; or set 'accelerator: tcg' (slow) in " + profile_file)};
 }
 
-HostProblem swtpm_missing(const std::string& binary, const std::string& profile_file) {
+Failure swtpm_missing(const std::string& binary, const std::string& profile_file) {
     return {"swtpm (" + binary + ") is not installed, and the profile asks for a TPM", "apt-get install swtpm, or remove 'tpm'" + in_file(profile_file)};
 }
 
-HostProblem ovmf_file_missing(const std::string& what, const std::string& path, const std::string& key, const std::string& profile_file) {
+Failure ovmf_file_missing(const std::string& what, const std::string& path, const std::string& key, const std::string& profile_file) {
     return {what + " " + path + " does not exist", "apt-get install ovmf, or correct '" + key + "'" + in_file(profile_file)};
 }
 
-std::vector<HostProblem> hugepage_shortfall(const HugepagePlan& h, const std::optional<HugepagePool>& pool, bool mount_exists,
+std::vector<Failure> hugepage_shortfall(const HugepagePlan& h, const std::optional<HugepagePool>& pool, bool mount_exists,
                                             const std::string& profile_file) {
-    std::vector<HostProblem> out;
+    std::vector<Failure> out;
     std::string size = page_size_name(h.page_kib);
     if (!pool) {
         out.push_back({"this kernel has no " + size + " huge pages, and the profile asks for them",

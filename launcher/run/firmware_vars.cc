@@ -11,7 +11,7 @@ namespace vmrun {
 namespace {
 // The preflight refused already when these were missing at its time; this is
 // the same refusal for a file removed between the two.
-std::string describe(const HostProblem& p) { return p.what + "; " + p.fix; }
+std::string describe(const Failure& p) { return p.what + "; " + p.fix; }
 }  // namespace
 
 VarsResult prepare_firmware_vars(const FirmwarePlan& firmware) {

@@ -27,7 +27,7 @@ constexpr uintmax_t kMaxAcpiTable = 1 << 20;
 
 namespace {
 
-std::vector<HostProblem> hugepage_problems(const LaunchPlan& plan) {
+std::vector<Failure> hugepage_problems(const LaunchPlan& plan) {
     const auto& h = *plan.hugepages;
     std::error_code ec;
     bool mounted = h.private_mount || std::filesystem::exists(h.mem_path, ec);
@@ -36,8 +36,8 @@ std::vector<HostProblem> hugepage_problems(const LaunchPlan& plan) {
 
 }  // namespace
 
-std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOptions& options) {
-    std::vector<HostProblem> out;
+std::vector<Failure> preflight(const LaunchPlan& plan, const PreflightOptions& options) {
+    std::vector<Failure> out;
     const auto& p = plan.profile;
     auto missing = [&](const std::string& path, const std::string& what, const std::string& key) {
         std::error_code ec;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "host/pci/host_usage.h"
 #include "plan/launch_plan.h"
 
@@ -18,6 +18,6 @@ struct PreflightOptions {
     ForceBind force_bind;  // the kinds of host use to take passthrough devices despite (--force-bind)
 };
 
-std::vector<HostProblem> preflight(const LaunchPlan& plan, const PreflightOptions& options = {});
+std::vector<Failure> preflight(const LaunchPlan& plan, const PreflightOptions& options = {});
 
 }  // namespace vmrun

@@ -13,7 +13,7 @@
 namespace vmrun {
 
 struct HostConfigReport {
-    std::vector<GroupProblem> problems;  // the groups cannot be expanded: no config
+    std::vector<Failure> problems;  // the groups cannot be expanded: no config
     std::optional<HostConfig> config;
     bool unknown_distro = false;        // `distro` named none we know: every generator is printed
 };

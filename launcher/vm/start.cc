@@ -17,7 +17,7 @@ namespace vmrun {
 
 namespace {
 
-StartReport refused(std::vector<HostProblem> problems, bool host_unchanged) {
+StartReport refused(std::vector<Failure> problems, bool host_unchanged) {
     StartReport r;
     r.exit_code = kExitFailure;
     r.refusals = std::move(problems);

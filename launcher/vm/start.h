@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "plan/force_bind.h"
 #include "plan/launch_plan.h"
 
@@ -27,7 +27,7 @@ struct StartRequest {
 struct StartReport {
     int exit_code = 0;
     // Refused before any host change (preflight, folders, lock): each what and fix.
-    std::vector<HostProblem> refusals;
+    std::vector<Failure> refusals;
     bool host_unchanged = false;        // the refusals came before anything was touched
     pid_t supervisor = 0;               // detached and ready
     std::string failure;                // detached and not ready: why

@@ -25,13 +25,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> whats(const std::vector<HostProblem>& problems) {
+std::vector<std::string> whats(const std::vector<Failure>& problems) {
     std::vector<std::string> out;
     for (const auto& p : problems) out.push_back(p.what);
     return out;
 }
 
-std::string fix_of(const std::vector<HostProblem>& problems, const std::string& what_part) {
+std::string fix_of(const std::vector<Failure>& problems, const std::string& what_part) {
     for (const auto& p : problems)
         if (p.what.find(what_part) != std::string::npos) return p.fix;
     return "";

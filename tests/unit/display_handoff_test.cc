@@ -171,7 +171,7 @@ void add_holder(const fs::path& root, int pid, const std::string& comm, const st
     fs::create_symlink(node, proc / "fd/5");
 }
 
-std::vector<HostProblem> holders_refused(const fs::path& root, const HostDisplay& hd) {
+std::vector<Failure> holders_refused(const fs::path& root, const HostDisplay& hd) {
     return unexpected_gpu_holders(root.string(), *parse_pci_address("0000:01:00.0"), hd, "g.yaml");
 }
 

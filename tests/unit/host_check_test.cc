@@ -208,7 +208,7 @@ TEST_CASE("check and the start's preflight word a missing requirement alike: the
         for (const auto& line : lines) {
             if (line.topic != topic || line.verdict != Verdict::fail) continue;
             ++shared;
-            bool same = std::any_of(refusals.begin(), refusals.end(), [&](const HostProblem& r) { return r.what == line.text && r.fix == line.fix; });
+            bool same = std::any_of(refusals.begin(), refusals.end(), [&](const Failure& r) { return r.what == line.text && r.fix == line.fix; });
             CHECK_MESSAGE(same, "check says '" << line.text << "' (fix: " << line.fix << "); preflight words it otherwise");
         }
     CHECK(shared == 3);  // QEMU missing, huge pages short, no hugetlbfs at the path

@@ -82,7 +82,7 @@ TEST_CASE("groups: an OHCI controller without its EHCI companion is refused, nam
     auto e = expand_iommu_groups(addrs({"01:00.0", "01:00.1", "00:12.0"}), read_pci_functions(root.path.string()));
     REQUIRE(e.problems.size() == 1);
     CHECK(mentions(e, "also holds 0000:00:12.2 [1002:4396] (driver ehci-pci)"));
-    CHECK(e.problems[0].listed.str() == "0000:00:12.0");
+    CHECK(e.problems[0].where == "0000:00:12.0");
 }
 
 TEST_CASE("groups: a missing device, a bridge, and no IOMMU at all") {

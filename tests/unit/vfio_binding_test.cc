@@ -31,7 +31,7 @@ std::string override_of(const TempDir& root, const std::string& address) {
     return read_first_line(root.path / "sys/bus/pci/devices" / address / "driver_override");
 }
 
-bool has_any(const std::vector<HostProblem>& problems, const std::string& text) {
+bool has_any(const std::vector<Failure>& problems, const std::string& text) {
     for (const auto& p : problems)
         if ((p.what + " | " + p.fix).find(text) != std::string::npos) return true;
     return false;

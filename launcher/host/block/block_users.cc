@@ -125,9 +125,9 @@ BlockUsers BlockUsers::read(const std::string& sysroot) {
     return out;
 }
 
-std::vector<BlockUse> BlockUsers::uses_of(const BlockDevice& d, const std::vector<BlockDevice>& stack,
+std::vector<Failure> BlockUsers::uses_of(const BlockDevice& d, const std::vector<BlockDevice>& stack,
                                           const OpenHandles& handles) const {
-    std::vector<BlockUse> out;
+    std::vector<Failure> out;
     if (d.dev.empty()) return out;
     auto where = d.describe();
     bool mounted_here = std::any_of(mounts_.begin(), mounts_.end(),

@@ -9,15 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "base/failure.h"
 #include "host/block/block_stack.h"
 #include "host/open_handles.h"
 
 namespace vmrun {
-
-struct BlockUse {
-    std::string what;  // "holds swap: /dev/nvme0n1 (namespace of NVMe subsystem nvme-subsys0, ...)"
-    std::string fix;
-};
 
 // One line of /proc/PID/mountinfo: "36 35 259:2 / /mnt rw,relatime shared:1 - ext4 /dev/nvme0n1 rw";
 // false when it is not one. The mount point and source come unescaped.
@@ -30,7 +26,7 @@ public:
 
     // Every use of `device` that the tables name; empty when none does.
     // `stack` is the whole list block_devices_of returned (holders are in it).
-    std::vector<BlockUse> uses_of(const BlockDevice& device, const std::vector<BlockDevice>& stack,
+    std::vector<Failure> uses_of(const BlockDevice& device, const std::vector<BlockDevice>& stack,
                                   const OpenHandles& handles) const;
 
     // For a device the kernel says is claimed and no table names: what udev

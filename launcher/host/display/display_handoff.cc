@@ -233,9 +233,9 @@ ProcessUnit parse_process_unit(std::string_view cgroup) {
     return out;
 }
 
-std::vector<HostProblem> unexpected_gpu_holders(const std::string& sysroot, const PciAddress& gpu, const HostDisplay& hd,
+std::vector<Failure> unexpected_gpu_holders(const std::string& sysroot, const PciAddress& gpu, const HostDisplay& hd,
                                                 const std::string& profile_file) {
-    std::vector<HostProblem> out;
+    std::vector<Failure> out;
     auto nodes = display_nodes_of(sysroot, gpu);
     auto dm = hd.unit.empty() ? std::string() : aliased_unit(sysroot, hd.unit);
     auto held = OpenHandles::read(sysroot).holders([&](const std::string& n) { return nodes.matches(n); });
@@ -261,8 +261,8 @@ std::vector<HostProblem> unexpected_gpu_holders(const std::string& sysroot, cons
     return out;
 }
 
-std::vector<HostProblem> display_handoff_problems(const LaunchPlan& plan) {
-    std::vector<HostProblem> out;
+std::vector<Failure> display_handoff_problems(const LaunchPlan& plan) {
+    std::vector<Failure> out;
     const auto& hd = *plan.profile.host_display;
     const auto& file = plan.profile.source_file;
     if (!hd.unit.empty()) {

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "base/pci_address.h"
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "host/journal.h"
 #include "plan/launch_plan.h"
 
@@ -42,7 +42,7 @@ std::vector<std::string> modules_to_unload(const std::string& sysroot, const Pci
 // unit, a stop or start command that is not there, no modprobe to load the
 // driver's modules again, a process holding the GPU that stopping the display
 // manager will not end (below). Each with the fix.
-std::vector<HostProblem> display_handoff_problems(const LaunchPlan& plan);
+std::vector<Failure> display_handoff_problems(const LaunchPlan& plan);
 
 // The processes holding the GPU's nodes that the handoff would wait for in
 // vain, found by their systemd unit (/proc/PID/cgroup): not the display
@@ -50,7 +50,7 @@ std::vector<HostProblem> display_handoff_problems(const LaunchPlan& plan);
 // one of host_display.stop_units — nvidia-persistenced, a CUDA container, a
 // user's own service. Refused before the session is ended, each named with
 // its unit. A process in no unit (a host without systemd) is waited for.
-std::vector<HostProblem> unexpected_gpu_holders(const std::string& sysroot, const PciAddress& gpu, const HostDisplay& hd,
+std::vector<Failure> unexpected_gpu_holders(const std::string& sysroot, const PciAddress& gpu, const HostDisplay& hd,
                                                 const std::string& profile_file);
 
 // The systemd unit a process runs in, from SYSROOT/proc/PID/cgroup: the

@@ -49,8 +49,8 @@ std::string evdev_problem(const std::string& sysroot, const std::string& path) {
     return "";
 }
 
-std::vector<HostProblem> input_problems(const LaunchPlan& plan) {
-    std::vector<HostProblem> out;
+std::vector<Failure> input_problems(const LaunchPlan& plan) {
+    std::vector<Failure> out;
     if (!plan.input) return out;
     for (const auto& in : plan.input->devices) {
         auto problem = evdev_problem(plan.facts.sysroot, in.evdev);

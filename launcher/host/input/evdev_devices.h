@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "host/journal.h"
 #include "plan/launch_plan.h"
 
@@ -20,7 +20,7 @@ namespace vmrun {
 // "" when `path` (under `sysroot`) is an evdev event device, else what is wrong.
 std::string evdev_problem(const std::string& sysroot, const std::string& path);
 
-std::vector<HostProblem> input_problems(const LaunchPlan& plan);
+std::vector<Failure> input_problems(const LaunchPlan& plan);
 
 // A device hotplugged into a QEMU that dropped to a run_as user is opened
 // (read and write) as that user. When it cannot, the device becomes the

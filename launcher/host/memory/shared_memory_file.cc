@@ -34,7 +34,7 @@ std::string vm_file_name(const std::string& vm) { return "looking-glass-" + vm; 
 
 }  // namespace
 
-std::optional<ShmAccess> shm_access(const LaunchPlan& plan, HostProblem& problem) {
+std::optional<ShmAccess> shm_access(const LaunchPlan& plan, Failure& problem) {
     const auto& lg = *plan.looking_glass;
     const auto& file = plan.profile.source_file;
     ShmAccess access;
@@ -54,12 +54,12 @@ std::optional<ShmAccess> shm_access(const LaunchPlan& plan, HostProblem& problem
     return access;
 }
 
-std::vector<HostProblem> shared_memory_problems(const LaunchPlan& plan) {
-    std::vector<HostProblem> out;
+std::vector<Failure> shared_memory_problems(const LaunchPlan& plan) {
+    std::vector<Failure> out;
     if (!plan.looking_glass) return out;
     const auto& lg = *plan.looking_glass;
     const auto& file = plan.profile.source_file;
-    HostProblem problem;
+    Failure problem;
     auto access = shm_access(plan, problem);
     if (!access) {
         out.push_back(problem);
@@ -94,7 +94,7 @@ SharedMemoryFile prepare_shared_memory(const LaunchPlan& plan, Journal& journal)
     SharedMemoryFile out;
     if (!plan.looking_glass || plan.looking_glass->kvmfr) return out;
     const auto& lg = *plan.looking_glass;
-    HostProblem problem;
+    Failure problem;
     auto access = shm_access(plan, problem);
     if (!access) {
         out.error = problem.what;

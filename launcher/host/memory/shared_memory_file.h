@@ -12,7 +12,7 @@
 #include <string>
 
 #include "base/owned_fd.h"
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "host/journal.h"
 #include "plan/launch_plan.h"
 
@@ -25,10 +25,10 @@ struct ShmAccess {
 
 // Who the file belongs to, from the plan's owner and the profile's run_as;
 // nullopt with `problem` set when a user does not exist.
-std::optional<ShmAccess> shm_access(const LaunchPlan& plan, HostProblem& problem);
+std::optional<ShmAccess> shm_access(const LaunchPlan& plan, Failure& problem);
 
 // What stops the file being made or used, before anything changes.
-std::vector<HostProblem> shared_memory_problems(const LaunchPlan& plan);
+std::vector<Failure> shared_memory_problems(const LaunchPlan& plan);
 
 // The file as vmrun opened it, for QEMU to inherit: QEMU never opens it by a
 // name its owner could have swapped for a link to one of root's files.

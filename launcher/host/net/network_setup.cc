@@ -26,8 +26,8 @@ std::vector<TapRequest> tap_requests(const LaunchPlan& plan) {
     return out;
 }
 
-std::vector<HostProblem> check_taps(const std::vector<TapRequest>& requests) {
-    std::vector<HostProblem> out;
+std::vector<Failure> check_taps(const std::vector<TapRequest>& requests) {
+    std::vector<Failure> out;
     if (requests.empty()) return out;
     std::string error;
     auto nl = Rtnetlink::open(error);

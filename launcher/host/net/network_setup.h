@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "host/journal.h"
 #include "plan/launch_plan.h"
 
@@ -38,7 +38,7 @@ NetworkSetup set_up_taps(const std::vector<TapRequest>& requests, Journal& journ
 // What stops the setup before any change: a missing bridge (unless it may be
 // created), a link that is not a bridge, a tap name already in use.
 // Empty when all is well.
-std::vector<HostProblem> check_taps(const std::vector<TapRequest>& requests);
+std::vector<Failure> check_taps(const std::vector<TapRequest>& requests);
 
 // Undo of the journal actions "tap" and "bridge" (host_restore registers them).
 UndoOutcome remove_tap(const nlohmann::json& args);

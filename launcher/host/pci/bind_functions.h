@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "host/journal.h"
 #include "host/pci/host_usage.h"
 #include "host/pci/passthrough_setup.h"
@@ -36,7 +36,7 @@ struct BoundFunction {
 };
 
 struct BindResult {
-    std::vector<HostProblem> refusals;  // nothing was bound (VFs made are in the journal)
+    std::vector<Failure> refusals;  // nothing was bound (VFs made are in the journal)
     std::string error;                  // a change failed halfway; the journal's replay undoes it
     std::vector<std::string> warnings;  // disks the kernel could not be asked about, host uses taken by --force-bind
     std::vector<std::string> done;      // what changed besides the binds (VFs made, VF settings)

@@ -99,10 +99,10 @@ HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
             auto name = read_first_line(vt.path() / "name");
             if (read_first_line(vt.path() / "bind") != "1" || name.find("dummy") != std::string::npos) continue;
             auto vtcon = vt.path().filename().string();
-            out.uses.push_back({f.address, a + " is the boot GPU and the host console is on it (" + vtcon + ": " + name + ")",
+            out.uses.push_back(host_use(f.address, a + " is the boot GPU and the host console is on it (" + vtcon + ": " + name + ")",
                                 "make another GPU the primary one in the firmware settings, or release the console first "
                                 "(echo 0 > /sys/class/vtconsole/" + vtcon + "/bind, and boot with video=efifb:off), let vmrun hand it "
-                                "over (host_display: handoff), " + force_bind_hint(HostUseKind::console), HostUseKind::console});
+                                "over (host_display: handoff), " + force_bind_hint(HostUseKind::console), HostUseKind::console));
             break;
         }
     }
@@ -112,16 +112,16 @@ HostUseFinder::Found HostUseFinder::find(const PciFunction& f) const {
     auto children = child_names(dev);
     for (const auto& n : children.net)
         if (default_route_via(sysroot_, n))
-            out.uses.push_back({f.address, a + " is " + n + ", the interface of the host's default route",
+            out.uses.push_back(host_use(f.address, a + " is " + n + ", the interface of the host's default route",
                                 "route the host through another interface first (taking it would cut this session off), " +
-                                    force_bind_hint(HostUseKind::default_route), HostUseKind::default_route});
+                                    force_bind_hint(HostUseKind::default_route), HostUseKind::default_route));
 
     auto nodes = display_nodes_of(sysroot_, f.address);
     auto holds = handles_.holding([&](const std::string& t) { return nodes.matches(t); });
     for (const auto& h : holds)
-        out.uses.push_back({f.address, a + " is in use: " + h,
+        out.uses.push_back(host_use(f.address, a + " is in use: " + h,
                             "stop that program (a display server, a CUDA job, nvidia-persistenced) first, " +
-                                force_bind_hint(HostUseKind::gpu_holders), HostUseKind::gpu_holders});
+                                force_bind_hint(HostUseKind::gpu_holders), HostUseKind::gpu_holders));
     return out;
 }
 
@@ -137,26 +137,26 @@ void HostUseFinder::add_block_uses(const PciFunction& f, Found& out) const {
         if (d.dev.empty()) {
             bool reached = std::any_of(stack.begin(), stack.end(), [&](const BlockDevice& x) { return x.below == d.name; });
             if (!reached)
-                out.unverified.push_back({f.address, a + ": " + d.name + " has no device node and no namespace head was found for it",
-                                          "check with lsblk what the host uses it for before passing " + a + " through"});
+                out.unverified.push_back(host_use(f.address, a + ": " + d.name + " has no device node and no namespace head was found for it",
+                                          "check with lsblk what the host uses it for before passing " + a + " through"));
             continue;
         }
         auto uses = block_users_.uses_of(d, stack, handles_);
         for (const auto& u : uses)
-            if (said.insert(u.what).second) out.uses.push_back({f.address, a + " " + u.what, u.fix, HostUseKind::disk});
+            if (said.insert(u.what).second) out.uses.push_back(host_use(f.address, a + " " + u.what, u.fix, HostUseKind::disk));
         auto answer = exclusive_open_(d);
         if (answer.claim == Claim::busy && uses.empty()) {
             auto contents = block_users_.udev_contents(d);
-            out.uses.push_back({f.address,
+            out.uses.push_back(host_use(f.address,
                                 a + ": the kernel reports " + d.describe() + " in use (an exclusive open fails with EBUSY)" +
                                     (contents.empty() ? "" : "; udev says it holds " + contents) +
                                     ", and no mount, swap or holder in this namespace explains it",
                                 "find what claims it (a lazily unmounted filesystem still in use, a mount in a container, "
                                 "a ZFS pool — zpool export it — or btrfs) and release it, " + force_bind_hint(HostUseKind::disk),
-                                HostUseKind::disk});
+                                HostUseKind::disk));
         } else if (answer.claim == Claim::unknown) {
-            out.unverified.push_back({f.address, a + ": cannot ask the kernel whether " + d.describe() + " is in use: " + answer.detail,
-                                      "make sure nothing uses it (lsblk, swapon --show) before passing " + a + " through"});
+            out.unverified.push_back(host_use(f.address, a + ": cannot ask the kernel whether " + d.describe() + " is in use: " + answer.detail,
+                                      "make sure nothing uses it (lsblk, swapon --show) before passing " + a + " through"));
         }
     }
 }

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/failure.h"
 #include "host/block/block_users.h"
 #include "host/block/exclusive_open.h"
 #include "host/open_handles.h"
@@ -22,15 +23,19 @@
 
 namespace vmrun {
 
-struct HostUse {
+// A reason the host still uses a function: a Failure whose where is the
+// function's address, and the kind --force-bind=KIND names.
+struct HostUse : Failure {
     PciAddress address;
-    std::string what;  // "0000:01:00.0 carries the host console (vtcon1: frame buffer device)"
-    std::string fix;
     HostUseKind kind = HostUseKind::disk;
     // The host's display holds it (the console on the boot GPU, a program with
     // its /dev/dri nodes open): what host_display's handoff releases at start.
     bool display() const { return kind == HostUseKind::console || kind == HostUseKind::gpu_holders; }
 };
+
+inline HostUse host_use(const PciAddress& address, std::string what, std::string fix, HostUseKind kind = HostUseKind::disk) {
+    return {{std::move(what), std::move(fix), address.str()}, address, kind};
+}
 
 // The device nodes a GPU is used through: /dev/dri/cardN and renderDN below
 // it, and with the nvidia driver its own /dev/nvidiaN — the minor the driver

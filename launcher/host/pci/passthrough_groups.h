@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "base/failure.h"
+
 #include "host/pci/pci_sysfs.h"
 
 namespace vmrun {
@@ -16,15 +18,9 @@ struct GroupPlan {
     std::vector<PciFunction> bridges;   // stay on their driver: bridges do not block a group
 };
 
-struct GroupProblem {
-    PciAddress listed;       // the profile's device that brought the group in
-    std::string what;        // what is wrong
-    std::string fix;         // how to put it right
-};
-
 struct GroupExpansion {
     std::vector<GroupPlan> groups;
-    std::vector<GroupProblem> problems;
+    std::vector<Failure> problems;  // where: the profile's device that brought the group in
 };
 
 // `listed`: the profile's passthrough addresses, in profile order.

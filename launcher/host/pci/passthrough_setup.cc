@@ -16,8 +16,8 @@ std::vector<PciAddress> passthrough_addresses(const Profile& profile) {
     return out;
 }
 
-std::vector<HostProblem> PassthroughInspection::problems(const ForceBind& force, bool display_handoff) const {
-    std::vector<HostProblem> out;
+std::vector<Failure> PassthroughInspection::problems(const ForceBind& force, bool display_handoff) const {
+    std::vector<Failure> out;
     for (const auto& p : expansion.problems) out.push_back({p.what, p.fix});
     if (!vfio_loaded)
         out.push_back({"the vfio-pci driver is not loaded",

@@ -11,7 +11,7 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "host/pci/host_usage.h"
 #include "host/journal.h"
 #include "host/pci/passthrough_groups.h"
@@ -27,7 +27,7 @@ struct PassthroughInspection {
 
     // Everything that stops the bind; each host use only when its kind is not forced.
     // `display_handoff`: the display's hold on the boot GPU is released at start (host_display), so it is no problem.
-    std::vector<HostProblem> problems(const ForceBind& force = {}, bool display_handoff = false) const;
+    std::vector<Failure> problems(const ForceBind& force = {}, bool display_handoff = false) const;
     // The host uses --force-bind overrides here, for a warning: the user sees what they took.
     std::vector<HostUse> forced(const ForceBind& force) const;
 };

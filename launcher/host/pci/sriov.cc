@@ -40,8 +40,8 @@ std::vector<PciAddress> existing_passthrough_addresses(const LaunchPlan& plan) {
     return out;
 }
 
-std::vector<HostProblem> sriov_problems(const LaunchPlan& plan) {
-    std::vector<HostProblem> out;
+std::vector<Failure> sriov_problems(const LaunchPlan& plan) {
+    std::vector<Failure> out;
     for (const auto& r : plan.sriov)
         if (r.create() && r.existing != 0)
             out.push_back({r.pf.str() + " has " + std::to_string(r.existing) + " virtual functions and line " + std::to_string(r.at.line) +

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "host/journal.h"
 #include "host/pci/pci_sysfs.h"
 #include "plan/host_facts.h"
@@ -27,7 +27,7 @@ void read_sriov_facts(HostFacts& facts, const Profile& profile);
 std::vector<PciAddress> existing_passthrough_addresses(const LaunchPlan& plan);
 // What stops the VFs from being made: a PF whose non-zero count is too low
 // (the kernel changes a count only from 0).
-std::vector<HostProblem> sriov_problems(const LaunchPlan& plan);
+std::vector<Failure> sriov_problems(const LaunchPlan& plan);
 
 // Raises the PF's VF count from 0 to `r.needed`: journals {pf, before, asked}
 // before the write, then waits until the kernel shows every VF. Returns "" or

@@ -15,12 +15,12 @@ namespace {
 
 // Debian's QEMU keeps its audio drivers in loadable modules; pa and alsa
 // come with qemu-system-gui and qemu-system-x86 respectively.
-std::optional<HostProblem> missing_qemu_driver(const std::string& driver, const std::string& file) {
+std::optional<Failure> missing_qemu_driver(const std::string& driver, const std::string& file) {
     const std::filesystem::path modules = "/usr/lib/x86_64-linux-gnu/qemu";
     std::error_code ec;
     if (driver == "none" || !std::filesystem::is_directory(modules, ec)) return std::nullopt;
     if (std::filesystem::exists(modules / ("audio-" + driver + ".so"), ec)) return std::nullopt;
-    return HostProblem{"QEMU's " + driver + " audio driver (" + (modules / ("audio-" + driver + ".so")).string() + ") is not installed",
+    return Failure{"QEMU's " + driver + " audio driver (" + (modules / ("audio-" + driver + ".so")).string() + ") is not installed",
                        driver == "pa" ? "apt-get install qemu-system-gui, or choose another audio backend in " + file
                                       : "apt-get install qemu-system-x86, or choose another audio backend in " + file};
 }
@@ -44,8 +44,8 @@ void read_audio_facts(HostFacts& facts, const Profile& profile) {
     if (auto u = read_user_facts(name)) facts.users[name] = *u;
 }
 
-std::vector<HostProblem> sound_problems(const LaunchPlan& plan) {
-    std::vector<HostProblem> out;
+std::vector<Failure> sound_problems(const LaunchPlan& plan) {
+    std::vector<Failure> out;
     if (!plan.audio) return out;
     const auto& a = *plan.audio;
     const auto& file = plan.profile.source_file;

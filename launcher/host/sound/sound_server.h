@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "host/host_problem.h"
+#include "base/failure.h"
 #include "plan/host_facts.h"
 #include "plan/launch_plan.h"
 
@@ -20,7 +20,7 @@ std::optional<UserFacts> read_user_facts(const std::string& name);
 // The users a profile's audio names, into `facts.users`.
 void read_audio_facts(HostFacts& facts, const Profile& profile);
 
-std::vector<HostProblem> sound_problems(const LaunchPlan& plan);
+std::vector<Failure> sound_problems(const LaunchPlan& plan);
 
 // The PulseAudio cookie's bytes, read by vmrun itself and never by name on
 // QEMU's behalf: opened with O_NOFOLLOW, a regular file of at most 256 bytes,
