@@ -10,7 +10,7 @@
 #include "base/exit_codes.h"
 #include "cli/command.h"
 #include "vm/load_plan.h"
-#include "plan/libvirt_domain.h"
+#include "libvirt/domain_export.h"
 
 namespace vmrun::cli {
 

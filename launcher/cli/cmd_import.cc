@@ -8,7 +8,7 @@
 
 #include "base/exit_codes.h"
 #include "cli/command.h"
-#include "profile/libvirt_import.h"
+#include "libvirt/domain_import.h"
 
 namespace vmrun::cli {
 

@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "profile/libvirt_import.h"
+#include "libvirt/domain_import.h"
 #include "profile/profile_loader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

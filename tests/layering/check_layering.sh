@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Fails when a launcher/ folder includes a header from a folder above it in
-# the flow (base < profile < plan < host < run < vm < cli), when cli/
+# the flow (base < profile < plan < libvirt < host < run < vm < cli), when cli/
 # includes host/ (the host is reached through vm/'s operations), or when qmp/
 # includes anything of the launcher. Prints every offending line.
 set -euo pipefail
 top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 rank() {
     case "$1" in
-        base) echo 0 ;; profile) echo 1 ;; plan) echo 2 ;; host) echo 3 ;; run) echo 4 ;; vm) echo 5 ;; cli) echo 6 ;;
+        base) echo 0 ;; profile) echo 1 ;; plan) echo 2 ;; libvirt) echo 3 ;; host) echo 4 ;; run) echo 5 ;; vm) echo 6 ;; cli) echo 7 ;;
         *) echo -1 ;;
     esac
 }
@@ -16,7 +16,7 @@ while IFS= read -r file; do
     rel=${file#"$top"/launcher/}
     own=$(rank "${rel%%/*}")
     if [ "$own" -lt 0 ]; then
-        echo "layering: $file is in no stage folder (base, profile, plan, host, run, vm, cli)"
+        echo "layering: $file is in no stage folder (base, profile, plan, libvirt, host, run, vm, cli)"
         bad=1
         continue
     fi
@@ -42,6 +42,6 @@ while IFS= read -r hit; do
 done < <(grep -n '^#include "' "$top"/qmp/*.h "$top"/qmp/*.cc | grep -Ev '"(client|protocol|errors|json_stream)\.h"' || true)
 [ "$checked" -gt 100 ] || { echo "layering: only $checked includes seen; is the tree there?"; exit 1; }
 if [ "$bad" = 0 ]; then
-    echo "layering: $checked includes follow base < profile < plan < host < run < vm < cli; cli/ reaches host/ only through vm/"
+    echo "layering: $checked includes follow base < profile < plan < libvirt < host < run < vm < cli; cli/ reaches host/ only through vm/"
 fi
 exit "$bad"

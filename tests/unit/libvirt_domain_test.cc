@@ -5,8 +5,8 @@
 #include <doctest/doctest.h>
 
 #include "text_has.h"
-#include "plan/libvirt_domain.h"
-#include "profile/libvirt_import.h"
+#include "libvirt/domain_export.h"
+#include "libvirt/domain_import.h"
 #include "profile_fixture.h"
 
 using namespace vmrun;

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "text_has.h"
-#include "profile/libvirt_import.h"
+#include "libvirt/domain_import.h"
 #include "profile/profile_loader.h"
 
 using namespace vmrun;

@@ -1,4 +1,4 @@
-#include "profile/libvirt_import.h"
+#include "libvirt/domain_import.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -14,9 +14,9 @@
 
 #include "base/cpu_list.h"
 #include "base/qemu_option_text.h"
-#include "profile/libvirt_metadata.h"
+#include "libvirt/metadata.h"
 #include "base/utf8.h"
-#include "profile/libvirt_xml.h"
+#include "libvirt/xml_reader.h"
 #include "profile/profile_edit.h"
 #include "profile/smbios_fields.h"
 

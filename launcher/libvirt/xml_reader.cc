@@ -1,10 +1,10 @@
-#include "profile/libvirt_xml.h"
+#include "libvirt/xml_reader.h"
 
 #include <cstdint>
 #include <vector>
 
 #include "base/utf8.h"
-#include "profile/libvirt_import.h"
+#include "libvirt/domain_import.h"
 
 namespace vmrun {
 

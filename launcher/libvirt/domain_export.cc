@@ -1,4 +1,4 @@
-#include "plan/libvirt_domain.h"
+#include "libvirt/domain_export.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,7 +13,7 @@
 #include "base/qemu_option_text.h"
 #include "plan/qemu_argv.h"
 #include "plan/qemu_option.h"
-#include "profile/libvirt_metadata.h"
+#include "libvirt/metadata.h"
 
 namespace vmrun {
 
