@@ -2,7 +2,7 @@
 #include "base/join.h"
 
 #include "base/cpu_list.h"
-#include "host/cpu_affinity.h"
+#include "host/cpu/cpu_affinity.h"
 #include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
 #include "host/requirements.h"

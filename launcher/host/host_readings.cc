@@ -1,4 +1,4 @@
-#include "host/cpu_affinity.h"
+#include "host/cpu/cpu_affinity.h"
 #include "host/host_readings.h"
 
 #include <unistd.h>

@@ -1,7 +1,7 @@
 #include "run/instance_lock.h"
 
 #include "host/process_watch.h"
-#include "run/private_dir.h"
+#include "host/private_dir.h"
 
 #include <filesystem>
 #include <fstream>
@@ -9,26 +9,6 @@
 namespace fs = std::filesystem;
 
 namespace vmrun {
-
-std::optional<pid_t> read_pid_file(const std::string& path) {
-    std::ifstream in(path);
-    long pid = 0;
-    if (in >> pid && pid > 0 && pid <= INT32_MAX) return pid_t(pid);
-    return std::nullopt;
-}
-
-void write_pid_file(const std::string& path, pid_t pid) {
-    std::ofstream(path) << pid << " " << process_start_time(pid).value_or(0) << "\n";
-}
-
-std::optional<pid_t> read_live_pid(const std::string& path) {
-    std::ifstream in(path);
-    long pid = 0;
-    uint64_t started = 0;
-    if (!(in >> pid >> started) || pid <= 0 || pid > INT32_MAX || started == 0) return std::nullopt;
-    if (!process_alive(pid_t(pid), started)) return std::nullopt;
-    return pid_t(pid);
-}
 
 std::optional<InstanceLock> InstanceLock::acquire(const VmPaths& f, pid_t& holder, std::string& problem) {
     holder = 0;

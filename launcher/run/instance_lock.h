@@ -7,6 +7,7 @@
 #include <string>
 
 #include "host/file_lock.h"
+#include "host/pid_file.h"
 #include "plan/vm_paths.h"
 
 namespace vmrun {
@@ -34,12 +35,5 @@ bool vm_running(const VmPaths& f, pid_t& holder);
 // " (supervisor pid N)", or, while a starting supervisor has not written its
 // pid yet, " (its supervisor is still starting)".
 std::string describe_holder(pid_t holder);
-
-// The number in a pid file, as written; for display and tests.
-std::optional<pid_t> read_pid_file(const std::string& path);
-// "PID START_TIME": a pid file that names one process even after its pid is reused.
-void write_pid_file(const std::string& path, pid_t pid);
-// The pid, only while that very process (same start time) runs.
-std::optional<pid_t> read_live_pid(const std::string& path);
 
 }  // namespace vmrun

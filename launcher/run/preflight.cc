@@ -5,7 +5,7 @@
 #include <boost/process/search_path.hpp>
 #include <filesystem>
 
-#include "host/cpu_affinity.h"
+#include "host/cpu/cpu_affinity.h"
 #include "host/display/display_handoff.h"
 #include "host/host_readings.h"
 #include "host/input/evdev_devices.h"

@@ -21,9 +21,9 @@
 #include <iostream>
 
 #include "host/child_process.h"
-#include "run/cpu_pinning.h"
-#include "run/swtpm_process.h"
-#include "run/hugepage_setup.h"
+#include "host/cpu/cpu_pinning.h"
+#include "host/tpm/swtpm_process.h"
+#include "host/memory/hugepage_setup.h"
 #include "host/memory/shared_memory_file.h"
 #include "qmp/client.h"
 #include "base/exit_codes.h"

@@ -1,6 +1,6 @@
 #include "run/vm_folders.h"
 
-#include "run/private_dir.h"
+#include "host/private_dir.h"
 
 #include <unistd.h>
 

@@ -6,11 +6,11 @@
 #include <set>
 
 #include "base/cpu_list.h"
-#include "host/cpu_affinity.h"
+#include "host/cpu/cpu_affinity.h"
 #include "host/process_watch.h"
 #include "plan/hotplug_plan.h"
 #include "plan/qmp_answers.h"
-#include "run/cpu_pinning.h"
+#include "host/cpu/cpu_pinning.h"
 #include "run/instance_lock.h"
 #include "vm/qmp_connect.h"
 

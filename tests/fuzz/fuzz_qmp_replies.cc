@@ -13,7 +13,7 @@
 
 #include "plan/qmp_answers.h"
 #include "plan/hotplug_plan.h"
-#include "run/cpu_pinning.h"
+#include "host/cpu/cpu_pinning.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto answer = nlohmann::json::parse(data, data + size, nullptr, false);

@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "base/cpu_list.h"
-#include "host/cpu_affinity.h"
+#include "host/cpu/cpu_affinity.h"
 #include "run_vmrun.h"
 #include "vm_under_test.h"
 

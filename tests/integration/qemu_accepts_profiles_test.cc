@@ -11,7 +11,7 @@
 #include <iostream>
 #include <thread>
 
-#include "host/cpu_affinity.h"
+#include "host/cpu/cpu_affinity.h"
 #include "qmp/client.h"
 #include "run/firmware_vars.h"
 #include "profile/profile_file.h"

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "base/cpu_list.h"
-#include "host/cpu_affinity.h"
+#include "host/cpu/cpu_affinity.h"
 #include "profile_fixture.h"
 #include "temp_dir.h"
 

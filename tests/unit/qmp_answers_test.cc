@@ -6,7 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "plan/qmp_answers.h"
-#include "run/cpu_pinning.h"
+#include "host/cpu/cpu_pinning.h"
 
 using namespace vmrun;
 using vmrun::balloon_bytes_in;

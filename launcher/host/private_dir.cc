@@ -1,4 +1,4 @@
-#include "run/private_dir.h"
+#include "host/private_dir.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

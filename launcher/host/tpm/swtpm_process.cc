@@ -1,4 +1,4 @@
-#include "run/swtpm_process.h"
+#include "host/tpm/swtpm_process.h"
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -23,8 +23,8 @@
 #include "host/process_watch.h"
 #include "plan/swtpm_argv.h"
 #include "host/child_process.h"
-#include "run/instance_lock.h"
-#include "run/private_dir.h"
+#include "host/pid_file.h"
+#include "host/private_dir.h"
 
 namespace bp = boost::process;
 namespace fs = std::filesystem;

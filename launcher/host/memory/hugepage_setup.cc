@@ -1,4 +1,4 @@
-#include "run/hugepage_setup.h"
+#include "host/memory/hugepage_setup.h"
 
 #include <spdlog/spdlog.h>
 

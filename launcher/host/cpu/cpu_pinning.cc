@@ -1,4 +1,4 @@
-#include "run/cpu_pinning.h"
+#include "host/cpu/cpu_pinning.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/cpu_list.h"
-#include "host/cpu_affinity.h"
+#include "host/cpu/cpu_affinity.h"
 
 namespace vmrun {
 
