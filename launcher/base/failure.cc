@@ -3,9 +3,7 @@
 namespace vmrun {
 
 std::string Failure::text() const {
-    std::string out = where.empty() ? what : where + ": " + what;
-    if (!fix.empty()) out += "; " + fix;
-    return out;
+    return fix.empty() ? what : what + "; " + fix;
 }
 
 }  // namespace vmrun

@@ -13,7 +13,9 @@ struct Failure {
     std::string fix;    // how to put it right; "" when nothing the user does would
     std::string where;  // the one place to look when there is one: a device's address, a path; else ""
 
-    // "where: what; fix", each part only when it is there.
+    // "what; fix" (the fix only when there is one). `where` is left out: the
+    // sentence names its device or file already; --json and callers that
+    // group failures by place read it.
     std::string text() const;
 };
 

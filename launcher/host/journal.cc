@@ -18,6 +18,11 @@ std::string current_boot_for(const nlohmann::json& args, const std::string& boot
     return boot_id(a.has_sysroot() ? *a.text("sysroot") : boot_root);
 }
 
+Failure journal_failure(const Journal& journal, const std::error_code& ec) {
+    return {"cannot write the journal " + journal.path() + ": " + ec.message(), "make the state folder writable and its disk not full",
+            journal.path()};
+}
+
 Lifetime lifetime_of(std::string_view action) {
     return action == "runtime-folder" || action == "shm-file" ? Lifetime::on_disk : Lifetime::this_boot;
 }

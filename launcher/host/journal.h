@@ -23,6 +23,8 @@
 #include <system_error>
 #include <vector>
 
+#include "base/failure.h"
+
 namespace vmrun {
 
 struct JournalEntry {
@@ -91,6 +93,10 @@ public:
 private:
     std::string path_, boot_root_;
 };
+
+// What a host change says when its journal entry could not be written (it
+// then makes no change).
+Failure journal_failure(const Journal& journal, const std::error_code& ec);
 
 // The boot an entry's kernel state belongs to: the id of its "sysroot" when
 // it names one, else of `boot_root`.

@@ -114,7 +114,7 @@ private:
         for (const auto& w : result.warnings) std::cerr << "vmrun: warning: " << w << "\n";
         // preflight refused these already; the host may have changed since.
         if (!result.refusals.empty()) return result.refusals.front().what + " (fix: " + result.refusals.front().fix + ")";
-        if (!result.error.empty()) return result.error;
+        if (result.failure) return result.failure->text();
         for (const auto& f : result.bound) spdlog::info("{} (IOMMU group {}) is on vfio-pci", f.address.str(), f.group);
         return "";
     }
@@ -122,8 +122,8 @@ private:
     int start() {
         std::error_code ec;
         if (auto jec = journal_.record({"runtime-folder", {{"path", folder_.runtime_dir}}}))
-            return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
-        if (auto err = set_up_hugepages(plan_, journal_, hugepage_lock_); !err.empty()) return fail_start(err);
+            return fail_start(journal_failure(journal_, jec).text());
+        if (auto failure = set_up_hugepages(plan_, journal_, hugepage_lock_)) return fail_start(failure->text());
         if (plan_.profile.host_display)
             if (auto err = hand_over_display(plan_, journal_); !err.empty()) return fail_start("handing the display over failed: " + err);
         if (auto err = bind_devices(); !err.empty()) return fail_start(err);
@@ -154,9 +154,9 @@ private:
         if (!vars.ok) return fail_start(vars.error);
         if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);
         if (plan_.profile.tpm) {
-            if (auto err = start_swtpm(plan_, journal_, swtpm_); !err.empty()) {
+            if (auto failure = start_swtpm(plan_, journal_, swtpm_)) {
                 close_taps(network_);
-                return fail_start(err);
+                return fail_start(failure->text());
             }
         }
 

@@ -57,7 +57,7 @@ int bind_profile(const std::string& profile, const ForceBind& force, const std::
     for (const auto& w : result.warnings) std::cerr << "vmrun: warning: " << w << "\n";
     if (!result.ok()) {
         if (!result.refusals.empty()) print_problems(result.refusals);
-        else std::cerr << "vmrun: " << result.error << "\n";
+        else std::cerr << "vmrun: " << result.failure->text() << "\n";
         restore_stale_journal(folder, true);
         std::cerr << "vmrun: nothing was bound\n";
         return kExitFailure;

@@ -274,7 +274,7 @@ int hotplug_host_pci(const VmTarget& target, const HotplugRequest& o, ChangeLog&
     for (const auto& w : bound.warnings) std::cerr << "vmrun: warning: " << w << "\n";
     if (!bound.ok()) {
         if (!bound.refusals.empty()) print_problems(bound.refusals);
-        else std::cerr << "vmrun: " << bound.error << "\n";
+        else std::cerr << "vmrun: " << bound.failure->text() << "\n";
         give_back();
         return kExitFailure;
     }

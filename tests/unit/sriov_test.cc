@@ -354,7 +354,7 @@ TEST_CASE("bind_functions: the VFs are made first, the VF asked for is bound onc
     fs::create_directories(host.dir / "state");
     Journal journal(host.dir / "state/journal");
     auto result = bind_functions({host.root, {at("03:10.2")}, {host.request(2)}, {}, {}, std::nullopt}, journal);
-    INFO(result.error);
+    INFO((result.failure ? result.failure->text() : ""));
     REQUIRE(result.ok());
     host.kernel->sync();
     REQUIRE(result.bound.size() == 1);

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "failure_text.h"
 #include "text_has.h"
 #include "host/display/display_handoff.h"
 #include "host/host_restore.h"
@@ -54,7 +55,7 @@ struct DriverlessNvme {
         kernel->sync();
         REQUIRE(driver() == "");
         auto inspection = inspect_passthrough(root.path.string(), addrs({"5f:00.0"}));
-        REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
+        REQUIRE(testing::failure_text(bind_passthrough(root.path.string(), inspection.expansion, journal)) == "");
         REQUIRE(driver() == "vfio-pci");
     }
     std::string driver() const { return symlink_name(root.path / "sys/bus/pci/devices" / address / "driver"); }

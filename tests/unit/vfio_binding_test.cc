@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "failure_text.h"
 #include "pci_addresses.h"
 #include "host/host_restore.h"
 #include "host/journal.h"
@@ -48,7 +49,7 @@ TEST_CASE("binding: the 2080 Ti's four functions go to vfio-pci by address and a
     auto inspection = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
     REQUIRE(inspection.problems().empty());
     Journal journal(state / "journal");
-    REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
+    REQUIRE(testing::failure_text(bind_passthrough(root.path.string(), inspection.expansion, journal)) == "");
 
     for (auto a : {"0000:01:00.0", "0000:01:00.1", "0000:01:00.2", "0000:01:00.3"}) {
         CHECK(driver(root, a) == "vfio-pci");
@@ -85,7 +86,7 @@ TEST_CASE("binding: one of three identical NVMe drives is taken, the other two s
     auto inspection = inspect_passthrough(root.path.string(), addrs({"5f:00.0"}));
     REQUIRE(inspection.problems().empty());
     Journal journal(state / "journal");
-    REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
+    REQUIRE(testing::failure_text(bind_passthrough(root.path.string(), inspection.expansion, journal)) == "");
     CHECK(driver(root, "0000:5f:00.0") == "vfio-pci");
     CHECK(driver(root, "0000:5e:00.0") == "nvme");
     CHECK(driver(root, "0000:60:00.0") == "nvme");
@@ -109,14 +110,14 @@ TEST_CASE("binding: each change is journaled before it is made; without a journa
                 unjournaled.push_back(w.file + " <- " + w.value);
     });
     auto inspection = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1"}));
-    REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
+    REQUIRE(testing::failure_text(bind_passthrough(root.path.string(), inspection.expansion, journal)) == "");
     CHECK(kernel.writes().size() >= 6);  // override, unbind, probe for each
     CHECK(unjournaled.empty());
     CHECK(make_restorer({}).restore(journal).ok());
 
     Journal nowhere(state / "no/such/folder/journal");
     auto before = kernel.writes().size();
-    auto err = bind_passthrough(root.path.string(), inspection.expansion, nowhere);
+    auto err = testing::failure_text(bind_passthrough(root.path.string(), inspection.expansion, nowhere));
     CHECK(err.find("cannot write the journal") != std::string::npos);
     CHECK(err.find("0000:01:00.0 was not touched") != std::string::npos);
     CHECK(driver(root, "0000:01:00.0") == "nouveau");
@@ -132,11 +133,13 @@ TEST_CASE("binding: a probe that never completes fails the bind, and the replay 
     kernel.stall_probe("0000:01:00.2");
     auto inspection = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
     Journal journal(state / "journal");
-    std::string err;
+    std::optional<Failure> failure;
     for (const auto& f : inspection.expansion.groups[0].to_bind)
-        if (err = bind_to_vfio(root.path.string(), f, journal, kShort); !err.empty()) break;
-    CHECK(err == "0000:01:00.2 did not bind to vfio-pci (driver now: none); dmesg says why — often vfio-pci is not loaded "
-                 "or the device is in no IOMMU group");
+        if ((failure = bind_to_vfio(root.path.string(), f, journal, kShort))) break;
+    REQUIRE(failure);
+    CHECK(failure->what == "0000:01:00.2 did not bind to vfio-pci (driver now: none)");
+    CHECK(failure->where == "0000:01:00.2");
+    CHECK(failure->fix == "dmesg says why — often vfio-pci is not loaded (modprobe vfio-pci) or the device is in no IOMMU group");
     CHECK(driver(root, "0000:01:00.1") == "vfio-pci");
     CHECK(driver(root, "0000:01:00.2") == "");
     CHECK(journal.read().entries.size() == 3);  // 01:00.3 was never reached
@@ -222,14 +225,14 @@ TEST_CASE("release: a device given back after an unplug is settled, so the VM's 
     SimKernel kernel(root.path.string());
     Journal journal(state / "journal");
     auto inspection = inspect_passthrough(root.path.string(), addrs({"5f:00.0", "86:00.0"}));
-    REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal) == "");
+    REQUIRE(testing::failure_text(bind_passthrough(root.path.string(), inspection.expansion, journal)) == "");
     std::string done;
     REQUIRE(release_device(journal, "0000:5f:00.0", done) == "");
     CHECK(done == "0000:5f:00.0 back on nvme");
     CHECK(driver(root, "0000:5f:00.0") == "nvme");
     // Someone else (another VM) takes it now; this VM's teardown must not take it back.
     Journal other(state / "other-journal");
-    REQUIRE(bind_passthrough(root.path.string(), inspect_passthrough(root.path.string(), addrs({"5f:00.0"})).expansion, other) == "");
+    REQUIRE(testing::failure_text(bind_passthrough(root.path.string(), inspect_passthrough(root.path.string(), addrs({"5f:00.0"})).expansion, other)) == "");
     auto report = make_restorer({}).restore(journal);
     CHECK(report.ok());
     REQUIRE(report.undone.size() == 1);
@@ -249,7 +252,7 @@ TEST_CASE("binding for a VM that runs as another user hands that user the group'
     SimKernel kernel(root.path.string());
     Journal journal(state / "journal");
     auto inspection = inspect_passthrough(root.path.string(), addrs({"86:00.0"}));
-    REQUIRE(bind_passthrough(root.path.string(), inspection.expansion, journal, DeviceOwner{65534, 65534}) == "");
+    REQUIRE(testing::failure_text(bind_passthrough(root.path.string(), inspection.expansion, journal, DeviceOwner{65534, 65534})) == "");
     struct stat st {};
     REQUIRE(::stat((root.path / "dev/vfio/79").c_str(), &st) == 0);
     CHECK(st.st_uid == 65534);

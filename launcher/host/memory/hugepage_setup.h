@@ -7,15 +7,16 @@
 #include <optional>
 #include <string>
 
+#include "base/failure.h"
 #include "host/journal.h"
 #include "host/memory/hugepage_pool.h"
 #include "plan/launch_plan.h"
 
 namespace vmrun {
 
-// Returns "" or the refusal (with its numbers and fix). `lock` is left held
+// Returns the failure (with its numbers and fix), if any. `lock` is left held
 // when the pool was raised: the caller keeps it until QEMU has taken its
 // pages, then lets it go.
-std::string set_up_hugepages(const LaunchPlan& plan, Journal& journal, FileLock& lock);
+std::optional<Failure> set_up_hugepages(const LaunchPlan& plan, Journal& journal, FileLock& lock);
 
 }  // namespace vmrun

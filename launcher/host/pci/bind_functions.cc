@@ -10,7 +10,7 @@ BindResult bind_functions(const BindRequest& request, Journal& journal) {
     for (const auto& r : request.sriov)
         if (r.create()) {
             if (auto err = create_virtual_functions(request.sysroot, r, journal); !err.empty()) {
-                out.error = "creating virtual functions failed: " + err;
+                out.failure = Failure{"creating virtual functions failed: " + err, "", r.pf.str()};
                 return out;
             }
             out.done.push_back(r.pf.str() + " has " + std::to_string(r.needed) + " virtual functions");
@@ -22,13 +22,14 @@ BindResult bind_functions(const BindRequest& request, Journal& journal) {
     for (const auto& u : inspection.forced(request.force))
         out.warnings.push_back("--force-bind=" + std::string(host_use_kind_name(u.kind)) + ": taking it anyway: " + u.what);
     if (auto err = apply_vf_net_settings(request.sysroot, request.vf_net, journal); !err.empty()) {
-        out.error = "setting a virtual function's network settings failed: " + err;
+        out.failure = Failure{"setting a virtual function's network settings failed: " + err};
         return out;
     }
     for (const auto& v : request.vf_net)
         out.done.push_back(v.pf_netdev + " VF " + std::to_string(v.index) + ": " + describe_vf_net(v.settings));
-    if (auto err = bind_passthrough(request.sysroot, inspection.expansion, journal, request.owner); !err.empty()) {
-        out.error = "binding to vfio-pci failed: " + err;
+    if (auto failure = bind_passthrough(request.sysroot, inspection.expansion, journal, request.owner)) {
+        failure->what = "binding to vfio-pci failed: " + failure->what;
+        out.failure = std::move(failure);
         return out;
     }
     for (const auto& g : inspection.expansion.groups)

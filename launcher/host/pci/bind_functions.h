@@ -37,11 +37,11 @@ struct BoundFunction {
 
 struct BindResult {
     std::vector<Failure> refusals;  // nothing was bound (VFs made are in the journal)
-    std::string error;                  // a change failed halfway; the journal's replay undoes it
+    std::optional<Failure> failure;     // a change failed halfway; the journal's replay undoes it
     std::vector<std::string> warnings;  // disks the kernel could not be asked about, host uses taken by --force-bind
     std::vector<std::string> done;      // what changed besides the binds (VFs made, VF settings)
     std::vector<BoundFunction> bound;
-    bool ok() const { return refusals.empty() && error.empty(); }
+    bool ok() const { return refusals.empty() && !failure; }
 };
 
 BindResult bind_functions(const BindRequest& request, Journal& journal);

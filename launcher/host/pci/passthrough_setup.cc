@@ -55,19 +55,19 @@ PassthroughInspection inspect_passthrough(const std::string& sysroot, const std:
     return inspect_passthrough(sysroot, listed, kernel_exclusive_open(sysroot));
 }
 
-std::string bind_passthrough(const std::string& sysroot, const GroupExpansion& expansion, Journal& journal,
-                             std::optional<DeviceOwner> owner) {
+std::optional<Failure> bind_passthrough(const std::string& sysroot, const GroupExpansion& expansion, Journal& journal,
+                                        std::optional<DeviceOwner> owner) {
     for (const auto& g : expansion.groups) {
         for (const auto& f : g.to_bind)
-            if (auto err = bind_to_vfio(sysroot, f, journal); !err.empty()) return err;
+            if (auto failure = bind_to_vfio(sysroot, f, journal)) return failure;
         if (owner) {
             // The node goes away with the last vfio-bound device of its group, so nothing to undo.
             auto node = std::filesystem::path(sysroot) / "dev/vfio" / std::to_string(g.group);
             if (::chown(node.c_str(), owner->uid, owner->gid) != 0)
-                return "cannot hand " + node.string() + " to the run_as user: " + std::strerror(errno);
+                return Failure{"cannot hand " + node.string() + " to the run_as user: " + std::strerror(errno), "", node.string()};
         }
     }
-    return "";
+    return std::nullopt;
 }
 
 }  // namespace vmrun

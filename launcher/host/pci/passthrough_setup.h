@@ -46,10 +46,10 @@ struct DeviceOwner {
     gid_t gid;
 };
 
-// Binds the functions of every planned group (bridges stay). Returns "" or the
-// first error; the caller replays the journal to undo what was done.
+// Binds the functions of every planned group (bridges stay). Returns the
+// first failure, if any; the caller replays the journal to undo what was done.
 // `owner`: QEMU runs as another user (run_as), who must be able to open /dev/vfio/N.
-std::string bind_passthrough(const std::string& sysroot, const GroupExpansion& expansion, Journal& journal,
-                             std::optional<DeviceOwner> owner = std::nullopt);
+std::optional<Failure> bind_passthrough(const std::string& sysroot, const GroupExpansion& expansion, Journal& journal,
+                                        std::optional<DeviceOwner> owner = std::nullopt);
 
 }  // namespace vmrun

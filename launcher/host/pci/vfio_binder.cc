@@ -54,34 +54,36 @@ bool vfio_driver_loaded(const std::string& sysroot) {
     return fs::exists(fs::path(sysroot) / "sys/bus/pci/drivers/vfio-pci", ec);
 }
 
-std::string bind_to_vfio(const std::string& sysroot, const PciFunction& f, Journal& journal, const BindLimits& limits) {
+std::optional<Failure> bind_to_vfio(const std::string& sysroot, const PciFunction& f, Journal& journal, const BindLimits& limits) {
     auto address = f.address.str();
+    auto fail = [&](std::string what, std::string fix = {}) { return Failure{std::move(what), std::move(fix), address}; };
     DevicePaths d(sysroot, address);
     std::error_code ec;
-    if (!fs::exists(d.dir, ec)) return "host has no PCI device " + address;
+    if (!fs::exists(d.dir, ec)) return fail("host has no PCI device " + address, "correct the address ('vmrun iommu' lists them)");
     auto original = d.driver();
     auto original_override = current_override(d);
     nlohmann::json args{{"key", "pci:" + address}, {"sysroot", sysroot}, {"address", address}, {"driver", original},
                         {"driver_override", original_override}, {"left", kLeftByVmrun}};
     if (f.iommu_group) args["group"] = *f.iommu_group;
     if (auto jec = journal.record({"pci-driver", args}))
-        return "cannot write the journal " + journal.path() + ": " + jec.message() + "; " + address + " was not touched";
+        return fail("cannot write the journal " + journal.path() + ": " + jec.message() + "; " + address + " was not touched",
+                    "make the state folder writable (and its disk not full)");
 
     auto node = fs::path(sysroot) / "dev/vfio" / std::to_string(f.iommu_group.value_or(-1));
     auto node_ready = [&] { return !f.iommu_group || fs::exists(node, ec); };
     if (original != "vfio-pci") {
-        if (auto err = write_attribute(d.override_file, "vfio-pci"); !err.empty()) return err;
-        if (auto err = unbind(d, address, limits.driver_change, limits.sysfs_write); !err.empty()) return err;
-        if (auto err = write_attribute(d.probe, address, limits.sysfs_write); !err.empty()) return err;
+        if (auto err = write_attribute(d.override_file, "vfio-pci"); !err.empty()) return fail(err);
+        if (auto err = unbind(d, address, limits.driver_change, limits.sysfs_write); !err.empty()) return fail(err);
+        if (auto err = write_attribute(d.probe, address, limits.sysfs_write); !err.empty()) return fail(err);
         if (!wait_until([&] { return d.driver() == "vfio-pci"; }, limits.driver_change)) {
             auto now = d.driver();
-            return address + " did not bind to vfio-pci (driver now: " + (now.empty() ? "none" : now) +
-                   "); dmesg says why — often vfio-pci is not loaded or the device is in no IOMMU group";
+            return fail(address + " did not bind to vfio-pci (driver now: " + (now.empty() ? "none" : now) + ")",
+                        "dmesg says why — often vfio-pci is not loaded (modprobe vfio-pci) or the device is in no IOMMU group");
         }
     }
     if (!wait_until(node_ready, limits.device_node))
-        return address + " is on vfio-pci but " + node.string() + " did not appear";
-    return "";
+        return fail(address + " is on vfio-pci but " + node.string() + " did not appear", "check that the vfio module is loaded and udev runs");
+    return std::nullopt;
 }
 
 namespace {

@@ -15,8 +15,10 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
+#include "base/failure.h"
 #include "host/journal.h"
 #include "host/pci/pci_sysfs.h"
 
@@ -32,10 +34,11 @@ struct BindLimits {
 };
 
 // Journals {"pci-driver", {sysroot, address, driver, driver_override, group, left}}
-// and binds `function` to vfio-pci. Returns "" or what went wrong; on error the
-// caller replays the journal, which undoes the half-done bind too.
-std::string bind_to_vfio(const std::string& sysroot, const PciFunction& function, Journal& journal,
-                         const BindLimits& limits = {});
+// and binds `function` to vfio-pci. Returns what went wrong (where: its
+// address), if anything; the caller replays the journal, which undoes the
+// half-done bind too.
+std::optional<Failure> bind_to_vfio(const std::string& sysroot, const PciFunction& function, Journal& journal,
+                                    const BindLimits& limits = {});
 
 // The undo of one "pci-driver" entry (host_restore registers it). Idempotent.
 UndoOutcome restore_pci_driver(const nlohmann::json& args, const BindLimits& limits = {});

@@ -21,6 +21,7 @@
 
 #include "base/owned_fd.h"
 #include "host/process_watch.h"
+#include "host/requirements.h"
 #include "plan/swtpm_argv.h"
 #include "host/child_process.h"
 #include "host/pid_file.h"
@@ -102,29 +103,30 @@ int listen_on(const std::string& path, std::string& error) {
 
 }  // namespace
 
-std::string start_swtpm(const LaunchPlan& plan, Journal& journal, bp::child& child) {
-    if (auto err = swtpm_path_problem(plan); !err.empty()) return err;
-    if (auto err = prepare_state(plan); !err.empty()) return err;
+std::optional<Failure> start_swtpm(const LaunchPlan& plan, Journal& journal, bp::child& child) {
+    const auto& state = plan.paths().tpm_state_dir();
+    if (auto err = swtpm_path_problem(plan); !err.empty()) return Failure{err, "", state};
+    if (auto err = prepare_state(plan); !err.empty()) return Failure{err, "", state};
     const auto& socket = plan.paths().swtpm_socket();
     std::error_code ec;
     fs::remove(socket, ec);  // left by a swtpm that died with its VM
     auto exe = bp::search_path(plan.facts.swtpm_binary);
     if (plan.facts.swtpm_binary.find('/') != std::string::npos) exe = plan.facts.swtpm_binary;
-    if (exe.empty()) return "swtpm is not installed (apt-get install swtpm)";
+    if (exe.empty()) return swtpm_missing(plan.facts.swtpm_binary, plan.profile.source_file);
     std::string error;
     int ctrl = listen_on(socket, error);
-    if (ctrl < 0) return error;
+    if (ctrl < 0) return Failure{error, "", socket};
     int log = ::open(plan.paths().swtpm_log().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (log < 0) {
         ::close(ctrl);
-        return "cannot open " + plan.paths().swtpm_log() + ": " + std::strerror(errno);
+        return Failure{"cannot open " + plan.paths().swtpm_log() + ": " + std::strerror(errno), "", plan.paths().swtpm_log()};
     }
     auto argv = build_swtpm_argv(plan, SwtpmFds{ctrl, log});
     // Before the fork, as for QEMU: found by its working folder if its pid never reaches the journal.
     if (auto jec = journal.record({"spawn", {{"program", "swtpm"}, {"marker", plan.paths().tpm_state_dir()}}})) {
         ::close(ctrl);
         ::close(log);
-        return "cannot write the journal " + journal.path() + ": " + jec.message();
+        return journal_failure(journal, jec);
     }
     InheritFds inherit;
     inherit.fds = {ctrl, log};
@@ -132,22 +134,22 @@ std::string start_swtpm(const LaunchPlan& plan, Journal& journal, bp::child& chi
                       bp::start_dir = plan.paths().tpm_state_dir(), OwnProcessGroup{}, inherit, ec);
     ::close(ctrl);  // swtpm holds them now
     ::close(log);
-    if (ec || !child.valid()) return "cannot start swtpm: " + ec.message();
+    if (ec || !child.valid()) return Failure{"cannot start swtpm: " + ec.message(), "", exe.string()};
     pid_t pid = child.id();
     auto started = process_start_time(pid);
     if (auto jec = journal.record({"swtpm-process", {{"pid", pid}, {"start_time", started.value_or(0)}}})) {
         ::kill(pid, SIGKILL);
         child.wait(ec);
-        return "cannot write the journal " + journal.path() + ": " + jec.message();
+        return journal_failure(journal, jec);
     }
     write_pid_file(plan.paths().swtpm_pid_file(), pid);
     // QEMU's connection waits in the socket's backlog until swtpm takes it, so
     // there is nothing to wait for — unless swtpm refuses its options or its
     // state folder, which it does at once.
     std::this_thread::sleep_for(20ms);
-    if (!child.running(ec)) return "swtpm exited at start:" + log_tail(plan.paths().swtpm_log());
+    if (!child.running(ec)) return Failure{"swtpm exited at start:" + log_tail(plan.paths().swtpm_log()), "", plan.paths().swtpm_log()};
     spdlog::info("swtpm (pid {}) serves the TPM from {}", pid, plan.paths().tpm_state_dir());
-    return "";
+    return std::nullopt;
 }
 
 }  // namespace vmrun

@@ -7,15 +7,17 @@
 // control socket there — before QEMU connects.
 
 #include <boost/process/child.hpp>
+#include <optional>
 #include <string>
 
+#include "base/failure.h"
 #include "host/journal.h"
 #include "plan/launch_plan.h"
 
 namespace vmrun {
 
-// Returns "" with `child` running, or the error (what was journaled is undone
-// by the caller's replay).
-std::string start_swtpm(const LaunchPlan& plan, Journal& journal, boost::process::child& child);
+// Returns nothing with `child` running, or the failure (what was journaled is
+// undone by the caller's replay).
+std::optional<Failure> start_swtpm(const LaunchPlan& plan, Journal& journal, boost::process::child& child);
 
 }  // namespace vmrun
