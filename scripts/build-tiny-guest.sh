@@ -73,6 +73,7 @@ if grep -qw vmrun.keys /proc/cmdline; then
     case "$name" in *[Kk]eyboard*) ;; *) continue ;; esac
     [ -n "$ev" ] || continue
     ( exec 3< "/dev/input/$ev"
+      echo "VMRUN-KEYS-LISTENING $name" > /dev/console  # a test types only after this
       while :; do
         set -- $(dd bs=24 count=1 <&3 2>/dev/null | od -An -v -tx2)
         [ $# = 12 ] || break

@@ -3,13 +3,22 @@
 # second-level VM (QEMU's input-linux, grabbed), keys typed on it reach the
 # inner kernel's virtio keyboard (the tiny guest prints each key event with
 # vmrun.keys); a second keyboard is hotplugged and unplugged live.
-min_passes=19
+min_passes=20
 source "$(dirname "$0")/lib.sh"
 
 console=$VMRUN_STATE_DIR/kbdvm/console.log  # the inner guest's
 event_of() { local e; for e in /sys/class/input/event*; do [ "$(cat "$e/device/name")" = "$1" ] && { echo "/dev/input/${e##*/}"; return; }; done; }
 held_by() { [ -n "$2" ] && ls -l "/proc/$2/fd" 2>/dev/null | grep -q -- "-> $1\$"; }
 guest_saw() { local i; for i in $(seq 1 120); do grep -qF "$1" "$console" 2>/dev/null && return 0; sleep 0.5; done; return 1; }
+# The event node of the second uinput keyboard (not $ev, the first), once udev has made it: sets ev2.
+second_keyboard() {
+  local n
+  for n in /sys/class/input/event*; do
+    [ "$(cat "$n/device/name" 2>/dev/null)" = vmrun-test-keyboard ] && [ "/dev/input/${n##*/}" != "$ev" ] && [ -c "/dev/input/${n##*/}" ] &&
+      { ev2=/dev/input/${n##*/}; return 0; }
+  done
+  return 1
+}
 
 input_suite() {
   local kbd ev ev2 p=$profiles/kbdvm.yaml sup
@@ -48,7 +57,7 @@ PROFILE
   local t0=$SECONDS i
   for i in $(seq 1 600); do grep -q VMRUN-GUEST-READY "$console" 2>/dev/null && break; sleep 1; done
   check "the inner guest boots ($((SECONDS - t0)) s under nested TCG)" grep -q VMRUN-GUEST-READY "$console"
-  sleep 2  # its key reporters open their devices after READY is printed
+  check "its key reporter has the virtio keyboard open" guest_saw "VMRUN-KEYS-LISTENING QEMU Virtio Keyboard"
   echo 30 >&7; echo 48 >&7   # KEY_A, KEY_B
   check "a key typed on the host's keyboard reaches the inner guest's virtio keyboard (KEY_A pressed)" \
     guest_saw "VMRUN-KEY QEMU Virtio Keyboard: code 30 value 1"
@@ -59,9 +68,7 @@ PROFILE
   python3 "$guest_dir/uinput-keyboard.py" "$W/keys2" > "$W/uinput2.out" 2>&1 & local kbd2=$!
   exec 8> "$W/keys2"
   eventually grep -q created "$W/uinput2.out"
-  sleep 0.5
-  local n
-  for n in /sys/class/input/event*; do [ "$(cat "$n/device/name")" = vmrun-test-keyboard ] && [ "/dev/input/${n##*/}" != "$ev" ] && ev2=/dev/input/${n##*/}; done
+  eventually second_keyboard
   run hotplug-input hotplug kbdvm --input "$ev2" --json
   check "vmrun hotplug --input adds the second keyboard ($ev2)" eval 'contains $W/hotplug-input.out "\"kind\": \"input\"" && contains $W/hotplug-input.out "vmrun-input1"'
   check "QEMU, now nobody, could open it: vmrun gave $ev2 to nobody for the VM's lifetime" \

@@ -113,7 +113,8 @@ std::string profile_setting(const std::string& section, const std::string& key, 
 
 std::string messages(const std::string& yaml) {
     std::string all;
-    for (const auto& d : load_profile(yaml, "x.yaml", "/").diagnostics.all()) all += d.text() + "\n";
+    auto loaded = load_profile(yaml, "x.yaml", "/");
+    for (const auto& d : loaded.diagnostics.all()) all += d.text() + "\n";
     return all;
 }
 
