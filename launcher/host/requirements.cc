@@ -21,7 +21,7 @@ Failure swtpm_missing(const std::string& binary, const std::string& profile_file
 }
 
 Failure ovmf_file_missing(const std::string& what, const std::string& path, const std::string& key, const std::string& profile_file) {
-    return {what + " " + path + " does not exist", "apt-get install ovmf, or correct '" + key + "'" + in_file(profile_file)};
+    return {what + " " + path + " does not exist", "apt-get install ovmf, or correct '" + key + "'" + in_file(profile_file), path};
 }
 
 std::vector<Failure> hugepage_shortfall(const HugepagePlan& h, const std::optional<HugepagePool>& pool, bool mount_exists,

@@ -8,25 +8,19 @@ namespace fs = std::filesystem;
 
 namespace vmrun {
 
-namespace {
-// The preflight refused already when these were missing at its time; this is
-// the same refusal for a file removed between the two.
-std::string describe(const Failure& p) { return p.what + "; " + p.fix; }
-}  // namespace
 
 VarsResult prepare_firmware_vars(const FirmwarePlan& firmware) {
     VarsResult r;
     if (firmware.type != FirmwareType::ovmf) return r;
     std::error_code ec;
     if (!fs::exists(firmware.code, ec)) {
-        r.ok = false;
-        r.error = describe(ovmf_file_missing("OVMF code image", firmware.code, "firmware.code", ""));
+        // The preflight's refusal, for a file removed since.
+        r.failure = ovmf_file_missing("OVMF code image", firmware.code, "firmware.code", "");
         return r;
     }
     if (fs::exists(firmware.vars, ec) && !firmware.reset_nvram) return r;
     if (!fs::exists(firmware.vars_template, ec)) {
-        r.ok = false;
-        r.error = describe(ovmf_file_missing("OVMF VARS template", firmware.vars_template, "firmware.vars_template", ""));
+        r.failure = ovmf_file_missing("OVMF VARS template", firmware.vars_template, "firmware.vars_template", "");
         return r;
     }
     fs::create_directories(fs::path(firmware.vars).parent_path(), ec);
@@ -39,8 +33,7 @@ VarsResult prepare_firmware_vars(const FirmwarePlan& firmware) {
     if (ec) {
         std::error_code ignored;
         fs::remove(tmp, ignored);
-        r.ok = false;
-        r.error = "cannot copy " + firmware.vars_template + " to " + firmware.vars + ": " + ec.message();
+        r.failure = Failure{"cannot copy " + firmware.vars_template + " to " + firmware.vars + ": " + ec.message(), "", firmware.vars};
         return r;
     }
     r.copied = true;

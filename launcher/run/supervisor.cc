@@ -125,7 +125,7 @@ private:
             return fail_start(journal_failure(journal_, jec).text());
         if (auto failure = set_up_hugepages(plan_, journal_, hugepage_lock_)) return fail_start(failure->text());
         if (plan_.profile.host_display)
-            if (auto err = hand_over_display(plan_, journal_); !err.empty()) return fail_start("handing the display over failed: " + err);
+            if (auto failure = hand_over_display(plan_, journal_)) return fail_start(failure->text());
         if (auto err = bind_devices(); !err.empty()) return fail_start(err);
         auto shared_memory = prepare_shared_memory(plan_, journal_);
         if (!shared_memory.error.empty()) return fail_start(shared_memory.error);
@@ -151,7 +151,7 @@ private:
                 return fail_start(err);
             }
         auto vars = prepare_firmware_vars(plan_.firmware);
-        if (!vars.ok) return fail_start(vars.error);
+        if (vars.failure) return fail_start(vars.failure->text());
         if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);
         if (plan_.profile.tpm) {
             if (auto failure = start_swtpm(plan_, journal_, swtpm_)) {
@@ -235,10 +235,10 @@ private:
         hugepage_lock_.release();
         spdlog::info("QEMU {}.{}.{} ready (pid {})", client->version().major, client->version().minor, client->version().micro, pid);
         if (plan_.profile.cpu.pin)
-            if (auto err = pin_qemu_threads(*client, pid, *plan_.profile.cpu.pin); !err.empty()) {
+            if (auto failure = pin_qemu_threads(*client, pid, *plan_.profile.cpu.pin)) {
                 kill_qemu();
                 finish_qemu(3s);
-                return fail_start("cannot pin QEMU's threads: " + err);
+                return fail_start(failure->text());
             }
         auto cont = client->execute("cont");
         if (!cont) {

@@ -137,7 +137,7 @@ TEST_CASE("QEMU starts every example profile paused and answers QMP") {
         auto planned = make_launch_plan(profile, facts);
         REQUIRE(planned.plan);
         auto vars = prepare_firmware_vars(planned.plan->firmware);
-        REQUIRE_MESSAGE(vars.ok, vars.error);
+        REQUIRE_MESSAGE(vars.ok(), (vars.failure ? vars.failure->text() : ""));
 
         // A TPM is no stand-in: the real swtpm, started as vmrun starts it.
         boost::process::child swtpm;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "failure_text.h"
 #include "host/display/display_handoff.h"
 #include "host/host_restore.h"
 #include "host/pci/host_usage.h"
@@ -115,7 +116,7 @@ TEST_CASE("the handoff journals each step before it is made, and the replay undo
     auto p = run_pipeline(yaml, "/vm", facts);
     REQUIRE(p.errors().empty());
     Journal journal(root / "journal");
-    REQUIRE(hand_over_display(*p.planned.plan, journal) == "");
+    REQUIRE(testing::failure_text(hand_over_display(*p.planned.plan, journal)) == "");
 
     CHECK(read_file(trace) == "stop\n");
     CHECK(read_file(root.path / "sys/class/vtconsole/vtcon1/bind") == "0\n");
@@ -152,7 +153,10 @@ TEST_CASE("a GPU still held after the display manager stopped gives the start up
     auto p = run_pipeline(yaml, "/vm", facts);
     REQUIRE(p.errors().empty());
     Journal journal(root / "journal");
-    auto err = hand_over_display(*p.planned.plan, journal);
+    auto failure = hand_over_display(*p.planned.plan, journal);
+    REQUIRE(failure);
+    CHECK(failure->where == "0000:01:00.0");
+    auto err = failure->text();
     CHECK(err.find("the GPU 0000:01:00.0 is still in use 1 s after the display manager was stopped") != std::string::npos);
     CHECK(err.find("4242") != std::string::npos);
     CHECK(err.find("host_display.timeout") != std::string::npos);

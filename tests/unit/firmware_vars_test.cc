@@ -23,13 +23,13 @@ TEST_CASE("OVMF VARS: copied on first start, kept afterwards, renewed on reset_n
     f.vars = (t.path / "state/win10/OVMF_VARS.fd").string();
 
     auto first = prepare_firmware_vars(f);
-    CHECK(first.ok);
+    CHECK(first.ok());
     CHECK(first.copied);
     CHECK(read_file(f.vars) == "template");
 
     vmrun::testing::write_file(f.vars, "guest wrote its boot entry");
     auto second = prepare_firmware_vars(f);
-    CHECK(second.ok);
+    CHECK(second.ok());
     CHECK_FALSE(second.copied);
     CHECK(read_file(f.vars) == "guest wrote its boot entry");
 
@@ -49,7 +49,8 @@ TEST_CASE("OVMF VARS: a missing template says how to fix it") {
     f.vars_template = (t.path / "nope.fd").string();
     f.vars = (t.path / "OVMF_VARS.fd").string();
     auto r = prepare_firmware_vars(f);
-    CHECK_FALSE(r.ok);
-    CHECK(r.error.find("apt-get install ovmf") != std::string::npos);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.failure->fix.find("apt-get install ovmf") != std::string::npos);
+    CHECK(r.failure->what == "OVMF VARS template " + f.vars_template + " does not exist");
     CHECK_FALSE(fs::exists(f.vars));
 }

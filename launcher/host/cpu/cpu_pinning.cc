@@ -40,23 +40,24 @@ VcpuThreads vcpu_threads_in(const qmp::Json& answer) {
     return out;
 }
 
-std::string pin_qemu_threads(qmp::Client& client, pid_t qemu, const CpuPinning& pin) {
+std::optional<Failure> pin_qemu_threads(qmp::Client& client, pid_t qemu, const CpuPinning& pin) {
+    auto failed = [](std::string what, std::string fix = {}) { return Failure{"cannot pin QEMU's threads: " + std::move(what), std::move(fix), "cpu.pin"}; };
     auto threads = query_vcpu_threads(client);
-    if (!threads.error.empty()) return threads.error;
+    if (!threads.error.empty()) return failed(threads.error);
     std::set<pid_t> vcpu_threads;
     for (const auto& v : threads.vcpus) vcpu_threads.insert(v.thread);
     if (!pin.vcpus.empty()) {
         if (vcpu_threads.size() != threads.vcpus.size())
-            return "QEMU runs several vCPUs on one thread (single-threaded TCG), so they cannot be pinned one by one; "
-                   "use accelerator kvm, or remove cpu.pin.vcpus";
+            return failed("QEMU runs several vCPUs on one thread (single-threaded TCG), so they cannot be pinned one by one",
+                          "use accelerator kvm, or remove cpu.pin.vcpus");
         if (threads.vcpus.size() != pin.vcpus.size())
-            return "QEMU has " + std::to_string(threads.vcpus.size()) + " vCPUs but cpu.pin.vcpus lists " +
-                   std::to_string(pin.vcpus.size());
+            return failed("QEMU has " + std::to_string(threads.vcpus.size()) + " vCPUs but cpu.pin.vcpus lists " +
+                          std::to_string(pin.vcpus.size()));
         for (const auto& v : threads.vcpus) {
             if (v.index < 0 || size_t(v.index) >= pin.vcpus.size())
-                return "QEMU reports vCPU " + std::to_string(v.index) + ", which cpu.pin.vcpus does not cover";
+                return failed("QEMU reports vCPU " + std::to_string(v.index) + ", which cpu.pin.vcpus does not cover");
             int cpu = pin.vcpus[size_t(v.index)];
-            if (auto err = set_thread_cpus(v.thread, {cpu}); !err.empty()) return "vCPU " + std::to_string(v.index) + ": " + err;
+            if (auto err = set_thread_cpus(v.thread, {cpu}); !err.empty()) return failed("vCPU " + std::to_string(v.index) + ": " + err);
             spdlog::info("vCPU {} (thread {}) runs on host CPU {}", v.index, v.thread, cpu);
         }
     }
@@ -67,12 +68,12 @@ std::string pin_qemu_threads(qmp::Client& client, pid_t qemu, const CpuPinning& 
             auto err = set_thread_cpus(tid, pin.emulator);
             // A worker may end between the listing and the call; only a live thread's failure counts.
             if (!err.empty() && std::filesystem::exists("/proc/" + std::to_string(qemu) + "/task/" + std::to_string(tid)))
-                return "emulator thread: " + err;
+                return failed("emulator thread: " + err);
             if (err.empty()) ++n;
         }
         spdlog::info("{} other QEMU thread{} run on host CPUs {}", n, n == 1 ? "" : "s", format_cpu_list(pin.emulator));
     }
-    return "";
+    return std::nullopt;
 }
 
 }  // namespace vmrun

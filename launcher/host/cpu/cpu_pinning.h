@@ -5,10 +5,12 @@
 // mask of the thread that starts them — the main loop's or an I/O thread's,
 // both in the emulator set — so the pinning holds for the VM's life.
 
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
 
+#include "base/failure.h"
 #include "profile/profile.h"
 #include "qmp/client.h"
 
@@ -28,7 +30,7 @@ VcpuThreads query_vcpu_threads(qmp::Client& client);
 // The same from the answer's "return" value, whatever its shape.
 VcpuThreads vcpu_threads_in(const qmp::Json& answer);
 
-// Returns "" or what could not be pinned.
-std::string pin_qemu_threads(qmp::Client& client, pid_t qemu, const CpuPinning& pin);
+// Returns what could not be pinned, if anything (where: cpu.pin).
+std::optional<Failure> pin_qemu_threads(qmp::Client& client, pid_t qemu, const CpuPinning& pin);
 
 }  // namespace vmrun

@@ -307,34 +307,36 @@ std::string describe_handoff(const LaunchPlan& plan) {
     return out + "; all of it back when the VM ends";
 }
 
-std::string hand_over_display(const LaunchPlan& plan, Journal& journal) {
+std::optional<Failure> hand_over_display(const LaunchPlan& plan, Journal& journal) {
     const auto& hd = *plan.profile.host_display;
     const auto& sysroot = plan.facts.sysroot;
     auto gpu = passed_boot_gpu(sysroot, plan.profile);
     if (!gpu) {
         spdlog::warn("host_display: none of the passed devices is the boot GPU; the host's display is left as it is");
-        return "";
+        return std::nullopt;
     }
     // The host may have changed since preflight: nothing is stopped for a holder that would not go.
     if (auto held = unexpected_gpu_holders(sysroot, *gpu, hd, plan.profile.source_file); !held.empty())
-        return held.front().what + " (fix: " + held.front().fix + ")";
-    if (auto err = stop_host_units(hd, journal); !err.empty()) return err;
-    if (auto err = stop_display_manager(hd, journal); !err.empty()) return err;
-    if (auto err = wait_for_nodes_released(sysroot, *gpu, hd); !err.empty()) return err;
-    if (auto err = unbind_consoles(sysroot, journal); !err.empty()) return err;
-    if (auto err = unbind_framebuffers(sysroot, journal); !err.empty()) return err;
+        return held.front();
+    auto failed = [&](std::string what) { return Failure{"handing the display over failed: " + std::move(what), "", gpu->str()}; };
+    if (auto err = stop_host_units(hd, journal); !err.empty()) return failed(err);
+    if (auto err = stop_display_manager(hd, journal); !err.empty()) return failed(err);
+    if (auto err = wait_for_nodes_released(sysroot, *gpu, hd); !err.empty()) return failed(err);
+    if (auto err = unbind_consoles(sysroot, journal); !err.empty()) return failed(err);
+    if (auto err = unbind_framebuffers(sysroot, journal); !err.empty()) return failed(err);
     std::string why_not;
     auto modules = modules_to_unload(sysroot, *gpu, passthrough_addresses(plan.profile), why_not);
     if (modules.empty()) {
         spdlog::info("no kernel module to unload ({}); the GPU is unbound from its driver", why_not);
-        return "";
+        return std::nullopt;
     }
     if (sysroot != "/") {
         // A simulated sysfs has no kernel behind it to unload modules from.
         spdlog::info("simulated sysfs at {}: the modules {} are not unloaded", sysroot, join(modules, " "));
-        return "";
+        return std::nullopt;
     }
-    return unload_modules(sysroot, modules, journal);
+    if (auto err = unload_modules(sysroot, modules, journal); !err.empty()) return failed(err);
+    return std::nullopt;
 }
 
 std::string check_display_manager_entry(const nlohmann::json& json) {

@@ -67,8 +67,9 @@ ProcessUnit parse_process_unit(std::string_view cgroup);
 // What the handoff will do on this host, in one line for 'vmrun check'.
 std::string describe_handoff(const LaunchPlan& plan);
 
-// Steps 1-4; "" or what failed (the journal's replay puts back what was done).
-std::string hand_over_display(const LaunchPlan& plan, Journal& journal);
+// Steps 1-4; what failed, if anything (where: the GPU; the journal's replay
+// puts back what was done).
+std::optional<Failure> hand_over_display(const LaunchPlan& plan, Journal& journal);
 
 // The journal's undos, and the checks that an entry is one vmrun wrote. Each
 // undo acts only on what vmrun left: a console still unbound and still the
