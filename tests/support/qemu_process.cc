@@ -1,8 +1,11 @@
 #include "qemu_process.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -51,10 +54,28 @@ std::string QemuProcess::output() const {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+namespace {
+
+// QEMU binds its socket's file before it listens: a connect in between is
+// refused. Only an accepted connection says the monitor is there.
+bool accepts_connections(const std::string& path) {
+    sockaddr_un a{};
+    if (path.size() >= sizeof a.sun_path) return false;
+    a.sun_family = AF_UNIX;
+    std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+}  // namespace
+
 bool wait_for_path(const std::string& path, QemuProcess& qemu, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (std::filesystem::exists(path)) return true;
+        if (std::filesystem::is_socket(path) && accepts_connections(path)) return true;
         if (!qemu.running()) return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

@@ -35,7 +35,8 @@ private:
 // a VM. This asks waitpid (through running()) instead.
 bool wait_exit_for(boost::process::child& c, std::chrono::milliseconds timeout);
 
-// Waits until `path` exists (a socket QEMU creates), or the process died.
+// Waits until the socket at `path` (one QEMU creates) accepts a connection,
+// or the process died.
 bool wait_for_path(const std::string& path, QemuProcess& qemu, std::chrono::milliseconds timeout);
 
 // "tcg" unless VMRUN_TEST_ACCEL says otherwise (set VMRUN_TEST_ACCEL=kvm on
