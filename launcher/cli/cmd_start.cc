@@ -6,6 +6,7 @@
 #include "cli/command.h"
 #include "cli/force_bind_option.h"
 #include "vm/load_plan.h"
+#include "vm/print_problems.h"
 #include "vm/start.h"
 
 namespace vmrun::cli {
@@ -28,10 +29,7 @@ int run_start(const ParsedArgs& args) {
     request.warn = [](const std::string& text) { std::cerr << "vmrun: warning: " << text << "\n"; };
     auto report = start_vm(plan, request);
 
-    for (const auto& r : report.refusals) {
-        std::cerr << "vmrun: " << r.what << "\n";
-        if (!r.fix.empty()) std::cerr << "  fix: " << r.fix << "\n";
-    }
+    print_problems(report.refusals);
     if (report.host_unchanged) std::cerr << "vmrun: " << name << " was not started; nothing on the host was changed\n";
     if (!report.refusals.empty() || !request.detach) return report.exit_code;
     if (report.exit_code == kExitOk) {
@@ -40,7 +38,8 @@ int run_start(const ParsedArgs& args) {
                   << "  stop:    vmrun stop " << name << "\n"
                   << "  log:     " << plan.paths().log_file() << "\n";
     } else {
-        std::cerr << "vmrun: " << name << " did not start: " << report.failure << "\n";
+        std::cerr << "vmrun: " << name << " did not start: " << report.failure->what << "\n";
+        if (!report.failure->fix.empty()) std::cerr << "  fix: " << report.failure->fix << "\n";
     }
     return report.exit_code;
 }

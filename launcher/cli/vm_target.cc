@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "profile/value_parsers.h"
+#include "vm/print_problems.h"
 
 namespace vmrun::cli {
 
@@ -17,8 +18,8 @@ std::optional<VmPaths> vm_named(const ParsedArgs& args) {
 }
 
 bool folders_trusted(const VmPaths& vm) {
-    if (auto err = check_folders(vm); !err.empty()) {
-        std::cerr << "vmrun: " << err << "\n";
+    if (auto failure = check_folders(vm)) {
+        print_problems({*failure});
         return false;
     }
     return true;

@@ -5,16 +5,19 @@
 // folder is only used when it is a real directory (not a symlink), owned by
 // the user vmrun runs as, and writable by nobody else.
 
+#include <optional>
 #include <string>
+
+#include "base/failure.h"
 
 namespace vmrun {
 
 // Creates `path` (0700; its missing parents as usual), then checks it as
-// above. "" when usable, else what is wrong and how to fix it.
-std::string make_private_dir(const std::string& path);
+// above. Nothing when usable, else what is wrong and how to fix it (where: the folder).
+std::optional<Failure> make_private_dir(const std::string& path);
 
 // The same checks without creating anything; a folder that does not exist is
 // fine (nothing in it to trust).
-std::string check_private_dir(const std::string& path);
+std::optional<Failure> check_private_dir(const std::string& path);
 
 }  // namespace vmrun

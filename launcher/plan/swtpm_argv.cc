@@ -24,13 +24,14 @@ std::vector<std::string> build_swtpm_argv(const LaunchPlan& plan, std::optional<
     return argv;
 }
 
-std::string swtpm_path_problem(const LaunchPlan& plan) {
-    if (!plan.profile.tpm) return "";
+std::optional<Failure> swtpm_path_problem(const LaunchPlan& plan) {
+    if (!plan.profile.tpm) return std::nullopt;
     const auto& paths = plan.paths();
     for (const auto& p : {paths.tpm_state_dir(), paths.swtpm_socket(), paths.swtpm_log()})
         if (p.find(',') != std::string::npos)
-            return "swtpm cannot take a path with ',' in it: " + p;
-    return "";
+            return Failure{"swtpm cannot take a path with ',' in it: " + p,
+                           "set VMRUN_STATE_DIR and VMRUN_RUNTIME_DIR to folders without ','", p};
+    return std::nullopt;
 }
 
 }  // namespace vmrun

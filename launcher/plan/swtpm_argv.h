@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/failure.h"
 #include "plan/launch_plan.h"
 
 namespace vmrun {
@@ -28,6 +29,6 @@ std::vector<std::string> build_swtpm_argv(const LaunchPlan& plan, std::optional<
 
 // swtpm's option parser has no escape for ',': a path holding one cannot be
 // given to it. "" or the problem.
-std::string swtpm_path_problem(const LaunchPlan& plan);
+std::optional<Failure> swtpm_path_problem(const LaunchPlan& plan);
 
 }  // namespace vmrun

@@ -8,13 +8,15 @@
 #include <cstring>
 #include <iostream>
 
+#include "run/readiness_report.h"
+
 namespace vmrun {
 
 DetachedStart supervise_detached(const LaunchPlan& plan, const VmPaths& folder, SuperviseOptions options, InstanceLock& lock) {
     DetachedStart out;
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0) {
-        out.error = std::string("pipe: ") + std::strerror(errno);
+        out.failure = Failure{std::string("cannot make a pipe to the supervisor: ") + std::strerror(errno), "", ""};
         return out;
     }
     // What this process buffered must not be written twice, by both.
@@ -22,7 +24,7 @@ DetachedStart supervise_detached(const LaunchPlan& plan, const VmPaths& folder, 
     std::cerr.flush();
     pid_t child = ::fork();
     if (child < 0) {
-        out.error = std::string("fork: ") + std::strerror(errno);
+        out.failure = Failure{std::string("cannot fork the supervisor: ") + std::strerror(errno), "", ""};
         ::close(ready[0]);
         ::close(ready[1]);
         return out;
@@ -50,13 +52,14 @@ DetachedStart supervise_detached(const LaunchPlan& plan, const VmPaths& folder, 
         report.append(buf, static_cast<size_t>(n));
     }
     ::close(ready[0]);
-    while (!report.empty() && report.back() == '\n') report.pop_back();
-    if (report.rfind("READY ", 0) == 0) {
-        out.ready = true;
-        out.supervisor = static_cast<pid_t>(std::atol(report.c_str() + 6));
+    auto said = parse_readiness_report(report);
+    if (!said) {
+        out.failure = Failure{"the supervisor died before it said whether the VM started", "see " + folder.log_file(), folder.log_file()};
         return out;
     }
-    out.error = report.rfind("ERROR ", 0) == 0 ? report.substr(6) : "the supervisor died; see " + folder.log_file();
+    out.ready = !said->failure;
+    out.supervisor = said->supervisor;
+    out.failure = said->failure;
     return out;
 }
 

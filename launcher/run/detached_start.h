@@ -4,7 +4,10 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
+
+#include "base/failure.h"
 
 #include "plan/launch_plan.h"
 #include "run/instance_lock.h"
@@ -16,7 +19,7 @@ namespace vmrun {
 struct DetachedStart {
     bool ready = false;
     pid_t supervisor = 0;  // when ready
-    std::string error;     // when not: the supervisor's report (QEMU's last lines among it), or why it never gave one
+    std::optional<Failure> failure;  // when not: the supervisor's report (QEMU's last lines among it), or why it never gave one
 };
 
 // The child inherits `lock` (the parent's copy closes when the caller drops it).

@@ -10,16 +10,15 @@ namespace fs = std::filesystem;
 
 namespace vmrun {
 
-std::optional<InstanceLock> InstanceLock::acquire(const VmPaths& f, pid_t& holder, std::string& problem) {
+std::optional<InstanceLock> InstanceLock::acquire(const VmPaths& f, pid_t& holder, std::optional<Failure>& problem) {
     holder = 0;
-    problem.clear();
-    if (auto err = make_private_dir(fs::path(f.lock_file()).parent_path().string()); !err.empty()) {
-        problem = err;
-        return std::nullopt;
-    }
-    auto lock = FileLock::take(f.lock_file(), std::chrono::milliseconds(0), problem);
+    problem = make_private_dir(fs::path(f.lock_file()).parent_path().string());
+    if (problem) return std::nullopt;
+    std::string error;
+    auto lock = FileLock::take(f.lock_file(), std::chrono::milliseconds(0), error);
     if (!lock.held()) {
-        if (problem.empty()) holder = read_live_pid(f.supervisor_pid_file()).value_or(0);
+        if (!error.empty()) problem = Failure{error, "", f.lock_file()};
+        else holder = read_live_pid(f.supervisor_pid_file()).value_or(0);
         return std::nullopt;
     }
     return InstanceLock(std::move(lock));

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "base/failure.h"
 #include "host/file_lock.h"
 #include "host/pid_file.h"
 #include "plan/vm_paths.h"
@@ -19,7 +20,7 @@ class InstanceLock {
 public:
     // Takes the lock, or says who holds it (`holder`, 0 when unknown) or what
     // is wrong with the folder it lives in (`problem`).
-    static std::optional<InstanceLock> acquire(const VmPaths& f, pid_t& holder, std::string& problem);
+    static std::optional<InstanceLock> acquire(const VmPaths& f, pid_t& holder, std::optional<Failure>& problem);
     // Records `pid` as the supervisor's (after a fork the child calls it).
     void write_pid(const VmPaths& f, pid_t pid) const;
 

@@ -58,8 +58,7 @@ std::vector<Failure> preflight(const LaunchPlan& plan, const PreflightOptions& o
         const auto& s = plan.facts.swtpm_binary;
         bool there = s.find('/') != std::string::npos ? access(s.c_str(), X_OK) == 0 : !boost::process::search_path(s).empty();
         if (!there) out.push_back(swtpm_missing(s, p.source_file));
-        if (auto err = swtpm_path_problem(plan); !err.empty())
-            out.push_back({err, "set VMRUN_STATE_DIR and VMRUN_RUNTIME_DIR to folders without ','"});
+        if (auto failure = swtpm_path_problem(plan)) out.push_back(*failure);
     }
     if (p.cpu.pin) {
         auto cpus = check_pinning_cpus(plan.facts.sysroot, *p.cpu.pin, p.source_file);

@@ -29,7 +29,8 @@
 #include "base/exit_codes.h"
 #include "run/firmware_vars.h"
 #include "run/instance_lock.h"
-#include "run/monitor_listener.h"
+#include "host/unix_listener.h"
+#include "run/readiness_report.h"
 #include "host/host_restore.h"
 #include "host/journal.h"
 #include "host/net/network_setup.h"
@@ -53,9 +54,8 @@ namespace vmrun {
 namespace {
 
 
-void report_ready(int fd, const std::string& line) {
+void report_ready(int fd, const std::string& msg) {
     if (fd < 0) return;
-    std::string msg = line + "\n";
     [[maybe_unused]] auto n = ::write(fd, msg.data(), msg.size());
     ::close(fd);
 }
@@ -83,56 +83,56 @@ public:
         bool restored = teardown();
         // A failed start is reported only now: the caller's exit status must
         // mean the host is back as it was, not that it is being put back.
-        if (!start_failure_.empty())
-            report_ready(options_.ready_fd,
-                         "ERROR " + start_failure_ +
-                             (restored ? "" : "; the host could not be fully restored, see " + folder_.log_file()));
+        if (start_failure_) {
+            if (!restored) start_failure_->what += "; the host could not be fully restored, see " + folder_.log_file();
+            report_ready(options_.ready_fd, failed_report(*start_failure_));
+        }
         record_exit(code);
         return code;
     }
 
 private:
-    int fail_start(const std::string& message) {
-        std::cerr << "vmrun: " << message << "\n";
-        start_failure_ = message;
+    int fail_start(Failure failure) {
+        std::cerr << "vmrun: " << failure.text() << "\n";
+        start_failure_ = std::move(failure);
         return kExitFailure;
     }
 
     // Every function of the planned IOMMU groups to vfio-pci, journaled; the
     // teardown's replay gives them back, also after an error halfway.
-    std::string bind_devices() {
-        if (plan_.profile.passthrough.empty()) return "";
+    std::optional<Failure> bind_devices() {
+        if (plan_.profile.passthrough.empty()) return std::nullopt;
         BindRequest request{plan_.facts.sysroot, passthrough_addresses(plan_.profile), plan_.sriov, plan_.vf_net,
                             options_.force_bind, std::nullopt};
         if (!plan_.profile.run_as.empty()) {
             auto* pw = ::getpwnam(plan_.profile.run_as.c_str());
-            if (!pw) return "run_as user '" + plan_.profile.run_as + "' does not exist";
+            if (!pw) return Failure{"run_as user '" + plan_.profile.run_as + "' does not exist", "", ""};
             request.owner = DeviceOwner{pw->pw_uid, pw->pw_gid};
         }
         auto result = bind_functions(request, journal_);
         for (const auto& d : result.done) spdlog::info("{}", d);
         for (const auto& w : result.warnings) std::cerr << "vmrun: warning: " << w << "\n";
         // preflight refused these already; the host may have changed since.
-        if (!result.refusals.empty()) return result.refusals.front().what + " (fix: " + result.refusals.front().fix + ")";
-        if (result.failure) return result.failure->text();
+        if (!result.refusals.empty()) return result.refusals.front();
+        if (result.failure) return result.failure;
         for (const auto& f : result.bound) spdlog::info("{} (IOMMU group {}) is on vfio-pci", f.address.str(), f.group);
-        return "";
+        return std::nullopt;
     }
 
     int start() {
         std::error_code ec;
         if (auto jec = journal_.record({"runtime-folder", {{"path", folder_.runtime_dir}}}))
-            return fail_start(journal_failure(journal_, jec).text());
-        if (auto failure = set_up_hugepages(plan_, journal_, hugepage_lock_)) return fail_start(failure->text());
+            return fail_start(journal_failure(journal_, jec));
+        if (auto failure = set_up_hugepages(plan_, journal_, hugepage_lock_)) return fail_start(*failure);
         if (plan_.profile.host_display)
-            if (auto failure = hand_over_display(plan_, journal_)) return fail_start(failure->text());
-        if (auto err = bind_devices(); !err.empty()) return fail_start(err);
+            if (auto failure = hand_over_display(plan_, journal_)) return fail_start(*failure);
+        if (auto failure = bind_devices()) return fail_start(*failure);
         auto shared_memory = prepare_shared_memory(plan_, journal_);
-        if (!shared_memory.error.empty()) return fail_start(shared_memory.error);
+        if (shared_memory.failure) return fail_start(*shared_memory.failure);
         network_ = set_up_taps(tap_requests(plan_), journal_);
-        if (!network_.error.empty()) {
+        if (network_.failure) {
             close_taps(network_);
-            return fail_start("network setup failed: " + network_.error);
+            return fail_start(*network_.failure);
         }
         InheritedFds fds;
         InheritFds inherit;
@@ -146,17 +146,17 @@ private:
             inherit.fds.push_back(shared_memory.fd.get());
         }
         if (plan_.audio && !plan_.audio->cookie.empty())
-            if (auto err = copy_pulse_cookie(plan_); !err.empty()) {
+            if (auto failure = copy_pulse_cookie(plan_)) {
                 close_taps(network_);
-                return fail_start(err);
+                return fail_start(*failure);
             }
         auto vars = prepare_firmware_vars(plan_.firmware);
-        if (vars.failure) return fail_start(vars.failure->text());
+        if (vars.failure) return fail_start(*vars.failure);
         if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);
         if (plan_.profile.tpm) {
             if (auto failure = start_swtpm(plan_, journal_, swtpm_)) {
                 close_taps(network_);
-                return fail_start(failure->text());
+                return fail_start(*failure);
             }
         }
 
@@ -164,14 +164,13 @@ private:
         for (const auto& sock : plan_.sockets()) std::filesystem::remove(sock, ec);
         // Sockets QEMU (and vmrun, for it) creates are the owner's only.
         ::umask(077);
-        std::string listen_error;
-        auto monitor = listen_unix(plan_.paths().supervisor_socket(), listen_error);
-        if (!monitor) {
+        auto monitor = listen_unix(plan_.paths().supervisor_socket());
+        if (monitor.failure) {
             close_taps(network_);
-            return fail_start(listen_error);
+            return fail_start(*monitor.failure);
         }
-        fds.supervisor_monitor_fd = monitor.get();
-        inherit.fds.push_back(monitor.get());
+        fds.supervisor_monitor_fd = monitor.fd.get();
+        inherit.fds.push_back(monitor.fd.get());
         auto argv = build_qemu_argv(plan_, fds);
         argv.push_back("-S");  // paused until vmrun has seen QMP come up
         spdlog::info("starting {}", argv[0]);
@@ -184,7 +183,7 @@ private:
         // not leave a QEMU the replay cannot find (its marker: this VM's QMP socket's path in its argv).
         if (auto jec = journal_.record({"spawn", {{"program", "qemu"}, {"marker", folder_.qmp_socket()}}})) {
             close_taps(network_);
-            return fail_start("cannot write the journal " + journal_.path() + ": " + jec.message());
+            return fail_start(journal_failure(journal_, jec));
         }
         if (stdio_serial)
             qemu_ = bp::child(exe, bp::args = args, env, bp::std_err > stderr_.pipe(), inherit, ec);
@@ -194,8 +193,8 @@ private:
         close_taps(network_);
         shared_memory.fd.reset();
         // And the monitor's socket: a QEMU that dies before its greeting resets the connection.
-        monitor.reset();
-        if (ec || !qemu_.valid()) return fail_start("cannot start " + argv[0] + ": " + ec.message());
+        monitor.fd.reset();
+        if (ec || !qemu_.valid()) return fail_start({"cannot start " + argv[0] + ": " + ec.message(), "", exe.string()});
         pid_t pid = qemu_.id();
         auto started = process_start_time(pid);
         journal_.record({"qemu-process", {{"pid", pid}, {"start_time", started.value_or(0)}}});
@@ -221,15 +220,16 @@ private:
             kill_qemu();
             finish_qemu(3s);
             if (still_starting)
-                return fail_start("QEMU did not answer on its monitor within " + std::to_string(wait.count()) +
-                                  " s and was stopped (a host too busy, or a device slow to open)" +
-                                  (stderr_.last_lines(10).empty() ? "" : ":\n" + stderr_.last_lines(10)));
+                return fail_start({"QEMU did not answer on its monitor within " + std::to_string(wait.count()) +
+                                       " s and was stopped (a host too busy, or a device slow to open)" +
+                                       (stderr_.last_lines(10).empty() ? "" : ":\n" + stderr_.last_lines(10)),
+                                   "", ""});
             // How it ended, too: a QEMU killed (the OOM killer, a signal) says nothing on stderr.
             int status = qemu_.native_exit_code();
             std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")"
                                                   : "exit status " + std::to_string(WEXITSTATUS(status));
             auto said = stderr_.last_lines(10);
-            return fail_start("QEMU did not start (" + how + ")" + (said.empty() ? ", and printed nothing" : ":\n" + said));
+            return fail_start({"QEMU did not start (" + how + ")" + (said.empty() ? ", and printed nothing" : ":\n" + said), "", ""});
         }
         // QEMU holds its huge pages now: another VM may count what is left.
         hugepage_lock_.release();
@@ -238,18 +238,18 @@ private:
             if (auto failure = pin_qemu_threads(*client, pid, *plan_.profile.cpu.pin)) {
                 kill_qemu();
                 finish_qemu(3s);
-                return fail_start(failure->text());
+                return fail_start(*failure);
             }
         auto cont = client->execute("cont");
         if (!cont) {
             kill_qemu();
             finish_qemu(3s);
-            return fail_start("QEMU refused to run the guest: " + cont.describe());
+            return fail_start({"QEMU refused to run the guest: " + cont.describe(), "", ""});
         }
         client->close();
         for (const auto& sock : plan_.sockets()) ::chmod(sock.c_str(), 0600);
         sd_notify_state("READY=1\nMAINPID=" + std::to_string(::getpid()));
-        report_ready(options_.ready_fd, "READY " + std::to_string(::getpid()));
+        report_ready(options_.ready_fd, ready_report(::getpid()));
         std::cerr << "vmrun: " << plan_.profile.name << " is running (QEMU pid " << pid << ")\n";
         return kExitOk;
     }
@@ -425,7 +425,7 @@ private:
     bool forced_ = false, forced_by_request_ = false, exited_ = false;
     int outcome_ = kExitOk;
     std::string message_;
-    std::string start_failure_;
+    std::optional<Failure> start_failure_;
 };
 
 }  // namespace

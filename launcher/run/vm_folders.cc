@@ -35,23 +35,23 @@ VmPaths vm_paths_for(const std::string& vm_name) {
 
 // The base folder holding every VM's, then the VM's own: the two levels vmrun
 // makes (above them, /run or /tmp belong to the system).
-std::string create_state_folder(const VmPaths& f) {
+std::optional<Failure> create_state_folder(const VmPaths& f) {
     for (const auto& dir : {fs::path(f.state_dir).parent_path().string(), f.state_dir})
-        if (auto err = make_private_dir(dir); !err.empty()) return err;
-    return "";
+        if (auto failure = make_private_dir(dir)) return failure;
+    return std::nullopt;
 }
 
-std::string create_folders(const VmPaths& f) {
+std::optional<Failure> create_folders(const VmPaths& f) {
     for (const auto& dir : {fs::path(f.runtime_dir).parent_path().string(), f.runtime_dir})
-        if (auto err = make_private_dir(dir); !err.empty()) return err;
+        if (auto failure = make_private_dir(dir)) return failure;
     return create_state_folder(f);
 }
 
-std::string check_folders(const VmPaths& f) {
+std::optional<Failure> check_folders(const VmPaths& f) {
     for (const auto& dir : {fs::path(f.runtime_dir).parent_path().string(), f.runtime_dir,
                             fs::path(f.state_dir).parent_path().string(), f.state_dir})
-        if (auto err = check_private_dir(dir); !err.empty()) return err;
-    return "";
+        if (auto failure = check_private_dir(dir)) return failure;
+    return std::nullopt;
 }
 
 }  // namespace vmrun

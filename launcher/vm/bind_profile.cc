@@ -39,15 +39,15 @@ int bind_profile(const std::string& profile, const ForceBind& force, const std::
 
     const VmPaths& folder = plan.paths();
     pid_t holder = 0;
-    std::string problem;
+    std::optional<Failure> problem;
     auto lock = InstanceLock::acquire(folder, holder, problem);
     if (!lock) {
-        if (!problem.empty()) std::cerr << "vmrun: " << problem << "\n";
+        if (problem) print_problems({*problem});
         else std::cerr << "vmrun: " << name << " is running" << describe_holder(holder) << "; its devices are bound already\n";
         return kExitFailure;
     }
-    if (auto err = create_state_folder(folder); !err.empty()) {
-        std::cerr << "vmrun: " << err << "\n";
+    if (auto failure = create_state_folder(folder)) {
+        print_problems({*failure});
         return kExitFailure;
     }
     Journal journal(folder.journal_file());

@@ -133,8 +133,8 @@ std::optional<std::string> open_hotplug_tap(const std::string& vm, const std::st
     }
     Journal journal(folder.journal_file());
     auto setup = set_up_taps({req}, journal);
-    if (!setup.error.empty()) {
-        std::cerr << "vmrun: " << setup.error << "\n";
+    if (setup.failure) {
+        std::cerr << "vmrun: " << setup.failure->text() << "\n";
         close_taps(setup);
         return std::nullopt;
     }
@@ -265,10 +265,9 @@ int hotplug_host_pci(const VmTarget& target, const HotplugRequest& o, ChangeLog&
         owner = DeviceOwner{st.st_uid, st.st_gid};
     Journal journal(target.folder.journal_file());
     auto give_back = [&] {
-        for (const auto& a : addresses) {
-            std::string done;
-            if (auto err = release_device(journal, a.str(), done); !err.empty()) std::cerr << "vmrun: " << err << "\n";
-        }
+        for (const auto& a : addresses)
+            if (auto back = release_device(journal, a.str()); back.kind == UndoOutcome::Kind::failed)
+                std::cerr << "vmrun: " << back.text << "\n";
     };
     auto bound = bind_functions({sysroot, addresses, {}, {}, {}, owner}, journal);
     for (const auto& w : bound.warnings) std::cerr << "vmrun: warning: " << w << "\n";
@@ -325,15 +324,14 @@ int hotplug_input(const VmTarget& target, const HotplugRequest& o, ChangeLog& re
             return kExitUsage;
         }
         Journal journal(target.folder.journal_file());
-        std::string error;
         auto in_host = "/" + node.lexically_relative(std::filesystem::path(sysroot)).string();
-        auto granted = grant_evdev_access(sysroot, in_host, st.st_uid, st.st_gid, journal, error);
-        if (!error.empty()) {
-            std::cerr << "vmrun: " << error << "; nothing was added\n";
+        auto granted = grant_evdev_access(sysroot, in_host, st.st_uid, st.st_gid, journal);
+        if (granted.failure) {
+            std::cerr << "vmrun: " << granted.failure->text() << "; nothing was added\n";
             return kExitFailure;
         }
-        if (!granted.empty()) {
-            std::cerr << "vmrun: " << granted << "\n";
+        if (!granted.done.empty()) {
+            std::cerr << "vmrun: " << granted.done << "\n";
             lent_in = journal;
         }
     }
@@ -341,10 +339,10 @@ int hotplug_input(const VmTarget& target, const HotplugRequest& o, ChangeLog& re
     auto failed = [&](const std::string& why) {
         std::cerr << "vmrun: " << why << "\n";
         if (lent_in) {
-            std::string done;
-            if (auto err = give_back_evdev_access(*lent_in, node.filename().string(), done); !err.empty())
-                std::cerr << "vmrun: " << err << "; 'vmrun restore' after the VM ends gives it back\n";
-            else if (!done.empty()) std::cerr << "vmrun: " << done << "\n";
+            auto back = give_back_evdev_access(*lent_in, node.filename().string());
+            if (back.kind == UndoOutcome::Kind::failed)
+                std::cerr << "vmrun: " << back.text << "; 'vmrun restore' after the VM ends gives it back\n";
+            else if (!back.text.empty()) std::cerr << "vmrun: " << back.text << "\n";
         }
         return kExitFailure;
     };

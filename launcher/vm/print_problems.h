@@ -1,13 +1,19 @@
 #pragma once
-// Problems ("what" and "fix") as the CLI prints them: "vmrun: what\n  fix: fix".
+// Failures as the CLI prints them: "vmrun: what", then "  fix: fix" when
+// there is one.
 
 #include <iostream>
+#include <vector>
+
+#include "base/failure.h"
 
 namespace vmrun {
 
-template <typename Problems>
-void print_problems(const Problems& problems) {
-    for (const auto& p : problems) std::cerr << "vmrun: " << p.what << "\n  fix: " << p.fix << "\n";
+inline void print_problems(const std::vector<Failure>& problems) {
+    for (const auto& p : problems) {
+        std::cerr << "vmrun: " << p.what << "\n";
+        if (!p.fix.empty()) std::cerr << "  fix: " << p.fix << "\n";
+    }
 }
 
 }  // namespace vmrun

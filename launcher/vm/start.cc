@@ -26,6 +26,7 @@ StartReport refused(std::vector<Failure> problems, bool host_unchanged) {
 }
 
 // For 'hotplug --persist': the file and what it said when this run began.
+// "" or why not (a warning: the start goes on without it).
 std::string snapshot_profile(const VmPaths& folder, const StartRequest& request) {
     std::error_code ec;
     auto real = std::filesystem::canonical(request.profile_path, ec);
@@ -44,12 +45,12 @@ StartReport start_vm(const LaunchPlan& plan, const StartRequest& request) {
     if (auto problems = preflight(plan, {request.force_bind}); !problems.empty()) return refused(std::move(problems), true);
 
     const VmPaths& folder = plan.paths();
-    if (auto err = check_folders(folder); !err.empty()) return refused({{err, ""}}, false);
+    if (auto failure = check_folders(folder)) return refused({*failure}, false);
     pid_t holder = 0;
-    std::string problem;
+    std::optional<Failure> problem;
     auto lock = InstanceLock::acquire(folder, holder, problem);
     if (!lock) {
-        if (!problem.empty()) return refused({{problem, ""}}, false);
+        if (problem) return refused({*problem}, false);
         return refused({{plan.profile.name + " is already running" + describe_holder(holder),
                          "'vmrun stop " + plan.profile.name + "' stops it"}}, false);
     }
@@ -63,7 +64,7 @@ StartReport start_vm(const LaunchPlan& plan, const StartRequest& request) {
         request.warn("removing " + folder.runtime_dir + ", left by an earlier run without a journal entry");
         std::filesystem::remove_all(folder.runtime_dir, ec);
     }
-    if (auto err = create_folders(folder); !err.empty()) return refused({{err, ""}}, false);
+    if (auto failure = create_folders(folder)) return refused({*failure}, false);
     if (auto err = snapshot_profile(folder, request); !err.empty())
         request.warn(err + "; 'hotplug --persist' will not be available for this run");
 
@@ -74,7 +75,7 @@ StartReport start_vm(const LaunchPlan& plan, const StartRequest& request) {
         auto started = supervise_detached(plan, folder, options, *lock);
         report.exit_code = started.ready ? kExitOk : kExitFailure;
         report.supervisor = started.supervisor;
-        report.failure = started.error;
+        report.failure = started.failure;
         return report;
     }
     lock->write_pid(folder, ::getpid());

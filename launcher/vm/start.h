@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ struct StartReport {
     std::vector<Failure> refusals;
     bool host_unchanged = false;        // the refusals came before anything was touched
     pid_t supervisor = 0;               // detached and ready
-    std::string failure;                // detached and not ready: why
+    std::optional<Failure> failure;     // detached and not ready: why
 };
 
 // Foreground: returns when the VM has ended (the supervisor runs here, and its

@@ -132,12 +132,12 @@ int unplug(const VmTarget& target, const UnplugRequest& request, ChangeLog& repo
             std::cerr << "vmrun: '" << dev << "' (" << address << ") is still in the VM; it stays on vfio-pci\n";
             continue;
         }
-        std::string done, err = release_device(journal, address, done);
-        if (!err.empty()) {
-            std::cerr << "vmrun: " << err << "\n";
+        auto back = release_device(journal, address);
+        if (back.kind == UndoOutcome::Kind::failed) {
+            std::cerr << "vmrun: " << back.text << "\n";
             code = kExitFailure;
-        } else if (!done.empty()) {
-            report.add("given_back", {{"id", dev}, {"host", address}, {"what", done}}, done);
+        } else if (!back.text.empty()) {
+            report.add("given_back", {{"id", dev}, {"host", address}, {"what", back.text}}, back.text);
         }
     }
     return persist_failed ? kExitFailure : code;

@@ -194,17 +194,18 @@ TEST_CASE("setup failing halfway (second NIC's bridge missing): the journal repl
     NetNamespace ns;
     TempDir dir;
     auto before = ns.links();
-    std::string error, links_during;
+    std::string error, where, links_during;
     vmrun::RestoreReport report;
     inside_namespace(ns, [&] {
         vmrun::Journal journal(dir / "journal");
         auto setup = vmrun::set_up_taps({{"net0", "vmrtesta", "vmbr7", true}, {"net1", "vmrtestb", "br-missing", false}}, journal);
-        error = setup.error;
+        if (setup.failure) error = setup.failure->text(), where = setup.failure->where;
         links_during = ns.links();
         vmrun::close_taps(setup);
         report = vmrun::make_restorer({}).restore(journal);
     });
     CHECK(has(error, "bridge br-missing (for NIC 'net1') does not exist"));
+    CHECK(where == "br-missing");
     CHECK(has(links_during, "\"ifname\":\"vmrtesta\""));
     CHECK(has(links_during, "\"master\":\"vmbr7\""));
     CHECK(report.ok());
@@ -219,7 +220,7 @@ TEST_CASE("a bridge vmrun made, deleted and made anew under its name by someone 
     inside_namespace(ns, [&] {
         vmrun::Journal journal(dir / "journal");
         auto setup = vmrun::set_up_taps({{"net0", "vmrtestc", "vmbr8", true}}, journal);
-        error = setup.error;
+        if (setup.failure) error = setup.failure->text();
         vmrun::close_taps(setup);  // the tap goes with its last fd
         // vmrun's bridge goes (the user tidied up); another program makes one with the same name.
         ns.ip("-n " + ns.name() + " link del vmbr8");

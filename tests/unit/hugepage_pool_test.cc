@@ -81,8 +81,9 @@ TEST_CASE("the pool grows by what the VM lacks and is journaled before and after
         if (fs::path(w.file).filename() == "nr_hugepages") journal_at_write.push_back(read_file(a.paths.journal_file()));
     });
     auto out = raise_hugepage_pool({host.root, k1G, 4}, a.journal);
-    INFO(out.error);
-    REQUIRE(out.error.empty());
+    std::string said = out.failure ? out.failure->text() : "";
+    INFO(said);
+    REQUIRE(!out.failure);
     CHECK(out.done == "raised the pool of 1G huge pages from 2 to 5 for this VM");
     CHECK(host.pool().total == 5);  // 1 was free, 3 added
     CHECK(host.pool().free == 4);
@@ -97,7 +98,7 @@ TEST_CASE("the pool grows by what the VM lacks and is journaled before and after
     // Enough free pages: nothing changes, nothing journaled.
     VmJournal b(host.vm("b"));
     auto small = raise_hugepage_pool({host.root, k1G, 3}, b.journal);
-    CHECK(small.error.empty());
+    CHECK(!small.failure);
     CHECK(host.pool().total == 5);
     CHECK_FALSE(b.journal.exists());
 }
@@ -107,9 +108,9 @@ TEST_CASE("two VMs end in either order and the pool is what it was; pages in use
         CAPTURE(a_first);
         PoolHost host;
         VmJournal a(host.vm("a")), b(host.vm("b"));
-        REQUIRE(raise_hugepage_pool({host.root, k1G, 4}, a.journal).error.empty());
+        REQUIRE(!raise_hugepage_pool({host.root, k1G, 4}, a.journal).failure);
         host.kernel->use_hugepages(k1G, 4);  // a's QEMU takes its pages
-        REQUIRE(raise_hugepage_pool({host.root, k1G, 2}, b.journal).error.empty());
+        REQUIRE(!raise_hugepage_pool({host.root, k1G, 2}, b.journal).failure);
         host.kernel->use_hugepages(k1G, 2);
         CHECK(host.pool().total == 7);
         CHECK(host.pool().free == 0);
@@ -131,7 +132,7 @@ TEST_CASE("two VMs end in either order and the pool is what it was; pages in use
 TEST_CASE("lowered while the VM's QEMU still holds its pages: the kernel keeps them until freed") {
     PoolHost host;
     VmJournal a(host.vm("a"));
-    REQUIRE(raise_hugepage_pool({host.root, k1G, 4}, a.journal).error.empty());
+    REQUIRE(!raise_hugepage_pool({host.root, k1G, 4}, a.journal).failure);
     host.kernel->use_hugepages(k1G, 4);
     CHECK(a.restore().ok());
     CHECK(host.pool().total == 2);  // the persistent pool is back; 3 pages live on as surplus
@@ -145,8 +146,10 @@ TEST_CASE("a kernel that finds fewer pages: refused with the numbers and the boo
     host.kernel->limit_hugepages(k1G, 3);
     VmJournal a(host.vm("a"));
     auto out = raise_hugepage_pool({host.root, k1G, 4}, a.journal);
-    CHECK(out.error.find("the kernel found only 1 of the 3 more 1G huge pages this VM needs (4 in all; 4096 MiB of memory available") == 0);
-    CHECK(out.fix.find("hugepagesz=1G hugepages=4 default_hugepagesz=1G") != std::string::npos);
+    REQUIRE(out.failure);
+    CHECK(out.failure->where.find("hugepages-1048576kB") != std::string::npos);
+    CHECK(out.failure->what.find("the kernel found only 1 of the 3 more 1G huge pages this VM needs (4 in all; 4096 MiB of memory available") == 0);
+    CHECK(out.failure->fix.find("hugepagesz=1G hugepages=4 default_hugepagesz=1G") != std::string::npos);
     CHECK(host.pool().total == 3);
     auto r = a.restore();
     CHECK(r.ok());
@@ -158,7 +161,8 @@ TEST_CASE("a size the kernel has no pool of is refused before anything is journa
     PoolHost host;
     VmJournal a(host.vm("a"));
     auto out = raise_hugepage_pool({host.root, 2048, 4}, a.journal);
-    CHECK(out.error.find("this kernel has no pool of 2M huge pages") == 0);
+    REQUIRE(out.failure);
+    CHECK(out.failure->what.find("this kernel has no pool of 2M huge pages") == 0);
     CHECK_FALSE(a.journal.exists());
 }
 
@@ -186,7 +190,7 @@ TEST_CASE("a crash between the journal and the write, or between the write and i
 TEST_CASE("an interrupted restore run again does not give back twice") {
     PoolHost host;
     VmJournal a(host.vm("a"));
-    REQUIRE(raise_hugepage_pool({host.root, k1G, 4}, a.journal).error.empty());
+    REQUIRE(!raise_hugepage_pool({host.root, k1G, 4}, a.journal).failure);
     a.journal.record({"later-change", nlohmann::json::object()});
     auto restorer = make_restorer(a.paths);
     int attempts = 0;
@@ -207,7 +211,7 @@ TEST_CASE("after a reboot the pool started afresh: an entry of the earlier boot 
     fs::create_directories(host.root + "/proc/sys/kernel/random");
     write_file(host.root + "/proc/sys/kernel/random/boot_id", "11111111-2222\n");
     VmJournal a(host.vm("a"));
-    REQUIRE(raise_hugepage_pool({host.root, k1G, 4}, a.journal).error.empty());
+    REQUIRE(!raise_hugepage_pool({host.root, k1G, 4}, a.journal).failure);
     CHECK(host.pool().total == 5);
     write_file(host.root + "/proc/sys/kernel/random/boot_id", "33333333-4444\n");
     CHECK(a.restore().ok());

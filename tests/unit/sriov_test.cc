@@ -173,7 +173,7 @@ TEST_CASE("making VFs: journaled before the write, shown as the kernel shows the
         if (w.file.find("sriov_numvfs") != std::string::npos && w.value == "2")
             journaled_first = journal.read().entries.size() == 1 && journal.read().entries[0].action == "sriov-vfs";
     });
-    REQUIRE(create_virtual_functions(host.root, host.request(2), journal) == "");
+    REQUIRE(!create_virtual_functions(host.root, host.request(2), journal));
     CHECK(journaled_first);
     CHECK(host.numvfs() == "2");
     auto facts = read_sriov(host.root, at("03:00.0"));
@@ -200,7 +200,7 @@ TEST_CASE("making VFs: journaled before the write, shown as the kernel shows the
         }
     }
     // Enough already: nothing written.
-    CHECK(create_virtual_functions(host.root, host.request(2, 2), journal) == "");
+    CHECK(!create_virtual_functions(host.root, host.request(2, 2), journal));
 
     auto report = make_restorer({}).restore(journal);
     INFO(report.errors.size());
@@ -215,12 +215,14 @@ TEST_CASE("making VFs: a non-zero count is not changed; a VF still with a VM kee
     SriovHost host;
     fs::create_directories(host.dir / "state");
     Journal journal(host.dir / "state/journal");
-    REQUIRE(create_virtual_functions(host.root, host.request(2), journal) == "");
+    REQUIRE(!create_virtual_functions(host.root, host.request(2), journal));
     // Another VM's start wants more than exist: refused, nothing written.
     auto writes = host.kernel->writes().size();
     Journal other(host.dir / "state/other");
-    auto err = create_virtual_functions(host.root, host.request(4, 2), other);
-    CHECK(err == "0000:03:00.0 has 2 virtual functions and this VM needs 4; the kernel changes a VF count only from 0");
+    auto refused = create_virtual_functions(host.root, host.request(4, 2), other);
+    REQUIRE(refused);
+    CHECK(refused->what == "0000:03:00.0 has 2 virtual functions and this VM needs 4; the kernel changes a VF count only from 0");
+    CHECK(refused->where == "0000:03:00.0");
     host.kernel->sync();
     CHECK(host.kernel->writes().size() == writes);
     CHECK_FALSE(other.exists());

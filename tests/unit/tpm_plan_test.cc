@@ -55,7 +55,7 @@ TEST_CASE("tpm: the swtpm command and QEMU's chardev, tpmdev and device meet at 
     CHECK(contains(qemu, {"-chardev", "socket,id=tpm-chardev,path=/run/vmrun/win11/swtpm.sock"}));
     CHECK(contains(qemu, {"-tpmdev", "emulator,id=tpm0,chardev=tpm-chardev"}));
     CHECK(contains(qemu, {"-device", "tpm-crb,tpmdev=tpm0"}));
-    CHECK(swtpm_path_problem(plan).empty());
+    CHECK(!swtpm_path_problem(plan));
 }
 
 TEST_CASE("tpm: a folder with ',' in its path cannot be given to swtpm, and is refused") {
@@ -63,5 +63,9 @@ TEST_CASE("tpm: a folder with ',' in its path cannot be given to swtpm, and is r
     REQUIRE(p.errors().empty());
     auto plan = *p.planned.plan;
     plan.facts.paths.state_dir = "/srv/vm,s/t";
-    CHECK(swtpm_path_problem(plan) == "swtpm cannot take a path with ',' in it: /srv/vm,s/t/tpm");
+    auto failure = swtpm_path_problem(plan);
+    REQUIRE(failure);
+    CHECK(failure->what == "swtpm cannot take a path with ',' in it: /srv/vm,s/t/tpm");
+    CHECK(failure->where == "/srv/vm,s/t/tpm");
+    CHECK(failure->fix == "set VMRUN_STATE_DIR and VMRUN_RUNTIME_DIR to folders without ','");
 }

@@ -296,9 +296,9 @@ TEST_CASE("evdev-access: the owner goes back only to the very node vmrun lent, a
         return;
     }
     Journal journal(root / "journal");
-    std::string error;
-    REQUIRE(grant_evdev_access(root.path.string(), "/dev/input/event5", 65534, 65534, journal, error) != "");
-    REQUIRE(error.empty());
+    auto granted = grant_evdev_access(root.path.string(), "/dev/input/event5", 65534, 65534, journal);
+    REQUIRE(granted.done != "");
+    REQUIRE(!granted.failure);
 
     SUBCASE("replugged: the name is another device's now") {
         fs::remove(node);
@@ -339,7 +339,7 @@ TEST_CASE("sriov-vfs: a count the user set anew is theirs") {
     SimKernel kernel(root);
     auto numvfs = fs::path(root) / "sys/bus/pci/devices/0000:03:00.0/sriov_numvfs";
     Journal journal(dir / "journal");
-    REQUIRE(create_virtual_functions(root, {*parse_pci_address("03:00.0"), 2, 0, {}}, journal) == "");
+    REQUIRE(!create_virtual_functions(root, {*parse_pci_address("03:00.0"), 2, 0, {}}, journal));
     // The VM's supervisor died; the user set the PF up anew for something else.
     REQUIRE(write_attribute(numvfs, "0") == "");
     kernel.sync();
@@ -392,13 +392,12 @@ TEST_CASE("evdev-access: a link flipped between an input node and root's file wh
     int lent = 0, refused = 0;
     for (int i = 0; i < 2000; ++i) {
         Journal journal(root / "journal");
-        std::string error;
-        auto done = grant_evdev_access(root.path.string(), "/kbd", 65534, 65534, journal, error);
-        if (!done.empty()) {
+        auto granted = grant_evdev_access(root.path.string(), "/kbd", 65534, 65534, journal);
+        if (!granted.done.empty()) {
             ++lent;
             REQUIRE(::chown(node.c_str(), 0, 0) == 0);  // back to root's, so the next try lends again
             REQUIRE(::chmod(node.c_str(), 0600) == 0);
-        } else if (!error.empty()) {
+        } else if (granted.failure) {
             ++refused;
         }
         fs::remove(root.path / "journal");

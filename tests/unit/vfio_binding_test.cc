@@ -226,9 +226,9 @@ TEST_CASE("release: a device given back after an unplug is settled, so the VM's 
     Journal journal(state / "journal");
     auto inspection = inspect_passthrough(root.path.string(), addrs({"5f:00.0", "86:00.0"}));
     REQUIRE(testing::failure_text(bind_passthrough(root.path.string(), inspection.expansion, journal)) == "");
-    std::string done;
-    REQUIRE(release_device(journal, "0000:5f:00.0", done) == "");
-    CHECK(done == "0000:5f:00.0 back on nvme");
+    auto back = release_device(journal, "0000:5f:00.0");
+    REQUIRE(back.kind == UndoOutcome::Kind::done);
+    CHECK(back.text == "0000:5f:00.0 back on nvme");
     CHECK(driver(root, "0000:5f:00.0") == "nvme");
     // Someone else (another VM) takes it now; this VM's teardown must not take it back.
     Journal other(state / "other-journal");
@@ -242,8 +242,9 @@ TEST_CASE("release: a device given back after an unplug is settled, so the VM's 
     CHECK(driver(root, "0000:5f:00.0") == "nvme");
     // A device vmrun never bound is left alone.
     Journal empty(state / "empty-journal");
-    CHECK(release_device(empty, "0000:60:00.0", done) == "");
-    CHECK(done.find("left as it is") != std::string::npos);
+    back = release_device(empty, "0000:60:00.0");
+    CHECK(back.kind == UndoOutcome::Kind::left_alone);
+    CHECK(back.text.find("left as it is") != std::string::npos);
 }
 
 TEST_CASE("binding for a VM that runs as another user hands that user the group's /dev/vfio node") {

@@ -89,21 +89,25 @@ bool set_owner_and_mode(int fd, uid_t uid, gid_t gid, mode_t mode) {
 
 }  // namespace
 
-std::string grant_evdev_access(const std::string& sysroot, const std::string& path, uid_t uid, gid_t gid, Journal& journal,
-                               std::string& error) {
+EvdevGrant grant_evdev_access(const std::string& sysroot, const std::string& path, uid_t uid, gid_t gid, Journal& journal) {
+    EvdevGrant out;
     auto where = (fs::path(sysroot) / fs::path(path).relative_path()).string();
     std::error_code ec;
     auto real = fs::canonical(where, ec);  // the node itself, not a by-id link
     if (ec) {
-        error = "cannot resolve " + path + ": " + ec.message();
-        return "";
+        out.failure = Failure{"cannot resolve " + path + ": " + ec.message(), "", path};
+        return out;
     }
     struct stat st {};
-    int fd = open_evdev_node(real, st, error);
-    if (fd < 0) return "";
+    std::string not_a_node;
+    int fd = open_evdev_node(real, st, not_a_node);
+    if (fd < 0) {
+        out.failure = Failure{not_a_node, "", path};
+        return out;
+    }
     if (may_use(st, uid, gid)) {
         ::close(fd);
-        return "";
+        return out;
     }
     auto node = real.filename().string();
     mode_t lent_mode = (st.st_mode & 07777) | S_IRUSR | S_IWUSR;
@@ -113,26 +117,27 @@ std::string grant_evdev_access(const std::string& sysroot, const std::string& pa
     if (auto jec = journal.record({"evdev-access", {{"key", "evdev:" + node}, {"sysroot", sysroot}, {"node", node}, {"uid", st.st_uid},
                                                    {"gid", st.st_gid}, {"mode", st.st_mode & 07777}, {"left", left}}})) {
         ::close(fd);
-        error = "cannot write the journal: " + jec.message();
-        return "";
+        out.failure = journal_failure(journal, jec);
+        return out;
     }
     if (!set_owner_and_mode(fd, uid, st.st_gid, lent_mode)) {
-        error = "cannot give " + real.string() + " to the run_as user: " + std::strerror(errno);
+        out.failure = Failure{"cannot give " + real.string() + " to the run_as user: " + std::strerror(errno), "", real.string()};
         ::close(fd);
-        return "";
+        return out;
     }
     ::close(fd);
-    return real.string() + " belongs to uid " + std::to_string(uid) + " until the VM ends";
+    out.done = real.string() + " belongs to uid " + std::to_string(uid) + " until the VM ends";
+    return out;
 }
 
-std::string give_back_evdev_access(Journal& journal, const std::string& node, std::string& done) {
+UndoOutcome give_back_evdev_access(Journal& journal, const std::string& node) {
     auto lent = journal.unsettled("evdev-access", "evdev:" + node);
-    if (!lent) return "";
+    if (!lent) return UndoOutcome::nothing();
     auto outcome = restore_evdev_access(*lent);
-    done = outcome.text;
-    if (outcome.kind == UndoOutcome::Kind::failed) return outcome.text;
-    if (auto ec = journal.record(settled_entry("evdev:" + node))) return "cannot record it in " + journal.path() + ": " + ec.message();
-    return "";
+    if (outcome.kind == UndoOutcome::Kind::failed) return outcome;
+    if (auto ec = journal.record(settled_entry("evdev:" + node)))
+        return UndoOutcome::failed("cannot record it in " + journal.path() + ": " + ec.message());
+    return outcome;
 }
 
 std::string check_evdev_access_entry(const nlohmann::json& json) {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,13 +26,15 @@ std::vector<Failure> input_problems(const LaunchPlan& plan);
 // A device hotplugged into a QEMU that dropped to a run_as user is opened
 // (read and write) as that user. When it cannot, the device becomes the
 // user's (owner, u+rw) until the VM ends: journaled first, the owner, group
-// and mode put back by the replay. Returns what was done ("" when nothing
-// was needed) or sets `error`.
-std::string grant_evdev_access(const std::string& sysroot, const std::string& path, uid_t uid, gid_t gid, Journal& journal,
-                               std::string& error);
+// and mode put back by the replay.
+struct EvdevGrant {
+    std::string done;                // what was done; "" when nothing was needed
+    std::optional<Failure> failure;  // nothing was lent (where: the device)
+};
+EvdevGrant grant_evdev_access(const std::string& sysroot, const std::string& path, uid_t uid, gid_t gid, Journal& journal);
 // After a hotplug that did not happen: the node lent for it goes back at
-// once (and is settled in the journal). "" or the error; `done` says what was done.
-std::string give_back_evdev_access(Journal& journal, const std::string& node, std::string& done);
+// once (and is settled in the journal).
+UndoOutcome give_back_evdev_access(Journal& journal, const std::string& node);
 std::string check_evdev_access_entry(const nlohmann::json& args);
 UndoOutcome restore_evdev_access(const nlohmann::json& args);
 

@@ -121,10 +121,12 @@ FileLock lock_hugepage_pool(const std::string& path, std::string& error) {
 PoolOutcome raise_hugepage_pool(const PoolRequest& r, Journal& journal) {
     PoolOutcome out;
     std::string size = page_size_name(r.page_kib);
+    const auto dir = hugepage_pool_dir(r.sysroot, r.page_kib).string();
     auto pool = read_hugepage_pool(r.sysroot, r.page_kib);
     if (!pool) {
-        out.error = "this kernel has no pool of " + size + " huge pages (" + hugepage_pool_dir(r.sysroot, r.page_kib).string() + " is missing)";
-        out.fix = r.page_kib == kGiB_kib ? "1G pages need a CPU with pdpe1gb; use hugepages size: 2M" : "use a kernel built with CONFIG_HUGETLBFS";
+        out.failure = Failure{"this kernel has no pool of " + size + " huge pages (" + dir + " is missing)",
+                              r.page_kib == kGiB_kib ? "1G pages need a CPU with pdpe1gb; use hugepages size: 2M" : "use a kernel built with CONFIG_HUGETLBFS",
+                              dir};
         return out;
     }
     if (pool->available() >= r.pages) {
@@ -140,7 +142,7 @@ PoolOutcome raise_hugepage_pool(const PoolRequest& r, Journal& journal) {
     asking["before"] = pool->total;
     asking["asked"] = asked;
     if (auto ec = journal.record({"hugepages", asking})) {
-        out.error = "cannot write the journal " + journal.path() + ": " + ec.message();
+        out.failure = journal_failure(journal, ec);
         return out;
     }
     // Compaction turns scattered free 4K pages into the contiguous runs huge
@@ -159,20 +161,22 @@ PoolOutcome raise_hugepage_pool(const PoolRequest& r, Journal& journal) {
     auto got = base;
     got["added"] = added;
     if (auto ec = journal.record({"hugepages", got})) {
-        out.error = "cannot write the journal " + journal.path() + ": " + ec.message();
+        out.failure = journal_failure(journal, ec);
         return out;
     }
     if (!write_error.empty()) {
-        out.error = "cannot raise the pool of " + size + " huge pages: " + write_error;
-        out.fix = "run vmrun as root, or reserve the pages at boot with the kernel parameters '" + boot_parameters(r.page_kib, r.pages) + "'";
+        out.failure = Failure{"cannot raise the pool of " + size + " huge pages: " + write_error,
+                              "run vmrun as root, or reserve the pages at boot with the kernel parameters '" + boot_parameters(r.page_kib, r.pages) + "'",
+                              dir};
         return out;
     }
     if (added < asked || now.available() < r.pages) {
-        out.error = "the kernel found only " + std::to_string(added) + " of the " + std::to_string(asked) + " more " + size +
-                    " huge pages this VM needs (" + std::to_string(r.pages) + " in all; " +
-                    std::to_string(available_memory_mib(r.sysroot)) + " MiB of memory available, and free memory is fragmented)";
-        out.fix = "reserve them at boot with the kernel parameters '" + boot_parameters(r.page_kib, r.pages) +
-                  "', or stop what uses the memory and start again";
+        out.failure = Failure{"the kernel found only " + std::to_string(added) + " of the " + std::to_string(asked) + " more " + size +
+                                  " huge pages this VM needs (" + std::to_string(r.pages) + " in all; " +
+                                  std::to_string(available_memory_mib(r.sysroot)) + " MiB of memory available, and free memory is fragmented)",
+                              "reserve them at boot with the kernel parameters '" + boot_parameters(r.page_kib, r.pages) +
+                                  "', or stop what uses the memory and start again",
+                              dir};
         return out;
     }
     out.done = "raised the pool of " + size + " huge pages from " + std::to_string(pool->total) + " to " + std::to_string(now.total) +

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "host/file_lock.h"
+#include "base/failure.h"
 #include "host/journal.h"
 
 namespace vmrun {
@@ -56,8 +57,8 @@ struct PoolRequest {
 };
 
 struct PoolOutcome {
-    std::string error, fix;  // refused: the numbers, and what to do
-    std::string done;        // for the log: what changed
+    std::optional<Failure> failure;  // refused: the numbers, and what to do (where: the pool's folder)
+    std::string done;                // for the log: what changed
 };
 
 // Raises the pool by what `pages` needs beyond its free pages. Journals

@@ -14,11 +14,11 @@ std::optional<Failure> set_up_hugepages(const LaunchPlan& plan, Journal& journal
         lock = lock_hugepage_pool(plan.paths().hugepage_lock_file(), error);
         if (!lock.held()) return Failure{error, "", plan.paths().hugepage_lock_file()};
         auto outcome = raise_hugepage_pool({plan.facts.sysroot, h.page_kib, h.pages}, journal);
-        if (!outcome.error.empty()) return Failure{outcome.error, outcome.fix, hugepage_pool_dir(plan.facts.sysroot, h.page_kib).string()};
+        if (outcome.failure) return outcome.failure;
         spdlog::info("{}", outcome.done);
     }
     if (h.private_mount) {
-        if (auto err = mount_private_hugetlbfs(h.mem_path, h.page_kib, journal); !err.empty()) return Failure{err, "", h.mem_path};
+        if (auto failure = mount_private_hugetlbfs(h.mem_path, h.page_kib, journal)) return failure;
         spdlog::info("mounted a hugetlbfs of {} pages at {}", page_size_name(h.page_kib), h.mem_path);
     }
     return std::nullopt;

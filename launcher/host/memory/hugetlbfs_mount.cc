@@ -11,16 +11,15 @@ namespace fs = std::filesystem;
 
 namespace vmrun {
 
-std::string mount_private_hugetlbfs(const std::string& path, uint64_t page_kib, Journal& journal) {
-    if (auto ec = journal.record({"hugetlbfs-mount", {{"path", path}}}))
-        return "cannot write the journal " + journal.path() + ": " + ec.message();
-    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return "cannot create " + path + ": " + std::strerror(errno);
+std::optional<Failure> mount_private_hugetlbfs(const std::string& path, uint64_t page_kib, Journal& journal) {
+    if (auto ec = journal.record({"hugetlbfs-mount", {{"path", path}}})) return journal_failure(journal, ec);
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return Failure{"cannot create " + path + ": " + std::strerror(errno), "", path};
     // QEMU opens its file before it drops to run_as, so the owner stays root.
     std::string options = "pagesize=" + std::to_string(page_kib) + "K,mode=0700";
     if (::mount("hugetlbfs", path.c_str(), "hugetlbfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, options.c_str()) != 0)
-        return "cannot mount a hugetlbfs for the VM's memory at " + path + ": " + std::strerror(errno) +
-               (errno == EPERM ? " (only root may)" : "");
-    return "";
+        return Failure{"cannot mount a hugetlbfs for the VM's memory at " + path + ": " + std::strerror(errno),
+                       errno == EPERM ? "run vmrun as root (only root may mount it), or give hugepages.path" : "", path};
+    return std::nullopt;
 }
 
 UndoOutcome unmount_private_hugetlbfs(const std::string& path) {

@@ -5,14 +5,16 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
+#include "base/failure.h"
 #include "host/journal.h"
 
 namespace vmrun {
 
-// Returns "" or the error; the journal's replay unmounts what was mounted.
-std::string mount_private_hugetlbfs(const std::string& path, uint64_t page_kib, Journal& journal);
+// Where of a failure: the mount point; the journal's replay unmounts what was mounted.
+std::optional<Failure> mount_private_hugetlbfs(const std::string& path, uint64_t page_kib, Journal& journal);
 
 // The undo of a "hugetlbfs-mount" entry (the caller checks the path is this VM's).
 UndoOutcome unmount_private_hugetlbfs(const std::string& path);

@@ -97,7 +97,7 @@ SharedMemoryFile prepare_shared_memory(const LaunchPlan& plan, Journal& journal)
     Failure problem;
     auto access = shm_access(plan, problem);
     if (!access) {
-        out.error = problem.what;
+        out.failure = problem;
         return out;
     }
     struct stat st {};
@@ -109,26 +109,27 @@ SharedMemoryFile prepare_shared_memory(const LaunchPlan& plan, Journal& journal)
         if (!out.fd || ::fstat(out.fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != access->uid ||
             st.st_nlink != 1) {
             out.fd.reset();
-            out.error = lg.path + " exists and is not the Looking Glass file vmrun may use (a plain file of " +
-                        (lg.owner.empty() ? std::string("root") : lg.owner) + "'s with one name)";
+            out.failure = Failure{lg.path + " exists and is not the Looking Glass file vmrun may use (a plain file of " +
+                                      (lg.owner.empty() ? std::string("root") : lg.owner) + "'s with one name)",
+                                  "remove it, or let vmrun make it", lg.path};
         }
         return out;
     }
     if (auto ec = journal.record({"shm-file", {{"path", lg.path}}})) {
-        out.error = "cannot write the journal " + journal.path() + ": " + ec.message();
+        out.failure = journal_failure(journal, ec);
         return out;
     }
     out.fd = OwnedFd(::open(lg.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!out.fd) {
-        out.error = "cannot create " + lg.path + ": " + std::strerror(errno);
+        out.failure = Failure{"cannot create " + lg.path + ": " + std::strerror(errno), "", lg.path};
         return out;
     }
     // The owner and mode before the size: the client may open it as soon as it has a name.
     if (::fchown(out.fd.get(), access->uid, access->gid) != 0 || ::fchmod(out.fd.get(), 0660) != 0)
-        out.error = "cannot give " + lg.path + " to " + (lg.owner.empty() ? "root" : lg.owner) + ": " + std::strerror(errno);
+        out.failure = Failure{"cannot give " + lg.path + " to " + (lg.owner.empty() ? "root" : lg.owner) + ": " + std::strerror(errno), "", lg.path};
     else if (::ftruncate(out.fd.get(), off_t(lg.size_mib) << 20) != 0)
-        out.error = "cannot size " + lg.path + " to " + std::to_string(lg.size_mib) + " MiB: " + std::strerror(errno);
-    if (!out.error.empty()) out.fd.reset();
+        out.failure = Failure{"cannot size " + lg.path + " to " + std::to_string(lg.size_mib) + " MiB: " + std::strerror(errno), "", lg.path};
+    if (out.failure) out.fd.reset();
     return out;
 }
 

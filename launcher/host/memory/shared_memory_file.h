@@ -33,7 +33,7 @@ std::vector<Failure> shared_memory_problems(const LaunchPlan& plan);
 // The file as vmrun opened it, for QEMU to inherit: QEMU never opens it by a
 // name its owner could have swapped for a link to one of root's files.
 struct SharedMemoryFile {
-    std::string error;
+    std::optional<Failure> failure;  // where: the file
     OwnedFd fd;  // none when there is no file to make (no Looking Glass, or kvmfr)
 };
 

@@ -55,54 +55,50 @@ std::vector<Failure> check_taps(const std::vector<TapRequest>& requests) {
 NetworkSetup set_up_taps(const std::vector<TapRequest>& requests, Journal& journal) {
     NetworkSetup out;
     if (requests.empty()) return out;
-    auto nl = Rtnetlink::open(out.error);
-    if (!nl) return out;
-    auto fail = [&](const std::string& what, int err) {
-        out.error = what + ": " + describe_netlink_error(err);
+    std::string netlink_error;
+    auto nl = Rtnetlink::open(netlink_error);
+    if (!nl) {
+        out.failure = Failure{netlink_error, "run vmrun where netlink is available (a normal Linux host)", ""};
+        return out;
+    }
+    auto fail = [&](const std::string& what, int err, const std::string& where) {
+        out.failure = Failure{what + ": " + describe_netlink_error(err), "", where};
+        return out;
+    };
+    auto journal_failed = [&](const std::error_code& ec) {
+        out.failure = journal_failure(journal, ec);
         return out;
     };
     for (const auto& r : requests) {
         int err = 0;
         auto bridge = nl->link(r.bridge, err);
         if (!bridge && r.create_bridge) {
-            if (auto ec = journal.record({"bridge", {{"key", "bridge:" + r.bridge}, {"name", r.bridge}}})) {
-                out.error = "cannot write the journal: " + ec.message();
-                return out;
-            }
-            if (int e = nl->create_bridge(r.bridge)) return fail("cannot create bridge " + r.bridge, e);
+            if (auto ec = journal.record({"bridge", {{"key", "bridge:" + r.bridge}, {"name", r.bridge}}})) return journal_failed(ec);
+            if (int e = nl->create_bridge(r.bridge)) return fail("cannot create bridge " + r.bridge, e, r.bridge);
             bridge = nl->link(r.bridge, err);
-            if (!bridge) return fail("bridge " + r.bridge + " vanished", err);
-            if (auto ec = journal.record(left_entry("bridge:" + r.bridge, {{"ifindex", bridge->index}}))) {
-                out.error = "cannot write the journal: " + ec.message();
-                return out;
-            }
-            if (int e = nl->set_up(bridge->index, true)) return fail("cannot bring bridge " + r.bridge + " up", e);
+            if (!bridge) return fail("bridge " + r.bridge + " vanished", err, r.bridge);
+            if (auto ec = journal.record(left_entry("bridge:" + r.bridge, {{"ifindex", bridge->index}}))) return journal_failed(ec);
+            if (int e = nl->set_up(bridge->index, true)) return fail("cannot bring bridge " + r.bridge + " up", e, r.bridge);
         }
         if (!bridge) {
-            out.error = "bridge " + r.bridge + " (for NIC '" + r.nic_id + "') does not exist; " + bridge_fix(r.bridge);
+            out.failure = Failure{"bridge " + r.bridge + " (for NIC '" + r.nic_id + "') does not exist", bridge_fix(r.bridge), r.bridge};
             return out;
         }
-        if (auto ec = journal.record({"tap", {{"key", "tap:" + r.tap}, {"name", r.tap}, {"bridge", r.bridge}}})) {
-            out.error = "cannot write the journal: " + ec.message();
-            return out;
-        }
+        if (auto ec = journal.record({"tap", {{"key", "tap:" + r.tap}, {"name", r.tap}, {"bridge", r.bridge}}})) return journal_failed(ec);
         auto tap = open_tap(r.tap);
         if (tap.fd < 0) {
-            out.error = tap.error;
+            out.failure = tap.failure;
             return out;
         }
         out.taps.push_back({r.nic_id, r.tap, tap.fd});
         auto link = nl->link(r.tap, err);
-        if (!link) return fail("tap " + r.tap + " vanished", err);
-        if (auto ec = journal.record(left_entry("tap:" + r.tap, {{"ifindex", link->index}}))) {
-            out.error = "cannot write the journal: " + ec.message();
-            return out;
-        }
+        if (!link) return fail("tap " + r.tap + " vanished", err, r.tap);
+        if (auto ec = journal.record(left_entry("tap:" + r.tap, {{"ifindex", link->index}}))) return journal_failed(ec);
         // The bridge's MTU: a smaller port would lower the bridge's, a larger one would drop frames.
         if (link->mtu != bridge->mtu)
-            if (int e = nl->set_mtu(link->index, bridge->mtu)) return fail("cannot set the MTU of " + r.tap, e);
-        if (int e = nl->set_master(link->index, bridge->index)) return fail("cannot add " + r.tap + " to " + r.bridge, e);
-        if (int e = nl->set_up(link->index, true)) return fail("cannot bring " + r.tap + " up", e);
+            if (int e = nl->set_mtu(link->index, bridge->mtu)) return fail("cannot set the MTU of " + r.tap, e, r.tap);
+        if (int e = nl->set_master(link->index, bridge->index)) return fail("cannot add " + r.tap + " to " + r.bridge, e, r.tap);
+        if (int e = nl->set_up(link->index, true)) return fail("cannot bring " + r.tap + " up", e, r.tap);
     }
     return out;
 }

@@ -5,6 +5,7 @@
 // journaled before it is made; the undo (host_restore) deletes what is left.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,7 @@ struct OpenTapFd {
 
 struct NetworkSetup {
     std::vector<OpenTapFd> taps;  // the caller closes these once QEMU has them
-    std::string error;            // set when it stopped halfway; the journal undoes the rest
+    std::optional<Failure> failure;  // set when it stopped halfway; the journal undoes the rest
 };
 
 struct TapRequest {

@@ -15,8 +15,11 @@ OpenedTap open_tap(const std::string& name) {
     OpenedTap out;
     int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC);
     if (fd < 0) {
-        out.error = std::string("cannot open /dev/net/tun: ") + std::strerror(errno) +
-                    (errno == ENOENT ? " (modprobe tun)" : errno == EACCES ? " (needs root or CAP_NET_ADMIN)" : "");
+        int err = errno;
+        out.failure = Failure{std::string("cannot open /dev/net/tun: ") + std::strerror(err),
+                              err == ENOENT ? "load the tun module (modprobe tun)"
+                              : err == EACCES ? "run vmrun as root (a tap needs CAP_NET_ADMIN)" : "",
+                              name};
         return out;
     }
     ifreq ifr{};
@@ -25,9 +28,10 @@ OpenedTap open_tap(const std::string& name) {
     if (::ioctl(fd, TUNSETIFF, &ifr) != 0) {
         int err = errno;
         ::close(fd);
-        out.error = "cannot create tap " + name + ": " + std::strerror(err) +
-                    (err == EPERM ? " (creating a tap needs CAP_NET_ADMIN: run vmrun as root)"
-                     : err == EBUSY ? " (another process holds a tap of that name)" : "");
+        out.failure = Failure{"cannot create tap " + name + ": " + std::strerror(err),
+                              err == EPERM   ? "run vmrun as root (creating a tap needs CAP_NET_ADMIN)"
+                              : err == EBUSY ? "stop the process that holds a tap of that name, or give the NIC another 'tap'" : "",
+                              name};
         return out;
     }
     out.fd = fd;

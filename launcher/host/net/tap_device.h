@@ -4,13 +4,16 @@
 // closed its own, the tap (and its bridge port) goes away with QEMU — however
 // QEMU ends, SIGKILL included.
 
+#include <optional>
 #include <string>
+
+#include "base/failure.h"
 
 namespace vmrun {
 
 struct OpenedTap {
     int fd = -1;         // O_CLOEXEC; the caller passes it to QEMU deliberately
-    std::string error;   // when fd < 0
+    std::optional<Failure> failure;  // when fd < 0 (where: the tap's name)
 };
 
 // IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, as QEMU opens its own taps.

@@ -61,6 +61,11 @@ nlohmann::json asked_json(const VfNetSettings& s) {
     return j;
 }
 
+Failure setting_failure(const char* what, const std::string& iface, const PciAddress& pf, unsigned vf, int err) {
+    return {"the driver of " + iface + " refused " + what + " for VF " + std::to_string(vf) + ": " + describe_netlink_error(err),
+            err == EOPNOTSUPP ? "this NIC's PF driver does not offer it; leave the key out" : "", pf.str()};
+}
+
 std::string setting_error(const char* what, const std::string& iface, unsigned vf, int err) {
     std::string text = "the driver of " + iface + " refused " + what + " for VF " + std::to_string(vf) + ": " + describe_netlink_error(err);
     if (err == EOPNOTSUPP) text += " (this NIC's PF driver does not offer it; leave the key out)";
@@ -79,32 +84,33 @@ std::string describe_vf_net(const VfNetSettings& s) {
     return out;
 }
 
-std::string apply_vf_net_settings(const std::string& sysroot, const std::vector<VfNetPlan>& items, Journal& journal) {
+std::optional<Failure> apply_vf_net_settings(const std::string& sysroot, const std::vector<VfNetPlan>& items, Journal& journal) {
     for (const auto& item : items) {
         auto pf = open_pf_link(sysroot, item.pf);
-        if (!pf.error.empty()) return pf.error;
+        if (!pf.error.empty()) return Failure{pf.error, "", item.pf.str()};
         const auto& iface = pf.link.name;
         const auto* now = find_vf(pf.link, item.index);
         if (!now)
-            return iface + " (" + item.pf.str() + ") reports no VF " + std::to_string(item.index) +
-                   " over rtnetlink; its driver may not manage VF settings";
+            return Failure{iface + " (" + item.pf.str() + ") reports no VF " + std::to_string(item.index) +
+                               " over rtnetlink; its driver may not manage VF settings",
+                           "", item.pf.str()};
         nlohmann::json entry = {{"key", "vf-net:" + item.pf.str() + ":" + std::to_string(item.index)},
                                 {"sysroot", sysroot}, {"pf", item.pf.str()}, {"vf", item.index},
                                 {"before", state_json(*now)}, {"asked", asked_json(item.settings)}};
-        if (auto err = journal.record({"vf-net", entry})) return "cannot write the journal: " + err.message();
+        if (auto err = journal.record({"vf-net", entry})) return journal_failure(journal, err);
         const auto& s = item.settings;
         int index = pf.link.index;
         if (s.mac)
-            if (int err = pf.rtnl->set_vf_mac(index, item.index, *s.mac)) return setting_error("a MAC", iface, item.index, err);
+            if (int err = pf.rtnl->set_vf_mac(index, item.index, *s.mac)) return setting_failure("a MAC", iface, item.pf, item.index, err);
         if (s.vlan)
-            if (int err = pf.rtnl->set_vf_vlan(index, item.index, *s.vlan, 0)) return setting_error("a VLAN", iface, item.index, err);
+            if (int err = pf.rtnl->set_vf_vlan(index, item.index, *s.vlan, 0)) return setting_failure("a VLAN", iface, item.pf, item.index, err);
         if (s.spoof_check)
             if (int err = pf.rtnl->set_vf_spoof_check(index, item.index, *s.spoof_check))
-                return setting_error("spoof checking", iface, item.index, err);
+                return setting_failure("spoof checking", iface, item.pf, item.index, err);
         if (s.trust)
-            if (int err = pf.rtnl->set_vf_trust(index, item.index, *s.trust)) return setting_error("trust", iface, item.index, err);
+            if (int err = pf.rtnl->set_vf_trust(index, item.index, *s.trust)) return setting_failure("trust", iface, item.pf, item.index, err);
     }
-    return "";
+    return std::nullopt;
 }
 
 std::string check_vf_net_entry(const nlohmann::json& json) {

@@ -3,19 +3,21 @@
 // physical function over rtnetlink for the VM's lifetime: what it was is
 // journaled before each change, and the undo puts it back.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/failure.h"
 #include "host/journal.h"
 #include "plan/launch_plan.h"
 
 namespace vmrun {
 
-// Sets each item's settings; "" or the first error (earlier changes are
-// journaled, so the teardown puts them back).
-std::string apply_vf_net_settings(const std::string& sysroot, const std::vector<VfNetPlan>& items, Journal& journal);
+// Sets each item's settings, stopping at the first failure (where: the PF;
+// earlier changes are journaled, so the teardown puts them back).
+std::optional<Failure> apply_vf_net_settings(const std::string& sysroot, const std::vector<VfNetPlan>& items, Journal& journal);
 
 // "vf-net" journal entries: the check, and the undo. A VF gone since (its PF's
 // count lowered) or an entry from an earlier boot needs nothing.

@@ -9,8 +9,9 @@ BindResult bind_functions(const BindRequest& request, Journal& journal) {
     BindResult out;
     for (const auto& r : request.sriov)
         if (r.create()) {
-            if (auto err = create_virtual_functions(request.sysroot, r, journal); !err.empty()) {
-                out.failure = Failure{"creating virtual functions failed: " + err, "", r.pf.str()};
+            if (auto failure = create_virtual_functions(request.sysroot, r, journal)) {
+                failure->what = "creating virtual functions failed: " + failure->what;
+                out.failure = std::move(failure);
                 return out;
             }
             out.done.push_back(r.pf.str() + " has " + std::to_string(r.needed) + " virtual functions");
@@ -21,8 +22,9 @@ BindResult bind_functions(const BindRequest& request, Journal& journal) {
     for (const auto& u : inspection.unverified) out.warnings.push_back(u.what + " (" + u.fix + ")");
     for (const auto& u : inspection.forced(request.force))
         out.warnings.push_back("--force-bind=" + std::string(host_use_kind_name(u.kind)) + ": taking it anyway: " + u.what);
-    if (auto err = apply_vf_net_settings(request.sysroot, request.vf_net, journal); !err.empty()) {
-        out.failure = Failure{"setting a virtual function's network settings failed: " + err};
+    if (auto failure = apply_vf_net_settings(request.sysroot, request.vf_net, journal)) {
+        failure->what = "setting a virtual function's network settings failed: " + failure->what;
+        out.failure = std::move(failure);
         return out;
     }
     for (const auto& v : request.vf_net)

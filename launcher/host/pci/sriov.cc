@@ -52,24 +52,28 @@ std::vector<Failure> sriov_problems(const LaunchPlan& plan) {
     return out;
 }
 
-std::string create_virtual_functions(const std::string& sysroot, const SriovPlan& r, Journal& journal) {
+std::optional<Failure> create_virtual_functions(const std::string& sysroot, const SriovPlan& r, Journal& journal) {
     auto dir = pci_device_dir(sysroot, r.pf);
     auto facts = read_sriov(sysroot, r.pf);
     auto now = facts ? facts->num_vfs : 0;
-    if (now >= r.needed) return "";
+    const auto pf = r.pf.str();
+    if (now >= r.needed) return std::nullopt;
     if (now != 0)
-        return r.pf.str() + " has " + std::to_string(now) + " virtual functions and this VM needs " + std::to_string(r.needed) +
-               "; the kernel changes a VF count only from 0";
-    nlohmann::json entry = {{"key", "sriov:" + r.pf.str()}, {"sysroot", sysroot}, {"pf", r.pf.str()},
-                            {"before", now}, {"asked", r.needed}};
-    if (auto err = journal.record({"sriov-vfs", entry})) return "cannot write the journal: " + err.message();
+        return Failure{pf + " has " + std::to_string(now) + " virtual functions and this VM needs " + std::to_string(r.needed) +
+                           "; the kernel changes a VF count only from 0",
+                       "stop what uses its VFs and set " + (dir / "sriov_numvfs").string() + " to 0, or ask for at most " +
+                           std::to_string(now),
+                       pf};
+    nlohmann::json entry = {{"key", "sriov:" + pf}, {"sysroot", sysroot}, {"pf", pf}, {"before", now}, {"asked", r.needed}};
+    if (auto err = journal.record({"sriov-vfs", entry})) return journal_failure(journal, err);
     if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(r.needed), kVfCountWriteLimit); !err.empty())
-        return err + " (the PF's driver must support SR-IOV; see dmesg)";
+        return Failure{err, "the PF's driver must support SR-IOV; see dmesg", pf};
     // The kernel adds the VFs before the write returns; udev and a simulated kernel may lag.
     if (!wait_until([&] { return virtual_functions_of(sysroot, r.pf).size() >= r.needed; }, std::chrono::seconds(10)))
-        return r.pf.str() + ": asked for " + std::to_string(r.needed) + " virtual functions, the kernel shows " +
-               std::to_string(virtual_functions_of(sysroot, r.pf).size());
-    return "";
+        return Failure{pf + ": asked for " + std::to_string(r.needed) + " virtual functions, the kernel shows " +
+                           std::to_string(virtual_functions_of(sysroot, r.pf).size()),
+                       "", pf};
+    return std::nullopt;
 }
 
 std::string check_sriov_entry(const nlohmann::json& json) {

@@ -30,10 +30,10 @@ std::vector<PciAddress> existing_passthrough_addresses(const LaunchPlan& plan);
 std::vector<Failure> sriov_problems(const LaunchPlan& plan);
 
 // Raises the PF's VF count from 0 to `r.needed`: journals {pf, before, asked}
-// before the write, then waits until the kernel shows every VF. Returns "" or
-// the error; a kernel that refuses leaves the journal entry, whose undo finds
-// nothing to lower.
-std::string create_virtual_functions(const std::string& sysroot, const SriovPlan& r, Journal& journal);
+// before the write, then waits until the kernel shows every VF (where of a
+// failure: the PF). A kernel that refuses leaves the journal entry, whose
+// undo finds nothing to lower.
+std::optional<Failure> create_virtual_functions(const std::string& sysroot, const SriovPlan& r, Journal& journal);
 
 // The journal's "sriov-vfs" entries: the check, and the undo, which lowers the
 // count back to what it was — unless a VF of that PF is still on vfio-pci

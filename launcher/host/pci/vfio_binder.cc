@@ -152,19 +152,15 @@ UndoOutcome restore_pci_driver(const nlohmann::json& json, const BindLimits& lim
     return UndoOutcome::done(original.empty() ? address + " released by vfio-pci (it had no driver before)" : address + " back on " + original);
 }
 
-std::string release_device(Journal& journal, const std::string& address, std::string& done) {
+UndoOutcome release_device(Journal& journal, const std::string& address) {
     // The first entry for the address after its last settlement holds the state before this VM.
     auto original = journal.unsettled("pci-driver", "pci:" + address);
-    if (!original) {
-        done = address + " was not bound to vfio-pci by vmrun for this VM; left as it is";
-        return "";
-    }
+    if (!original) return UndoOutcome::left_alone(address + " was not bound to vfio-pci by vmrun for this VM; left as it is");
     auto outcome = restore_pci_driver(*original);
-    done = outcome.text;
-    if (outcome.kind == UndoOutcome::Kind::failed) return outcome.text;
+    if (outcome.kind == UndoOutcome::Kind::failed) return outcome;
     if (auto ec = journal.record(settled_entry("pci:" + address)))
-        return "gave " + address + " back, but cannot record it in " + journal.path() + ": " + ec.message();
-    return "";
+        return UndoOutcome::failed("gave " + address + " back, but cannot record it in " + journal.path() + ": " + ec.message());
+    return outcome;
 }
 
 }  // namespace vmrun

@@ -45,8 +45,8 @@ UndoOutcome restore_pci_driver(const nlohmann::json& args, const BindLimits& lim
 
 // Gives one device back to the driver the journal says it had before this VM
 // took it (after an unplug), and marks it settled so that the VM's final
-// replay leaves it alone. Returns "" or the error.
-std::string release_device(Journal& journal, const std::string& address, std::string& done);
+// replay leaves it alone. A device vmrun did not bind for this VM is left alone.
+UndoOutcome release_device(Journal& journal, const std::string& address);
 
 // Whether the vfio-pci driver is registered (module loaded or built in).
 bool vfio_driver_loaded(const std::string& sysroot);

@@ -71,9 +71,8 @@ std::vector<Failure> sound_problems(const LaunchPlan& plan) {
             out.push_back({"PulseAudio lets QEMU (which connects as root) in only with " + whose + "cookie, and " +
                                (a.user.empty() ? "none is named" : "there is none in " + a.user + "'s ~/.config/pulse"),
                            "name it as audio.cookie in " + file + (a.user.empty() ? "" : ", or log in as " + a.user + " once (PulseAudio writes it)")});
-        else if (std::string error; !a.cookie.empty() && (read_pulse_cookie(plan, error), !error.empty()))
-            out.push_back({"the PulseAudio cookie " + error, "correct audio.cookie in " + file + " (the cookie is a file of 256 bytes "
-                                                             "that belongs to the user whose sound server it opens)"});
+        else if (!a.cookie.empty())
+            if (auto cookie = read_pulse_cookie(plan); cookie.failure) out.push_back(*cookie.failure);
     }
     if (a.driver == "alsa" && a.alsa_device.empty()) {
         std::error_code ec;
@@ -87,39 +86,47 @@ std::vector<Failure> sound_problems(const LaunchPlan& plan) {
     return out;
 }
 
-std::string read_pulse_cookie(const LaunchPlan& plan, std::string& error) {
+PulseCookie read_pulse_cookie(const LaunchPlan& plan) {
     const auto& a = *plan.audio;
+    std::string why;
+    PulseCookie out;
     int fd = ::open(a.cookie.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        error = a.cookie + (errno == ELOOP ? " is a symbolic link; vmrun reads only the file itself" : " cannot be opened: " + std::string(std::strerror(errno)));
-        return "";
+        why = errno == ELOOP ? " is a symbolic link; vmrun reads only the file itself" : " cannot be opened: " + std::string(std::strerror(errno));
+    } else {
+        struct stat st {};
+        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) why = " is not a regular file";
+        else if (st.st_size > 256) why = " holds " + std::to_string(st.st_size) + " bytes; a PulseAudio cookie has 256";
+        else if (auto u = plan.facts.users.find(a.user); !a.user.empty() && u != plan.facts.users.end() && st.st_uid != u->second.uid)
+            why = " belongs to uid " + std::to_string(st.st_uid) + ", not to " + a.user + " (uid " + std::to_string(u->second.uid) + ")";
+        else {
+            out.bytes.resize(size_t(st.st_size));
+            ssize_t n = ::read(fd, out.bytes.data(), out.bytes.size());
+            if (n != ssize_t(out.bytes.size())) why = " could not be read whole";
+        }
+        ::close(fd);
     }
-    struct stat st {};
-    std::string bytes;
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) error = a.cookie + " is not a regular file";
-    else if (st.st_size > 256) error = a.cookie + " holds " + std::to_string(st.st_size) + " bytes; a PulseAudio cookie has 256";
-    else if (auto u = plan.facts.users.find(a.user); !a.user.empty() && u != plan.facts.users.end() && st.st_uid != u->second.uid)
-        error = a.cookie + " belongs to uid " + std::to_string(st.st_uid) + ", not to " + a.user + " (uid " + std::to_string(u->second.uid) + ")";
-    else {
-        bytes.resize(size_t(st.st_size));
-        ssize_t n = ::read(fd, bytes.data(), bytes.size());
-        if (n != ssize_t(bytes.size())) error = a.cookie + " could not be read whole";
+    if (!why.empty()) {
+        out.bytes.clear();
+        out.failure = Failure{"the PulseAudio cookie " + a.cookie + why,
+                              "correct audio.cookie in " + plan.profile.source_file +
+                                  " (the cookie is a file of 256 bytes that belongs to the user whose sound server it opens)",
+                              a.cookie};
     }
-    ::close(fd);
-    return error.empty() ? bytes : "";
+    return out;
 }
 
-std::string copy_pulse_cookie(const LaunchPlan& plan) {
-    std::string error;
-    auto bytes = read_pulse_cookie(plan, error);
-    if (!error.empty()) return "the PulseAudio cookie " + error;
+std::optional<Failure> copy_pulse_cookie(const LaunchPlan& plan) {
+    auto cookie = read_pulse_cookie(plan);
+    if (cookie.failure) return cookie.failure;
     auto dest = plan.paths().pulse_cookie_copy();
     ::unlink(dest.c_str());  // an earlier run's; the folder is vmrun's own (0700)
     int fd = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return "cannot create " + dest + ": " + std::strerror(errno);
-    bool ok = ::write(fd, bytes.data(), bytes.size()) == ssize_t(bytes.size());
+    if (fd < 0) return Failure{"cannot create " + dest + ": " + std::strerror(errno), "", dest};
+    bool ok = ::write(fd, cookie.bytes.data(), cookie.bytes.size()) == ssize_t(cookie.bytes.size());
     ::close(fd);
-    return ok ? "" : "cannot write " + dest;
+    if (!ok) return Failure{"cannot write " + dest, "", dest};
+    return std::nullopt;
 }
 
 }  // namespace vmrun

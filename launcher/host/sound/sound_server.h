@@ -25,11 +25,15 @@ std::vector<Failure> sound_problems(const LaunchPlan& plan);
 // The PulseAudio cookie's bytes, read by vmrun itself and never by name on
 // QEMU's behalf: opened with O_NOFOLLOW, a regular file of at most 256 bytes,
 // owned by the audio user when the profile names one (a link the user points
-// at root's file is refused). "" or why not, in `error`.
-std::string read_pulse_cookie(const LaunchPlan& plan, std::string& error);
+// at root's file is refused).
+struct PulseCookie {
+    std::string bytes;
+    std::optional<Failure> failure;  // why it cannot be used (where: the cookie's path)
+};
+PulseCookie read_pulse_cookie(const LaunchPlan& plan);
 
 // Writes the cookie's bytes to the VM's own copy (created 0600 in the runtime
-// folder, never through a link), which QEMU is given. "" or the error.
-std::string copy_pulse_cookie(const LaunchPlan& plan);
+// folder, never through a link), which QEMU is given.
+std::optional<Failure> copy_pulse_cookie(const LaunchPlan& plan);
 
 }  // namespace vmrun

@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 #include <pwd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +24,7 @@
 #include "host/child_process.h"
 #include "host/pid_file.h"
 #include "host/private_dir.h"
+#include "host/unix_listener.h"
 
 namespace bp = boost::process;
 namespace fs = std::filesystem;
@@ -45,13 +44,13 @@ std::string log_tail(const std::string& path) {
     return out;
 }
 
-std::string prepare_state(const LaunchPlan& plan) {
+std::optional<Failure> prepare_state(const LaunchPlan& plan) {
     const auto& paths = plan.paths();
     auto dir = paths.tpm_state_dir();
     std::error_code ec;
     if (plan.profile.tpm->reset && fs::exists(dir, ec)) {
         fs::remove_all(dir, ec);
-        if (ec) return "cannot wipe the TPM state " + dir + " (tpm.reset): " + ec.message();
+        if (ec) return Failure{"cannot wipe the TPM state " + dir + " (tpm.reset): " + ec.message(), "", dir};
         spdlog::info("wiped the TPM state {} (tpm.reset)", dir);
     }
     if (plan.profile.run_as.empty()) return make_private_dir(dir);
@@ -59,16 +58,16 @@ std::string prepare_state(const LaunchPlan& plan) {
     // files are that user's, and nobody else's. Opened once, not through a
     // link (only root could plant one, still), and changed through that fd.
     fs::create_directories(fs::path(dir).parent_path(), ec);
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return "cannot create " + dir + ": " + std::strerror(errno);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Failure{"cannot create " + dir + ": " + std::strerror(errno), "", dir};
     auto* pw = ::getpwnam(plan.profile.run_as.c_str());
-    if (!pw) return "run_as user '" + plan.profile.run_as + "' does not exist";
+    if (!pw) return Failure{"run_as user '" + plan.profile.run_as + "' does not exist", "", dir};
     OwnedFd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!folder)
-        return errno == ELOOP || errno == ENOTDIR ? dir + " is a symlink or not a folder; vmrun will not hand it to " +
-                                                        plan.profile.run_as + " (remove it)"
-                                                  : "cannot open " + dir + ": " + std::strerror(errno);
+        return errno == ELOOP || errno == ENOTDIR
+                   ? Failure{dir + " is a symlink or not a folder; vmrun will not hand it to " + plan.profile.run_as, "remove it", dir}
+                   : Failure{"cannot open " + dir + ": " + std::strerror(errno), "", dir};
     if (::fchmod(folder.get(), 0700) != 0 || ::fchown(folder.get(), pw->pw_uid, pw->pw_gid) != 0)
-        return "cannot hand " + dir + " to " + plan.profile.run_as + ": " + std::strerror(errno);
+        return Failure{"cannot hand " + dir + " to " + plan.profile.run_as + ": " + std::strerror(errno), "", dir};
     std::vector<std::string> names;
     if (DIR* list = ::fdopendir(::dup(folder.get()))) {
         while (auto* e = ::readdir(list))
@@ -77,63 +76,38 @@ std::string prepare_state(const LaunchPlan& plan) {
     }
     for (const auto& name : names)
         if (::fchownat(folder.get(), name.c_str(), pw->pw_uid, pw->pw_gid, AT_SYMLINK_NOFOLLOW) != 0)
-            return "cannot hand " + dir + "/" + name + " to " + plan.profile.run_as + ": " + std::strerror(errno);
-    return "";
-}
-
-// The control socket, listening, made by vmrun (see swtpm_argv.h): 0600, so
-// only root's QEMU (it connects before dropping to run_as) reaches the TPM.
-int listen_on(const std::string& path, std::string& error) {
-    sockaddr_un addr{};
-    if (path.size() >= sizeof addr.sun_path) {
-        error = "the socket path " + path + " is too long";
-        return -1;
-    }
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::chmod(path.c_str(), 0600) != 0 ||
-        ::listen(fd, 1) != 0) {
-        error = "cannot listen on " + path + ": " + std::strerror(errno);
-        if (fd >= 0) ::close(fd);
-        return -1;
-    }
-    return fd;
+            return Failure{"cannot hand " + dir + "/" + name + " to " + plan.profile.run_as + ": " + std::strerror(errno), "", dir};
+    return std::nullopt;
 }
 
 }  // namespace
 
 std::optional<Failure> start_swtpm(const LaunchPlan& plan, Journal& journal, bp::child& child) {
     const auto& state = plan.paths().tpm_state_dir();
-    if (auto err = swtpm_path_problem(plan); !err.empty()) return Failure{err, "", state};
-    if (auto err = prepare_state(plan); !err.empty()) return Failure{err, "", state};
+    if (auto failure = swtpm_path_problem(plan)) return failure;
+    if (auto failure = prepare_state(plan)) return failure;
     const auto& socket = plan.paths().swtpm_socket();
     std::error_code ec;
     fs::remove(socket, ec);  // left by a swtpm that died with its VM
     auto exe = bp::search_path(plan.facts.swtpm_binary);
     if (plan.facts.swtpm_binary.find('/') != std::string::npos) exe = plan.facts.swtpm_binary;
     if (exe.empty()) return swtpm_missing(plan.facts.swtpm_binary, plan.profile.source_file);
-    std::string error;
-    int ctrl = listen_on(socket, error);
-    if (ctrl < 0) return Failure{error, "", socket};
-    int log = ::open(plan.paths().swtpm_log().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (log < 0) {
-        ::close(ctrl);
-        return Failure{"cannot open " + plan.paths().swtpm_log() + ": " + std::strerror(errno), "", plan.paths().swtpm_log()};
-    }
-    auto argv = build_swtpm_argv(plan, SwtpmFds{ctrl, log});
+    // Made by vmrun (see swtpm_argv.h), 0600: only root's QEMU (it connects
+    // before dropping to run_as) reaches the TPM.
+    auto ctrl = listen_unix(socket);
+    if (ctrl.failure) return ctrl.failure;
+    OwnedFd log(::open(plan.paths().swtpm_log().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!log) return Failure{"cannot open " + plan.paths().swtpm_log() + ": " + std::strerror(errno), "", plan.paths().swtpm_log()};
+    auto argv = build_swtpm_argv(plan, SwtpmFds{ctrl.fd.get(), log.get()});
     // Before the fork, as for QEMU: found by its working folder if its pid never reaches the journal.
-    if (auto jec = journal.record({"spawn", {{"program", "swtpm"}, {"marker", plan.paths().tpm_state_dir()}}})) {
-        ::close(ctrl);
-        ::close(log);
+    if (auto jec = journal.record({"spawn", {{"program", "swtpm"}, {"marker", plan.paths().tpm_state_dir()}}}))
         return journal_failure(journal, jec);
-    }
     InheritFds inherit;
-    inherit.fds = {ctrl, log};
+    inherit.fds = {ctrl.fd.get(), log.get()};
     child = bp::child(exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()), bp::std_in < bp::null,
                       bp::start_dir = plan.paths().tpm_state_dir(), OwnProcessGroup{}, inherit, ec);
-    ::close(ctrl);  // swtpm holds them now
-    ::close(log);
+    ctrl.fd.reset();  // swtpm holds them now
+    log.reset();
     if (ec || !child.valid()) return Failure{"cannot start swtpm: " + ec.message(), "", exe.string()};
     pid_t pid = child.id();
     auto started = process_start_time(pid);
