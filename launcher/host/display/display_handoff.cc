@@ -51,39 +51,39 @@ void unload_order(const fs::path& modules, const std::string& name, std::vector<
     out.push_back(name);
 }
 
-std::string stop_display_manager(const HostDisplay& hd, Journal& journal) {
+std::optional<Failure> stop_display_manager(const HostDisplay& hd, Journal& journal) {
     if (!hd.unit.empty()) {
         // A display manager that is not running is not started at the end either.
         if (!run_command({"systemctl", "is-active", "--quiet", hd.unit}, kCommandLimit).ok()) {
             spdlog::info("{} is not active: nothing to stop", hd.unit);
-            return "";
+            return std::nullopt;
         }
         if (auto ec = journal.record({"display-manager", {{"key", "display-manager"}, {"unit", hd.unit}}}))
-            return "cannot write the journal: " + ec.message();
+            return journal_failure(journal, ec);
         auto r = run_command({"systemctl", "stop", hd.unit}, kCommandLimit);
-        if (!r.ok()) return "systemctl stop " + hd.unit + " failed (" + r.describe() + ")";
+        if (!r.ok()) return Failure{"systemctl stop " + hd.unit + " failed (" + r.describe() + ")", "see journalctl -u " + hd.unit, hd.unit};
         spdlog::info("stopped {}", hd.unit);
-        return "";
+        return std::nullopt;
     }
     if (auto ec = journal.record({"display-manager", {{"key", "display-manager"}, {"start", hd.start}}}))
-        return "cannot write the journal: " + ec.message();
+        return journal_failure(journal, ec);
     auto r = run_command(hd.stop, kCommandLimit);
-    if (!r.ok()) return "the display manager's stop command (" + join(hd.stop, " ") + ") failed (" + r.describe() + ")";
+    if (!r.ok()) return Failure{"the display manager's stop command (" + join(hd.stop, " ") + ") failed (" + r.describe() + ")", "", ""};
     spdlog::info("ran the display manager's stop command: {}", join(hd.stop, " "));
-    return "";
+    return std::nullopt;
 }
 
 // host_display.stop_units, each stopped when active and journaled first (started again at the end).
-std::string stop_host_units(const HostDisplay& hd, Journal& journal) {
+std::optional<Failure> stop_host_units(const HostDisplay& hd, Journal& journal) {
     for (const auto& unit : hd.stop_units) {
         if (!run_command({"systemctl", "is-active", "--quiet", unit}, kCommandLimit).ok()) continue;
         if (auto ec = journal.record({"host-unit", {{"key", "host-unit:" + unit}, {"unit", unit}}}))
-            return "cannot write the journal: " + ec.message();
+            return journal_failure(journal, ec);
         auto r = run_command({"systemctl", "stop", unit}, kCommandLimit);
-        if (!r.ok()) return "systemctl stop " + unit + " failed (" + r.describe() + ")";
+        if (!r.ok()) return Failure{"systemctl stop " + unit + " failed (" + r.describe() + ")", "see journalctl -u " + unit, unit};
         spdlog::info("stopped {}", unit);
     }
-    return "";
+    return std::nullopt;
 }
 
 // The unit display-manager.service stands for on this host (its alias link), or `unit` itself.
@@ -102,7 +102,7 @@ bool graphical_session(const std::string& sysroot, const std::string& scope) {
     return true;
 }
 
-std::string wait_for_nodes_released(const std::string& sysroot, const PciAddress& gpu, const HostDisplay& hd) {
+std::optional<Failure> wait_for_nodes_released(const std::string& sysroot, const PciAddress& gpu, const HostDisplay& hd) {
     auto nodes = display_nodes_of(sysroot, gpu);
     auto holders = [&] { return OpenHandles::read(sysroot).holding([&](const std::string& n) { return nodes.matches(n); }); };
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(hd.timeout);
@@ -111,14 +111,14 @@ std::string wait_for_nodes_released(const std::string& sysroot, const PciAddress
         std::this_thread::sleep_for(100ms);
         held = holders();
     }
-    if (held.empty()) return "";
+    if (held.empty()) return std::nullopt;
     std::string list;
     for (const auto& h : held) list += (list.empty() ? "" : "; ") + h;
-    return "the GPU " + gpu.str() + " is still in use " + std::to_string(hd.timeout) + " s after the display manager was stopped: " +
-           list + " (stop those programs, or give host_display.timeout more time)";
+    return Failure{"the GPU " + gpu.str() + " is still in use " + std::to_string(hd.timeout) + " s after the display manager was stopped: " + list,
+                   "stop those programs, or give host_display.timeout more time", gpu.str()};
 }
 
-std::string unbind_consoles(const std::string& sysroot, Journal& journal) {
+std::optional<Failure> unbind_consoles(const std::string& sysroot, Journal& journal) {
     std::error_code ec;
     std::vector<fs::path> consoles;
     for (const auto& vt : fs::directory_iterator(fs::path(sysroot) / "sys/class/vtconsole", ec)) consoles.push_back(vt.path());
@@ -128,14 +128,15 @@ std::string unbind_consoles(const std::string& sysroot, Journal& journal) {
         if (read_first_line(vt / "bind") != "1" || name.find("dummy") != std::string::npos) continue;
         auto vtcon = vt.filename().string();
         if (auto jec = journal.record({"vtconsole", {{"sysroot", sysroot}, {"vtcon", vtcon}, {"name", name}, {"left", {{"bind", "0"}}}}}))
-            return "cannot write the journal: " + jec.message();
-        if (auto err = write_attribute(vt / "bind", "0"); !err.empty()) return "cannot release the console " + vtcon + ": " + err;
+            return journal_failure(journal, jec);
+        if (auto err = write_attribute(vt / "bind", "0"); !err.empty())
+            return Failure{"cannot release the console " + vtcon + ": " + err, "", (vt / "bind").string()};
         spdlog::info("released {} ({})", vtcon, name);
     }
-    return "";
+    return std::nullopt;
 }
 
-std::string unbind_framebuffers(const std::string& sysroot, Journal& journal) {
+std::optional<Failure> unbind_framebuffers(const std::string& sysroot, Journal& journal) {
     for (const char* driver : kFramebufferDrivers) {
         auto dir = fs::path(sysroot) / "sys/bus/platform/drivers" / driver;
         std::error_code ec;
@@ -144,24 +145,28 @@ std::string unbind_framebuffers(const std::string& sysroot, Journal& journal) {
             if (e.path().filename().string().rfind(std::string(driver) + ".", 0) == 0) devices.push_back(e.path().filename());
         for (const auto& device : devices) {
             if (auto jec = journal.record({"framebuffer", {{"sysroot", sysroot}, {"driver", driver}, {"device", device}, {"left", {{"driver", ""}}}}}))
-                return "cannot write the journal: " + jec.message();
-            if (auto err = write_attribute(dir / "unbind", device); !err.empty()) return "cannot release the framebuffer " + device + ": " + err;
+                return journal_failure(journal, jec);
+            if (auto err = write_attribute(dir / "unbind", device); !err.empty())
+                return Failure{"cannot release the framebuffer " + device + ": " + err, "", (dir / device).string()};
             spdlog::info("released the firmware framebuffer {}", device);
         }
     }
-    return "";
+    return std::nullopt;
 }
 
-std::string unload_modules(const std::string& sysroot, const std::vector<std::string>& modules, Journal& journal) {
+std::optional<Failure> unload_modules(const std::string& sysroot, const std::vector<std::string>& modules, Journal& journal) {
     for (const auto& m : modules) {
         if (auto ec = journal.record({"kernel-module", {{"sysroot", sysroot}, {"name", m}, {"left", {{"loaded", false}}}}}))
-            return "cannot write the journal: " + ec.message();
-        if (::syscall(SYS_delete_module, m.c_str(), O_NONBLOCK) != 0 && errno != ENOENT)
-            return "cannot unload the kernel module " + m + ": " + std::strerror(errno) +
-                   (errno == EWOULDBLOCK || errno == EBUSY ? " (something still uses it: lsmod, and fuser -v /dev/dri/* /dev/nvidia*)" : "");
+            return journal_failure(journal, ec);
+        if (::syscall(SYS_delete_module, m.c_str(), O_NONBLOCK) != 0 && errno != ENOENT) {
+            int err = errno;
+            return Failure{"cannot unload the kernel module " + m + ": " + std::strerror(err),
+                           err == EWOULDBLOCK || err == EBUSY ? "something still uses it: see lsmod, and fuser -v /dev/dri/* /dev/nvidia*" : "",
+                           m};
+        }
         spdlog::info("unloaded the kernel module {}", m);
     }
-    return "";
+    return std::nullopt;
 }
 
 }  // namespace
@@ -318,12 +323,17 @@ std::optional<Failure> hand_over_display(const LaunchPlan& plan, Journal& journa
     // The host may have changed since preflight: nothing is stopped for a holder that would not go.
     if (auto held = unexpected_gpu_holders(sysroot, *gpu, hd, plan.profile.source_file); !held.empty())
         return held.front();
-    auto failed = [&](std::string what) { return Failure{"handing the display over failed: " + std::move(what), "", gpu->str()}; };
-    if (auto err = stop_host_units(hd, journal); !err.empty()) return failed(err);
-    if (auto err = stop_display_manager(hd, journal); !err.empty()) return failed(err);
-    if (auto err = wait_for_nodes_released(sysroot, *gpu, hd); !err.empty()) return failed(err);
-    if (auto err = unbind_consoles(sysroot, journal); !err.empty()) return failed(err);
-    if (auto err = unbind_framebuffers(sysroot, journal); !err.empty()) return failed(err);
+    // Every step's failure names the display handover, and the GPU unless it names a place of its own.
+    auto failed = [&](Failure f) {
+        f.what = "handing the display over failed: " + f.what;
+        if (f.where.empty()) f.where = gpu->str();
+        return f;
+    };
+    if (auto f = stop_host_units(hd, journal)) return failed(*f);
+    if (auto f = stop_display_manager(hd, journal)) return failed(*f);
+    if (auto f = wait_for_nodes_released(sysroot, *gpu, hd)) return failed(*f);
+    if (auto f = unbind_consoles(sysroot, journal)) return failed(*f);
+    if (auto f = unbind_framebuffers(sysroot, journal)) return failed(*f);
     std::string why_not;
     auto modules = modules_to_unload(sysroot, *gpu, passthrough_addresses(plan.profile), why_not);
     if (modules.empty()) {
@@ -335,7 +345,7 @@ std::optional<Failure> hand_over_display(const LaunchPlan& plan, Journal& journa
         spdlog::info("simulated sysfs at {}: the modules {} are not unloaded", sysroot, join(modules, " "));
         return std::nullopt;
     }
-    if (auto err = unload_modules(sysroot, modules, journal); !err.empty()) return failed(err);
+    if (auto f = unload_modules(sysroot, modules, journal)) return failed(*f);
     return std::nullopt;
 }
 
