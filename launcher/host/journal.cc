@@ -1,8 +1,11 @@
 #include "host/journal.h"
+
 #include "host/journal_args.h"
 #include "host/sysfs_io.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,11 +30,33 @@ Lifetime lifetime_of(std::string_view action) {
     return action == "runtime-folder" || action == "shm-file" ? Lifetime::on_disk : Lifetime::this_boot;
 }
 
+namespace {
+
+// A file on a RAM filesystem (/run, /dev/shm, most XDG_RUNTIME_DIRs) dies with
+// the boot like kernel state: its entry needs no wait on the disk. Looked up
+// at the path, or the nearest folder above it that exists.
+bool on_ram_filesystem(std::filesystem::path path) {
+    for (; !path.empty(); path = path.parent_path()) {
+        struct statfs fs {};
+        if (::statfs(path.c_str(), &fs) == 0) return fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC;
+        if (errno != ENOENT || path == path.parent_path()) return false;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool needs_durable_write(const JournalEntry& entry) {
+    if (lifetime_of(entry.action) != Lifetime::on_disk) return false;
+    auto path = entry.args.is_object() ? entry.args.find("path") : entry.args.end();
+    return !entry.args.is_object() || path == entry.args.end() || !path->is_string() || !on_ram_filesystem(path->get<std::string>());
+}
+
 std::error_code Journal::record(const JournalEntry& entry) {
     auto args = entry.args.is_object() ? entry.args : nlohmann::json::object();
     if (!args.contains("boot")) args["boot"] = current_boot_for(args, boot_root_);
     std::string lines = nlohmann::json{{"action", entry.action}, {"args", args}}.dump() + "\n";
-    bool durable = lifetime_of(entry.action) == Lifetime::on_disk;
+    bool durable = needs_durable_write(entry);
     int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return {errno, std::generic_category()};
     std::error_code ec;

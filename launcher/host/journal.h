@@ -56,6 +56,11 @@ enum class Lifetime {
 // (both kinds whose undo looks at what is there now).
 Lifetime lifetime_of(std::string_view action);
 
+// Whether recording `entry` waits for the disk: an on_disk change that can
+// outlive the boot. One at args["path"] on a RAM filesystem (a runtime folder
+// under /run, Looking Glass's file in /dev/shm) cannot.
+bool needs_durable_write(const JournalEntry& entry);
+
 class Journal {
 public:
     // `boot_root`: where this boot's id is read (proc/sys/kernel/random/boot_id)

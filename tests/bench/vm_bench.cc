@@ -5,6 +5,8 @@
 
 #include <poll.h>
 #include <sys/syscall.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <boost/process.hpp>
@@ -124,7 +126,12 @@ double stop_after_qemu_exit(Env& e, const std::string& qemu_pid_file) {
 int vm_bench_main(const std::string& vmrun, const std::string& source, int rounds, int idle_seconds) {
     Env e{vmrun, source, (fs::temp_directory_path() / ("vmrun-vmbench-" + std::to_string(::getpid()))).string()};
     fs::create_directories(e.dir);
-    e.env["VMRUN_RUNTIME_DIR"] = e.dir + "/run";
+    // The runtime folder where a host keeps it (/run is a tmpfs): /dev/shm when
+    // that is one. Both sides of the comparison put their sockets there.
+    std::string runtime_base = e.dir;
+    if (struct statfs shm {}; ::statfs("/dev/shm", &shm) == 0 && shm.f_type == TMPFS_MAGIC)
+        runtime_base = "/dev/shm/vmrun-vmbench-" + std::to_string(::getpid());
+    e.env["VMRUN_RUNTIME_DIR"] = runtime_base + "/run";
     e.env["VMRUN_STATE_DIR"] = e.dir + "/state";
     std::string profile = e.dir + "/bench.yaml";
     std::ofstream(profile) << profile_text("bench", source);
@@ -135,9 +142,9 @@ int vm_bench_main(const std::string& vmrun, const std::string& source, int round
     run(e, {"--dry-run", profile, "--json"}, &json);
     auto argv = nlohmann::json::parse(json).get<std::vector<std::string>>();
     argv[0] = bp::search_path(argv[0]).string();
-    fs::create_directories(e.dir + "/run/bench");
+    fs::create_directories(runtime_base + "/run/bench");
     fs::create_directories(e.dir + "/state/bench");
-    std::string qmp = e.dir + "/run/bench/supervisor.sock";
+    std::string qmp = runtime_base + "/run/bench/supervisor.sock";
 
     std::vector<double> vm_ready, bare_ready, vm_serial, bare_serial, stop_latency;
     auto progress = [](const char* what) { std::fprintf(stderr, "bench: %s\n", what); };
@@ -146,7 +153,7 @@ int vm_bench_main(const std::string& vmrun, const std::string& source, int round
         // pages in the cache warmer, and that must not favour one side.
         auto bare_start = [&] {
             progress("bare start");
-            fs::create_directories(e.dir + "/run/bench");  // vmrun stop removed it
+            fs::create_directories(runtime_base + "/run/bench");  // vmrun stop removed it
             bare_ready.push_back(bare_to_qmp_ready(argv, qmp, true));
         };
         auto vmrun_start = [&] {
@@ -154,7 +161,7 @@ int vm_bench_main(const std::string& vmrun, const std::string& source, int round
             auto t0 = bench::Clock::now();
             if (run(e, {"start", profile}) != 0) return false;
             vm_ready.push_back(bench::ms_since(t0));
-            stop_latency.push_back(stop_after_qemu_exit(e, e.dir + "/run/bench/qemu.pid"));
+            stop_latency.push_back(stop_after_qemu_exit(e, runtime_base + "/run/bench/qemu.pid"));
             return true;
         };
         if (i % 2 == 0) bare_start();
@@ -164,7 +171,7 @@ int vm_bench_main(const std::string& vmrun, const std::string& source, int round
         progress("bare serial");
         // First serial byte: both write the console log through the same chardev.
         fs::remove(console);
-        fs::create_directories(e.dir + "/run/bench");
+        fs::create_directories(runtime_base + "/run/bench");
         auto t0 = bench::Clock::now();
         bp::child q(argv[0], bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()), bp::std_out > bp::null,
                     bp::std_err > bp::null);
@@ -225,7 +232,7 @@ int vm_bench_main(const std::string& vmrun, const std::string& source, int round
     bench::row("vmrun unplug of that NIC to DEVICE_DELETED", bench::stats(nic_out), "ms");
 
     // Supervisor footprint while the guest idles.
-    auto sup = std::stoi(read_all(e.dir + "/run/bench/supervisor.pid"));
+    auto sup = std::stoi(read_all(runtime_base + "/run/bench/supervisor.pid"));
     auto cpu_ticks = [&] {
         std::string stat = read_all("/proc/" + std::to_string(sup) + "/stat");
         std::istringstream f(stat.substr(stat.rfind(')') + 2));
@@ -261,5 +268,6 @@ int vm_bench_main(const std::string& vmrun, const std::string& source, int round
     }
     bench::row("vmrun --dry-run profiles/win10-gaming.yaml (whole process)", bench::stats(dry), "ms");
     fs::remove_all(e.dir);
+    fs::remove_all(runtime_base);
     return 0;
 }

@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -190,4 +192,26 @@ TEST_CASE("a spawn journaled before the fork: the replay finds the VM's QEMU and
     CHECK_FALSE(qemu.alive());
     CHECK_FALSE(swtpm.alive());
     CHECK(other_vm.alive());  // another VM's QEMU is not this journal's
+}
+
+TEST_CASE("an entry waits for the disk only when its change can outlive the boot") {
+    // Kernel state dies with the boot, whatever its path.
+    CHECK_FALSE(needs_durable_write({"tap", {{"name", "vmtap0"}}}));
+    CHECK_FALSE(needs_durable_write({"hugepages", {{"path", VMRUN_SOURCE_DIR}}}));
+    // A file kind without a path it can be judged by: synced.
+    CHECK(needs_durable_write({"runtime-folder", nlohmann::json::object()}));
+    struct statfs here {};
+    REQUIRE(::statfs(VMRUN_SOURCE_DIR, &here) == 0);
+    if (here.f_type != TMPFS_MAGIC && here.f_type != RAMFS_MAGIC) {
+        CHECK(needs_durable_write({"runtime-folder", {{"path", std::string(VMRUN_SOURCE_DIR) + "/not-made-yet/bench"}}}));
+    } else {
+        MESSAGE("skipped the on-disk case: the source tree is on a RAM filesystem here");
+    }
+    struct statfs shm {};
+    if (::statfs("/dev/shm", &shm) == 0 && shm.f_type == TMPFS_MAGIC) {
+        CHECK_FALSE(needs_durable_write({"shm-file", {{"path", "/dev/shm/looking-glass-x"}}}));
+        CHECK_FALSE(needs_durable_write({"runtime-folder", {{"path", "/dev/shm/vmrun-test-none/a/b"}}}));
+    } else {
+        MESSAGE("skipped the RAM filesystem case: /dev/shm is not a tmpfs here");
+    }
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/process.hpp>
+#include <boost/process/posix.hpp>
 #include <dirent.h>
 
 #include <cerrno>
@@ -105,7 +106,7 @@ std::optional<Failure> start_swtpm(const LaunchPlan& plan, Journal& journal, bp:
     InheritFds inherit;
     inherit.fds = {ctrl.fd.get(), log.get()};
     child = bp::child(exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()), bp::std_in < bp::null,
-                      bp::start_dir = plan.paths().tpm_state_dir(), OwnProcessGroup{}, inherit, ec);
+                      bp::start_dir = plan.paths().tpm_state_dir(), OwnProcessGroup{}, inherit, bp::posix::use_vfork, ec);
     ctrl.fd.reset();  // swtpm holds them now
     log.reset();
     if (ec || !child.valid()) return Failure{"cannot start swtpm: " + ec.message(), "", exe.string()};
