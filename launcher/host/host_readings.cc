@@ -1,6 +1,8 @@
 #include "host/cpu/cpu_affinity.h"
 #include "host/host_readings.h"
 
+#include "host/run_command.h"
+
 #include <unistd.h>
 
 #include <boost/process.hpp>
@@ -20,10 +22,10 @@ namespace {
 
 std::optional<std::string> qemu_version(const std::string& binary) {
     std::error_code ec;
-    auto exe = binary.find('/') == std::string::npos ? bp::search_path(binary) : boost::filesystem::path(binary);
+    auto exe = find_program(binary);
     if (exe.empty()) return std::nullopt;
     bp::ipstream out;
-    bp::child c(exe, "--version", bp::std_out > out, bp::std_err > bp::null, bp::std_in < bp::null, ec);
+    bp::child c(bp::exe = exe, bp::args = {"--version"}, bp::std_out > out, bp::std_err > bp::null, bp::std_in < bp::null, ec);
     if (ec) return std::nullopt;
     std::string line, all;
     while (std::getline(out, line)) all += line + "\n";

@@ -1,5 +1,7 @@
 #include "host/run_command.h"
 
+#include <cstdlib>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -29,12 +31,25 @@ std::string CommandOutcome::describe() const {
     return text.empty() ? out : out + ": " + text;
 }
 
+// Not Boost.Process's search_path: its PATH splitting loads every locale
+// category from disk (std::locale("")), ~60 system calls on each start.
 std::string find_program(const std::string& name) {
+    if (name.empty()) return "";
     if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : "";
-    auto path = ::boost::this_process::path();
-    path.push_back("/usr/sbin");
-    path.push_back("/sbin");
-    return bp::search_path(name, path).string();
+    const char* env = std::getenv("PATH");
+    std::string dirs = std::string(env ? env : "/usr/local/bin:/usr/bin:/bin") + ":/usr/sbin:/sbin";
+    for (size_t start = 0; start <= dirs.size();) {
+        size_t end = dirs.find(':', start);
+        if (end == std::string::npos) end = dirs.size();
+        // An empty entry is the current folder, by POSIX; vmrun runs as root and takes no program from there.
+        if (end > start) {
+            std::string candidate = dirs.substr(start, end - start) + "/" + name;
+            struct stat st {};
+            if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+        }
+        start = end + 1;
+    }
+    return "";
 }
 
 namespace {

@@ -1,8 +1,9 @@
 #include "run/preflight.h"
 
+#include "host/run_command.h"
+
 #include <unistd.h>
 
-#include <boost/process/search_path.hpp>
 #include <filesystem>
 
 #include "host/cpu/cpu_affinity.h"
@@ -50,13 +51,13 @@ std::vector<Failure> preflight(const LaunchPlan& plan, const PreflightOptions& o
                            " bytes; a unix socket path holds at most 107)",
                        "set VMRUN_RUNTIME_DIR to a shorter folder"});
     const auto& q = plan.facts.qemu_binary;
-    bool found = q.find('/') != std::string::npos ? access(q.c_str(), X_OK) == 0 : !boost::process::search_path(q).empty();
+    bool found = !find_program(q).empty();
     if (!found) out.push_back(qemu_missing(q));
     if (p.accelerator == Accelerator::kvm && access("/dev/kvm", R_OK | W_OK) != 0)
         out.push_back(kvm_unusable(cpu_vendor(plan.facts.sysroot) != "AuthenticAMD", p.source_file));
     if (p.tpm) {
         const auto& s = plan.facts.swtpm_binary;
-        bool there = s.find('/') != std::string::npos ? access(s.c_str(), X_OK) == 0 : !boost::process::search_path(s).empty();
+        bool there = !find_program(s).empty();
         if (!there) out.push_back(swtpm_missing(s, p.source_file));
         if (auto failure = swtpm_path_problem(plan)) out.push_back(*failure);
     }

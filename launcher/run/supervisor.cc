@@ -41,6 +41,7 @@
 #include "host/pci/sriov.h"
 #include "host/display/display_handoff.h"
 #include "host/process_watch.h"
+#include "host/run_command.h"
 #include "host/sound/sound_server.h"
 #include "plan/qemu_argv.h"
 #include "run/qemu_stderr.h"
@@ -175,7 +176,8 @@ private:
         auto argv = build_qemu_argv(plan_, fds);
         argv.push_back("-S");  // paused until vmrun has seen QMP come up
         spdlog::info("starting {}", argv[0]);
-        auto exe = argv[0].find('/') == std::string::npos ? bp::search_path(argv[0]) : boost::filesystem::path(argv[0]);
+        auto exe = find_program(argv[0]);
+        if (exe.empty()) exe = argv[0];  // the spawn then says why it cannot run
         std::vector<std::string> args(argv.begin() + 1, argv.end());
         bool stdio_serial = plan_.profile.serial == SerialMode::stdio;
         bp::environment env = boost::this_process::environment();
@@ -190,16 +192,16 @@ private:
         // either side writes before the exec would be copied again (~15 µs a
         // page under some hypervisors) — milliseconds of a start, for nothing.
         if (stdio_serial)
-            qemu_ = bp::child(exe, bp::args = args, env, bp::std_err > stderr_.pipe(), inherit, bp::posix::use_vfork, ec);
+            qemu_ = bp::child(bp::exe = exe, bp::args = args, env, bp::std_err > stderr_.pipe(), inherit, bp::posix::use_vfork, ec);
         else
-            qemu_ = bp::child(exe, bp::args = args, env, bp::std_in < bp::null, bp::std_err > stderr_.pipe(), OwnProcessGroup{}, inherit,
+            qemu_ = bp::child(bp::exe = exe, bp::args = args, env, bp::std_in < bp::null, bp::std_err > stderr_.pipe(), OwnProcessGroup{}, inherit,
                               bp::posix::use_vfork, ec);
         // QEMU holds the taps now (or failed to start): with vmrun's copies closed, they die with QEMU.
         close_taps(network_);
         shared_memory.fd.reset();
         // And the monitor's socket: a QEMU that dies before its greeting resets the connection.
         monitor.fd.reset();
-        if (ec || !qemu_.valid()) return fail_start({"cannot start " + argv[0] + ": " + ec.message(), "", exe.string()});
+        if (ec || !qemu_.valid()) return fail_start({"cannot start " + argv[0] + ": " + ec.message(), "", exe});
         pid_t pid = qemu_.id();
         auto started = process_start_time(pid);
         journal_.record({"qemu-process", {{"pid", pid}, {"start_time", started.value_or(0)}}});

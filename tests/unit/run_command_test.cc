@@ -7,6 +7,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -73,4 +75,31 @@ TEST_CASE("a daemon the command leaves behind cannot keep writing into vmrun's r
     bool ended = ended_within(daemon, 5s);  // its writes fail: yes ends on a write error
     if (!ended) ::kill(daemon, SIGKILL);
     CHECK(ended);
+}
+
+TEST_CASE("find_program: PATH in order, then /usr/sbin and /sbin; only executable files; a path with '/' as it is") {
+    TempDir first, second;
+    auto make = [](const std::filesystem::path& p, std::filesystem::perms mode) {
+        std::ofstream(p) << "#!/bin/sh\n";
+        std::filesystem::permissions(p, mode);
+    };
+    using std::filesystem::perms;
+    make(first.path / "tool-a", perms::owner_read | perms::owner_write);  // not executable: passed over
+    make(second.path / "tool-a", perms::owner_all);
+    make(first.path / "tool-b", perms::owner_all);
+    std::filesystem::create_directory(first.path / "tool-dir");  // a folder is no program
+    std::filesystem::permissions(first.path / "tool-dir", perms::owner_all);
+    const char* old = std::getenv("PATH");
+    std::string saved = old ? old : "";
+    ::setenv("PATH", ("::" + first.path.string() + ":" + second.path.string()).c_str(), 1);
+    CHECK(find_program("tool-a") == (second.path / "tool-a").string());
+    CHECK(find_program("tool-b") == (first.path / "tool-b").string());
+    CHECK(find_program("tool-dir") == "");
+    CHECK(find_program("no-such-tool-vmrun") == "");
+    CHECK(find_program("") == "");
+    // Not in PATH, still found where system tools live.
+    if (std::filesystem::exists("/usr/sbin/ip") || std::filesystem::exists("/sbin/ip")) CHECK(find_program("ip") != "");
+    CHECK(find_program((first.path / "tool-b").string()) == (first.path / "tool-b").string());
+    CHECK(find_program((first.path / "tool-a").string()) == "");
+    ::setenv("PATH", saved.c_str(), 1);
 }

@@ -25,6 +25,7 @@
 #include "host/child_process.h"
 #include "host/pid_file.h"
 #include "host/private_dir.h"
+#include "host/run_command.h"
 #include "host/unix_listener.h"
 
 namespace bp = boost::process;
@@ -90,8 +91,7 @@ std::optional<Failure> start_swtpm(const LaunchPlan& plan, Journal& journal, bp:
     const auto& socket = plan.paths().swtpm_socket();
     std::error_code ec;
     fs::remove(socket, ec);  // left by a swtpm that died with its VM
-    auto exe = bp::search_path(plan.facts.swtpm_binary);
-    if (plan.facts.swtpm_binary.find('/') != std::string::npos) exe = plan.facts.swtpm_binary;
+    auto exe = find_program(plan.facts.swtpm_binary);
     if (exe.empty()) return swtpm_missing(plan.facts.swtpm_binary, plan.profile.source_file);
     // Made by vmrun (see swtpm_argv.h), 0600: only root's QEMU (it connects
     // before dropping to run_as) reaches the TPM.
@@ -105,11 +105,11 @@ std::optional<Failure> start_swtpm(const LaunchPlan& plan, Journal& journal, bp:
         return journal_failure(journal, jec);
     InheritFds inherit;
     inherit.fds = {ctrl.fd.get(), log.get()};
-    child = bp::child(exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()), bp::std_in < bp::null,
+    child = bp::child(bp::exe = exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()), bp::std_in < bp::null,
                       bp::start_dir = plan.paths().tpm_state_dir(), OwnProcessGroup{}, inherit, bp::posix::use_vfork, ec);
     ctrl.fd.reset();  // swtpm holds them now
     log.reset();
-    if (ec || !child.valid()) return Failure{"cannot start swtpm: " + ec.message(), "", exe.string()};
+    if (ec || !child.valid()) return Failure{"cannot start swtpm: " + ec.message(), "", exe};
     pid_t pid = child.id();
     auto started = process_start_time(pid);
     if (auto jec = journal.record({"swtpm-process", {{"pid", pid}, {"start_time", started.value_or(0)}}})) {
