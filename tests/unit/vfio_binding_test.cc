@@ -6,12 +6,15 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "failure_text.h"
 #include "pci_addresses.h"
 #include "host/host_restore.h"
 #include "host/journal.h"
 #include "host/pci/passthrough_setup.h"
+#include "host/pci/bind_functions.h"
+#include "host/pci/device_presence.h"
 #include "sim_kernel.h"
 #include "sim_sysfs.h"
 #include "host/sysfs_io.h"
@@ -166,6 +169,33 @@ TEST_CASE("refusals: the boot GPU carrying the console, a GPU held open by Xorg"
     CHECK(problems[1].what == "0000:01:00.0 is in use: pid 812 (Xorg) has /dev/dri/card1 open");
     CHECK(has_any(problems, "--force-bind"));
     CHECK(inspection.problems(ForceBind::all()).empty());
+}
+
+TEST_CASE("refusals: a function whose configuration space reads 0xffff (D3cold, gone) is refused, even with --force-bind") {
+    TempDir root;
+    sim_i9_9900k(root.path.string());
+    auto config = [&](const char* fn, std::string bytes) {
+        std::ofstream(root.path / "sys/bus/pci/devices" / fn / "config", std::ios::binary) << bytes;
+    };
+    // The GPU answers (NVIDIA, 0x10de), its audio function has fallen off the bus.
+    config("0000:01:00.0", std::string("\xde\x10\x07\x1e", 4));
+    config("0000:01:00.1", std::string(64, '\xff'));
+    CHECK(read_presence(root.path.string(), *parse_pci_address("01:00.0")) == Presence::answers);
+    CHECK(read_presence(root.path.string(), *parse_pci_address("01:00.1")) == Presence::absent);
+    CHECK(read_presence(root.path.string(), *parse_pci_address("01:00.2")) == Presence::unknown);  // no config file here
+    auto inspection = inspect_passthrough(root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
+    for (const auto& force : {ForceBind{}, ForceBind::all()}) {
+        auto problems = inspection.problems(force);
+        REQUIRE(problems.size() == 1);
+        CHECK(problems[0].what.find("0000:01:00.1 does not answer: its configuration space reads 0xffff") == 0);
+        CHECK(problems[0].where == "0000:01:00.1");
+        CHECK(problems[0].fix.find("reboot") != std::string::npos);
+    }
+    // Binding checks first: nothing is touched.
+    Journal journal(root / "journal");
+    auto bound = bind_functions({root.path.string(), addrs({"01:00.0", "01:00.1"}), {}, {}, ForceBind::all(), std::nullopt}, journal);
+    CHECK_FALSE(bound.ok());
+    CHECK_FALSE(journal.exists());
 }
 
 TEST_CASE("refusals: the NVMe holding / and the NIC of the default route; the other drives are free") {

@@ -1,5 +1,7 @@
 #include "host/pci/passthrough_setup.h"
 
+#include "host/pci/device_presence.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,6 +21,7 @@ std::vector<PciAddress> passthrough_addresses(const Profile& profile) {
 std::vector<Failure> PassthroughInspection::problems(const ForceBind& force, bool display_handoff) const {
     std::vector<Failure> out;
     for (const auto& p : expansion.problems) out.push_back({p.what, p.fix});
+    out.insert(out.end(), absent.begin(), absent.end());
     if (!vfio_loaded)
         out.push_back({"the vfio-pci driver is not loaded",
                        "modprobe vfio-pci (and list vfio-pci in /etc/modules-load.d/vfio.conf to keep it loaded)"});
@@ -44,6 +47,7 @@ PassthroughInspection inspect_passthrough(const std::string& sysroot, const std:
     HostUseFinder finder(sysroot, exclusive_open);
     for (const auto& g : out.expansion.groups)
         for (const auto& f : g.to_bind) {
+            if (auto gone = absent_device(sysroot, f.address)) out.absent.push_back(std::move(*gone));
             auto found = finder.find(f);
             for (auto& u : found.uses) out.host_uses.push_back(std::move(u));
             for (auto& u : found.unverified) out.unverified.push_back(std::move(u));
