@@ -1,4 +1,6 @@
 #include "host/host_check.h"
+
+#include "host/pci/vga_region.h"
 #include "base/join.h"
 
 #include "base/cpu_list.h"
@@ -244,6 +246,11 @@ private:
             add(Verdict::pass, "group " + std::to_string(g.group), text);
         }
         for (const auto& p : pt_->expansion.problems) add(Verdict::fail, "passthrough", p.what, p.fix);
+        for (const auto& a : pt_->absent) add(Verdict::fail, "passthrough", a.what, a.fix);
+        for (const auto& x : plan_->profile.passthrough)
+            if (x.x_vga && !x.vf)
+                if (auto vga = vga_region_problem(plan_->facts.sysroot, x.host, plan_->profile.source_file))
+                    add(Verdict::fail, "x_vga", vga->what, vga->fix);
         bool handoff = plan_->profile.host_display.has_value();
         for (const auto& u : pt_->host_uses)
             if (handoff && u.display()) add(Verdict::pass, "handoff", u.what + ": host_display releases it at start, and gives it back after");

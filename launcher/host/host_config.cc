@@ -91,8 +91,15 @@ HostConfig decide_host_config(const HostConfigInput& in) {
     // A GPU that is not the boot VGA never needs the legacy VGA ranges on the
     // host; opting it out of VGA arbitration keeps the host's console GPU
     // (often an i915 iGPU) from being arbitrated against it.
+    // But disable_vga=1 takes vfio-pci's VGA region away from every device,
+    // and QEMU refuses x-vga without one: a profile that gives a GPU x_vga
+    // (SeaBIOS, legacy boot) keeps it.
+    bool wants_vga = !in.x_vga.empty();
     for (const auto* f : bound)
-        if (f->is_vga() && f->boot_vga == false) out.secondary_gpus.push_back(f->address.str());
+        if (f->is_vga() && f->boot_vga == false) {
+            if (wants_vga) out.vga_kept.push_back(f->address.str());
+            else out.secondary_gpus.push_back(f->address.str());
+        }
     std::string disable_vga = out.secondary_gpus.empty() ? "" : " disable_vga=1";
     if (!out.vfio_ids.empty()) out.modprobe_lines.push_back("options vfio-pci ids=" + join(out.vfio_ids, ",") + disable_vga);
     else if (!disable_vga.empty()) out.modprobe_lines.push_back("options vfio-pci" + disable_vga);
@@ -125,7 +132,10 @@ std::string render_host_config(const HostConfig& c) {
     if (!c.secondary_gpus.empty())
         o << "# disable_vga=1: " << join(c.secondary_gpus, ", ") << (c.secondary_gpus.size() == 1 ? " is" : " are")
           << " not the host's boot VGA, so vfio-pci opts it out of VGA arbitration\n"
-             "# and the host's console GPU keeps the legacy VGA ranges to itself (the guest still gets VGA with x-vga=on)\n";
+             "# and the host's console GPU keeps the legacy VGA ranges to itself (the guest's OVMF needs none)\n";
+    if (!c.vga_kept.empty())
+        o << "# no disable_vga=1: the profile gives a GPU x_vga, which needs vfio-pci's VGA region\n"
+             "# (with disable_vga=1 QEMU refuses x-vga); under OVMF, remove x_vga and run host-config again\n";
     if (c.vfio_ids.empty()) o << "# (no id is unique to the profile's devices: leave binding to 'vmrun start')\n";
     for (const auto& l : c.modprobe_lines) o << l << "\n";
     for (const auto& d : c.builtin_drivers)

@@ -21,6 +21,7 @@ struct HostConfigInput {
     std::map<std::string, std::string> modules;   // driver name -> its module ("" = built into the kernel)
     bool intel = true;
     std::vector<InitramfsTool> tools;             // which generators to print for
+    std::vector<PciAddress> x_vga;                // GPUs the profile gives x_vga: they keep vfio-pci's VGA region
 };
 
 // What the set-up amounts to, decided once; the text and --json both show it.
@@ -40,6 +41,7 @@ struct HostConfig {
     std::string kernel_cmdline;              // parameters to add
     std::vector<std::string> vfio_ids;       // vendor:device ids unique to the profile's functions
     std::vector<std::string> secondary_gpus; // passed GPUs that are not the boot VGA: disable_vga=1
+    std::vector<std::string> vga_kept;       // secondary GPUs given x_vga: no disable_vga=1 (QEMU would refuse x-vga)
     std::vector<std::string> softdeps;       // modules vfio-pci must load before
     std::vector<std::string> builtin_drivers;// drivers softdep cannot order
     std::vector<std::string> modprobe_lines; // /etc/modprobe.d/vfio.conf

@@ -224,6 +224,15 @@ private:
                 d_.error(x.at.of("pf"), "the physical function " + x.vf->pf.str() + " is passed through whole (line " +
                                             std::to_string(seen[x.vf->pf].line) +
                                             "); its virtual functions exist only while the host's driver keeps it");
+        // x-vga routes the legacy VGA ranges (0xa0000, ports 0x3b0-0x3df) to
+        // the GPU: what SeaBIOS and a legacy boot draw through. OVMF draws
+        // with the GPU's own GOP driver and uses none of them, and vfio-pci
+        // loaded with disable_vga=1 has no VGA region, so QEMU then refuses
+        // x-vga outright ("device does not support requested feature").
+        if (vga && p_.firmware.type == FirmwareType::ovmf)
+            d_.warning(vga->at.of("x_vga"), "x_vga is for SeaBIOS (legacy boot); OVMF shows the screen through the GPU's GOP "
+                                            "and needs no VGA ranges, and QEMU refuses x_vga where vfio-pci has no VGA region "
+                                            "(disable_vga=1): remove x_vga");
         if (vga && (p_.display.vga == VgaType::std || p_.display.vga == VgaType::virtio || p_.display.vga == VgaType::qxl))
             d_.error(p_.at.of("display.vga"), "x_vga (line " + std::to_string(vga->at.of("x_vga").line) +
                                                   ") hands the VGA ranges to the passed-through GPU; set display.vga: none");

@@ -276,7 +276,7 @@ std::vector<ProfileSection> build_schema() {
             {"id", "text", "`hostdevN`",
              "Device id."},
             {"x_vga", "bool", "`false`",
-             "Give this GPU the legacy VGA ranges (`x-vga=on`): needed for a GPU as the primary display under SeaBIOS. At most one device; the emulated VGA is turned off (`display.vga` must be `none` or `auto`)."},
+             "Give this GPU the legacy VGA ranges (`x-vga=on`): needed for a GPU as the primary display under SeaBIOS; OVMF needs none (warned). vfio-pci must offer the VGA region: not with `disable_vga=1` or without `CONFIG_VFIO_PCI_VGA` (refused at start, shown by `vmrun check`). At most one device; the emulated VGA is turned off (`display.vga` must be `none` or `auto`)."},
             {"romfile", "path", "—",
              "A ROM image to expose instead of the card's own (a dumped, patched VBIOS)."},
             {"rombar", "bool", "QEMU's (`true`)",

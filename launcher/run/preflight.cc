@@ -17,6 +17,7 @@
 #include "plan/swtpm_argv.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/pci/sriov.h"
+#include "host/pci/vga_region.h"
 #include "host/requirements.h"
 
 namespace vmrun {
@@ -112,6 +113,9 @@ std::vector<Failure> preflight(const LaunchPlan& plan, const PreflightOptions& o
             out.push_back(ovmf_file_missing("OVMF VARS template", plan.firmware.vars_template, "firmware.vars_template", p.source_file));
     }
     if (!p.passthrough.empty()) {
+        for (const auto& x : p.passthrough)
+            if (x.x_vga && !x.vf)
+                if (auto vga = vga_region_problem(plan.facts.sysroot, x.host, p.source_file)) out.push_back(*vga);
         auto sriov = sriov_problems(plan);
         out.insert(out.end(), sriov.begin(), sriov.end());
         auto more = inspect_passthrough(plan.facts.sysroot, existing_passthrough_addresses(plan))

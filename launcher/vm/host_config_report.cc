@@ -47,6 +47,8 @@ HostConfigReport host_config_for(const LaunchPlan& plan, const std::string& sysr
             if (!f.driver.empty())
                 in.modules[f.driver] = symlink_name(fs::path(sysroot) / "sys/bus/pci/drivers" / f.driver / "module");
     in.intel = read_iommu_kind(sysroot) == IommuKind::intel;
+    for (const auto& x : plan.profile.passthrough)
+        if (x.x_vga && !x.vf) in.x_vga.push_back(x.host);
     auto ids = distro.empty() ? distro_ids(sysroot) : std::vector<std::string>{distro};
     in.tools = initramfs_tools_for(ids);
     report.unknown_distro = !distro.empty() && in.tools.empty();

@@ -201,6 +201,26 @@ TEST_CASE("vmrun check PROFILE on the seeds' hosts: the group plan, and what blo
     }
 }
 
+TEST_CASE("x_vga where vfio-pci has no VGA region (disable_vga=1): check fails it, start refuses before any change") {
+    SimHost host("vga-off", sim_i9_9900k, kGpuGroup);
+    add_host_basics(host.root(), {});
+    fs::create_directories(fs::path(host.root()) / "sys/module/vfio_pci/parameters");
+    write_file(fs::path(host.root()) / "sys/module/vfio_pci/parameters/disable_vga", "Y\n");
+    auto check = run_vmrun(host.env, {"check", host.profile});
+    INFO(check.out);
+    CHECK(check.exit_code == 1);
+    CHECK(has(check.out, "FAIL  x_vga      vfio-pci runs with disable_vga=1: it gives no device a VGA region, so QEMU refuses x_vga for 0000:01:00.0"));
+    auto start = run_vmrun(host.env, {"start", "--foreground", host.profile});
+    CHECK(start.exit_code == 1);
+    CHECK(has(start.err, "vfio-pci runs with disable_vga=1"));
+    CHECK(has(start.err, "fix: remove x_vga from " + host.profile));
+    CHECK(host.kernel->writes().empty());
+    // With the region there, x_vga raises nothing.
+    write_file(fs::path(host.root()) / "sys/module/vfio_pci/parameters/disable_vga", "N\n");
+    auto fine = run_vmrun(host.env, {"check", host.profile});
+    CHECK_FALSE(has(fine.out, "x_vga"));
+}
+
 TEST_CASE("vmrun check on a host without an IOMMU fails with the fix") {
     TempDir dir;
     sim_i9_9900k(dir / "host");

@@ -61,6 +61,17 @@ TEST_CASE("host-config: disable_vga=1 for a passed GPU that is not the host's bo
     auto second = render_host_config(input_for(root.path.string(), {"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
     CHECK(has(second, "options vfio-pci ids=10de:1e07,10de:10f7,10de:1ad6,10de:1ad7 disable_vga=1\n"));
     CHECK(has(second, "# disable_vga=1: 0000:01:00.0 is not the host's boot VGA"));
+    CHECK_FALSE(has(second, "x-vga=on"));  // no claim that x-vga works without the VGA region
+    // A profile that gives the GPU x_vga (SeaBIOS) keeps vfio-pci's VGA region: QEMU refuses x-vga without it.
+    auto in = input_for(root.path.string(), {"01:00.0", "01:00.1", "01:00.2", "01:00.3"});
+    in.x_vga = {*parse_pci_address("01:00.0")};
+    auto config = decide_host_config(in);
+    CHECK(config.secondary_gpus.empty());
+    CHECK(config.vga_kept == std::vector<std::string>{"0000:01:00.0"});
+    auto kept = render_host_config(config);
+    CHECK_FALSE(has(kept, "disable_vga=1\n"));
+    CHECK(has(kept, "options vfio-pci ids=10de:1e07,10de:10f7,10de:1ad6,10de:1ad7\n"));
+    CHECK(has(kept, "# no disable_vga=1: the profile gives a GPU x_vga"));
 }
 
 TEST_CASE("host-config and check agree on the IOMMU: the kernel's units decide, not the CPU's vendor") {

@@ -96,3 +96,18 @@ TEST_CASE("a balloon is a virtio-balloon on pcie.0; with passthrough or hugepage
     CHECK(bad.errors()[0] == "bad.yaml:3:10: 'balloon' must be true or false, got 'maybe'");
     CHECK_FALSE(run_pipeline("name: t\nmemory: 1G\nballoon: false\n").planned.plan->balloon);
 }
+
+TEST_CASE("x_vga under OVMF is warned about at its line; under SeaBIOS it is what x_vga is for") {
+    auto warned_at = [](const Pipeline& p, const std::string& text) -> int {
+        for (auto& d : p.loaded.diagnostics.all())
+            if (d.severity == Severity::warning && d.message.find(text) != std::string::npos) return d.loc.line;
+        return 0;
+    };
+    auto ovmf = run_pipeline("name: t\nmemory: 1G\nfirmware: ovmf\ndisplay:\n  vga: none\npassthrough:\n  - host: 01:00.0\n    x_vga: true\n");
+    CHECK(ovmf.errors().empty());
+    CHECK(warned_at(ovmf, "x_vga is for SeaBIOS (legacy boot)") == 8);
+    CHECK(warned_at(ovmf, "disable_vga=1") == 8);
+    auto seabios = run_pipeline("name: t\nmemory: 1G\nfirmware: seabios\ndisplay:\n  vga: none\npassthrough:\n  - host: 01:00.0\n    x_vga: true\n");
+    CHECK(seabios.errors().empty());
+    CHECK(seabios.loaded.diagnostics.all().empty());
+}
