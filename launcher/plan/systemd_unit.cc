@@ -26,13 +26,19 @@ std::string exec_word(const std::string& word) {
 
 // What both units share: the supervisor in the foreground, READY once the
 // guest runs, and a stop that starts with ACPI.
-std::string service_section(const std::string& exec_start, const std::string& exec_stop, int stop_seconds) {
+std::string service_section(const std::string& exec_start, const std::string& exec_stop, const std::string& exec_restore,
+                            int stop_seconds) {
     std::string out = "\n[Service]\n";
     // The supervisor says READY once QMP is up and the guest runs.
     out += "Type=notify\n";
     out += "NotifyAccess=main\n";
     out += "ExecStart=" + exec_start + "\n";
     if (!exec_stop.empty()) out += "ExecStop=" + exec_stop + "\n";
+    // After every end, a supervisor SIGKILLed at the stop timeout or crashed
+    // included: whatever its journal still holds (devices on vfio-pci, taps,
+    // huge pages) is given back now, not at the next start. '-': a restore
+    // that fails says why in the log; it must not turn into a restart.
+    out += "ExecStopPost=-" + exec_restore + "\n";
     // SIGTERM to the supervisor only (it powers the guest off through ACPI,
     // then quits QEMU after shutdown_timeout); SIGKILL to the whole group
     // only if that does not end it in time.
@@ -66,7 +72,7 @@ std::string systemd_unit(const Profile& p, const std::string& vmrun_binary, cons
     // little longer before it kills what is left.
     out += service_section(exec_word(vmrun_binary) + " start --foreground " + exec_word(profile_path),
                            exec_word(vmrun_binary) + " stop " + p.name + " --timeout " + std::to_string(p.shutdown_timeout),
-                           p.shutdown_timeout + 30);
+                           exec_word(vmrun_binary) + " restore " + p.name, p.shutdown_timeout + 30);
     out += "Restart=no\n";
     out += "\n[Install]\n";
     out += "WantedBy=multi-user.target\n";
@@ -82,7 +88,9 @@ std::string systemd_template_unit(const std::string& vmrun_binary, const std::st
     out += "# shutdown_timeout, quits QEMU. Restarted when QEMU fails or is killed (exit 3, 4),\n";
     out += "# never when the guest powered itself off (0), nor when the profile or the host\n";
     out += "# is wrong (1, 64, 65): those need a person. 'vmrun systemd-unit PROFILE' writes\n";
-    out += "# a unit of its own for a profile kept elsewhere.\n";
+    out += "# a unit of its own for a profile kept elsewhere. After every stop, a crash\n";
+    out += "# included, 'vmrun restore %i' gives back what the run left: NAME.yaml's name\n";
+    out += "# must be NAME.\n";
     out += "[Unit]\n";
     out += "Description=vmrun VM %i\n";
     out += "Documentation=man:vmrun(1) man:vmrun-profile(5)\n";
@@ -92,7 +100,8 @@ std::string systemd_template_unit(const std::string& vmrun_binary, const std::st
     // No ExecStop: systemd's SIGTERM is the supervisor's ACPI request, with the
     // profile's own timeout; the stop timeout only needs to outlast the longest
     // shutdown_timeout a profile may set (3600 s) and the escalation after it.
-    out += service_section(exec_word(vmrun_binary) + " start --foreground " + profile, "", 3600 + 60);
+    out += service_section(exec_word(vmrun_binary) + " start --foreground " + profile, "", exec_word(vmrun_binary) + " restore %i",
+                           3600 + 60);
     out += "Restart=on-failure\n";
     out += "RestartSec=10\n";
     out += "RestartPreventExitStatus=1 64 65\n";

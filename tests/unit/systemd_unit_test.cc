@@ -16,6 +16,8 @@ TEST_CASE("systemd unit: notify service, foreground supervisor, ACPI stop with a
     CHECK(has_line(unit, "Type=notify"));
     CHECK(has_line(unit, "ExecStart=/usr/bin/vmrun start --foreground /etc/vmrun/gamer.yaml"));
     CHECK(has_line(unit, "ExecStop=/usr/bin/vmrun stop gamer --timeout 120"));
+    // After any end, a killed supervisor's included, what its journal holds goes back.
+    CHECK(has_line(unit, "ExecStopPost=-/usr/bin/vmrun restore gamer"));
     CHECK(has_line(unit, "TimeoutStopSec=150"));
     CHECK(has_line(unit, "KillMode=mixed"));
     CHECK(has_line(unit, "After=network-online.target"));
@@ -33,6 +35,7 @@ TEST_CASE("vmrun@.service: the profile named by the instance, SIGTERM as the ACP
     CHECK(has_line(unit, "ConditionPathExists=/etc/vmrun/%i.yaml"));
     // No ExecStop: systemd's SIGTERM reaches the supervisor alone, which applies the profile's own timeout.
     CHECK(unit.find("ExecStop=") == std::string::npos);
+    CHECK(has_line(unit, "ExecStopPost=-/usr/bin/vmrun restore %i"));
     CHECK(has_line(unit, "KillMode=mixed"));
     // Longer than the longest shutdown_timeout a profile may set (3600 s), plus the escalation.
     CHECK(has_line(unit, "TimeoutStopSec=3660"));
