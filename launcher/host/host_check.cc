@@ -1,5 +1,6 @@
 #include "host/host_check.h"
 
+#include "host/pci/reset_method.h"
 #include "host/pci/vga_region.h"
 #include "base/join.h"
 
@@ -247,6 +248,12 @@ private:
         }
         for (const auto& p : pt_->expansion.problems) add(Verdict::fail, "passthrough", p.what, p.fix);
         for (const auto& a : pt_->absent) add(Verdict::fail, "passthrough", a.what, a.fix);
+        for (const auto& w : pt_->reset_warnings) add(Verdict::warn, "reset", w.what, w.fix);
+        for (const auto& g : pt_->expansion.groups)
+            for (const auto& f : g.to_bind)
+                if (needs_vendor_reset(f) && vendor_reset_loaded(plan_->facts.sysroot))
+                    add(Verdict::pass, "reset", f.address.str() + " resets through vendor-reset: start selects device_specific, and puts the "
+                                                                  "reset_method back after");
         for (const auto& x : plan_->profile.passthrough)
             if (x.x_vga && !x.vf)
                 if (auto vga = vga_region_problem(plan_->facts.sysroot, x.host, plan_->profile.source_file))

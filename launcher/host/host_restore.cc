@@ -15,6 +15,7 @@
 #include "host/memory/shared_memory_file.h"
 #include "host/net/network_setup.h"
 #include "host/net/vf_settings.h"
+#include "host/pci/reset_method.h"
 #include "host/pci/sriov.h"
 #include "host/pci/vfio_binder.h"
 #include "host/process_watch.h"
@@ -181,6 +182,7 @@ Restorer make_restorer(const VmPaths& vm) {
     // A device node lives in devtmpfs, made afresh at each boot.
     r.on("evdev-access", check_evdev_access_entry, restore_evdev_access);
     r.on("sriov-vfs", check_sriov_entry, restore_sriov_count);
+    r.on("reset-method", check_reset_method_entry, restore_reset_method);
     r.on("vf-net", check_vf_net_entry, restore_vf_net);
     r.on("tap", check_link, remove_tap);
     r.on("bridge", check_link, remove_bridge);

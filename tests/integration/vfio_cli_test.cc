@@ -221,6 +221,24 @@ TEST_CASE("x_vga where vfio-pci has no VGA region (disable_vga=1): check fails i
     CHECK_FALSE(has(fine.out, "x_vga"));
 }
 
+TEST_CASE("vmrun check explains the reset of an AMD GPU with the reset bug: warned without vendor-reset, chosen with it") {
+    SimHost host("navi", sim_i9_9900k, "passthrough:\n  - host: 01:00.0\n  - host: 01:00.1\n  - host: 01:00.2\n  - host: 01:00.3\n");
+    add_host_basics(host.root(), {});
+    auto gpu = fs::path(host.root()) / "sys/bus/pci/devices/0000:01:00.0";
+    write_file(gpu / "vendor", "0x1002\n");
+    write_file(gpu / "device", "0x731f\n");
+    write_file(gpu / "reset_method", "bus\n");
+    auto without = run_vmrun(host.env, {"check", host.profile});
+    INFO(without.out);
+    CHECK(has(without.out, "WARN  reset      0000:01:00.0 [1002:731f] is an AMD GPU whose own resets fail (the AMD reset bug)"));
+    fs::create_directories(fs::path(host.root()) / "sys/module/vendor_reset");
+    auto with = run_vmrun(host.env, {"check", host.profile});
+    INFO(with.out);
+    CHECK(has(with.out, "PASS  reset      0000:01:00.0 resets through vendor-reset"));
+    CHECK_FALSE(has(with.out, "AMD reset bug"));
+    for (const auto& w : host.kernel->writes()) CHECK(w.value != "device_specific");  // check changes nothing
+}
+
 TEST_CASE("vmrun check on a host without an IOMMU fails with the fix") {
     TempDir dir;
     sim_i9_9900k(dir / "host");

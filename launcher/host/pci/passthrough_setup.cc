@@ -1,6 +1,7 @@
 #include "host/pci/passthrough_setup.h"
 
 #include "host/pci/device_presence.h"
+#include "host/pci/reset_method.h"
 
 #include <unistd.h>
 
@@ -48,6 +49,7 @@ PassthroughInspection inspect_passthrough(const std::string& sysroot, const std:
     for (const auto& g : out.expansion.groups)
         for (const auto& f : g.to_bind) {
             if (auto gone = absent_device(sysroot, f.address)) out.absent.push_back(std::move(*gone));
+            for (auto& w : reset_warnings(sysroot, f)) out.reset_warnings.push_back(std::move(w));
             auto found = finder.find(f);
             for (auto& u : found.uses) out.host_uses.push_back(std::move(u));
             for (auto& u : found.unverified) out.unverified.push_back(std::move(u));

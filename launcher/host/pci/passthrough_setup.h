@@ -24,6 +24,7 @@ struct PassthroughInspection {
     std::vector<HostUse> host_uses;   // of the functions that would be bound
     std::vector<HostUse> unverified;  // block devices the kernel could not be asked about
     std::vector<Failure> absent;      // functions that read as gone (device_presence): never forced
+    std::vector<Failure> reset_warnings;  // no reset method, or an AMD GPU without vendor-reset (reset_method)
     bool vfio_loaded = false;
 
     // Everything that stops the bind; each host use only when its kind is not forced.
