@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "text_has.h"
 #include "base/pci_address.h"
@@ -14,6 +15,8 @@
 #include "host/journal.h"
 #include "host/net/vf_settings.h"
 #include "host/pci/bind_functions.h"
+#include "host/pci/device_presence.h"
+#include "host/pci/passthrough_setup.h"
 #include "host/pci/pci_sysfs.h"
 #include "host/pci/sriov.h"
 #include "host/sysfs_io.h"
@@ -386,4 +389,27 @@ TEST_CASE("bind_functions: a refusal binds nothing and says why") {
     CHECK(result.refusals[0].what.find("0000:03:10.2") != std::string::npos);
     CHECK(result.bound.empty());
     CHECK(journal.read().entries.empty());
+}
+
+TEST_CASE("a virtual function's vendor id reads 0xffff by the specification: it is judged by its PF, not refused as gone") {
+    SriovHost host;
+    fs::create_directories(host.dir / "state");
+    Journal journal(host.dir / "state/journal");
+    REQUIRE(!create_virtual_functions(host.root, host.request(2), journal));
+    host.kernel->sync();
+    auto config = [&](const char* fn, const std::string& bytes) {
+        std::ofstream(fs::path(host.root) / "sys/bus/pci/devices" / fn / "config", std::ios::binary) << bytes;
+    };
+    config("0000:03:00.0", std::string("\x86\x80\xfb\x10", 4));  // the PF answers: Intel, 82599
+    config("0000:03:10.0", std::string(64, '\xff'));                // its VF, as every VF reads
+    auto vf = *parse_pci_address("03:10.0"), pf = *parse_pci_address("03:00.0");
+    CHECK(read_presence(host.root, vf) == Presence::absent);  // the raw reading...
+    CHECK_FALSE(absent_device(host.root, vf, pf));            // ...is no verdict for a VF
+    CHECK(inspect_passthrough(host.root, {vf}).absent.empty());
+    // The PF gone: its VF goes with it, and says so.
+    config("0000:03:00.0", std::string(64, '\xff'));
+    auto gone = absent_device(host.root, vf, pf);
+    REQUIRE(gone);
+    CHECK(gone->what.find("0000:03:10.0 is a virtual function of 0000:03:00.0, and 0000:03:00.0 does not answer") == 0);
+    CHECK(make_restorer({}).restore(journal).ok());
 }

@@ -18,7 +18,12 @@ Presence read_presence(const std::string& sysroot, const PciAddress& address) {
     return vendor[0] == 0xff && vendor[1] == 0xff ? Presence::absent : Presence::answers;
 }
 
-std::optional<Failure> absent_device(const std::string& sysroot, const PciAddress& address) {
+std::optional<Failure> absent_device(const std::string& sysroot, const PciAddress& address, const std::optional<PciAddress>& physfn) {
+    if (physfn) {
+        auto pf = absent_device(sysroot, *physfn);
+        if (pf) pf->what = address.str() + " is a virtual function of " + physfn->str() + ", and " + pf->what;
+        return pf;
+    }
     if (read_presence(sysroot, address) != Presence::absent) return std::nullopt;
     return Failure{address.str() + " does not answer: its configuration space reads 0xffff (powered off in D3cold, "
                                    "gone from the bus, or stuck after a reset that failed)",

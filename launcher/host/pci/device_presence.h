@@ -4,6 +4,8 @@
 // and a function powered off in D3cold, fallen off the bus or wedged after a
 // failed reset reads all ones (vendor 0xffff, "Unknown header type 7f" in
 // lspci). Binding such a function, or giving a VM one, cannot work.
+// An SR-IOV virtual function's vendor id reads 0xffff by the specification
+// (its ids live in the PF's SR-IOV capability): a VF is judged by its PF.
 
 #include <optional>
 #include <string>
@@ -21,7 +23,8 @@ enum class Presence {
 
 Presence read_presence(const std::string& sysroot, const PciAddress& address);
 
-// The refusal for a function that reads as absent, else nothing.
-std::optional<Failure> absent_device(const std::string& sysroot, const PciAddress& address);
+// The refusal for a function that reads as absent (a VF: whose PF does), else nothing.
+std::optional<Failure> absent_device(const std::string& sysroot, const PciAddress& address,
+                                     const std::optional<PciAddress>& physfn = std::nullopt);
 
 }  // namespace vmrun

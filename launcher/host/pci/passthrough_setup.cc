@@ -48,7 +48,7 @@ PassthroughInspection inspect_passthrough(const std::string& sysroot, const std:
     HostUseFinder finder(sysroot, exclusive_open);
     for (const auto& g : out.expansion.groups)
         for (const auto& f : g.to_bind) {
-            if (auto gone = absent_device(sysroot, f.address)) out.absent.push_back(std::move(*gone));
+            if (auto gone = absent_device(sysroot, f.address, f.physfn)) out.absent.push_back(std::move(*gone));
             for (auto& w : reset_warnings(sysroot, f)) out.reset_warnings.push_back(std::move(w));
             auto found = finder.find(f);
             for (auto& u : found.uses) out.host_uses.push_back(std::move(u));
