@@ -74,6 +74,13 @@ TEST_CASE("extra QEMU args are allowed but flagged") {
     CHECK(warned);
 }
 
+// The line of the first warning that says `text`; 0 when none does.
+static int warned_at(const Pipeline& p, const std::string& text) {
+    for (auto& d : p.loaded.diagnostics.all())
+        if (d.severity == Severity::warning && d.message.find(text) != std::string::npos) return d.loc.line;
+    return 0;
+}
+
 TEST_CASE("a balloon is a virtio-balloon on pcie.0; with passthrough or hugepages it is warned about, not refused") {
     auto plain = run_pipeline("name: t\nmemory: 1G\nballoon: true\n");
     REQUIRE(plain.errors().empty());
@@ -81,11 +88,6 @@ TEST_CASE("a balloon is a virtio-balloon on pcie.0; with passthrough or hugepage
     REQUIRE(plain.planned.plan->balloon);
     CHECK(plain.planned.plan->balloon->bus == "pcie.0");
     CHECK(plain.loaded.diagnostics.all().empty());
-    auto warned_at = [](const Pipeline& p, const std::string& text) -> int {
-        for (auto& d : p.loaded.diagnostics.all())
-            if (d.severity == Severity::warning && d.message.find(text) != std::string::npos) return d.loc.line;
-        return 0;
-    };
     auto vfio = run_pipeline("name: t\nmemory: 1G\nballoon: true\npassthrough:\n  - host: 01:00.0\n");
     CHECK(vfio.errors().empty());
     CHECK(warned_at(vfio, "VFIO pins all guest memory") == 3);
@@ -98,11 +100,6 @@ TEST_CASE("a balloon is a virtio-balloon on pcie.0; with passthrough or hugepage
 }
 
 TEST_CASE("x_vga under OVMF is warned about at its line; under SeaBIOS it is what x_vga is for") {
-    auto warned_at = [](const Pipeline& p, const std::string& text) -> int {
-        for (auto& d : p.loaded.diagnostics.all())
-            if (d.severity == Severity::warning && d.message.find(text) != std::string::npos) return d.loc.line;
-        return 0;
-    };
     auto ovmf = run_pipeline("name: t\nmemory: 1G\nfirmware: ovmf\ndisplay:\n  vga: none\npassthrough:\n  - host: 01:00.0\n    x_vga: true\n");
     CHECK(ovmf.errors().empty());
     CHECK(warned_at(ovmf, "x_vga is for SeaBIOS (legacy boot)") == 8);

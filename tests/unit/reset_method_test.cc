@@ -33,6 +33,11 @@ void make_navi(const TempDir& root) {
     put(dev(root, "0000:01:00.0") / "device", "0x731f\n");
 }
 
+// The GPU's four functions bound as a start binds them.
+BindResult bind_gpu_slot(const TempDir& root, Journal& journal) {
+    return bind_functions({root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}), {}, {}, {}, std::nullopt}, journal);
+}
+
 bool warned(const std::vector<std::string>& warnings, const std::string& text) {
     for (const auto& w : warnings)
         if (w.find(text) != std::string::npos) return true;
@@ -60,7 +65,7 @@ TEST_CASE("reset methods: an AMD GPU with the reset bug without vendor-reset, an
     put(dev(root, "0000:01:00.0") / "reset_method", "bus\n");
     put(dev(root, "0000:01:00.2") / "reset_method", "\n");
     Journal journal(state / "journal");
-    auto bound = bind_functions({root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}), {}, {}, {}, std::nullopt}, journal);
+    auto bound = bind_gpu_slot(root, journal);
     REQUIRE(bound.ok());
     CHECK(warned(bound.warnings, "0000:01:00.0 [1002:731f] is an AMD GPU whose own resets fail (the AMD reset bug)"));
     CHECK(warned(bound.warnings, "modprobe vendor-reset"));
@@ -80,7 +85,7 @@ TEST_CASE("reset methods: with vendor-reset loaded, device_specific for the VM's
     fs::create_directories(root.path / "sys/module/vendor_reset");
     put(dev(root, "0000:01:00.0") / "reset_method", "flr bus\n");
     Journal journal(state / "journal");
-    auto bound = bind_functions({root.path.string(), addrs({"01:00.0", "01:00.1", "01:00.2", "01:00.3"}), {}, {}, {}, std::nullopt}, journal);
+    auto bound = bind_gpu_slot(root, journal);
     REQUIRE(bound.ok());
     CHECK_FALSE(warned(bound.warnings, "AMD reset bug"));
     CHECK(warned(bound.done, "0000:01:00.0 resets through vendor-reset"));
