@@ -251,7 +251,7 @@ private:
         for (const auto& w : pt_->reset_warnings) add(Verdict::warn, "reset", w.what, w.fix);
         for (const auto& g : pt_->expansion.groups)
             for (const auto& f : g.to_bind)
-                if (needs_vendor_reset(f) && vendor_reset_loaded(plan_->facts.sysroot))
+                if (takes_vendor_reset(plan_->facts.sysroot, f))
                     add(Verdict::pass, "reset", f.address.str() + " resets through vendor-reset: start selects device_specific, and puts the "
                                                                   "reset_method back after");
         for (const auto& x : plan_->profile.passthrough)

@@ -38,7 +38,7 @@ BindResult bind_functions(const BindRequest& request, Journal& journal) {
                 out.failure = std::move(failure);
                 return out;
             }
-            if (needs_vendor_reset(f) && vendor_reset_loaded(request.sysroot))
+            if (takes_vendor_reset(request.sysroot, f))
                 out.done.push_back(f.address.str() + " resets through vendor-reset (reset_method device_specific) while the VM has it");
         }
     if (auto failure = bind_passthrough(request.sysroot, inspection.expansion, journal, request.owner)) {

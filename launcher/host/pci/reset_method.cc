@@ -50,6 +50,10 @@ bool vendor_reset_loaded(const std::string& sysroot) {
     return fs::is_directory(fs::path(sysroot) / "sys/module/vendor_reset", ec);
 }
 
+bool takes_vendor_reset(const std::string& sysroot, const PciFunction& f) {
+    return needs_vendor_reset(f) && vendor_reset_loaded(sysroot);
+}
+
 std::vector<Failure> reset_warnings(const std::string& sysroot, const PciFunction& f) {
     std::vector<Failure> out;
     auto methods = read_reset_methods(sysroot, f.address);
@@ -69,7 +73,7 @@ std::vector<Failure> reset_warnings(const std::string& sysroot, const PciFunctio
 }
 
 std::optional<Failure> choose_vendor_reset(const std::string& sysroot, const PciFunction& f, Journal& journal) {
-    if (!needs_vendor_reset(f) || !vendor_reset_loaded(sysroot)) return std::nullopt;
+    if (!takes_vendor_reset(sysroot, f)) return std::nullopt;
     auto methods = read_reset_methods(sysroot, f.address);
     if (!methods || (!methods->empty() && methods->front() == "device_specific")) return std::nullopt;
     auto address = f.address.str();

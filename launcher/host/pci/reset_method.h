@@ -28,6 +28,9 @@ bool needs_vendor_reset(const PciFunction& f);
 
 bool vendor_reset_loaded(const std::string& sysroot);
 
+// A GPU that needs vendor-reset on a host that has it: start selects its reset.
+bool takes_vendor_reset(const std::string& sysroot, const PciFunction& f);
+
 // What to tell before a bind: a function with no reset method, a GPU that
 // needs vendor-reset without it. Warnings: the VM may still run once.
 std::vector<Failure> reset_warnings(const std::string& sysroot, const PciFunction& f);
