@@ -14,6 +14,7 @@
 #include "plan/qemu_argv.h"
 #include "plan/qemu_option.h"
 #include "libvirt/metadata.h"
+#include "profile/hyperv_set.h"
 
 namespace vmrun {
 
@@ -114,6 +115,8 @@ public:
         x_.leaf("on_poweroff", {}, "destroy");
         x_.leaf("on_reboot", {}, "restart");
         x_.leaf("on_crash", {}, "destroy");
+        if (p_.guest_sleep && !*p_.guest_sleep)
+            x_.open("pm").leaf("suspend-to-mem", {{"enabled", "no"}}).leaf("suspend-to-disk", {{"enabled", "no"}}).close();
         devices();
         qemu_extras();
         x_.close();
@@ -316,25 +319,27 @@ private:
         x_.open("features");
         x_.leaf("acpi");
         x_.leaf("apic");
-        if (p_.cpu.hyperv || !p_.cpu.hv_vendor_id.empty()) {
-            x_.open("hyperv", {{"mode", "custom"}});
-            if (p_.cpu.hyperv) {
-                // The same set qemu_argv gives QEMU (hv-time is a clock timer in libvirt).
-                x_.leaf("relaxed", {{"state", "on"}});
-                x_.leaf("vapic", {{"state", "on"}});
-                x_.leaf("spinlocks", {{"state", "on"}, {"retries", "8191"}});
-                x_.leaf("vpindex", {{"state", "on"}});
-                x_.leaf("synic", {{"state", "on"}});
-                x_.leaf("stimer", {{"state", "on"}});
-                x_.leaf("reset", {{"state", "on"}});
-                x_.leaf("frequencies", {{"state", "on"}});
-            }
+        if (p_.cpu.hyperv != HypervMode::off || !p_.cpu.hv_vendor_id.empty()) {
+            x_.open("hyperv", {{"mode", p_.cpu.hyperv == HypervMode::passthrough ? "passthrough" : "custom"}});
+            if (p_.cpu.hyperv == HypervMode::enlightened) hyperv_set_elements();
             if (!p_.cpu.hv_vendor_id.empty()) x_.leaf("vendor_id", {{"state", "on"}, {"value", p_.cpu.hv_vendor_id}});
             x_.close();
         }
         if (p_.cpu.hide_kvm) x_.open("kvm").leaf("hidden", {{"state", "on"}}).close();
         if (plan_.firmware.secure_boot) x_.leaf("smm", {{"state", "on"}});
         x_.close();
+    }
+
+    // The same set qemu_argv gives QEMU; hv-time is a clock timer in libvirt,
+    // stimer-direct a child of <stimer>.
+    void hyperv_set_elements() {
+        for (const auto& f : hyperv_set()) {
+            if (f.libvirt.empty() || f.libvirt.find('/') != std::string::npos) continue;
+            Attrs a{{"state", "on"}};
+            if (f.libvirt == "spinlocks") a.push_back({"retries", std::to_string(std::stoul(f.qemu_value, nullptr, 0))});
+            if (f.libvirt == "stimer") x_.open("stimer", a).leaf("direct", {{"state", "on"}}).close();
+            else x_.leaf(f.libvirt, a);
+        }
     }
 
     void cpu() {
@@ -355,7 +360,8 @@ private:
 
     void clock() {
         x_.open("clock", {{"offset", p_.rtc == RtcBase::localtime ? "localtime" : "utc"}});
-        if (p_.cpu.hyperv) x_.leaf("timer", {{"name", "hypervclock"}, {"present", "yes"}});
+        if (p_.cpu.hyperv == HypervMode::enlightened) x_.leaf("timer", {{"name", "hypervclock"}, {"present", "yes"}});
+        if (!p_.hpet) x_.leaf("timer", {{"name", "hpet"}, {"present", "no"}});
         x_.close();
     }
 

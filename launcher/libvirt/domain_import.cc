@@ -18,6 +18,7 @@
 #include "base/utf8.h"
 #include "libvirt/xml_reader.h"
 #include "profile/profile_edit.h"
+#include "profile/hyperv_set.h"
 #include "profile/smbios_fields.h"
 
 namespace vmrun {
@@ -230,6 +231,7 @@ public:
         memory(p);
         cpu(p);
         clock(p);
+        power_management(p);
         os(p);
         smbios(p);  // <sysinfo> is beside <os>, not in it: read without an <os> too
         devices(p);
@@ -528,9 +530,11 @@ private:
         if (!empty(out)) put(p, "cpu", out);
     }
 
-    // vmrun's hyperv: true is one set; anything else is named.
+    // vmrun's hyperv: true is one set (hyperv_set.h); anything else is named.
     void hyperv(const ptree& hv, Yaml& out) {
-        static const std::set<std::string> vmrun_set = {"relaxed", "vapic", "spinlocks", "vpindex", "synic", "stimer", "reset", "frequencies"};
+        std::set<std::string> vmrun_set;
+        for (const auto& f : hyperv_set())
+            if (!f.libvirt.empty()) vmrun_set.insert(f.libvirt);
         std::set<std::string> on;
         for (const auto& [tag, n] : hv) {
             if (tag == "<xmlattr>") continue;
@@ -541,11 +545,23 @@ private:
             if (attr(n, "state", "on") != "on") continue;
             if (vmrun_set.count(tag)) on.insert(tag);
             else warn("<hyperv><" + tag + ">: not in vmrun's Hyper-V set; not carried over");
+            for (const auto& [sub, s] : n)
+                if (sub != "<xmlattr>" && attr(s, "state", "on") == "on") {
+                    if (vmrun_set.count(tag + "/" + sub)) on.insert(tag + "/" + sub);
+                    else warn("<hyperv><" + tag + "><" + sub + ">: not in vmrun's Hyper-V set; not carried over");
+                }
+        }
+        if (attr(hv, "mode") == "passthrough") {
+            put(out, "hyperv", word("passthrough"));
+            return;
         }
         if (on.empty()) return;
         put(out, "hyperv", word("true"));
-        for (const auto& f : vmrun_set)
-            if (!on.count(f)) warn("<hyperv>: vmrun's hyperv: true also turns on " + f);
+        for (auto f : vmrun_set)
+            if (!on.count(f)) {
+                if (auto slash = f.find('/'); slash != std::string::npos) f = f.substr(0, slash) + "><" + f.substr(slash + 1);
+                warn("<hyperv>: vmrun's hyperv: true also turns on <" + f + ">");
+            }
     }
 
     // A cpuset longer than this is no host's: parse_cpu_list spells ranges
@@ -606,11 +622,31 @@ private:
         if (attr(*c, "offset") == "localtime") put(p, "rtc", word("localtime"));
         else if (attr(*c, "offset", "utc") != "utc") warn("<clock offset='" + attr(*c, "offset") + "'>: vmrun has utc and localtime; utc");
         for (const auto& [tag, n] : *c)
-            if (tag == "timer" && attr(n, "name") != "hypervclock") {
+            if (tag == "timer" && attr(n, "name") == "hpet" && attr(n, "present") == "no") {
+                put(p, "hpet", word("false"));
+            } else if (tag == "timer" && attr(n, "name") != "hypervclock") {
                 std::string what;
                 for (const auto& [k, v] : attributes(n)) what += " " + k + "='" + v.data() + "'";
                 warn("<clock><timer" + what + ">: QEMU's default is kept");
             }
+    }
+
+    // vmrun has one switch for both sleep states; a domain that keeps one of
+    // them gets neither (a passed GPU survives neither).
+    void power_management(Yaml& p) {
+        auto* pm = child(d_, "pm");
+        if (!pm) return;
+        std::map<std::string, std::string> enabled;
+        for (const auto& [tag, n] : *pm) {
+            if (tag == "<xmlattr>") continue;
+            if (tag == "suspend-to-mem" || tag == "suspend-to-disk") enabled[tag] = attr(n, "enabled");
+            else warn("<pm><" + tag + ">: not carried over");
+        }
+        bool any_off = false, any_on = false;
+        for (const auto& [tag, e] : enabled) (e == "no" ? any_off : any_on) = true;
+        if (any_off) put(p, "guest_sleep", word("false"));
+        else if (any_on) put(p, "guest_sleep", word("true"));
+        if (any_off && any_on) warn("<pm>: one sleep state on and one off; vmrun's guest_sleep: false turns both off");
     }
 
     void os(Yaml& p) {
@@ -1095,7 +1131,7 @@ private:
     void unknown_top_level() {
         static const std::set<std::string> known = {"<xmlattr>", "name", "uuid", "title", "description", "memory", "currentMemory",
                                                     "memoryBacking", "vcpu", "cputune", "cpu", "features", "clock", "os",
-                                                    "sysinfo", "devices", "qemu:commandline", "qemu:override", "metadata"};
+                                                    "sysinfo", "devices", "qemu:commandline", "qemu:override", "metadata", "pm"};
         for (const auto& [tag, n] : d_) {
             if (known.count(tag)) continue;
             if ((tag == "on_poweroff" && content(n) == "destroy") || (tag == "on_reboot" && content(n) == "restart") ||

@@ -6,6 +6,7 @@
 
 #include "base/cpu_list.h"
 #include "plan/qemu_option.h"
+#include "profile/hyperv_set.h"
 
 namespace vmrun {
 
@@ -137,16 +138,19 @@ private:
         machine.set("accel", p_.accelerator == Accelerator::kvm ? "kvm" : "tcg");
         if (plan_.firmware.secure_boot) machine.on_off("smm", true);
         if (plan_.hugepages) machine.set("memory-backend", "ram");
+        if (!p_.hpet) machine.on_off("hpet", false);
         add("-machine", machine.str());
+        if (p_.guest_sleep && !*p_.guest_sleep) {
+            add("-global", "ICH9-LPC.disable_s3=1");
+            add("-global", "ICH9-LPC.disable_s4=1");
+        }
         QemuOption cpu(p_.cpu.model);
         if (p_.cpu.hide_kvm) cpu.on_off("kvm", false);
         if (!p_.cpu.hv_vendor_id.empty()) cpu.set("hv-vendor-id", p_.cpu.hv_vendor_id);
-        if (p_.cpu.hyperv) {
-            // The set Windows guests benefit from on every QEMU since 4.x.
-            cpu.on_off("hv-relaxed", true).on_off("hv-vapic", true).set("hv-spinlocks", "0x1fff")
-               .on_off("hv-time", true).on_off("hv-vpindex", true).on_off("hv-synic", true)
-               .on_off("hv-stimer", true).on_off("hv-reset", true).on_off("hv-frequencies", true);
-        }
+        if (p_.cpu.hyperv == HypervMode::enlightened)
+            for (const auto& f : hyperv_set()) cpu.set(f.qemu, f.qemu_value);
+        else if (p_.cpu.hyperv == HypervMode::passthrough)
+            cpu.on_off("hv-passthrough", true);
         for (const auto& f : p_.cpu.flags) cpu.flag(f);
         add("-cpu", cpu.str());
         add("-smp", QemuOption(std::to_string(p_.smp.cpus())).set("sockets", p_.smp.sockets)

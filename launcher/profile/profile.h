@@ -42,11 +42,15 @@ struct CpuPinning {
     std::vector<int> emulator;  // every other QEMU thread; empty = left as it is
 };
 
+// off; the set in hyperv_set.h; or hv-passthrough (every enlightenment this
+// host's KVM has: the most a guest can get, tied to this host's kernel).
+enum class HypervMode { off, enlightened, passthrough };
+
 struct Cpu {
     std::string model;              // not given: host under kvm, max under tcg (profile_checks decides)
     bool hide_kvm = false;          // kvm=off: hides the KVM signature (old NVIDIA drivers' Code 43)
     std::string hv_vendor_id;       // empty = not set
-    bool hyperv = false;            // Hyper-V enlightenments for Windows guests
+    HypervMode hyperv = HypervMode::off;  // Hyper-V enlightenments for Windows guests
     std::vector<std::string> flags; // extra -cpu flags, e.g. "+invtsc"
     std::optional<CpuPinning> pin;
 };
@@ -247,6 +251,10 @@ struct Profile {
     Smp smp;
     Cpu cpu;
     RtcBase rtc = RtcBase::utc;
+    bool hpet = true;  // QEMU's; Windows guests with hv-time run better without it
+    // S3/S4 offered to the guest. Not given: only without passthrough — a
+    // passed GPU does not come back from the guest's suspend or hibernation.
+    std::optional<bool> guest_sleep;
     Boot boot;
     Firmware firmware;
     std::optional<Tpm> tpm;

@@ -43,9 +43,7 @@ public:
         check_usb();
         check_display();
         check_input();
-        if (p_.host_display && p_.passthrough.empty())
-            d_.error(p_.at.of("host_display"), "host_display hands the host's GPU to the VM, and this profile passes no device: "
-                                               "list the GPU under 'passthrough', or remove host_display");
+        if (p_.host_display) check_host_display();
         if (!p_.qemu_extra_args.empty())
             d_.warning(p_.at.of("qemu_extra_args"),
                        "qemu_extra_args are passed to QEMU unchecked, after everything vmrun builds");
@@ -96,8 +94,9 @@ private:
                      "cpu model 'host' needs accelerator kvm; with tcg use cpu: max");
         if (!kvm && p_.cpu.hide_kvm)
             d_.error(p_.at.of("cpu.hide_kvm"), "'hide_kvm' hides KVM from the guest and needs accelerator kvm");
-        if (!kvm && p_.cpu.hyperv)
+        if (!kvm && p_.cpu.hyperv != HypervMode::off)
             d_.error(p_.at.of("cpu.hyperv"), "Hyper-V enlightenments ('hyperv') need accelerator kvm");
+        if (!p_.guest_sleep) p_.guest_sleep = p_.passthrough.empty();
         if (p_.smp.cpus() > 288)
             d_.error(p_.at.of("smp"), "smp gives " + std::to_string(p_.smp.cpus()) + " CPUs; q35 supports at most 288");
         if (p_.cpu.pin) check_pinning(*p_.cpu.pin);
@@ -259,6 +258,25 @@ private:
             if (auto [it, ins] = seen.emplace(key, u.at.of("host")); !ins)
                 d_.error(u.at.of("host"), "this USB device is also listed at line " + std::to_string(it->second.line));
         }
+    }
+
+    // Handing the host's only GPU over ends the desktop session: what lives in
+    // that session (its sound server, a Looking Glass client) goes with it.
+    void check_host_display() {
+        if (p_.passthrough.empty())
+            d_.error(p_.at.of("host_display"), "host_display hands the host's GPU to the VM, and this profile passes no device: "
+                                               "list the GPU under 'passthrough', or remove host_display");
+        if (p_.looking_glass)
+            d_.error(p_.at.of("looking_glass"),
+                     "looking_glass shows the guest in a window on the host's desktop, and host_display hands that desktop's "
+                     "GPU to the VM: there is no desktop left to run looking-glass-client on. Remove looking_glass (the "
+                     "guest is on the monitor the GPU drives), or keep a second GPU for the host and remove host_display");
+        if (p_.audio && p_.audio->uses_sound_server() && p_.audio->server.empty())
+            d_.error(p_.at.of("audio"),
+                     std::string("audio plays through the desktop user's ") + audio_backend_name(p_.audio->backend) +
+                         ", which stops when host_display ends the desktop session (its socket in /run/user goes with "
+                         "it). Pass the GPU's own HDMI audio function, use backend: alsa, or name a system-wide "
+                         "server's socket in audio.server");
     }
 
     void check_display() {

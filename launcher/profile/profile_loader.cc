@@ -65,6 +65,14 @@ public:
             if (auto s = read_choice(*n, "rtc", key_choices("top", "rtc"), d_))
                 p_.rtc = *s == "utc" ? RtcBase::utc : RtcBase::localtime;
         }
+        if (auto n = r.get("hpet")) {
+            remember("hpet");
+            if (auto b = read_bool(*n, "hpet", d_)) p_.hpet = *b;
+        }
+        if (auto n = r.get("guest_sleep")) {
+            remember("guest_sleep");
+            if (auto b = read_bool(*n, "guest_sleep", d_)) p_.guest_sleep = *b;
+        }
         if (auto n = r.get("boot")) { remember("boot"); boot(*n); }
         if (auto n = r.get("firmware")) { remember("firmware"); firmware(*n); }
         if (auto n = r.get("tpm")) { remember("tpm"); tpm(*n); }
@@ -280,6 +288,21 @@ private:
                                  "EPYC-v4), got '" + printable(text) + "'");
     }
 
+    // hyperv: true | false | passthrough
+    void hyperv(const YAML::Node& n) {
+        if (n.IsScalar() && n.Scalar() == "passthrough") {
+            p_.cpu.hyperv = HypervMode::passthrough;
+            return;
+        }
+        Diagnostics probe;
+        if (auto b = read_bool(n, "hyperv", probe)) {
+            p_.cpu.hyperv = *b ? HypervMode::enlightened : HypervMode::off;
+            return;
+        }
+        d_.error(loc_of(n), "'hyperv' is true (the set Windows uses), passthrough (everything this host's KVM offers) or "
+                            "false; got " + (n.IsScalar() ? "'" + printable(n.Scalar()) + "'" : describe_kind(n)));
+    }
+
     void cpu(const YAML::Node& n) {
         if (n.IsScalar()) { cpu_model(n, n.Scalar()); return; }
         MapReader r(n, "'cpu'", d_);
@@ -293,7 +316,7 @@ private:
                 else p_.cpu.hv_vendor_id = *s;
             }
         }
-        if (auto v = r.get("hyperv")) { p_.at.set("cpu.hyperv", loc_of(*v)); if (auto b = read_bool(*v, "hyperv", d_)) p_.cpu.hyperv = *b; }
+        if (auto v = r.get("hyperv")) { p_.at.set("cpu.hyperv", loc_of(*v)); hyperv(*v); }
         if (auto v = r.get("flags"))
             if (auto l = read_string_list(*v, "flags", d_))
                 for (size_t i = 0; i < l->size(); ++i) {

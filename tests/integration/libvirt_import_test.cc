@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "example_profiles.h"
 #include "text_has.h"
 #include "run_vmrun.h"
 #include "temp_dir.h"
@@ -26,7 +27,7 @@ namespace {
 
 TEST_CASE("libvirt round trip: each example profile exported and imported gives the same QEMU command line") {
     TempDir dir;
-    for (const char* name : {"demo", "win7", "win10-gaming", "linux-server"}) {
+    for (const auto& name : vmrun::testing::example_profiles()) {
         CAPTURE(name);
         std::string profile = std::string(VMRUN_SOURCE_DIR) + "/profiles/" + name + ".yaml";
         auto exported = run_vmrun({}, {"export", "libvirt", profile});
@@ -64,8 +65,11 @@ TEST_CASE("libvirt import: a virt-manager GPU domain becomes a valid profile, ea
     // The sound card is kept; SPICE's audio is not vmrun's, so it plays nowhere.
     CHECK(has(imported.out, "audio:\n  backend: none\n"));
     for (const char* left_out : {"<audio type='spice'>", "<channel type='spicevmc'>", "<redirdev type='spicevmc'>",
-                                 "<input type='tablet'>", "<interface type='network'>", "<nvram>", "<pm>"})
+                                 "<input type='tablet'>", "<interface type='network'>", "<nvram>"})
         CHECK_MESSAGE(has(imported.err, left_out), left_out);
+    // <pm> without S3/S4 and <timer name='hpet' present='no'> have keys of their own.
+    CHECK(has(imported.out, "\nhpet: false\nguest_sleep: false\n"));
+    CHECK(has(imported.err, "vmrun's hyperv: true also turns on <stimer><direct>"));
     // The GPU and its audio share one guest slot behind one root port, as vmrun places them.
     auto argv = run_vmrun({}, {"dry-run", dir / "win10.yaml"}).out;
     CHECK(has(argv, "vfio-pci,host=0000:01:00.0,id=hostdev0,bus=rp1,addr=0x0.0x0,multifunction=on,x-vga=on"));

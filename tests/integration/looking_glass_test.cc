@@ -58,7 +58,9 @@ TEST_CASE("Looking Glass: the guest writes into IVSHMEM's BAR 2 and the host rea
     REQUIRE(::stat(vm.file.c_str(), &st) == 0);
     CHECK(st.st_size == 4 << 20);
     CHECK((st.st_mode & 0777) == 0660);
-    CHECK(st.st_uid == ::getpwnam("nobody")->pw_uid);
+    // Root's, in the client's group: logind's RemoveIPC deletes only the user's own files.
+    CHECK(st.st_uid == 0);
+    CHECK(st.st_gid == ::getpwnam("nobody")->pw_gid);
     REQUIRE_MESSAGE(wait_for_text(vm.state() + "/console.log", "VMRUN-GUEST-READY", 180s), read_file(vm.state() + "/console.log"));
 
     auto found = guest_run(vm.env, vm.name, "for d in /sys/bus/pci/devices/*; do [ $(cat $d/vendor):$(cat $d/device) = 0x1af4:0x1110 ] && echo $d; done");
@@ -104,7 +106,7 @@ TEST_CASE("Looking Glass: a file someone else owns and an owner who does not exi
     write_file(vm.file, "theirs");  // root's, not nobody's
     auto foreign = run_vmrun(vm.env, {"start", vm.profile, "--detach"});
     CHECK(foreign.exit_code != 0);
-    CHECK(has(foreign.err, vm.file + " exists and belongs to root, not to nobody"));
+    CHECK(has(foreign.err, vm.file + " exists and belongs to root:root, not to nobody who should run the client (nor to root in nobody's group)"));
     CHECK(has(foreign.err, "rm " + vm.file));
     CHECK(read_file(vm.file) == "theirs");
     CHECK_FALSE(fs::exists(vm.runtime()));
@@ -115,6 +117,17 @@ TEST_CASE("Looking Glass: a file someone else owns and an owner who does not exi
     CHECK(unknown.exit_code != 0);
     CHECK(has(unknown.err, "Looking Glass's owner 'nosuchuser42' is not a user on this host"));
     CHECK_FALSE(fs::exists(vm.file));
+}
+
+TEST_CASE("Looking Glass: a file a tmpfiles.d rule made (root's in the client's group) is used and left as it was") {
+    LookingGlassVm vm;
+    write_file(vm.file, std::string(4 << 20, '\0'));
+    REQUIRE(::chown(vm.file.c_str(), 0, ::getpwnam("nobody")->pw_gid) == 0);
+    vm.start();
+    auto maps = read_file("/proc/" + std::to_string(vm.qemu()) + "/maps");
+    CHECK(has(maps, vm.file));
+    CHECK(run_vmrun(vm.env, {"stop", vm.name, "--force"}).exit_code == 5);
+    CHECK(fs::exists(vm.file));  // not vmrun's: left
 }
 
 TEST_CASE("Looking Glass: a file its owner swaps for a link to root's file before QEMU opens it maps nothing of root's") {

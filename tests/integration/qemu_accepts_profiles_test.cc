@@ -11,6 +11,7 @@
 #include <iostream>
 #include <thread>
 
+#include "example_profiles.h"
 #include "host/cpu/cpu_affinity.h"
 #include "qmp/client.h"
 #include "run/firmware_vars.h"
@@ -117,7 +118,7 @@ std::vector<std::string> runnable_argv(const LaunchPlan& plan) {
 TEST_CASE("QEMU starts every example profile paused and answers QMP") {
     std::string accel = vmrun::testing::test_accelerator();
     MESSAGE("accelerator for the paused starts: " << accel);
-    for (std::string name : {"demo", "win7", "win10-gaming", "linux-server"}) {
+    for (const auto& name : vmrun::testing::example_profiles()) {
         CAPTURE(name);
         TempDir dir;
         auto file = read_profile_file(kSource + "/profiles/" + name + ".yaml");

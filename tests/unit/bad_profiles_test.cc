@@ -130,6 +130,20 @@ const BadProfile kCases[] = {
      {"bad.yaml:6:3: unknown key 'untt' in 'host_display' (did you mean 'unit'?)"}},
     {"host_display without a passed device", BASE "host_display: handoff\n",
      {"bad.yaml:3:1: host_display hands the host's GPU to the VM, and this profile passes no device: list the GPU under 'passthrough', or remove host_display"}},
+    {"hyperv: a word other than true, false or passthrough", BASE "cpu:\n  hyperv: all\n",
+     {"bad.yaml:4:11: 'hyperv' is true (the set Windows uses), passthrough (everything this host's KVM offers) or false; got 'all'"}},
+    {"hpet: not a bool", BASE "hpet: no-thanks\n",
+     {"bad.yaml:3:7: 'hpet' must be true or false, got 'no-thanks'"}},
+    {"host_display with Looking Glass: no desktop is left for its client",
+     BASE "passthrough:\n  - 01:00.0\n" "host_display: handoff\n" "looking_glass: {owner: root}\n",
+     {"bad.yaml:6:1: looking_glass shows the guest in a window on the host's desktop, and host_display hands that desktop's "
+      "GPU to the VM: there is no desktop left to run looking-glass-client on. Remove looking_glass (the guest is on the "
+      "monitor the GPU drives), or keep a second GPU for the host and remove host_display"}},
+    {"host_display with the session's sound server: it stops with the session",
+     BASE "passthrough:\n  - 01:00.0\n" "host_display: handoff\n" "audio: {backend: pipewire, user: root}\n",
+     {"bad.yaml:6:1: audio plays through the desktop user's pipewire, which stops when host_display ends the desktop "
+      "session (its socket in /run/user goes with it). Pass the GPU's own HDMI audio function, use backend: alsa, or name "
+      "a system-wide server's socket in audio.server"}},
     {"input: a relative path", BASE "input:\n  - event3\n",
      {"bad.yaml:4:5: 'evdev' is the absolute path of an event device, like /dev/input/by-id/usb-Logitech_USB_Receiver-event-kbd; got 'event3'"}},
     {"input: an item without evdev", BASE "input:\n  - repeat: true\n",

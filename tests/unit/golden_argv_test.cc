@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "example_profiles.h"
 #include "profile/profile_file.h"
 #include "profile_fixture.h"
 #include "plan/qemu_argv.h"
@@ -53,7 +54,7 @@ bool has(const std::vector<std::string>& argv, const std::string& opt, const std
 }  // namespace
 
 TEST_CASE("golden argv of every example profile") {
-    for (const char* name : {"demo", "win7", "win10-gaming", "linux-server"}) {
+    for (const auto& name : vmrun::testing::example_profiles()) {
         CAPTURE(name);
         auto actual = argv_of(name);
         CHECK(actual == golden(name, actual));

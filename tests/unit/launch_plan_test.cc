@@ -282,3 +282,33 @@ TEST_CASE("the supervisor's monitor: a path in --dry-run's argv, the inherited l
     // The QMP socket keeps its path: it marks this VM's QEMU for the journal's replay.
     CHECK(std::find(started.begin(), started.end(), "socket,id=qmp,path=" + p.planned.plan->paths().qmp_socket() + ",server=on,wait=off") != started.end());
 }
+
+TEST_CASE("guest settings: Hyper-V set or passthrough, HPET off, guest sleep off with a passed device unless asked for") {
+    auto argv_of = [](const std::string& yaml) { return build_qemu_argv(plan_of(run_pipeline("name: g\nmemory: 1G\n" + yaml))); };
+    auto has_pair = [](const std::vector<std::string>& argv, const std::string& opt, const std::string& value) {
+        for (size_t i = 0; i + 1 < argv.size(); ++i)
+            if (argv[i] == opt && argv[i + 1] == value) return true;
+        return false;
+    };
+    auto has_text = [](const std::vector<std::string>& argv, const std::string& part) {
+        return std::any_of(argv.begin(), argv.end(), [&](const std::string& a) { return a.find(part) != std::string::npos; });
+    };
+
+    auto set = argv_of("cpu: {hyperv: true}\n");
+    CHECK(has_text(set, "hv-stimer-direct=on"));
+    CHECK(has_text(set, "hv-tlbflush=on,hv-ipi=on"));
+    CHECK_FALSE(has_text(set, "hv-passthrough"));
+    auto all = argv_of("cpu: {hyperv: passthrough}\n");
+    CHECK(has_pair(all, "-cpu", "host,hv-passthrough=on"));
+
+    CHECK(has_pair(argv_of("hpet: false\n"), "-machine", "q35,accel=kvm,hpet=off"));
+    CHECK(has_pair(argv_of(""), "-machine", "q35,accel=kvm"));
+
+    // Without passthrough the guest may sleep; with it, not, unless the profile says so.
+    CHECK_FALSE(has_text(argv_of(""), "disable_s3"));
+    auto passed = argv_of("passthrough: [01:00.0]\n");
+    CHECK(has_pair(passed, "-global", "ICH9-LPC.disable_s3=1"));
+    CHECK(has_pair(passed, "-global", "ICH9-LPC.disable_s4=1"));
+    CHECK_FALSE(has_text(argv_of("passthrough: [01:00.0]\nguest_sleep: true\n"), "disable_s"));
+    CHECK(has_pair(argv_of("guest_sleep: false\n"), "-global", "ICH9-LPC.disable_s3=1"));
+}

@@ -163,6 +163,20 @@ TEST_CASE("libvirt import: what a domain says twice is written once, the second 
     CHECK(has(warnings, "hugepages: the domain gives it twice"));
 }
 
+TEST_CASE("libvirt import: <hyperv mode='passthrough'>, an HPET that is not there, one sleep state kept") {
+    auto imported = import_libvirt_domain(
+        domain("<features><hyperv mode='passthrough'/></features>"
+               "<clock offset='utc'><timer name='hpet' present='no'/></clock>"
+               "<pm><suspend-to-mem enabled='yes'/><suspend-to-disk enabled='no'/></pm>"),
+        "hv.xml");
+    auto loaded = check_no_injection(imported);
+    CHECK(loaded.profile.cpu.hyperv == HypervMode::passthrough);
+    CHECK_FALSE(loaded.profile.hpet);
+    REQUIRE(loaded.profile.guest_sleep);
+    CHECK_FALSE(*loaded.profile.guest_sleep);
+    CHECK(has(all_warnings(imported), "<pm>: one sleep state on and one off; vmrun's guest_sleep: false turns both off"));
+}
+
 TEST_CASE("libvirt import: nesting past the depth limit is refused with a message, not a crash") {
     std::string deep = "<domain><name>x</name>";
     for (int i = 0; i < 100000; ++i) deep += "<a>";

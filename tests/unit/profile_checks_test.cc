@@ -108,3 +108,11 @@ TEST_CASE("x_vga under OVMF is warned about at its line; under SeaBIOS it is wha
     CHECK(seabios.errors().empty());
     CHECK(seabios.loaded.diagnostics.all().empty());
 }
+
+TEST_CASE("host_display keeps what outlives the desktop session: ALSA, a system-wide sound server") {
+    const std::string base = "name: t\nmemory: 1G\npassthrough:\n  - 01:00.0\nhost_display: handoff\n";
+    CHECK(run_pipeline(base + "audio: {backend: alsa}\n").errors().empty());
+    CHECK(run_pipeline(base + "audio: {backend: pulseaudio, server: /run/pulse/native}\n").errors().empty());
+    // The same audio without host_display is the two-GPU desktop's usual set-up.
+    CHECK(run_pipeline("name: t\nmemory: 1G\naudio: {backend: pipewire, user: root}\nlooking_glass: {owner: root}\n").errors().empty());
+}

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "example_profiles.h"
 #include "profile/profile_edit.h"
 #include "profile/profile_file.h"
 #include "temp_dir.h"
@@ -46,7 +47,7 @@ ProfileFile checked(const std::string& text, const std::string& path = "/vm/edit
 }  // namespace
 
 TEST_CASE("every example profile takes a disk, a NIC, a USB device and a PCI function, and gives them back byte for byte") {
-    for (std::string name : {"demo", "linux-server", "win10-gaming", "win7"}) {
+    for (const auto& name : vmrun::testing::example_profiles()) {
         CAPTURE(name);
         std::string path = kSource + "/profiles/" + name + ".yaml";
         std::string original = read_text(path);

@@ -30,6 +30,13 @@ std::string user_of(uid_t uid) {
     return "uid " + std::to_string(uid);
 }
 
+std::string group_of(gid_t gid) {
+    group gr{}, *found = nullptr;
+    char buf[4096];
+    if (::getgrgid_r(gid, &gr, buf, sizeof buf, &found) == 0 && found) return gr.gr_name;
+    return "gid " + std::to_string(gid);
+}
+
 std::string vm_file_name(const std::string& vm) { return "looking-glass-" + vm; }
 
 }  // namespace
@@ -46,10 +53,6 @@ std::optional<ShmAccess> shm_access(const LaunchPlan& plan, Failure& problem) {
             return std::nullopt;
         }
         access = {pw->pw_uid, pw->pw_gid};
-    }
-    if (!plan.profile.run_as.empty()) {
-        // QEMU maps the file after it dropped to run_as: the group lets it.
-        if (auto qemu = user_named(plan.profile.run_as)) access.gid = qemu->pw_gid;
     }
     return access;
 }
@@ -82,10 +85,12 @@ std::vector<Failure> shared_memory_problems(const LaunchPlan& plan) {
     if (::lstat(lg.path.c_str(), &st) == 0) {
         if (!S_ISREG(st.st_mode))
             out.push_back({lg.path + " exists and is not a plain file", "remove it: rm " + lg.path});
-        else if (st.st_uid != access->uid)
-            out.push_back({lg.path + " exists and belongs to " + user_of(st.st_uid) + ", not to " +
-                               (lg.owner.empty() ? std::string("root") : lg.owner) + " who should run the client",
+        else if (!access->accepts(st.st_uid, st.st_gid)) {
+            auto owner = lg.owner.empty() ? std::string("root") : lg.owner;
+            out.push_back({lg.path + " exists and belongs to " + user_of(st.st_uid) + ":" + group_of(st.st_gid) +
+                               ", not to " + owner + " who should run the client (nor to root in " + owner + "'s group)",
                            "remove it (rm " + lg.path + ") or set looking_glass.owner: " + user_of(st.st_uid) + " in " + file});
+        }
     }
     return out;
 }
@@ -106,11 +111,12 @@ SharedMemoryFile prepare_shared_memory(const LaunchPlan& plan, Journal& journal)
         // afterwards. Opened here, not a link, one name: what QEMU maps is
         // this file whatever the name says by then.
         out.fd = OwnedFd(::open(lg.path.c_str(), O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-        if (!out.fd || ::fstat(out.fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != access->uid ||
+        if (!out.fd || ::fstat(out.fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || !access->accepts(st.st_uid, st.st_gid) ||
             st.st_nlink != 1) {
             out.fd.reset();
+            auto owner = lg.owner.empty() ? std::string("root") : lg.owner;
             out.failure = Failure{lg.path + " exists and is not the Looking Glass file vmrun may use (a plain file of " +
-                                      (lg.owner.empty() ? std::string("root") : lg.owner) + "'s with one name)",
+                                      owner + "'s, or root's in " + owner + "'s group, with one name)",
                                   "remove it, or let vmrun make it", lg.path};
         }
         return out;
@@ -124,9 +130,9 @@ SharedMemoryFile prepare_shared_memory(const LaunchPlan& plan, Journal& journal)
         out.failure = Failure{"cannot create " + lg.path + ": " + std::strerror(errno), "", lg.path};
         return out;
     }
-    // The owner and mode before the size: the client may open it as soon as it has a name.
-    if (::fchown(out.fd.get(), access->uid, access->gid) != 0 || ::fchmod(out.fd.get(), 0660) != 0)
-        out.failure = Failure{"cannot give " + lg.path + " to " + (lg.owner.empty() ? "root" : lg.owner) + ": " + std::strerror(errno), "", lg.path};
+    // The group and mode before the size: the client may open it as soon as it has a name.
+    if (::fchown(out.fd.get(), 0, access->group) != 0 || ::fchmod(out.fd.get(), 0660) != 0)
+        out.failure = Failure{"cannot give " + lg.path + " to " + (lg.owner.empty() ? "root" : lg.owner) + "'s group: " + std::strerror(errno), "", lg.path};
     else if (::ftruncate(out.fd.get(), off_t(lg.size_mib) << 20) != 0)
         out.failure = Failure{"cannot size " + lg.path + " to " + std::to_string(lg.size_mib) + " MiB: " + std::strerror(errno), "", lg.path};
     if (out.failure) out.fd.reset();

@@ -1,9 +1,13 @@
 #pragma once
 // Looking Glass's shared-memory file (/dev/shm/looking-glass-NAME): made
-// before QEMU starts (journaled first), owned by the desktop user who runs the
-// client, mode 0660 with QEMU's group, and removed when the VM ends. A file
-// already there is used only when it belongs to that user (a tmpfiles.d rule
-// made it) and is then left as it was.
+// before QEMU starts (journaled first), root's, mode 0660 in the group of the
+// desktop user who runs the client, and removed when the VM ends. Root's, not
+// the user's: logind (RemoveIPC=yes) deletes a user's files in /dev/shm when
+// the user's last session ends, and in the sticky /dev/shm only the owner can
+// rename or remove the file QEMU maps. QEMU needs no permission on it: it
+// inherits the descriptor vmrun opened. A file already there is used only
+// when it is the user's own (a tmpfiles.d rule made it) or root's in the
+// user's group, and is then left as it was.
 
 #include <sys/types.h>
 
@@ -19,8 +23,12 @@
 namespace vmrun {
 
 struct ShmAccess {
-    uid_t uid = 0;  // the file's owner: the client's user
-    gid_t gid = 0;  // its group: QEMU's (run_as's) when QEMU drops privileges, else the owner's
+    uid_t user = 0;  // the client's user (0 when it is root)
+    gid_t group = 0; // that user's group: the file's
+    // A file already there that the client can use and only it and root can change.
+    bool accepts(uid_t file_uid, gid_t file_gid) const {
+        return file_uid == user || (file_uid == 0 && file_gid == group);
+    }
 };
 
 // Who the file belongs to, from the plan's owner and the profile's run_as;
