@@ -215,6 +215,11 @@ private:
                     (pin.emulator.empty() ? "" : ", QEMU's other threads on " + format_cpu_list(pin.emulator)) + "; all online");
     }
 
+    static std::string size_text(uint64_t bytes) {
+        if (bytes >= (uint64_t(1) << 30) && bytes % (uint64_t(1) << 30) == 0) return std::to_string(bytes >> 30) + " GiB";
+        return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB";
+    }
+
     static std::string join_numbers(const std::vector<int>& v) {
         std::string out;
         for (int n : v) out += (out.empty() ? "" : ",") + std::to_string(n);
@@ -254,6 +259,14 @@ private:
                 if (takes_vendor_reset(plan_->facts.sysroot, f))
                     add(Verdict::pass, "reset", f.address.str() + " resets through vendor-reset: start selects device_specific, and puts the "
                                                                   "reset_method back after");
+        if (plan_->firmware.mmio64_mib) {
+            std::vector<std::string> bars;
+            for (const auto& [address, bytes] : plan_->facts.passthrough_mem64)
+                if (bytes) bars.push_back(address.str() + " " + size_text(bytes));
+            add(Verdict::pass, "bars", "64-bit BARs " + join(bars, ", ") + ": OVMF's 64-bit PCI window is set to " +
+                                           size_text(*plan_->firmware.mmio64_mib << 20) +
+                                           " (opt/ovmf/X-PciMmio64Mb); its default 32 GiB would leave them unassigned (Code 12)");
+        }
         for (const auto& x : plan_->profile.passthrough)
             if (x.x_vga && !x.vf)
                 if (auto vga = vga_region_problem(plan_->facts.sysroot, x.host, plan_->profile.source_file))

@@ -40,6 +40,7 @@ struct HostFacts {
     std::map<std::string, std::string> dmi;  // /sys/class/dmi/id: file -> its text, for 'smbios: host'
     std::map<PciAddress, SriovFacts> sriov;     // the physical functions the profile names (pf:)
     std::set<PciAddress> virtual_functions;      // passthrough addresses that are SR-IOV VFs (sysfs physfn)
+    std::map<PciAddress, uint64_t> passthrough_mem64;  // bytes of each passed function's 64-bit BARs
     // Where Looking Glass's shared-memory file is made (VMRUN_SHM_DIR in tests).
     std::string shm_dir = "/dev/shm";
     // The users a profile's audio names (audio.user, else run_as), from the passwd database.

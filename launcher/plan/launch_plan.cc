@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "plan/pci_window.h"
 #include "profile/smbios_fields.h"
 #include "profile/stable_mac.h"
 
@@ -301,6 +302,7 @@ private:
         out.code = !f.code.empty() ? f.code : dir + (f.secure_boot ? "/OVMF_CODE_4M.secboot.fd" : "/OVMF_CODE_4M.fd");
         out.vars_template = !f.vars_template.empty() ? f.vars_template : dir + (f.secure_boot ? "/OVMF_VARS_4M.ms.fd" : "/OVMF_VARS_4M.fd");
         out.vars = plan_.paths().ovmf_vars();
+        out.mmio64_mib = ovmf_mmio64_window_mib(plan_.facts.passthrough_mem64);
     }
 
     void root_ports_and_passthrough(SlotAllocator& slots) {

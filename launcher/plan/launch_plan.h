@@ -81,6 +81,8 @@ struct FirmwarePlan {
     std::string vars;           // the VM's own copy in its state folder
     bool secure_boot = false;
     bool reset_nvram = false;
+    // opt/ovmf/X-PciMmio64Mb: the 64-bit PCI window, when the passed BARs need more than OVMF's default.
+    std::optional<uint64_t> mmio64_mib;
 };
 
 struct HugepagePlan {

@@ -174,6 +174,8 @@ private:
                               .set("file", f.code).on_off("readonly", true).str());
             add("-drive", QemuOption().set("if", "pflash").set("format", "raw").set("unit", 1).set("file", f.vars).str());
             if (f.secure_boot) add("-global", "driver=cfi.pflash01,property=secure,value=on");
+            if (f.mmio64_mib)
+                add("-fw_cfg", QemuOption().set("name", "opt/ovmf/X-PciMmio64Mb").set("string", std::to_string(*f.mmio64_mib)).str());
         }
         if (p_.kernel) {
             // -kernel/-initrd/-append take their value verbatim, not as an option list.

@@ -10,6 +10,7 @@
 
 #include "base/exit_codes.h"
 #include "host/memory/hugepage_pool.h"
+#include "host/pci/pci_bars.h"
 #include "host/pci/sriov.h"
 #include "host/sound/sound_server.h"
 #include "host/sysfs_io.h"
@@ -46,6 +47,8 @@ void read_facts_for(HostFacts& f, const Profile& profile) {
         f.hugetlbfs_mounts = parse_hugetlbfs_mounts(text.str(), f.default_hugepage_kib);
     }
     read_sriov_facts(f, profile);
+    if (profile.firmware.type == FirmwareType::ovmf)
+        for (const auto& x : profile.passthrough) f.passthrough_mem64[x.host] = mem64_bytes(read_pci_bars(f.sysroot, x.host));
     read_audio_facts(f, profile);
 }
 

@@ -221,6 +221,25 @@ TEST_CASE("x_vga where vfio-pci has no VGA region (disable_vga=1): check fails i
     CHECK_FALSE(has(fine.out, "x_vga"));
 }
 
+TEST_CASE("a GPU with a 32 GiB BAR under OVMF: check explains the 64-bit window, the argv carries it") {
+    SimHost host("rebar", sim_i9_9900k, std::string("firmware: ovmf\n") + kGpuGroup);
+    write_file(function_dir(host.root(), "0000:01:00.0") + "/resource",
+               "0x00000000f6000000 0x00000000f6ffffff 0x0000000000040200\n"
+               "0x0000004000000000 0x00000047ffffffff 0x000000000014220c\n"
+               "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+               "0x0000004800000000 0x0000004801ffffff 0x000000000014220c\n");
+    auto check = run_vmrun(host.env, {"check", host.profile});
+    INFO(check.out);
+    CHECK(has(check.out, "PASS  bars       64-bit BARs 0000:01:00.0 32800 MiB: OVMF's 64-bit PCI window is set to 128 GiB "
+                         "(opt/ovmf/X-PciMmio64Mb); its default 32 GiB would leave them unassigned (Code 12)"));
+    auto argv = run_vmrun(host.env, {"dry-run", host.profile});
+    INFO(argv.err);
+    CHECK(has(argv.out, "-fw_cfg name=opt/ovmf/X-PciMmio64Mb,string=131072"));
+    // Without the resource file (BARs unknown) or under SeaBIOS: no window of vmrun's.
+    write_file(host.profile, tiny_guest_profile(host.name, kGpuGroup));
+    CHECK_FALSE(has(run_vmrun(host.env, {"dry-run", host.profile}).out, "X-PciMmio64Mb"));
+}
+
 TEST_CASE("vmrun check explains the reset of an AMD GPU with the reset bug: warned without vendor-reset, chosen with it") {
     SimHost host("navi", sim_i9_9900k, "passthrough:\n  - host: 01:00.0\n  - host: 01:00.1\n  - host: 01:00.2\n  - host: 01:00.3\n");
     add_host_basics(host.root(), {});
