@@ -1,5 +1,6 @@
 #include "host/host_check.h"
 
+#include "host/pci/option_rom.h"
 #include "host/pci/reset_method.h"
 #include "host/pci/vga_region.h"
 #include "base/join.h"
@@ -259,6 +260,9 @@ private:
                 if (takes_vendor_reset(plan_->facts.sysroot, f))
                     add(Verdict::pass, "reset", f.address.str() + " resets through vendor-reset: start selects device_specific, and puts the "
                                                                   "reset_method back after");
+        for (const auto& x : plan_->profile.passthrough)
+            for (const auto& w : rom_warnings(plan_->facts.sysroot, x, plan_->firmware.type, plan_->profile.source_file))
+                add(Verdict::warn, "rom", w.what, w.fix);
         if (plan_->firmware.mmio64_mib) {
             std::vector<std::string> bars;
             for (const auto& [address, bytes] : plan_->facts.passthrough_mem64)

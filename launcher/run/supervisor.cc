@@ -36,6 +36,7 @@
 #include "host/journal.h"
 #include "host/net/network_setup.h"
 #include "host/pci/bind_functions.h"
+#include "host/pci/option_rom.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
@@ -111,6 +112,9 @@ private:
             if (!pw) return Failure{"run_as user '" + plan_.profile.run_as + "' does not exist", "", ""};
             request.owner = DeviceOwner{pw->pw_uid, pw->pw_gid};
         }
+        for (const auto& x : plan_.profile.passthrough)
+            for (const auto& w : rom_warnings(plan_.facts.sysroot, x, plan_.firmware.type, plan_.profile.source_file))
+                std::cerr << "vmrun: warning: " << w.text() << "\n";
         auto result = bind_functions(request, journal_);
         for (const auto& d : result.done) spdlog::info("{}", d);
         for (const auto& w : result.warnings) std::cerr << "vmrun: warning: " << w << "\n";
