@@ -31,6 +31,7 @@ nlohmann::json host_config_json(const std::string& profile, const HostConfig& c)
             {"vfio_pci_ids", c.vfio_ids},
             {"disable_vga_for", c.secondary_gpus},
             {"vga_kept_for", c.vga_kept},
+            {"sysfb_off_for", c.sysfb_off_for},
             {"softdeps", c.softdeps},
             {"builtin_drivers", c.builtin_drivers},
             {"modprobe_conf", {{"file", "/etc/modprobe.d/vfio.conf"}, {"lines", c.modprobe_lines}}},

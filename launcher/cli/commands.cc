@@ -203,7 +203,7 @@ const std::vector<Command>& commands() {
          "also catch other devices in the host (identical NVMe drives) and leaves it out.\n"
          "It prints; it never edits system files.\n"
          "With --json: {profile, functions: [{address, ids, driver}], warnings, kernel_cmdline,\n"
-         "vfio_pci_ids, disable_vga_for, vga_kept_for, softdeps, builtin_drivers, modprobe_conf: {file, lines},\n"
+         "vfio_pci_ids, disable_vga_for, vga_kept_for, sysfb_off_for, softdeps, builtin_drivers, modprobe_conf: {file, lines},\n"
          "initramfs: [{tool, file, lines, regenerate}]}.\n",
          run_host_config},
         {"export", "write a profile as a libvirt domain XML", false, {{"FORMAT"}, kProfile}, {},

@@ -1,5 +1,6 @@
 #include "host/host_check.h"
 
+#include "host/display/boot_framebuffer.h"
 #include "host/pci/option_rom.h"
 #include "host/pci/reset_method.h"
 #include "host/pci/vga_region.h"
@@ -276,6 +277,16 @@ private:
                 if (auto vga = vga_region_problem(plan_->facts.sysroot, x.host, plan_->profile.source_file))
                     add(Verdict::fail, "x_vga", vga->what, vga->fix);
         bool handoff = plan_->profile.host_display.has_value();
+        for (const auto& x : plan_->profile.passthrough)
+            if (auto claims = read_framebuffer_claims(plan_->facts.sysroot, x.host); !claims.empty()) {
+                if (handoff)
+                    add(Verdict::pass, "handoff", describe_claims(claims) + " of " + x.host.str() +
+                                                      ": host_display releases the firmware framebuffer and checks the BAR is free before the bind");
+                else {
+                    auto f = framebuffer_in_bar(x.host, claims, plan_->profile.source_file);
+                    add(Verdict::fail, "bootfb", f.what, f.fix);
+                }
+            }
         for (const auto& u : pt_->host_uses)
             if (handoff && u.display()) add(Verdict::pass, "handoff", u.what + ": host_display releases it at start, and gives it back after");
             else add(Verdict::fail, "passthrough", u.what, u.fix);

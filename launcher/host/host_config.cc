@@ -100,6 +100,15 @@ HostConfig decide_host_config(const HostConfigInput& in) {
             if (wants_vga) out.vga_kept.push_back(f->address.str());
             else out.secondary_gpus.push_back(f->address.str());
         }
+    // The boot GPU bound to vfio-pci at boot: no native driver ever probes it,
+    // so nothing removes the firmware framebuffer (BOOTFB, simpledrm) from
+    // its BAR, and vfio-pci cannot reserve that BAR. Without sysfb the kernel
+    // makes none (the host has no boot console on that GPU then).
+    for (const auto* f : bound)
+        if (f->is_vga() && f->boot_vga == true && early.count(f->ids())) {
+            out.sysfb_off_for.push_back(f->address.str());
+            if (out.sysfb_off_for.size() == 1) out.kernel_cmdline += " initcall_blacklist=sysfb_init";
+        }
     std::string disable_vga = out.secondary_gpus.empty() ? "" : " disable_vga=1";
     if (!out.vfio_ids.empty()) out.modprobe_lines.push_back("options vfio-pci ids=" + join(out.vfio_ids, ",") + disable_vga);
     else if (!disable_vga.empty()) out.modprobe_lines.push_back("options vfio-pci" + disable_vga);
@@ -126,7 +135,13 @@ std::string render_host_config(const HostConfig& c) {
       << "# Debian/Ubuntu/Arch with GRUB: add to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then\n"
          "#   update-grub (Debian/Ubuntu) or grub-mkconfig -o /boot/grub/grub.cfg (Arch)\n"
          "# Fedora/RHEL: grubby --update-kernel=ALL --args=\"" << c.kernel_cmdline << "\"\n"
-         "# systemd-boot: append to the options line in /boot/loader/entries/*.conf (or /etc/kernel/cmdline)\n\n";
+         "# systemd-boot: append to the options line in /boot/loader/entries/*.conf (or /etc/kernel/cmdline)\n";
+    if (!c.sysfb_off_for.empty())
+        o << "# initcall_blacklist=sysfb_init: " << join(c.sysfb_off_for, ", ")
+          << " is the boot GPU and goes to vfio-pci at boot, so no driver\n"
+             "# ever removes the firmware framebuffer (BOOTFB, simpledrm) from its memory, and vfio-pci\n"
+             "# could not reserve it. The host shows no boot console on that GPU then.\n";
+    o << "\n";
 
     o << "## 2. /etc/modprobe.d/vfio.conf\n";
     if (!c.secondary_gpus.empty())

@@ -42,6 +42,7 @@ struct HostConfig {
     std::vector<std::string> vfio_ids;       // vendor:device ids unique to the profile's functions
     std::vector<std::string> secondary_gpus; // passed GPUs that are not the boot VGA: disable_vga=1
     std::vector<std::string> vga_kept;       // secondary GPUs given x_vga: no disable_vga=1 (QEMU would refuse x-vga)
+    std::vector<std::string> sysfb_off_for;  // boot GPUs bound at boot: initcall_blacklist=sysfb_init
     std::vector<std::string> softdeps;       // modules vfio-pci must load before
     std::vector<std::string> builtin_drivers;// drivers softdep cannot order
     std::vector<std::string> modprobe_lines; // /etc/modprobe.d/vfio.conf

@@ -18,6 +18,7 @@
 #include "host/pci/passthrough_setup.h"
 #include "host/pci/sriov.h"
 #include "host/pci/vga_region.h"
+#include "host/display/boot_framebuffer.h"
 #include "host/requirements.h"
 
 namespace vmrun {
@@ -116,6 +117,11 @@ std::vector<Failure> preflight(const LaunchPlan& plan, const PreflightOptions& o
         for (const auto& x : p.passthrough)
             if (x.x_vga && !x.vf)
                 if (auto vga = vga_region_problem(plan.facts.sysroot, x.host, p.source_file)) out.push_back(*vga);
+        // With host_display the handover releases the framebuffer, and checks it did.
+        if (!p.host_display)
+            for (const auto& x : p.passthrough)
+                if (auto claims = read_framebuffer_claims(plan.facts.sysroot, x.host); !claims.empty())
+                    out.push_back(framebuffer_in_bar(x.host, claims, p.source_file));
         auto sriov = sriov_problems(plan);
         out.insert(out.end(), sriov.begin(), sriov.end());
         auto more = inspect_passthrough(plan.facts.sysroot, existing_passthrough_addresses(plan))

@@ -243,6 +243,36 @@ TEST_CASE("a GPU with a 32 GiB BAR under OVMF: check explains the 64-bit window,
     CHECK_FALSE(has(run_vmrun(host.env, {"dry-run", host.profile}).out, "X-PciMmio64Mb"));
 }
 
+TEST_CASE("the boot framebuffer in the GPU's BAR: check fails it and start refuses without host_display; with it, check says it is released") {
+    SimHost host("bootfb", sim_i9_9900k, kGpuGroup);
+    add_host_basics(host.root(), {});
+    write_file(function_dir(host.root(), "0000:01:00.0") + "/resource",
+               "0x00000000de000000 0x00000000deffffff 0x0000000000040200\n"
+               "0x00000000e0000000 0x00000000efffffff 0x000000000014220c\n");
+    write_file(fs::path(host.root()) / "proc/iomem",
+               "e0000000-efffffff : 0000:01:00.0\n  e0000000-e07e8fff : BOOTFB\n    e0000000-e07e8fff : simpledrm\n");
+    host.kernel->sync();
+    auto setup_writes = host.kernel->writes().size();  // the test's own, above
+    auto check = run_vmrun(host.env, {"check", host.profile});
+    INFO(check.out);
+    CHECK(check.exit_code == 1);
+    CHECK(has(check.out, "FAIL  bootfb     the firmware framebuffer holds memory of 0000:01:00.0 (BOOTFB 0xe0000000-0xe07e8fff in BAR 1, "
+                         "simpledrm 0xe0000000-0xe07e8fff in BAR 1)"));
+    auto start = run_vmrun(host.env, {"start", host.profile, "--force-bind=console"});
+    CHECK(start.exit_code != 0);
+    CHECK(has(start.err, "the firmware framebuffer holds memory of 0000:01:00.0"));
+    CHECK(has(start.err, "initcall_blacklist=sysfb_init"));
+    host.kernel->sync();
+    CHECK(host.kernel->writes().size() == setup_writes);  // refused before any change
+
+    write_file(host.profile, tiny_guest_profile(host.name, std::string(kGpuGroup) + "host_display: handoff\n"));
+    auto handoff = run_vmrun(host.env, {"check", host.profile});
+    INFO(handoff.out);
+    CHECK(has(handoff.out, "PASS  handoff    BOOTFB 0xe0000000-0xe07e8fff in BAR 1, simpledrm 0xe0000000-0xe07e8fff in BAR 1 of 0000:01:00.0: "
+                           "host_display releases the firmware framebuffer and checks the BAR is free before the bind"));
+    CHECK_FALSE(has(handoff.out, "FAIL  bootfb"));
+}
+
 TEST_CASE("vmrun check explains the reset of an AMD GPU with the reset bug: warned without vendor-reset, chosen with it") {
     SimHost host("navi", sim_i9_9900k, "passthrough:\n  - host: 01:00.0\n  - host: 01:00.1\n  - host: 01:00.2\n  - host: 01:00.3\n");
     add_host_basics(host.root(), {});

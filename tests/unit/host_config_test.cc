@@ -38,7 +38,7 @@ TEST_CASE("host-config: the 2080 Ti's four ids, a softdep per module, initramfs-
     auto in = input_for(root.path.string(), {"01:00.0", "01:00.1", "01:00.2", "01:00.3"});
     in.tools = initramfs_tools_for({"debian"});
     auto text = render_host_config(in);
-    CHECK(has(text, "\nintel_iommu=on iommu=pt\n"));
+    CHECK(has(text, "\nintel_iommu=on iommu=pt initcall_blacklist=sysfb_init\n"));
     CHECK(has(text, "options vfio-pci ids=10de:1e07,10de:10f7,10de:1ad6,10de:1ad7\n"));
     CHECK(has(text, "softdep nvidia pre: vfio-pci\n"));
     CHECK(has(text, "softdep snd_hda_intel pre: vfio-pci\n"));
@@ -55,12 +55,16 @@ TEST_CASE("host-config: disable_vga=1 for a passed GPU that is not the host's bo
     sim_i9_9900k(root.path.string());
     auto boot = render_host_config(input_for(root.path.string(), {"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
     CHECK_FALSE(has(boot, "disable_vga"));  // the 2080 Ti is the boot VGA on this host
+    // ...bound at boot, so no driver would take the firmware framebuffer out of its BAR.
+    CHECK(has(boot, "\nintel_iommu=on iommu=pt initcall_blacklist=sysfb_init\n"));
+    CHECK(has(boot, "# initcall_blacklist=sysfb_init: 0000:01:00.0 is the boot GPU"));
     // The firmware set to boot from the iGPU: the 2080 Ti becomes a secondary GPU.
     write_file(root.path / "sys/bus/pci/devices/0000:01:00.0/boot_vga", "0\n");
     write_file(root.path / "sys/bus/pci/devices/0000:00:02.0/boot_vga", "1\n");
     auto second = render_host_config(input_for(root.path.string(), {"01:00.0", "01:00.1", "01:00.2", "01:00.3"}));
     CHECK(has(second, "options vfio-pci ids=10de:1e07,10de:10f7,10de:1ad6,10de:1ad7 disable_vga=1\n"));
     CHECK(has(second, "# disable_vga=1: 0000:01:00.0 is not the host's boot VGA"));
+    CHECK_FALSE(has(second, "sysfb_init"));  // the host's console stays on the iGPU
     CHECK_FALSE(has(second, "x-vga=on"));  // no claim that x-vga works without the VGA region
     // A profile that gives the GPU x_vga (SeaBIOS) keeps vfio-pci's VGA region: QEMU refuses x-vga without it.
     auto in = input_for(root.path.string(), {"01:00.0", "01:00.1", "01:00.2", "01:00.3"});
@@ -112,7 +116,7 @@ TEST_CASE("host-config: a built-in host driver needs vfio-pci.ids= on the comman
     in.modules["snd_hda_intel"] = "";  // built in
     in.tools = initramfs_tools_for({"arch"});
     auto text = render_host_config(in);
-    CHECK(has(text, "\niommu=pt vfio-pci.ids=10de:1200,10de:0e0c\n"));
+    CHECK(has(text, "\niommu=pt vfio-pci.ids=10de:1200,10de:0e0c initcall_blacklist=sysfb_init\n"));
     CHECK(has(text, "# snd_hda_intel is built into the kernel"));
     CHECK(has(text, "softdep nouveau pre: vfio-pci"));
     CHECK(has(text, "MODULES=(vfio_pci vfio vfio_iommu_type1)"));

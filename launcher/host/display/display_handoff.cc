@@ -1,4 +1,6 @@
 #include "host/display/display_handoff.h"
+
+#include "host/display/boot_framebuffer.h"
 #include "base/join.h"
 
 #include <fcntl.h>
@@ -136,7 +138,7 @@ std::optional<Failure> unbind_consoles(const std::string& sysroot, Journal& jour
     return std::nullopt;
 }
 
-std::optional<Failure> unbind_framebuffers(const std::string& sysroot, Journal& journal) {
+std::optional<Failure> unbind_framebuffers(const std::string& sysroot, const PciAddress& gpu, Journal& journal) {
     for (const char* driver : kFramebufferDrivers) {
         auto dir = fs::path(sysroot) / "sys/bus/platform/drivers" / driver;
         std::error_code ec;
@@ -144,7 +146,8 @@ std::optional<Failure> unbind_framebuffers(const std::string& sysroot, Journal& 
         for (const auto& e : fs::directory_iterator(dir, ec))
             if (e.path().filename().string().rfind(std::string(driver) + ".", 0) == 0) devices.push_back(e.path().filename());
         for (const auto& device : devices) {
-            if (auto jec = journal.record({"framebuffer", {{"sysroot", sysroot}, {"driver", driver}, {"device", device}, {"left", {{"driver", ""}}}}}))
+            if (auto jec = journal.record({"framebuffer", {{"sysroot", sysroot}, {"driver", driver}, {"device", device},
+                                                           {"gpu", gpu.str()}, {"left", {{"driver", ""}}}}}))
                 return journal_failure(journal, jec);
             if (auto err = write_attribute(dir / "unbind", device); !err.empty())
                 return Failure{"cannot release the framebuffer " + device + ": " + err, "", (dir / device).string()};
@@ -333,19 +336,20 @@ std::optional<Failure> hand_over_display(const LaunchPlan& plan, Journal& journa
     if (auto f = stop_display_manager(hd, journal)) return failed(*f);
     if (auto f = wait_for_nodes_released(sysroot, *gpu, hd)) return failed(*f);
     if (auto f = unbind_consoles(sysroot, journal)) return failed(*f);
-    if (auto f = unbind_framebuffers(sysroot, journal)) return failed(*f);
+    if (auto f = unbind_framebuffers(sysroot, *gpu, journal)) return failed(*f);
     std::string why_not;
     auto modules = modules_to_unload(sysroot, *gpu, passthrough_addresses(plan.profile), why_not);
     if (modules.empty()) {
         spdlog::info("no kernel module to unload ({}); the GPU is unbound from its driver", why_not);
-        return std::nullopt;
-    }
-    if (sysroot != "/") {
+    } else if (sysroot != "/") {
         // A simulated sysfs has no kernel behind it to unload modules from.
         spdlog::info("simulated sysfs at {}: the modules {} are not unloaded", sysroot, join(modules, " "));
-        return std::nullopt;
+    } else if (auto f = unload_modules(sysroot, modules, journal)) {
+        return failed(*f);
     }
-    if (auto f = unload_modules(sysroot, modules, journal)) return failed(*f);
+    // Released, and seen to be: vfio-pci must be able to reserve every BAR.
+    if (auto claims = read_framebuffer_claims(sysroot, *gpu); !claims.empty())
+        return failed(framebuffer_still_in_bar(*gpu, claims));
     return std::nullopt;
 }
 
@@ -424,6 +428,8 @@ std::string check_framebuffer_entry(const nlohmann::json& json) {
         return "not a firmware framebuffer driver";
     auto device = args.text("device");
     if (!device || device->rfind(*driver + ".", 0) != 0 || !is_word(*device)) return "no valid framebuffer device";
+    // Entries written before vmrun recorded the GPU have none.
+    if (auto gpu = args.text("gpu"); gpu && !parse_pci_address(*gpu)) return "no valid GPU address";
     return "";
 }
 
@@ -439,6 +445,16 @@ UndoOutcome rebind_framebuffer(const nlohmann::json& json) {
     // vmrun left it on no driver; on another one now (simpledrm took it), it is the host's.
     if (auto holder = symlink_name(node / "driver"); !holder.empty())
         return UndoOutcome::left_alone("the firmware framebuffer " + device + " is on " + holder + " now, not unbound as vmrun left it: not touched");
+    // The GPU's own driver, loaded again before this undo, drives the display
+    // now; a firmware framebuffer bound on top would be a second card on the
+    // same memory (a ghost card0 the desktop may pick, and a black screen).
+    if (auto gpu = args.text("gpu"); gpu && !gpu->empty())
+        if (auto address = parse_pci_address(*gpu)) {
+            auto driver = symlink_name(sysroot / "sys/bus/pci/devices" / address->str() / "driver");
+            if (!driver.empty() && driver != "vfio-pci")
+                return UndoOutcome::done("left the firmware framebuffer " + device + " unbound: " + driver + " drives " +
+                                         address->str() + " again (bound on top it would make a ghost card)");
+        }
     if (auto err = write_attribute(dir / "bind", device); !err.empty()) {
         // The GPU's own driver, back first, may hold the aperture now: its console is the host's again anyway.
         spdlog::warn("the firmware framebuffer {} was not bound again: {}", device, err);
