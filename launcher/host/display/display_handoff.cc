@@ -1,6 +1,7 @@
 #include "host/display/display_handoff.h"
 
 #include "host/display/boot_framebuffer.h"
+#include "host/pci/device_return.h"
 #include "base/join.h"
 
 #include <fcntl.h>
@@ -53,21 +54,28 @@ void unload_order(const fs::path& modules, const std::string& name, std::vector<
     out.push_back(name);
 }
 
-std::optional<Failure> stop_display_manager(const HostDisplay& hd, Journal& journal) {
+// The entry names the GPU, so that the undo can see it back before it starts
+// the display manager on it.
+std::optional<Failure> stop_display_manager(const HostDisplay& hd, const std::string& sysroot, const PciAddress& gpu, Journal& journal) {
+    nlohmann::json gpu_args = {{"sysroot", sysroot}, {"gpu", gpu.str()}};
     if (!hd.unit.empty()) {
         // A display manager that is not running is not started at the end either.
         if (!run_command({"systemctl", "is-active", "--quiet", hd.unit}, kCommandLimit).ok()) {
             spdlog::info("{} is not active: nothing to stop", hd.unit);
             return std::nullopt;
         }
-        if (auto ec = journal.record({"display-manager", {{"key", "display-manager"}, {"unit", hd.unit}}}))
+        nlohmann::json args = {{"key", "display-manager"}, {"unit", hd.unit}};
+        args.update(gpu_args);
+        if (auto ec = journal.record({"display-manager", args}))
             return journal_failure(journal, ec);
         auto r = run_command({"systemctl", "stop", hd.unit}, kCommandLimit);
         if (!r.ok()) return Failure{"systemctl stop " + hd.unit + " failed (" + r.describe() + ")", "see journalctl -u " + hd.unit, hd.unit};
         spdlog::info("stopped {}", hd.unit);
         return std::nullopt;
     }
-    if (auto ec = journal.record({"display-manager", {{"key", "display-manager"}, {"start", hd.start}}}))
+    nlohmann::json args = {{"key", "display-manager"}, {"start", hd.start}};
+    args.update(gpu_args);
+    if (auto ec = journal.record({"display-manager", args}))
         return journal_failure(journal, ec);
     auto r = run_command(hd.stop, kCommandLimit);
     if (!r.ok()) return Failure{"the display manager's stop command (" + join(hd.stop, " ") + ") failed (" + r.describe() + ")", "", ""};
@@ -333,7 +341,7 @@ std::optional<Failure> hand_over_display(const LaunchPlan& plan, Journal& journa
         return f;
     };
     if (auto f = stop_host_units(hd, journal)) return failed(*f);
-    if (auto f = stop_display_manager(hd, journal)) return failed(*f);
+    if (auto f = stop_display_manager(hd, sysroot, *gpu, journal)) return failed(*f);
     if (auto f = wait_for_nodes_released(sysroot, *gpu, hd)) return failed(*f);
     if (auto f = unbind_consoles(sysroot, journal)) return failed(*f);
     if (auto f = unbind_framebuffers(sysroot, *gpu, journal)) return failed(*f);
@@ -356,6 +364,11 @@ std::optional<Failure> hand_over_display(const LaunchPlan& plan, Journal& journa
 std::string check_display_manager_entry(const nlohmann::json& json) {
     JournalArgs args(json);
     if (args.text("key") != "display-manager") return "no display-manager key";
+    // Entries written before vmrun recorded the GPU have neither.
+    if (auto gpu = args.text("gpu")) {
+        if (!parse_pci_address(*gpu)) return "no valid GPU address";
+        if (!args.has_sysroot()) return "no absolute sysfs root";
+    }
     if (auto unit = args.text("unit")) return is_word(*unit) ? "" : "no valid unit name";
     if (!json.is_object() || !json.contains("start") || !json["start"].is_array() || json["start"].empty()) return "no start command";
     for (const auto& w : json["start"])
@@ -365,6 +378,21 @@ std::string check_display_manager_entry(const nlohmann::json& json) {
 
 UndoOutcome start_display_manager(const nlohmann::json& json) {
     JournalArgs args(json);
+    // The GPU first: the display manager is started only on one that answers
+    // (the consoles, given back before this, show what happened), and once
+    // its driver's node is there — a display manager started before udev made
+    // it finds no GPU and gives up.
+    std::string gpu_back;
+    if (auto gpu = args.text("gpu"); gpu && !gpu->empty()) {
+        auto address = *parse_pci_address(*gpu);
+        auto sysroot = *args.text("sysroot");
+        auto revived = bring_back_if_dead(sysroot, address);
+        if (!revived.answers)
+            return UndoOutcome::failed("the GPU " + revived.text + "; the display manager is not started on a missing GPU "
+                                       "(the consoles are back on what is there)");
+        auto on_host = gpu_on_host(sysroot, address);
+        gpu_back = "; " + (revived.rescanned ? revived.text + "; " : std::string()) + on_host.describe(address);
+    }
     if (auto unit = args.text("unit")) {
         // Started meanwhile (by the user, or a restart policy): nothing to do.
         if (run_command({"systemctl", "is-active", "--quiet", *unit}, kCommandLimit).ok()) return UndoOutcome::nothing();
@@ -373,18 +401,19 @@ UndoOutcome start_display_manager(const nlohmann::json& json) {
         if (r.timed_out)
             return UndoOutcome::left_alone("systemctl start " + *unit + " had not returned after " +
                                            std::to_string(kCommandLimit.count()) +
-                                           " s; systemd may still be starting it (see systemctl status " + *unit + ")");
-        if (!r.ok()) return UndoOutcome::failed("systemctl start " + *unit + " failed (" + r.describe() + ")");
-        return UndoOutcome::done("started " + *unit + " again");
+                                           " s; systemd may still be starting it (see systemctl status " + *unit + ")" + gpu_back);
+        if (!r.ok()) return UndoOutcome::failed("systemctl start " + *unit + " failed (" + r.describe() + ")" + gpu_back);
+        bool active = run_command({"systemctl", "is-active", "--quiet", *unit}, kCommandLimit).ok();
+        return UndoOutcome::done("started " + *unit + " again (" + (active ? "active" : "not active: see journalctl -u " + *unit) + ")" + gpu_back);
     }
     auto start = json["start"].get<std::vector<std::string>>();
     auto r = run_command(start, kCommandLimit);
     if (r.timed_out)
         return UndoOutcome::left_alone("the display manager's start command (" + join(start, " ") + ") was still running after " +
                                        std::to_string(kCommandLimit.count()) +
-                                       " s and was stopped with what it started; start the display manager by hand");
-    if (!r.ok()) return UndoOutcome::failed("the display manager's start command (" + join(start, " ") + ") failed (" + r.describe() + ")");
-    return UndoOutcome::done("ran the display manager's start command (" + join(start, " ") + ")");
+                                       " s and was stopped with what it started; start the display manager by hand" + gpu_back);
+    if (!r.ok()) return UndoOutcome::failed("the display manager's start command (" + join(start, " ") + ") failed (" + r.describe() + ")" + gpu_back);
+    return UndoOutcome::done("ran the display manager's start command (" + join(start, " ") + ")" + gpu_back);
 }
 
 std::string check_host_unit_entry(const nlohmann::json& json) {

@@ -1,5 +1,7 @@
 #include "host/pci/vfio_binder.h"
 
+#include "host/pci/device_return.h"
+
 #include "host/journal_args.h"
 
 #include <filesystem>
@@ -138,6 +140,16 @@ UndoOutcome restore_pci_driver(const nlohmann::json& json, const BindLimits& lim
     // An empty write clears the override ("(null)"); the kernel ignores the newline.
     if (auto err = write_attribute(d.override_file, original_override, limits.sysfs_write); !err.empty())
         return UndoOutcome::failed(err);
+    // Off vfio-pci and reading 0xffff (D3cold, a reset that wedged it): its
+    // driver's probe could not work. One remove + rescan (which probes it too).
+    auto revived = bring_back_if_dead(sysroot, *parse_pci_address(address));
+    if (!revived.answers)
+        return UndoOutcome::failed(revived.text + " (vmrun refuses to start a VM with it until it answers again)");
+    if (revived.rescanned) {
+        if (!original.empty() && !wait_until([&] { return d.driver() == original; }, limits.driver_change))
+            return UndoOutcome::failed(revived.text + ", but not on " + original + " (driver now: " + shown(d.driver()) + ")");
+        return UndoOutcome::done(revived.text + (original.empty() ? "" : ", back on " + original));
+    }
     if (now != original) {
         if (!original.empty()) {
             if (auto err = write_attribute(d.probe, address, limits.sysfs_write); !err.empty()) return UndoOutcome::failed(err);
