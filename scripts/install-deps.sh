@@ -11,6 +11,7 @@ packages=(
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
   busybox-static cpio iproute2 dmsetup e2fsprogs kmod zsh man-db systemd
   python3 clang libclang-rt-14-dev
+  python3-dbusmock dbus-daemon
 )
 
 missing=()

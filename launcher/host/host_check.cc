@@ -2,6 +2,7 @@
 
 #include "host/display/boot_framebuffer.h"
 #include "host/pci/option_rom.h"
+#include "host/run_command.h"
 #include "host/pci/reset_method.h"
 #include "host/pci/vga_region.h"
 #include "base/join.h"
@@ -54,6 +55,7 @@ public:
         network();
         hugepages();
         pinning();
+        host_sleep();
         passthrough();
         return out_;
     }
@@ -204,6 +206,15 @@ private:
         else
             add(Verdict::pass, "hugepages", std::to_string(free) + " free now; vmrun adds the " + std::to_string(h.pages - free) +
                                                 " more of the " + need + " at start and gives them back after");
+    }
+
+    void host_sleep() {
+        if (!plan_ || !plan_->profile.block_host_sleep.value_or(false)) return;
+        if (find_program("systemd-inhibit").empty())
+            add(Verdict::warn, "sleep", "systemd-inhibit is not installed: host suspend cannot be blocked while the VM runs",
+                "install systemd (logind), or set host_sleep: allow in " + plan_->profile.source_file);
+        else
+            add(Verdict::pass, "sleep", "host suspend is blocked while the VM runs (a logind sleep inhibitor, let go when it ends)");
     }
 
     void pinning() {

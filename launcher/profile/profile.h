@@ -255,6 +255,9 @@ struct Profile {
     // S3/S4 offered to the guest. Not given: only without passthrough — a
     // passed GPU does not come back from the guest's suspend or hibernation.
     std::optional<bool> guest_sleep;
+    // A logind sleep inhibitor while the VM runs. Not given: with passthrough
+    // only — a host suspend takes a passed device from the guest.
+    std::optional<bool> block_host_sleep;
     Boot boot;
     Firmware firmware;
     std::optional<Tpm> tpm;

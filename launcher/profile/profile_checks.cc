@@ -97,6 +97,7 @@ private:
         if (!kvm && p_.cpu.hyperv != HypervMode::off)
             d_.error(p_.at.of("cpu.hyperv"), "Hyper-V enlightenments ('hyperv') need accelerator kvm");
         if (!p_.guest_sleep) p_.guest_sleep = p_.passthrough.empty();
+        if (!p_.block_host_sleep) p_.block_host_sleep = !p_.passthrough.empty();
         if (p_.smp.cpus() > 288)
             d_.error(p_.at.of("smp"), "smp gives " + std::to_string(p_.smp.cpus()) + " CPUs; q35 supports at most 288");
         if (p_.cpu.pin) check_pinning(*p_.cpu.pin);

@@ -73,6 +73,10 @@ public:
             remember("guest_sleep");
             if (auto b = read_bool(*n, "guest_sleep", d_)) p_.guest_sleep = *b;
         }
+        if (auto n = r.get("host_sleep")) {
+            remember("host_sleep");
+            if (auto s = read_choice(*n, "host_sleep", key_choices("top", "host_sleep"), d_)) p_.block_host_sleep = *s == "block";
+        }
         if (auto n = r.get("boot")) { remember("boot"); boot(*n); }
         if (auto n = r.get("firmware")) { remember("firmware"); firmware(*n); }
         if (auto n = r.get("tpm")) { remember("tpm"); tpm(*n); }

@@ -69,6 +69,8 @@ std::vector<ProfileSection> build_schema() {
              "The emulated HPET timer. `false` for Windows guests with `cpu.hyperv`: they keep time by hv-time and waste less CPU without it (`-machine hpet=off`)."},
             {"guest_sleep", "bool", "`true` without `passthrough`, else `false`",
              "Whether the guest may suspend (S3) or hibernate (S4). A passed GPU does not come back from either, so a profile with passthrough turns both off unless this says `true` (`-global ICH9-LPC.disable_s3=1,disable_s4=1`)."},
+            {"host_sleep", "{choices}", "`block` with `passthrough`, else `allow`",
+             "`block`: while the VM runs, vmrun holds a logind sleep inhibitor (`systemd-inhibit --what=sleep --mode=block`), so a suspend (`systemctl suspend`, the lid, the desktop's idle policy) is refused instead of taking the passed devices from the guest. Let go when the VM ends, also when vmrun is killed. A host without logind is warned about.", {"block", "allow"}},
             {"boot", "mapping", "—",
              "See [boot](#boot)."},
             {"firmware", "{choices} | mapping", "`seabios`",

@@ -37,6 +37,7 @@
 #include "host/net/network_setup.h"
 #include "host/pci/bind_functions.h"
 #include "host/pci/option_rom.h"
+#include "host/power/sleep_inhibitor.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/net/vf_settings.h"
 #include "host/pci/sriov.h"
@@ -130,6 +131,11 @@ private:
         if (auto jec = journal_.record({"runtime-folder", {{"path", folder_.runtime_dir}}}))
             return fail_start(journal_failure(journal_, jec));
         if (auto failure = set_up_hugepages(plan_, journal_, hugepage_lock_)) return fail_start(*failure);
+        if (plan_.profile.block_host_sleep.value_or(false)) {
+            sleep_inhibitor_ = SleepInhibitor::take(plan_.profile.name);
+            if (sleep_inhibitor_.held()) spdlog::info("host sleep is blocked while the VM runs (logind inhibitor)");
+            else std::cerr << "vmrun: warning: " << sleep_inhibitor_.problem() << "\n";
+        }
         if (plan_.profile.host_display)
             if (auto failure = hand_over_display(plan_, journal_)) return fail_start(*failure);
         if (auto failure = bind_devices()) return fail_start(*failure);
@@ -405,6 +411,7 @@ private:
         if (!report.ok())
             std::cerr << "vmrun: the journal " << journal_.path() << " is kept; run 'vmrun restore " << folder_.name
                       << "' once the problem is fixed\n";
+        sleep_inhibitor_.release();  // the devices are the host's again: it may sleep
         return report.ok();
     }
 
@@ -431,6 +438,7 @@ private:
     bp::child qemu_;
     bp::child swtpm_;
     FileLock hugepage_lock_;
+    SleepInhibitor sleep_inhibitor_;  // released with the supervisor, after the teardown
     asio::posix::stream_descriptor swtpm_pidfd_{io_};
     int stage_ = 0;
     bool forced_ = false, forced_by_request_ = false, exited_ = false;
