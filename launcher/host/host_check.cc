@@ -3,6 +3,7 @@
 #include "host/display/boot_framebuffer.h"
 #include "host/pci/option_rom.h"
 #include "host/run_command.h"
+#include "host/tpm/swtpm_apparmor.h"
 #include "host/pci/reset_method.h"
 #include "host/pci/vga_region.h"
 #include "base/join.h"
@@ -56,6 +57,7 @@ public:
         hugepages();
         pinning();
         host_sleep();
+        tpm();
         passthrough();
         return out_;
     }
@@ -206,6 +208,20 @@ private:
         else
             add(Verdict::pass, "hugepages", std::to_string(free) + " free now; vmrun adds the " + std::to_string(h.pages - free) +
                                                 " more of the " + need + " at start and gives them back after");
+    }
+
+    void tpm() {
+        if (!plan_ || !plan_->profile.tpm) return;
+        if (auto confined = swtpm_apparmor_problem(plan_->facts.sysroot, plan_->paths().tpm_state_dir()))
+            add(Verdict::fail, "tpm", confined->what, confined->fix);
+        std::error_code ec;
+        if (std::filesystem::exists(plan_->paths().tpm_state_dir() + "/tpm2-00.permall", ec))
+            add(Verdict::pass, "tpm", "the TPM's state is in " + plan_->paths().tpm_state_dir());
+        else if (find_program("swtpm_setup").empty())
+            add(Verdict::warn, "tpm", "swtpm_setup is not installed: the new TPM gets no endorsement key certificate",
+                "install swtpm-tools");
+        else
+            add(Verdict::pass, "tpm", "the first start manufactures the TPM with swtpm_setup (endorsement key and platform certificates)");
     }
 
     void host_sleep() {

@@ -15,6 +15,7 @@
 #include "host/net/network_setup.h"
 #include "host/sound/sound_server.h"
 #include "plan/swtpm_argv.h"
+#include "host/tpm/swtpm_apparmor.h"
 #include "host/pci/passthrough_setup.h"
 #include "host/pci/sriov.h"
 #include "host/pci/vga_region.h"
@@ -62,6 +63,7 @@ std::vector<Failure> preflight(const LaunchPlan& plan, const PreflightOptions& o
         bool there = !find_program(s).empty();
         if (!there) out.push_back(swtpm_missing(s, p.source_file));
         if (auto failure = swtpm_path_problem(plan)) out.push_back(*failure);
+        if (auto failure = swtpm_apparmor_problem(plan.facts.sysroot, plan.paths().tpm_state_dir())) out.push_back(*failure);
     }
     if (p.cpu.pin) {
         auto cpus = check_pinning_cpus(plan.facts.sysroot, *p.cpu.pin, p.source_file);

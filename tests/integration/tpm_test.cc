@@ -107,12 +107,17 @@ std::string trimmed(std::string s) {
 
 TEST_CASE("TPM: the guest sees a TPM 2.0 from swtpm, a second start finds the same TPM, reset starts afresh") {
     TpmVm vm("tpm-keeps");
+    CHECK(has(run_vmrun(vm.env, {"check", vm.profile}).out,
+              "PASS  tpm        the first start manufactures the TPM with swtpm_setup (endorsement key and platform certificates)"));
     vm.start();
     CHECK(trimmed(guest_run(vm.env, vm.name, "cat /sys/class/tpm/tpm0/tpm_version_major")) == "2");
     CHECK(vm.swtpms().size() == 1);
     struct stat st {};
     REQUIRE(::stat((vm.state() + "/tpm").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0700);
+    // Manufactured as a real TPM is, once: an endorsement key with its certificate in NVRAM.
+    auto manufacture = read_file(vm.paths().swtpm_log());
+    CHECK(has(manufacture, "Successfully created NVRAM area 0x1c00002 for RSA 2048 EK certificate"));
     auto first = read_clock(vm);
     REQUIRE(first.ok);
     vm.stop();

@@ -46,6 +46,28 @@ std::string log_tail(const std::string& path) {
     return out;
 }
 
+// A new TPM is manufactured as a real one is: swtpm_setup gives it an
+// endorsement key with a certificate (from swtpm-tools' local CA) and a
+// platform certificate — what Windows' TPM checks and attestation look for;
+// swtpm alone would start with an empty TPM without them. Once per state.
+std::optional<Failure> manufacture_tpm(const LaunchPlan& plan, const std::string& dir) {
+    std::error_code ec;
+    if (fs::exists(fs::path(dir) / "tpm2-00.permall", ec)) return std::nullopt;
+    auto setup = find_program("swtpm_setup");
+    if (setup.empty()) {
+        spdlog::warn("swtpm_setup is not installed (package swtpm-tools): the TPM starts without an endorsement key certificate");
+        return std::nullopt;
+    }
+    auto r = run_command({setup, "--tpm2", "--tpmstate", dir, "--create-ek-cert", "--create-platform-cert", "--lock-nvram",
+                          "--not-overwrite", "--logfile", plan.paths().swtpm_log()},
+                         std::chrono::seconds(120));
+    if (!r.ok())
+        return Failure{"swtpm_setup could not manufacture the TPM (" + r.describe() + "):" + log_tail(plan.paths().swtpm_log()),
+                       "see " + plan.paths().swtpm_log() + "; /etc/swtpm_setup.conf and /etc/swtpm-localca.conf configure it", dir};
+    spdlog::info("manufactured the TPM in {}: endorsement key and platform certificates (swtpm_setup)", dir);
+    return std::nullopt;
+}
+
 std::optional<Failure> prepare_state(const LaunchPlan& plan) {
     const auto& paths = plan.paths();
     auto dir = paths.tpm_state_dir();
@@ -55,7 +77,10 @@ std::optional<Failure> prepare_state(const LaunchPlan& plan) {
         if (ec) return Failure{"cannot wipe the TPM state " + dir + " (tpm.reset): " + ec.message(), "", dir};
         spdlog::info("wiped the TPM state {} (tpm.reset)", dir);
     }
-    if (plan.profile.run_as.empty()) return make_private_dir(dir);
+    if (plan.profile.run_as.empty()) {
+        if (auto failure = make_private_dir(dir)) return failure;
+        return manufacture_tpm(plan, dir);
+    }
     // swtpm drops to run_as before it touches its state: the folder and its
     // files are that user's, and nobody else's. Opened once, not through a
     // link (only root could plant one, still), and changed through that fd.
@@ -63,6 +88,8 @@ std::optional<Failure> prepare_state(const LaunchPlan& plan) {
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Failure{"cannot create " + dir + ": " + std::strerror(errno), "", dir};
     auto* pw = ::getpwnam(plan.profile.run_as.c_str());
     if (!pw) return Failure{"run_as user '" + plan.profile.run_as + "' does not exist", "", dir};
+    // As root, before the folder and what it made are handed to run_as below.
+    if (auto failure = manufacture_tpm(plan, dir)) return failure;
     OwnedFd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!folder)
         return errno == ELOOP || errno == ENOTDIR
