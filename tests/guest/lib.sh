@@ -23,6 +23,7 @@ group_of() { local l; l=$(readlink "/sys/bus/pci/devices/$1/iommu_group"); echo 
 on_driver() { [ "$(driver_of "$1")" = "$2" ]; }
 all_on() { local d=$1 a; shift; for a in "$@"; do on_driver "$a" "$d" || return 1; done; }
 contains() { grep -qF -- "$2" "$1"; }
+not_contains() { ! grep -qF -- "$2" "$1"; }
 # eventually CMD...: CMD succeeds within 10 s
 eventually() { local i; for i in $(seq 1 100); do "$@" && return 0; sleep 0.1; done; return 1; }
 

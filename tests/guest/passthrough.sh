@@ -2,7 +2,7 @@
 # Passthrough end to end: a GPU-shaped pair and two NICs to a second-level
 # QEMU, placement, x-vga, hotplug --pci and unplug (with --persist), stop, and
 # both crashes.
-min_passes=47
+min_passes=54
 source "$(dirname "$0")/lib.sh"
 
 # The drivers the GPU pair had before the suite; home for it afterwards.
@@ -118,6 +118,31 @@ PROFILE
   check "a profile with the VGA function alone is refused" [ $? != 0 ]
   check "the refusal names the audio function and its driver" contains $W/start-half.out "also holds $AUDIO"
   check "nothing was bound: the VGA function is still on $vga_driver" on_driver "$VGA" "$vga_driver"
+
+  # The real kernel's reset_method: emptied (the kernel's way to say "no
+  # reset"), vmrun check names the function; given its default back, not.
+  local methods=/sys/bus/pci/devices/$NIC/reset_method
+  check "the kernel lists $NIC's reset methods ($(cat $methods 2>/dev/null))" [ -s "$methods" ]
+  echo "" > "$methods"
+  run check-noreset check "$p"
+  check "with $NIC's reset_method emptied, vmrun check warns that it has no reset method" \
+    contains $W/check-noreset.out "WARN  reset      $NIC [8086:10d3] has no reset method"
+  echo default > "$methods"
+  run check-reset check "$p"
+  check "with the kernel's default methods back, no reset warning" not_contains $W/check-reset.out "WARN  reset"
+
+  # vfio-pci loaded with disable_vga=1 offers no VGA region: x_vga cannot work.
+  modprobe -r vfio_pci && modprobe vfio_pci disable_vga=1
+  check "vfio-pci reloaded with disable_vga=1" [ "$(cat /sys/module/vfio_pci/parameters/disable_vga)" = Y ]
+  run check-novga check "$p"
+  check "vmrun check PROFILE fails x_vga on the real kernel's disable_vga=1" \
+    contains $W/check-novga.out "FAIL  x_vga      vfio-pci runs with disable_vga=1"
+  release_console
+  run start-novga start "$p" --detach
+  check "start refuses x_vga without the VGA region, naming why" contains $W/start-novga.out "vfio-pci runs with disable_vga=1"
+  check "nothing was bound after that refusal" back_home
+  modprobe -r vfio_pci && modprobe vfio_pci
+  check "vfio-pci reloaded with its VGA region" [ "$(cat /sys/module/vfio_pci/parameters/disable_vga)" = N ]
 }
 
 have_base_devices && passthrough_suite
