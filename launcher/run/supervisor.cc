@@ -404,6 +404,8 @@ private:
     bool teardown() {
         hugepage_lock_.release();  // the replay takes it again to give pages back
         auto report = make_restorer(folder_).restore(journal_);
+        restored_ = report.undone;
+        restore_errors_ = report.errors;
         for (const auto& u : report.undone) spdlog::info("restored: {}", u);
         for (const auto& l : report.left_alone) std::cerr << "vmrun: left alone: " << l << "\n";
         for (const auto& w : report.skipped) std::cerr << "vmrun: warning: " << w << "\n";
@@ -421,6 +423,8 @@ private:
         // never mistake an earlier run's ending for the one it waited for.
         nlohmann::json exit = {{"code", code},
                                {"message", message_},
+                               {"restored", restored_},
+                               {"restore_errors", restore_errors_},
                                {"supervisor", {{"pid", ::getpid()}, {"start_time", process_start_time(::getpid()).value_or(0)}}}};
         std::ofstream(folder_.last_exit_file()) << exit.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
@@ -445,6 +449,7 @@ private:
     int outcome_ = kExitOk;
     std::string message_;
     std::optional<Failure> start_failure_;
+    std::vector<std::string> restored_, restore_errors_;  // the teardown's, for 'vmrun stop' to show
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,18 @@ namespace {
 struct LastExit {
     int code = 0;
     std::string message;
+    std::vector<std::string> restored, restore_errors;  // what the teardown gave back, and could not
 };
+
+// A list of text from the record; anything else in it is left out.
+std::vector<std::string> texts(const nlohmann::json& j, const char* key) {
+    std::vector<std::string> out;
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_array()) return out;
+    for (const auto& v : *it)
+        if (v.is_string() && out.size() < 256) out.push_back(v.get<std::string>());
+    return out;
+}
 
 // How the run of `supervisor` (started at `start_time`) ended, if that run
 // recorded it; an earlier run's record, or a damaged file, is no answer.
@@ -42,7 +54,8 @@ std::optional<LastExit> read_last_exit(const std::string& path, pid_t supervisor
     auto code = j.find("code");
     auto message = j.find("message");
     if (code == j.end() || !code->is_number_integer() || code->get<int64_t>() < 0 || code->get<int64_t>() > 255) return std::nullopt;
-    return LastExit{int(code->get<int64_t>()), message != j.end() && message->is_string() ? message->get<std::string>() : ""};
+    return LastExit{int(code->get<int64_t>()), message != j.end() && message->is_string() ? message->get<std::string>() : "",
+                    texts(j, "restored"), texts(j, "restore_errors")};
 }
 
 }  // namespace
@@ -87,6 +100,15 @@ int stop_vm(const VmPaths& f, bool force, double timeout) {
         return kExitFailure;
     }
     std::cout << "vmrun: " << f.name << ": " << outcome->message << "\n";
+    // What came back to the host — a GPU with its driver and node, the
+    // display manager — and what did not, for the user at the terminal.
+    for (const auto& r : outcome->restored) std::cout << "vmrun: restored: " << r << "\n";
+    for (const auto& e : outcome->restore_errors) std::cerr << "vmrun: restore failed: " << e << "\n";
+    if (!outcome->restore_errors.empty()) {
+        std::cerr << "vmrun: the host is not fully restored; the journal is kept: run 'vmrun restore " << f.name
+                  << "' once the problem is fixed\n";
+        return kExitFailure;
+    }
     return outcome->code;
 }
 

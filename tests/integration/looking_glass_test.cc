@@ -78,7 +78,10 @@ TEST_CASE("Looking Glass: the guest writes into IVSHMEM's BAR 2 and the host rea
     in.read(marker, 8);
     CHECK(std::string(marker, 8) == "KOOLVLG!");  // the two words, little-endian
 
-    CHECK(run_vmrun(vm.env, {"stop", vm.name, "--force"}).exit_code == 5);
+    auto stop = run_vmrun(vm.env, {"stop", vm.name, "--force"});
+    CHECK(stop.exit_code == 5);
+    // What the teardown gave back is shown to whoever stopped the VM.
+    CHECK(has(stop.out, "vmrun: restored: removed Looking Glass's shared memory " + vm.file));
     CHECK_FALSE(fs::exists(vm.file));
 }
 
