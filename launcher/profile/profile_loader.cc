@@ -25,6 +25,13 @@ public:
         if (!r.ok()) return;
         p_.at.set("", loc_of(root));
         auto remember = [&](const char* key) { p_.at.set(key, r.key_loc(key)); };
+        // A top-level true/false key, into a bool or an optional<bool>.
+        auto flag = [&](const char* key, auto& into) {
+            if (auto n = r.get(key)) {
+                remember(key);
+                if (auto b = read_bool(*n, key, d_)) into = *b;
+            }
+        };
 
         if (auto n = r.get("name")) {
             remember("name");
@@ -65,14 +72,8 @@ public:
             if (auto s = read_choice(*n, "rtc", key_choices("top", "rtc"), d_))
                 p_.rtc = *s == "utc" ? RtcBase::utc : RtcBase::localtime;
         }
-        if (auto n = r.get("hpet")) {
-            remember("hpet");
-            if (auto b = read_bool(*n, "hpet", d_)) p_.hpet = *b;
-        }
-        if (auto n = r.get("guest_sleep")) {
-            remember("guest_sleep");
-            if (auto b = read_bool(*n, "guest_sleep", d_)) p_.guest_sleep = *b;
-        }
+        flag("hpet", p_.hpet);
+        flag("guest_sleep", p_.guest_sleep);
         if (auto n = r.get("host_sleep")) {
             remember("host_sleep");
             if (auto s = read_choice(*n, "host_sleep", key_choices("top", "host_sleep"), d_)) p_.block_host_sleep = *s == "block";
@@ -114,14 +115,8 @@ public:
             if (auto s = read_choice(*n, "input_toggle", key_choices("top", "input_toggle"), d_))
                 p_.input_toggle = *s;
         }
-        if (auto n = r.get("balloon")) {
-            remember("balloon");
-            if (auto b = read_bool(*n, "balloon", d_)) p_.balloon = *b;
-        }
-        if (auto n = r.get("headless")) {
-            remember("headless");
-            if (auto b = read_bool(*n, "headless", d_)) p_.headless = *b;
-        }
+        flag("balloon", p_.balloon);
+        flag("headless", p_.headless);
         if (auto n = r.get("shutdown_timeout")) {
             remember("shutdown_timeout");
             if (auto i = read_int(*n, "shutdown_timeout", 1, 3600, d_)) p_.shutdown_timeout = *i;
@@ -133,10 +128,7 @@ public:
                 else d_.error(loc_of(*n), "'run_as' must be a user name, got '" + *v + "'");
             }
         }
-        if (auto n = r.get("sandbox")) {
-            remember("sandbox");
-            if (auto b = read_bool(*n, "sandbox", d_)) p_.sandbox = *b;
-        }
+        flag("sandbox", p_.sandbox);
         if (auto n = r.get("qemu_extra_args")) {
             remember("qemu_extra_args");
             if (auto l = read_string_list(*n, "qemu_extra_args", d_)) p_.qemu_extra_args = *l;

@@ -73,19 +73,26 @@ struct FakeLogind {
     }
 };
 
+// The tiny guest with logind on the private bus, or why not.
+struct SleepyVm : VmUnderTest {
+    FakeLogind logind;
+    SleepyVm() : VmUnderTest("sleepy") { env.variables["DBUS_SYSTEM_BUS_ADDRESS"] = logind.address; }
+    bool skipped() const {
+        if (logind.why_not.empty()) return false;
+        MESSAGE("skipped: " << logind.why_not);
+        return true;
+    }
+};
+
 const std::string kVmrunBlocks = "\"sleep\" \"vmrun\" \"the VM sleepy has a passed-through device";
 const std::string kNone = "a(ssssuu) 0";
 
 }  // namespace
 
 TEST_CASE("host_sleep: block holds logind's sleep inhibitor while the VM runs, and lets go after a stop and after a kill") {
-    FakeLogind logind;
-    if (!logind.why_not.empty()) {
-        MESSAGE("skipped: " << logind.why_not);
-        return;
-    }
-    VmUnderTest vm("sleepy");
-    vm.env.variables["DBUS_SYSTEM_BUS_ADDRESS"] = logind.address;
+    SleepyVm vm;
+    if (vm.skipped()) return;
+    auto& logind = vm.logind;
     write_file(vm.profile, tiny_guest_profile(vm.name, "host_sleep: block\n"));
 
     auto check = run_vmrun(vm.env, {"check", vm.profile});
@@ -110,13 +117,9 @@ TEST_CASE("host_sleep: block holds logind's sleep inhibitor while the VM runs, a
 }
 
 TEST_CASE("host_sleep: a VM without passthrough takes no inhibitor unless asked; logind missing is a warning, not a failure") {
-    FakeLogind logind;
-    if (!logind.why_not.empty()) {
-        MESSAGE("skipped: " << logind.why_not);
-        return;
-    }
-    VmUnderTest vm("sleepy");
-    vm.env.variables["DBUS_SYSTEM_BUS_ADDRESS"] = logind.address;
+    SleepyVm vm;
+    if (vm.skipped()) return;
+    auto& logind = vm.logind;
     write_file(vm.profile, tiny_guest_profile(vm.name, ""));
     REQUIRE(run_vmrun(vm.env, {"start", vm.profile, "--detach"}).exit_code == 0);
     CHECK(has(logind.inhibitors().output, kNone));
