@@ -65,7 +65,7 @@ cp "$BUSYBOX" "$ird/bin/busybox"
 add_modules "$ird" vfio vfio_iommu_type1 vfio_pci e1000e virtio_pci 9pnet_virtio 9p bochs snd_hda_codec_generic snd_hda_intel nvme crc32c_generic ext4 dm_mod igb igbvf overlay uinput evdev \
   || die "kernel modules missing"
 # The display suite unloads the GPU's module and vmrun loads it again with
-# modprobe, in the chroot: the initramfs's module tree, indexed by kmod's
+# modprobe, and the passthrough suite reloads vfio_pci, in the chroot: the initramfs's module tree, indexed by kmod's
 # depmod, is laid over the chroot's /usr/lib as /usr/lib/modules (this
 # machine has none: its kernel is not Debian's).
 command -v depmod >/dev/null || PATH=$PATH:/usr/sbin:/sbin
@@ -94,7 +94,7 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host; 
   mount -t proc proc /host/proc
   mount -t sysfs sysfs /host/sys
   mount -t tmpfs tmpfs /host/run
-  case " $suites " in *" display "*) mount -t overlay overlay -o lowerdir=/modlayer:/host/usr/lib /host/usr/lib ;; esac
+  case " $suites " in *" display "*|*" passthrough "*) mount -t overlay overlay -o lowerdir=/modlayer:/host/usr/lib /host/usr/lib ;; esac
   chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/run TERM=dumb \
     /bin/bash "$top/tests/guest/in_guest.sh" "$top" $suites 2>&1
 else

@@ -204,6 +204,33 @@ TEST_CASE("vmrun check PROFILE on the seeds' hosts: the group plan, and what blo
     }
 }
 
+TEST_CASE("vmrun check of each GPU example on its simulated desktop explains every step") {
+    auto check_on = [](void (*build)(const std::string&), const std::string& example) {
+        TempDir dir;
+        build(dir / "host");
+        add_host_basics(dir / "host", {});
+        VmrunEnv env{dir / "run", dir / "state", dir / "host"};
+        return run_vmrun(env, {"check", std::string(VMRUN_SOURCE_DIR) + "/profiles/" + example + ".yaml"}).out;
+    };
+    // Single GPU: the whole 2080 Ti, its console handed over, its ROM, no guest sleep, no host sleep.
+    auto single = check_on(sim_i9_9900k, "win10-gaming");
+    INFO(single);
+    CHECK(has(single, "PASS  group 1    0000:01:00.0 [10de:1e07] nvidia -> vfio-pci, 0000:01:00.1 [10de:10f7] snd_hda_intel -> vfio-pci, "
+                      "0000:01:00.2 [10de:1ad6] xhci_hcd -> vfio-pci, 0000:01:00.3 [10de:1ad7] nvidia-gpu -> vfio-pci"));
+    CHECK(has(single, "PASS  handoff    start stops nvidia-persistenced.service (when active), stops gdm.service (when active)"));
+    CHECK(has(single, "WARN  rom        0000:01:00.0 is the host's boot GPU"));
+    CHECK(has(single, "PASS  sleep      host suspend is blocked while the VM runs"));
+    CHECK(has(single, "PASS  tpm "));
+    // Two GPUs: the 3080 alone, its 16 GiB BAR in OVMF's window, the host's Radeon untouched.
+    auto two = check_on(sim_ryzen_5900x, "win11-two-gpu");
+    INFO(two);
+    CHECK(has(two, "PASS  group 20   0000:0b:00.0 [10de:2206] nvidia -> vfio-pci, 0000:0b:00.1 [10de:1aef] snd_hda_intel -> vfio-pci"));
+    CHECK(has(two, "PASS  bars       64-bit BARs 0000:0b:00.0 16416 MiB: OVMF's 64-bit PCI window is set to 64 GiB"));
+    CHECK_FALSE(has(two, "0000:0c:00.0"));
+    CHECK_FALSE(has(two, "WARN  rom"));
+    CHECK(has(two, "PASS  sleep      host suspend is blocked while the VM runs"));
+}
+
 TEST_CASE("x_vga where vfio-pci has no VGA region (disable_vga=1): check fails it, start refuses before any change") {
     SimHost host("vga-off", sim_i9_9900k, kGpuGroup);
     add_host_basics(host.root(), {});

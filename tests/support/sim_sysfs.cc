@@ -294,4 +294,24 @@ void sim_amd_990fx(const std::string& root) {
         add_function(root, f);
 }
 
+// profiles/win11-two-gpu.yaml's desktop: the host's display on a Radeon RX
+// 6600 (the boot GPU), an RTX 3080 with Resizable BAR for the VM, each in an
+// IOMMU group of its own behind its own root port.
+void sim_ryzen_5900x(const std::string& root) {
+    for (const auto& f : {
+             SimFunction{"0000:00:01.1", "0x1022", "0x1483", "0x060400", "pcieport", 2, -1},
+             SimFunction{"0000:00:03.1", "0x1022", "0x1483", "0x060400", "pcieport", 5, -1},
+             SimFunction{"0000:0b:00.0", "0x10de", "0x2206", "0x030000", "nvidia", 20, 0},
+             SimFunction{"0000:0b:00.1", "0x10de", "0x1aef", "0x040300", "snd_hda_intel", 20, -1},
+             SimFunction{"0000:0c:00.0", "0x1002", "0x73ff", "0x030000", "amdgpu", 21, 1},
+             SimFunction{"0000:0c:00.1", "0x1002", "0xab28", "0x040300", "snd_hda_intel", 21, -1},
+         })
+        add_function(root, f);
+    std::ofstream(function_dir(root, "0000:0b:00.0") + "/resource")
+        << "0x00000000fb000000 0x00000000fbffffff 0x0000000000040200\n"
+           "0x0000007800000000 0x0000007bffffffff 0x000000000014220c\n"
+           "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+           "0x0000007c00000000 0x0000007c01ffffff 0x000000000014220c\n";
+}
+
 }  // namespace vmrun::testing

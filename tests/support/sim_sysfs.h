@@ -95,5 +95,6 @@ void sim_i9_9900k(const std::string& root);
 void sim_dl360(const std::string& root);
 // AMD 990FX: GTX 560 Ti + audio in group 14; OHCI+EHCI pairs 00:12.x and 00:13.x share groups.
 void sim_amd_990fx(const std::string& root);
+void sim_ryzen_5900x(const std::string& root);
 
 }  // namespace vmrun::testing
