@@ -2,7 +2,7 @@
 # Passthrough end to end: a GPU-shaped pair and two NICs to a second-level
 # QEMU, placement, x-vga, hotplug --pci and unplug (with --persist), stop, and
 # both crashes.
-min_passes=54
+min_passes=55
 source "$(dirname "$0")/lib.sh"
 
 # The drivers the GPU pair had before the suite; home for it afterwards.
