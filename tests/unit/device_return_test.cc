@@ -64,6 +64,21 @@ TEST_CASE("a function that answers is left alone; one reading 0xffff is removed 
     CHECK(has(gone.text, "a reboot is needed"));
 }
 
+TEST_CASE("a virtual function, whose vendor id reads 0xffff by the specification, is judged by its PF and never rescanned") {
+    GpuTree vf(0xffff);
+    auto pf = vf.root.path / "sys/bus/pci/devices/0000:00:03.0";
+    fs::create_directories(pf);
+    std::string config(64, '\0');
+    config[0] = char(0x86);
+    config[1] = char(0x80);
+    std::ofstream(pf / "config", std::ios::binary) << config;
+    fs::create_directory_symlink("../0000:00:03.0", vf.dev / "physfn");
+    auto judged = bring_back_if_dead(vf.sysroot(), kGpu);
+    CHECK(judged.answers);
+    CHECK_FALSE(judged.rescanned);
+    CHECK(read_file(vf.dev / "remove") == "");
+}
+
 TEST_CASE("a GPU that the rescan brings back is reported as come back") {
     GpuTree tree(0xffff);
     // The stand-in for the kernel: the rescan powers the slot up.

@@ -21,6 +21,15 @@ constexpr auto kNodeLimit = 10s;     // udev's rule for a DRM node runs in well 
 
 DeviceReturn bring_back_if_dead(const std::string& sysroot, const PciAddress& address) {
     DeviceReturn out;
+    // A VF's vendor id reads 0xffff by the specification: it is judged by its
+    // PF, and never removed or rescanned itself (its PF's driver makes it).
+    if (auto pf = parse_pci_address(symlink_name(pci_device_dir(sysroot, address) / "physfn"))) {
+        if (read_presence(sysroot, *pf) != Presence::absent) return out;
+        out.answers = false;
+        out.text = address.str() + " did not come back: its physical function " + pf->str() +
+                   " reads 0xffff; a reboot is needed";
+        return out;
+    }
     if (read_presence(sysroot, address) != Presence::absent) return out;
     out.rescanned = true;
     auto dev = pci_device_dir(sysroot, address);
