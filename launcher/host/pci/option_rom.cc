@@ -1,5 +1,6 @@
 #include "host/pci/option_rom.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "host/pci/pci_sysfs.h"
@@ -43,8 +44,12 @@ std::vector<Failure> rom_warnings(const std::string& sysroot, const Passthrough&
     if (!x.romfile.empty()) {
         std::ifstream in(x.romfile, std::ios::binary);
         if (!in) return out;  // preflight names a missing file
-        std::string bytes(kMaxRomBytes, '\0');
-        in.read(bytes.data(), std::streamsize(bytes.size()));
+        // What the file holds, up to the largest ROM there is — not that much memory for every start.
+        in.seekg(0, std::ios::end);
+        auto size = std::clamp<std::streamoff>(in.tellg(), 0, std::streamoff(kMaxRomBytes));
+        in.seekg(0);
+        std::string bytes(size_t(size), '\0');
+        in.read(bytes.data(), size);
         bytes.resize(size_t(in.gcount()));
         auto rom = parse_option_rom(bytes);
         if (!rom.signature)
