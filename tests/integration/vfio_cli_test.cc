@@ -212,7 +212,7 @@ TEST_CASE("vmrun check of each GPU example on its simulated desktop explains eve
         VmrunEnv env{dir / "run", dir / "state", dir / "host"};
         return run_vmrun(env, {"check", std::string(VMRUN_SOURCE_DIR) + "/profiles/" + example + ".yaml"}).out;
     };
-    // Single GPU: the whole 2080 Ti, its console handed over, its ROM, no guest sleep, no host sleep.
+    // Single GPU: the whole 2080 Ti, its console handed over, its ROM, host sleep blocked, the TPM.
     auto single = check_on(sim_i9_9900k, "win10-gaming");
     INFO(single);
     CHECK(has(single, "PASS  group 1    0000:01:00.0 [10de:1e07] nvidia -> vfio-pci, 0000:01:00.1 [10de:10f7] snd_hda_intel -> vfio-pci, "
