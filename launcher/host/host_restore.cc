@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include "base/pci_address.h"
 #include "host/journal_args.h"
@@ -51,7 +52,9 @@ UndoOutcome stop_process(pid_t pid, const std::string& what, std::chrono::second
     if (!wait_process_exit(pid, grace)) {
         ::kill(pid, SIGKILL);
         if (!wait_process_exit(pid, std::chrono::seconds(5)))
-            return UndoOutcome::failed(what + " (pid " + std::to_string(pid) + ") does not exit even after SIGKILL");
+            return UndoOutcome::failed({what + " (pid " + std::to_string(pid) + ") does not exit even after SIGKILL",
+                                        "it is stuck in the kernel (see cat /proc/" + std::to_string(pid) + "/stack); a reboot ends it",
+                                        "/proc/" + std::to_string(pid)});
     }
     return UndoOutcome::done("stopped " + what + " (pid " + std::to_string(pid) + ")");
 }
@@ -89,13 +92,16 @@ UndoOutcome stop_swtpm(const VmPaths& vm, const nlohmann::json& json) {
 UndoOutcome stop_spawned(const VmPaths& vm, const nlohmann::json& json) {
     bool qemu = JournalArgs(json).text("program") == "qemu";
     auto found = processes_where([&](pid_t pid) { return qemu ? is_this_vms_qemu(vm, pid) : is_this_vms_swtpm(vm, pid); });
-    std::string stopped, failed;
+    std::string stopped;
+    std::optional<UndoOutcome> failed;
     for (pid_t pid : found) {
         auto outcome = stop_process(pid, qemu ? "this VM's QEMU, found by its marker" : "this VM's swtpm, found by its folder",
                                     std::chrono::seconds(qemu ? 10 : 5));
-        (outcome.kind == UndoOutcome::Kind::failed ? failed : stopped) += (outcome.text + "; ");
+        if (outcome.kind == UndoOutcome::Kind::failed) failed = outcome;
+        else stopped += outcome.text + "; ";
     }
-    if (!failed.empty()) return UndoOutcome::failed(failed.substr(0, failed.size() - 2));
+    // Two stuck copies of one VM's QEMU cannot both exist (one QMP socket): the first stuck one is the story.
+    if (failed) return *failed;
     return stopped.empty() ? UndoOutcome::nothing() : UndoOutcome::done(stopped.substr(0, stopped.size() - 2));
 }
 
@@ -122,7 +128,7 @@ UndoOutcome remove_folder(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return UndoOutcome::nothing();
     std::filesystem::remove_all(path, ec);
-    if (ec) return UndoOutcome::failed("cannot remove " + path + ": " + ec.message());
+    if (ec) return UndoOutcome::failed({"cannot remove " + path + ": " + ec.message(), "rm -r " + path, path});
     return UndoOutcome::done("removed " + path);
 }
 

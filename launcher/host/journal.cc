@@ -120,7 +120,7 @@ std::vector<std::string> RestoreReport::lines() const {
     for (const auto& u : undone) out.push_back("restored: " + u);
     for (const auto& l : left_alone) out.push_back("left alone: " + l);
     for (const auto& w : skipped) out.push_back("warning: " + w);
-    for (const auto& e : errors) out.push_back("restore failed: " + e);
+    for (const auto& e : errors) out.push_back("restore failed: " + e.text());
     return out;
 }
 
@@ -174,7 +174,7 @@ RestoreReport Restorer::walk(const Journal& journal, Journal* recording) const {
             case UndoOutcome::Kind::nothing: break;
             case UndoOutcome::Kind::done: report.undone.push_back(outcome.text); break;
             case UndoOutcome::Kind::left_alone: report.left_alone.push_back(outcome.text); break;
-            case UndoOutcome::Kind::failed: report.errors.push_back(outcome.text); break;
+            case UndoOutcome::Kind::failed: report.errors.push_back(outcome.failure); break;
         }
         bool failed = outcome.kind == UndoOutcome::Kind::failed;
         if (once_per_key && !key.empty()) {

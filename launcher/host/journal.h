@@ -109,7 +109,7 @@ std::string current_boot_for(const nlohmann::json& args, const std::string& boot
 
 struct RestoreReport {
     std::vector<std::string> undone;      // what was put back, for the log
-    std::vector<std::string> errors;      // what could not be, with why (the journal is kept)
+    std::vector<Failure> errors;          // what could not be, with why and the fix (the journal is kept)
     std::vector<std::string> skipped;     // entries vmrun could not have written, left alone (warnings)
     std::vector<std::string> left_alone;  // what the host shows that vmrun did not leave (another boot, another driver...): not touched
     bool ok() const { return errors.empty(); }
@@ -119,15 +119,20 @@ struct RestoreReport {
 
 // What one undo did. `left_alone`: the host no longer shows what vmrun left
 // (the device is on another driver, the interface is a new one with the same
-// name), so nothing was touched — with what was found, for the user.
+// name), so nothing was touched — with what was found, for the user. A
+// failed undo says what is still changed and how to put it right, like every
+// other failure vmrun reports.
 struct UndoOutcome {
     enum class Kind { nothing, done, left_alone, failed };
     Kind kind = Kind::nothing;
-    std::string text;
+    std::string text;  // done, left_alone: what happened
+    Failure failure;   // failed
     static UndoOutcome nothing() { return {}; }
-    static UndoOutcome done(std::string text) { return {Kind::done, std::move(text)}; }
-    static UndoOutcome left_alone(std::string text) { return {Kind::left_alone, std::move(text)}; }
-    static UndoOutcome failed(std::string text) { return {Kind::failed, std::move(text)}; }
+    static UndoOutcome done(std::string text) { return {Kind::done, std::move(text), {}}; }
+    static UndoOutcome left_alone(std::string text) { return {Kind::left_alone, std::move(text), {}}; }
+    static UndoOutcome failed(Failure failure) { return {Kind::failed, {}, std::move(failure)}; }
+    // One line for a person: the text, or the failure with its fix.
+    std::string shown() const { return kind == Kind::failed ? failure.text() : text; }
 };
 
 // Undo functions by action. Each must be idempotent: a restore can itself be

@@ -409,7 +409,7 @@ private:
         for (const auto& u : report.undone) spdlog::info("restored: {}", u);
         for (const auto& l : report.left_alone) std::cerr << "vmrun: left alone: " << l << "\n";
         for (const auto& w : report.skipped) std::cerr << "vmrun: warning: " << w << "\n";
-        for (const auto& e : report.errors) std::cerr << "vmrun: restore failed: " << e << "\n";
+        for (const auto& e : report.errors) std::cerr << "vmrun: restore failed: " << e.text() << "\n";
         if (!report.ok())
             std::cerr << "vmrun: the journal " << journal_.path() << " is kept; run 'vmrun restore " << folder_.name
                       << "' once the problem is fixed\n";
@@ -421,10 +421,12 @@ private:
         if (!message_.empty()) std::cerr << "vmrun: " << plan_.profile.name << ": " << message_ << "\n";
         // Signed with this supervisor's pid and start time: 'vmrun stop' must
         // never mistake an earlier run's ending for the one it waited for.
+        auto errors = nlohmann::json::array();
+        for (const auto& e : restore_errors_) errors.push_back({{"what", e.what}, {"fix", e.fix}, {"where", e.where}});
         nlohmann::json exit = {{"code", code},
                                {"message", message_},
                                {"restored", restored_},
-                               {"restore_errors", restore_errors_},
+                               {"restore_errors", errors},
                                {"supervisor", {{"pid", ::getpid()}, {"start_time", process_start_time(::getpid()).value_or(0)}}}};
         std::ofstream(folder_.last_exit_file()) << exit.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
@@ -449,7 +451,8 @@ private:
     int outcome_ = kExitOk;
     std::string message_;
     std::optional<Failure> start_failure_;
-    std::vector<std::string> restored_, restore_errors_;  // the teardown's, for 'vmrun stop' to show
+    std::vector<std::string> restored_;  // the teardown's, for 'vmrun stop' to show
+    std::vector<Failure> restore_errors_;
 };
 
 }  // namespace

@@ -267,7 +267,7 @@ int hotplug_host_pci(const VmTarget& target, const HotplugRequest& o, ChangeLog&
     auto give_back = [&] {
         for (const auto& a : addresses)
             if (auto back = release_device(journal, a.str()); back.kind == UndoOutcome::Kind::failed)
-                std::cerr << "vmrun: " << back.text << "\n";
+                std::cerr << "vmrun: " << back.shown() << "\n";
     };
     auto bound = bind_functions({sysroot, addresses, {}, {}, {}, owner}, journal);
     for (const auto& w : bound.warnings) std::cerr << "vmrun: warning: " << w << "\n";
@@ -341,7 +341,7 @@ int hotplug_input(const VmTarget& target, const HotplugRequest& o, ChangeLog& re
         if (lent_in) {
             auto back = give_back_evdev_access(*lent_in, node.filename().string());
             if (back.kind == UndoOutcome::Kind::failed)
-                std::cerr << "vmrun: " << back.text << "; 'vmrun restore' after the VM ends gives it back\n";
+                std::cerr << "vmrun: " << back.failure.what << "; 'vmrun restore' after the VM ends gives it back\n";
             else if (!back.text.empty()) std::cerr << "vmrun: " << back.text << "\n";
         }
         return kExitFailure;

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/exit_codes.h"
+#include "base/failure.h"
 #include "host/process_watch.h"
 #include "run/instance_lock.h"
 
@@ -30,13 +31,21 @@ struct LastExit {
     std::vector<std::string> restored, restore_errors;  // what the teardown gave back, and could not
 };
 
-// A list of text from the record; anything else in it is left out.
+// A list of text from the record: strings, or failures ({what, fix, where})
+// shown with their fix; anything else in it is left out.
 std::vector<std::string> texts(const nlohmann::json& j, const char* key) {
     std::vector<std::string> out;
     auto it = j.find(key);
     if (it == j.end() || !it->is_array()) return out;
-    for (const auto& v : *it)
-        if (v.is_string() && out.size() < 256) out.push_back(v.get<std::string>());
+    auto field = [](const nlohmann::json& o, const char* name) {
+        auto f = o.find(name);
+        return f != o.end() && f->is_string() ? f->get<std::string>() : std::string();
+    };
+    for (const auto& v : *it) {
+        if (out.size() >= 256) break;
+        if (v.is_string()) out.push_back(v.get<std::string>());
+        else if (v.is_object() && !field(v, "what").empty()) out.push_back(Failure{field(v, "what"), field(v, "fix"), field(v, "where")}.text());
+    }
     return out;
 }
 

@@ -134,7 +134,7 @@ int unplug(const VmTarget& target, const UnplugRequest& request, ChangeLog& repo
         }
         auto back = release_device(journal, address);
         if (back.kind == UndoOutcome::Kind::failed) {
-            std::cerr << "vmrun: " << back.text << "\n";
+            std::cerr << "vmrun: " << back.shown() << "\n";
             code = kExitFailure;
         } else if (!back.text.empty()) {
             report.add("given_back", {{"id", dev}, {"host", address}, {"what", back.text}}, back.text);

@@ -85,6 +85,30 @@ TEST_CASE("vmrun bind takes a whole group by address, and vmrun restore gives it
     CHECK_FALSE(fs::exists(host.journal()));
 }
 
+TEST_CASE("vmrun restore with the group still open says what is left and how to finish, and keeps the journal") {
+    SimHost host("bind-held", sim_i9_9900k, kGpuGroup);
+    REQUIRE(run_vmrun(host.env, {"bind", host.profile}).exit_code == 0);
+    // A program of someone else's still holds the group open (as a QEMU that did not exit would).
+    auto proc = fs::path(host.root()) / "proc/5151";
+    fs::create_directories(proc / "fd");
+    write_file(proc / "comm", "qemu-system-x86\n");
+    fs::create_symlink("/dev/vfio/1", proc / "fd/23");
+
+    auto held = run_vmrun(host.env, {"restore", "bind-held"});
+    INFO(held.err);
+    CHECK(held.exit_code != 0);
+    CHECK(has(held.err, "restore failed: 0000:01:00.0 stays on vfio-pci: its IOMMU group is still in use (pid 5151 (qemu-system-x86)"));
+    CHECK(has(held.err, "; run 'vmrun restore' again once that program has ended"));
+    CHECK(host.driver("0000:01:00.0") == "vfio-pci");
+    CHECK(fs::exists(host.journal()));
+
+    fs::remove_all(proc);
+    auto back = run_vmrun(host.env, {"restore", "bind-held"});
+    INFO(back.err);
+    CHECK(back.exit_code == 0);
+    host.require_gpu_group_home();
+}
+
 TEST_CASE("vmrun killed halfway through binding a group: vmrun restore rolls back what was done, twice safely") {
     SimHost host("bind-crash", sim_i9_9900k, kGpuGroup);
     host.kernel->stall_probe("0000:01:00.2");

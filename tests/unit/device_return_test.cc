@@ -105,7 +105,7 @@ TEST_CASE("the display manager is started only on a GPU that answers, after its 
     CHECK(check_display_manager_entry(entry(dead)) == "");
     auto refused = start_display_manager(entry(dead));
     CHECK(refused.kind == UndoOutcome::Kind::failed);
-    CHECK(has(refused.text, "a reboot is needed; the display manager is not started on a missing GPU"));
+    CHECK(has(refused.failure.what, "a reboot is needed; the display manager is not started on a missing GPU"));
     CHECK_FALSE(fs::exists(trace));
 
     GpuTree back(0x1002);
@@ -136,7 +136,7 @@ TEST_CASE("a device vfio-pci gives back reading 0xffff: removed and rescanned, a
                         {"driver", ""}, {"driver_override", ""}};
     auto outcome = restore_pci_driver(args);
     CHECK(outcome.kind == UndoOutcome::Kind::failed);
-    CHECK(has(outcome.text, "did not come back"));
-    CHECK(has(outcome.text, "vmrun refuses to start a VM with it until it answers again"));
+    CHECK(has(outcome.failure.what, "did not come back"));
+    CHECK(has(outcome.failure.what, "vmrun refuses to start a VM with it until it answers again"));
     CHECK(read_file(tree.dev / "remove") == "1\n");
 }

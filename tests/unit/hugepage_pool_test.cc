@@ -195,7 +195,7 @@ TEST_CASE("an interrupted restore run again does not give back twice") {
     auto restorer = make_restorer(a.paths);
     int attempts = 0;
     restorer.on("later-change", [](const nlohmann::json&) { return ""; }, [&](const nlohmann::json&) {
-        return attempts++ == 0 ? UndoOutcome::failed("not this time") : UndoOutcome::nothing();
+        return attempts++ == 0 ? UndoOutcome::failed({"not this time", "", ""}) : UndoOutcome::nothing();
     });
     auto first = restorer.restore(a.journal);
     CHECK_FALSE(first.ok());

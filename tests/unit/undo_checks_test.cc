@@ -153,8 +153,9 @@ TEST_CASE("pci-driver: an unbind that never returns ends the undo with a timeout
     auto outcome = restore_pci_driver(entry, quick);
     auto took = std::chrono::steady_clock::now() - started;
     CHECK(outcome.kind == UndoOutcome::Kind::failed);
-    CHECK(outcome.text.find("unbinding 0000:5f:00.0 from vfio-pci: writing '0000:5f:00.0' to ") == 0);
-    CHECK(outcome.text.find("did not return within 300 ms") != std::string::npos);
+    CHECK(outcome.failure.what.find("unbinding 0000:5f:00.0 from vfio-pci: writing '0000:5f:00.0' to ") == 0);
+    CHECK(outcome.failure.what.find("did not return within 300 ms") != std::string::npos);
+    CHECK(outcome.failure.where == "0000:5f:00.0");
     CHECK(took < std::chrono::seconds(3));
     // The override stays until the unbind is done: the device is still recognisably vmrun's.
     CHECK(host.override_now() == "vfio-pci");

@@ -388,8 +388,9 @@ UndoOutcome start_display_manager(const nlohmann::json& json) {
         auto sysroot = *args.text("sysroot");
         auto revived = bring_back_if_dead(sysroot, address);
         if (!revived.answers)
-            return UndoOutcome::failed("the GPU " + revived.text + "; the display manager is not started on a missing GPU "
-                                       "(the consoles are back on what is there)");
+            return UndoOutcome::failed({"the GPU " + revived.text + "; the display manager is not started on a missing GPU "
+                                        "(the consoles are back on what is there)",
+                                        "reboot, then start the display manager", *gpu});
         auto on_host = gpu_on_host(sysroot, address);
         gpu_back = "; " + (revived.rescanned ? revived.text + "; " : std::string()) + on_host.describe(address);
     }
@@ -402,7 +403,9 @@ UndoOutcome start_display_manager(const nlohmann::json& json) {
             return UndoOutcome::left_alone("systemctl start " + *unit + " had not returned after " +
                                            std::to_string(kCommandLimit.count()) +
                                            " s; systemd may still be starting it (see systemctl status " + *unit + ")" + gpu_back);
-        if (!r.ok()) return UndoOutcome::failed("systemctl start " + *unit + " failed (" + r.describe() + ")" + gpu_back);
+        if (!r.ok())
+            return UndoOutcome::failed({"systemctl start " + *unit + " failed (" + r.describe() + ")" + gpu_back,
+                                        "see journalctl -u " + *unit + ", then systemctl start " + *unit, *unit});
         bool active = run_command({"systemctl", "is-active", "--quiet", *unit}, kCommandLimit).ok();
         return UndoOutcome::done("started " + *unit + " again (" + (active ? "active" : "not active: see journalctl -u " + *unit) + ")" + gpu_back);
     }
@@ -412,7 +415,9 @@ UndoOutcome start_display_manager(const nlohmann::json& json) {
         return UndoOutcome::left_alone("the display manager's start command (" + join(start, " ") + ") was still running after " +
                                        std::to_string(kCommandLimit.count()) +
                                        " s and was stopped with what it started; start the display manager by hand" + gpu_back);
-    if (!r.ok()) return UndoOutcome::failed("the display manager's start command (" + join(start, " ") + ") failed (" + r.describe() + ")" + gpu_back);
+    if (!r.ok())
+        return UndoOutcome::failed({"the display manager's start command (" + join(start, " ") + ") failed (" + r.describe() + ")" + gpu_back,
+                                    "start the display manager by hand", ""});
     return UndoOutcome::done("ran the display manager's start command (" + join(start, " ") + ")" + gpu_back);
 }
 
@@ -445,7 +450,7 @@ UndoOutcome rebind_console(const nlohmann::json& json) {
     if (auto released = args.text("name"); released && *released != name)
         return UndoOutcome::left_alone(vtcon + " is " + name + " now, not the " + *released + " vmrun released: not touched");
     if (auto err = write_attribute(vt / "bind", "1"); !err.empty())
-        return UndoOutcome::failed("cannot give the console back: " + err + " (try: echo 1 > /sys/class/vtconsole/" + vtcon + "/bind)");
+        return UndoOutcome::failed({"cannot give the console back: " + err, "echo 1 > /sys/class/vtconsole/" + vtcon + "/bind", vt.string()});
     return UndoOutcome::done("console " + vtcon + " back on " + name);
 }
 
@@ -510,7 +515,7 @@ UndoOutcome reload_module(const nlohmann::json& json) {
     if (fs::exists(sysroot / "sys/module" / name, ec)) return UndoOutcome::nothing();
     if (sysroot != "/") return UndoOutcome::left_alone("simulated sysfs " + sysroot.string() + ": the module " + name + " is not loaded by modprobe");
     auto r = run_command({"modprobe", name}, kCommandLimit);
-    if (!r.ok()) return UndoOutcome::failed("modprobe " + name + " failed (" + r.describe() + ")");
+    if (!r.ok()) return UndoOutcome::failed({"modprobe " + name + " failed (" + r.describe() + ")", "see dmesg, then modprobe " + name, name});
     return UndoOutcome::done("kernel module " + name + " loaded again");
 }
 

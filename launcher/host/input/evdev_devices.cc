@@ -136,7 +136,8 @@ UndoOutcome give_back_evdev_access(Journal& journal, const std::string& node) {
     auto outcome = restore_evdev_access(*lent);
     if (outcome.kind == UndoOutcome::Kind::failed) return outcome;
     if (auto ec = journal.record(settled_entry("evdev:" + node)))
-        return UndoOutcome::failed("cannot record it in " + journal.path() + ": " + ec.message());
+        return UndoOutcome::failed({"gave " + node + " back, but cannot record it in " + journal.path() + ": " + ec.message(),
+                                    "run 'vmrun restore' once it can be written", journal.path()});
     return outcome;
 }
 
@@ -177,7 +178,9 @@ UndoOutcome restore_evdev_access(const nlohmann::json& json) {
                                            " now, not what vmrun lent it with: not touched");
     }
     if (!set_owner_and_mode(fd, uid_t(*args.integer("uid")), gid_t(*args.integer("gid")), mode_t(*args.integer("mode"))))
-        return UndoOutcome::failed("cannot give " + path + " its owner and mode back: " + std::strerror(errno));
+        return UndoOutcome::failed({"cannot give " + path + " its owner and mode back: " + std::strerror(errno),
+                                    "chown " + std::to_string(*args.integer("uid")) + ":" + std::to_string(*args.integer("gid")) + " " + path +
+                                        " && chmod " + octal(mode_t(*args.integer("mode"))) + " " + path, path});
     return UndoOutcome::done(path + " back to its owner and mode");
 }
 

@@ -201,11 +201,12 @@ UndoOutcome give_back_hugepages(const nlohmann::json& json, const std::string& l
     std::string size = page_size_name(kib);
     std::string error;
     auto lock = lock_hugepage_pool(lock_path, error);
-    if (!lock.held()) return UndoOutcome::failed(error);
+    if (!lock.held()) return UndoOutcome::failed({error, "run 'vmrun restore' again", lock_path});
     auto pool = read_hugepage_pool(sysroot, kib);
     if (!pool)
-        return UndoOutcome::failed("cannot read the pool of " + size + " huge pages in " + hugepage_pool_dir(sysroot, kib).string() +
-                                   " to give back what this VM added");
+        return UndoOutcome::failed({"cannot read the pool of " + size + " huge pages in " + hugepage_pool_dir(sysroot, kib).string() +
+                                        " to give back what this VM added",
+                                    "run 'vmrun restore' again as root", hugepage_pool_dir(sysroot, kib).string()});
     uint64_t added = 0;
     if (auto a = args.count("added")) added = *a;
     else {
@@ -216,7 +217,10 @@ UndoOutcome give_back_hugepages(const nlohmann::json& json, const std::string& l
     if (added == 0) return UndoOutcome::nothing();
     uint64_t target = pool->total > added ? pool->total - added : 0;
     if (auto err = write_attribute(hugepage_pool_dir(sysroot, kib) / "nr_hugepages", std::to_string(target), kPoolWriteLimit); !err.empty())
-        return UndoOutcome::failed("cannot give back " + std::to_string(added) + " " + size + " huge pages: " + err);
+        return UndoOutcome::failed({"cannot give back " + std::to_string(added) + " " + size + " huge pages: " + err,
+                                    "lower " + (hugepage_pool_dir(sysroot, kib) / "nr_hugepages").string() + " to " + std::to_string(target) +
+                                        " by hand",
+                                    hugepage_pool_dir(sysroot, kib).string()});
     return UndoOutcome::done("gave back " + std::to_string(added) + " " + size + " huge pages (pool " + std::to_string(pool->total) + " -> " +
            std::to_string(target) + ")");
 }

@@ -29,8 +29,9 @@ UndoOutcome unmount_private_hugetlbfs(const std::string& path) {
     // Detached: a QEMU that still holds its file keeps the pages until it exits, then they are free.
     if (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) unmounted = true;
     else if (errno != EINVAL)  // EINVAL: not a mount point (any more)
-        return UndoOutcome::failed("cannot unmount the VM's hugetlbfs " + path + ": " + std::strerror(errno));
-    if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return UndoOutcome::failed("cannot remove " + path + ": " + std::strerror(errno));
+        return UndoOutcome::failed({"cannot unmount the VM's hugetlbfs " + path + ": " + std::strerror(errno),
+                                    "umount " + path + " once no program uses it (fuser -m " + path + ")", path});
+    if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return UndoOutcome::failed({"cannot remove " + path + ": " + std::strerror(errno), "rmdir " + path, path});
     return unmounted ? UndoOutcome::done("unmounted the VM's hugetlbfs " + path) : UndoOutcome::nothing();
 }
 

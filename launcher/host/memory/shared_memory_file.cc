@@ -152,7 +152,7 @@ UndoOutcome remove_shm_file(const nlohmann::json& args) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) return UndoOutcome::nothing();  // gone already (a reboot empties /dev/shm)
     if (!S_ISREG(st.st_mode)) return UndoOutcome::left_alone(path + " is not a plain file any more: not touched");
-    if (::unlink(path.c_str()) != 0) return UndoOutcome::failed("cannot remove " + path + ": " + std::strerror(errno));
+    if (::unlink(path.c_str()) != 0) return UndoOutcome::failed({"cannot remove " + path + ": " + std::strerror(errno), "rm " + path, path});
     return UndoOutcome::done("removed Looking Glass's shared memory " + path);
 }
 

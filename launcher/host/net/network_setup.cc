@@ -120,7 +120,7 @@ UndoOutcome remove_own_link(const nlohmann::json& args, const std::string& kind,
     auto name = args.value("name", std::string());
     std::string err_text;
     auto nl = Rtnetlink::open(err_text);
-    if (!nl) return UndoOutcome::failed(err_text);
+    if (!nl) return UndoOutcome::failed({"cannot remove " + name + ": " + err_text, "run 'vmrun restore' again as root", name});
     int err = 0;
     auto link = nl->link(name, err);
     if (!link) return UndoOutcome::nothing();
@@ -131,7 +131,7 @@ UndoOutcome remove_own_link(const nlohmann::json& args, const std::string& kind,
         if (auto index = JournalArgs(args["left"]).integer("ifindex"); index && *index != link->index)
             return UndoOutcome::left_alone(name + " is a new interface (index " + std::to_string(link->index) + "; vmrun's was " +
                                            std::to_string(*index) + "): not touched");
-    if (int e = nl->delete_link(link->index)) return UndoOutcome::failed("cannot remove " + name + ": " + describe_netlink_error(e));
+    if (int e = nl->delete_link(link->index)) return UndoOutcome::failed({"cannot remove " + name + ": " + describe_netlink_error(e), "remove it by hand: ip link delete " + name, name});
     return UndoOutcome::done(done);
 }
 

@@ -150,7 +150,7 @@ UndoOutcome restore_vf_net(const nlohmann::json& json) {
     auto pf = open_pf_link(sysroot, pf_address);
     if (!pf.error.empty()) {
         if (pf_interface(sysroot, pf_address).empty()) return UndoOutcome::nothing();  // the PF's driver let go: its VF settings went with it
-        return UndoOutcome::failed(pf.error);
+        return UndoOutcome::failed({pf.error, "run 'vmrun restore' again once " + pf_address.str() + " has its network driver", pf_address.str()});
     }
     const auto* vf_now = find_vf(pf.link, vf);
     if (!vf_now) return UndoOutcome::nothing();  // the VF was removed since: nothing left to put back
@@ -192,7 +192,9 @@ UndoOutcome restore_vf_net(const nlohmann::json& json) {
         if (int err = pf.rtnl->set_vf_trust(index, vf, before["trust"].get<bool>())) fail("trust", err);
         else put_back.push_back(before["trust"].get<bool>() ? "trusted" : "not trusted");
     }
-    if (!error.empty()) return UndoOutcome::failed(error);
+    if (!error.empty())
+        return UndoOutcome::failed({error, "set them back by hand with 'ip link set " + pf.link.name + " vf " + std::to_string(vf) + " ...'",
+                                    pf_address.str()});
     std::string who = pf.link.name + " VF " + std::to_string(vf);
     if (put_back.empty() && !changed_since.empty()) {
         std::string list;

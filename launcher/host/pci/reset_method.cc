@@ -111,7 +111,8 @@ UndoOutcome restore_reset_method(const nlohmann::json& json) {
         return UndoOutcome::left_alone(address.str() + "'s reset_method is '" + join(*now, " ") + "' now, not vmrun's device_specific: left");
     // An empty write restores the kernel's default order; "before" was that, or the user's own list.
     if (auto err = write_attribute(file, before.empty() ? std::string("default") : before, kResetWriteLimit); !err.empty())
-        return UndoOutcome::failed("cannot put back " + address.str() + "'s reset_method (" + before + "): " + err);
+        return UndoOutcome::failed({"cannot put back " + address.str() + "'s reset_method (" + before + "): " + err,
+                                    "echo '" + (before.empty() ? std::string("default") : before) + "' > " + file.string(), address.str()});
     return UndoOutcome::done(address.str() + "'s reset_method back to '" + before + "'");
 }
 

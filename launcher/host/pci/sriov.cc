@@ -104,7 +104,8 @@ UndoOutcome restore_sriov_count(const nlohmann::json& json) {
         if (symlink_name(pci_device_dir(sysroot, vf) / "driver") == "vfio-pci")
             return UndoOutcome::left_alone("left " + std::to_string(now) + " virtual functions on " + pf.str() + ": VF " + std::to_string(index) + " (" +
                    vf.str() + ") is still on vfio-pci, with another VM; lower sriov_numvfs once it is free");
-    if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(before), kVfCountWriteLimit); !err.empty()) return UndoOutcome::failed(err);
+    if (auto err = write_attribute(dir / "sriov_numvfs", std::to_string(before), kVfCountWriteLimit); !err.empty())
+        return UndoOutcome::failed({err, "echo " + std::to_string(before) + " > " + (dir / "sriov_numvfs").string(), pf.str()});
     return UndoOutcome::done(pf.str() + " back to " + std::to_string(before) + " virtual functions");
 }
 

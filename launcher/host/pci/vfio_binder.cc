@@ -128,35 +128,38 @@ UndoOutcome restore_pci_driver(const nlohmann::json& json, const BindLimits& lim
     if (now == "vfio-pci" && !wait_until([&] { return (holders = group_holders(sysroot, d)).empty(); }, limits.group_release)) {
         std::string list;
         for (const auto& h : holders) list += (list.empty() ? "" : "; ") + h;
-        return UndoOutcome::failed(address + " stays on vfio-pci: its IOMMU group is still in use (" + list +
-                                   "); run 'vmrun restore' again once that program has ended");
+        return UndoOutcome::failed({address + " stays on vfio-pci: its IOMMU group is still in use (" + list + ")",
+                                    "run 'vmrun restore' again once that program has ended", address});
     }
 
     // Unbound first, the override kept: an unbind that does not finish
     // leaves the device as vmrun's (no driver, override vfio-pci), which the
     // next restore recognises and completes.
     if (now != original)
-        if (auto err = unbind(d, address, limits.driver_change, limits.sysfs_write); !err.empty()) return UndoOutcome::failed(err);
+        if (auto err = unbind(d, address, limits.driver_change, limits.sysfs_write); !err.empty())
+            return UndoOutcome::failed({err, "run 'vmrun restore' again", address});
     // An empty write clears the override ("(null)"); the kernel ignores the newline.
     if (auto err = write_attribute(d.override_file, original_override, limits.sysfs_write); !err.empty())
-        return UndoOutcome::failed(err);
+        return UndoOutcome::failed({err, "run 'vmrun restore' again", address});
     // Off vfio-pci and reading 0xffff (D3cold, a reset that wedged it): its
     // driver's probe could not work. One remove + rescan (which probes it too).
     auto revived = bring_back_if_dead(sysroot, *parse_pci_address(address));
     if (!revived.answers)
-        return UndoOutcome::failed(revived.text + " (vmrun refuses to start a VM with it until it answers again)");
+        return UndoOutcome::failed({revived.text + " (vmrun refuses to start a VM with it until it answers again)", "", address});
     if (revived.rescanned) {
         if (!original.empty() && !wait_until([&] { return d.driver() == original; }, limits.driver_change))
-            return UndoOutcome::failed(revived.text + ", but not on " + original + " (driver now: " + shown(d.driver()) + ")");
+            return UndoOutcome::failed({revived.text + ", but not on " + original + " (driver now: " + shown(d.driver()) + ")",
+                                        "echo " + address + " > /sys/bus/pci/drivers/" + original + "/bind", address});
         return UndoOutcome::done(revived.text + (original.empty() ? "" : ", back on " + original));
     }
     if (now != original) {
         if (!original.empty()) {
-            if (auto err = write_attribute(d.probe, address, limits.sysfs_write); !err.empty()) return UndoOutcome::failed(err);
+            if (auto err = write_attribute(d.probe, address, limits.sysfs_write); !err.empty())
+                return UndoOutcome::failed({err, "echo " + address + " > /sys/bus/pci/drivers/" + original + "/bind", address});
             if (!wait_until([&] { return d.driver() == original; }, limits.driver_change)) {
                 auto back = d.driver();
-                return UndoOutcome::failed(address + " did not go back to " + original + " (driver now: " + shown(back) +
-                                           "); try: echo " + address + " > /sys/bus/pci/drivers/" + original + "/bind");
+                return UndoOutcome::failed({address + " did not go back to " + original + " (driver now: " + shown(back) + ")",
+                                            "echo " + address + " > /sys/bus/pci/drivers/" + original + "/bind", address});
             }
         }
     }
@@ -171,7 +174,8 @@ UndoOutcome release_device(Journal& journal, const std::string& address) {
     auto outcome = restore_pci_driver(*original);
     if (outcome.kind == UndoOutcome::Kind::failed) return outcome;
     if (auto ec = journal.record(settled_entry("pci:" + address)))
-        return UndoOutcome::failed("gave " + address + " back, but cannot record it in " + journal.path() + ": " + ec.message());
+        return UndoOutcome::failed({"gave " + address + " back, but cannot record it in " + journal.path() + ": " + ec.message(),
+                                    "run 'vmrun restore' once it can be written", journal.path()});
     return outcome;
 }
 
