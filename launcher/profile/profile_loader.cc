@@ -24,14 +24,17 @@ public:
         MapReader r(root, "the profile", d_);
         if (!r.ok()) return;
         p_.at.set("", loc_of(root));
-        auto remember = [&](const char* key) { p_.at.set(key, r.key_loc(key)); };
-        // A top-level true/false key, into a bool or an optional<bool>.
-        auto flag = [&](const char* key, auto& into) {
-            if (auto n = r.get(key)) {
-                remember(key);
-                if (auto b = read_bool(*n, key, d_)) into = *b;
-            }
-        };
+        auto remember = [&](const std::string& key) { p_.at.set(key, r.key_loc(key)); };
+        // The keys whose rows read them (true/false, numbers, fixed choices).
+        for (const auto& section : profile_schema()) {
+            if (section.id != "top") continue;
+            for (const auto& row : section.keys)
+                if (row.read)
+                    if (auto n = r.get(row.key)) {
+                        remember(row.key);
+                        row.read(*n, row.key, p_, d_);
+                    }
+        }
 
         if (auto n = r.get("name")) {
             remember("name");
@@ -41,15 +44,6 @@ public:
             }
         } else if (!r.has("name")) {
             d_.error(loc_of(root), "the profile needs 'name', e.g. name: win10");
-        }
-        if (auto n = r.get("machine")) {
-            remember("machine");
-            if (auto s = read_choice(*n, "machine", key_choices("top", "machine"), d_)) p_.machine = *s;
-        }
-        if (auto n = r.get("accelerator")) {
-            remember("accelerator");
-            if (auto s = read_choice(*n, "accelerator", key_choices("top", "accelerator"), d_))
-                p_.accelerator = *s == "kvm" ? Accelerator::kvm : Accelerator::tcg;
         }
         if (auto n = r.get("memory")) {
             remember("memory");
@@ -67,17 +61,6 @@ public:
         }
         if (auto n = r.get("smp")) { remember("smp"); smp(*n); }
         if (auto n = r.get("cpu")) { remember("cpu"); cpu(*n); }
-        if (auto n = r.get("rtc")) {
-            remember("rtc");
-            if (auto s = read_choice(*n, "rtc", key_choices("top", "rtc"), d_))
-                p_.rtc = *s == "utc" ? RtcBase::utc : RtcBase::localtime;
-        }
-        flag("hpet", p_.hpet);
-        flag("guest_sleep", p_.guest_sleep);
-        if (auto n = r.get("host_sleep")) {
-            remember("host_sleep");
-            if (auto s = read_choice(*n, "host_sleep", key_choices("top", "host_sleep"), d_)) p_.block_host_sleep = *s == "block";
-        }
         if (auto n = r.get("boot")) { remember("boot"); boot(*n); }
         if (auto n = r.get("firmware")) { remember("firmware"); firmware(*n); }
         if (auto n = r.get("tpm")) { remember("tpm"); tpm(*n); }
@@ -88,11 +71,6 @@ public:
         if (auto n = r.get("usb")) { remember("usb"); each(*n, "usb", [&](auto& item) { usb(item); }); }
         if (auto n = r.get("root_ports")) { remember("root_ports"); root_ports(*n); }
         if (auto n = r.get("display")) { remember("display"); display(*n); }
-        if (auto n = r.get("serial")) {
-            remember("serial");
-            if (auto s = read_choice(*n, "serial", key_choices("top", "serial"), d_))
-                p_.serial = *s == "socket" ? SerialMode::socket : *s == "stdio" ? SerialMode::stdio : SerialMode::none;
-        }
         if (auto n = r.get("smbios")) { remember("smbios"); smbios(*n); }
         if (auto n = r.get("acpi_tables")) {
             remember("acpi_tables");
@@ -110,17 +88,6 @@ public:
         if (auto n = r.get("audio")) { remember("audio"); audio(*n); }
         if (auto n = r.get("host_display")) { remember("host_display"); host_display(*n); }
         if (auto n = r.get("input")) { remember("input"); each(*n, "input", [&](auto& item) { input(item); }); }
-        if (auto n = r.get("input_toggle")) {
-            remember("input_toggle");
-            if (auto s = read_choice(*n, "input_toggle", key_choices("top", "input_toggle"), d_))
-                p_.input_toggle = *s;
-        }
-        flag("balloon", p_.balloon);
-        flag("headless", p_.headless);
-        if (auto n = r.get("shutdown_timeout")) {
-            remember("shutdown_timeout");
-            if (auto i = read_int(*n, "shutdown_timeout", 1, 3600, d_)) p_.shutdown_timeout = *i;
-        }
         if (auto n = r.get("run_as")) {
             remember("run_as");
             if (auto v = read_string(*n, "run_as", d_)) {
@@ -128,7 +95,6 @@ public:
                 else d_.error(loc_of(*n), "'run_as' must be a user name, got '" + *v + "'");
             }
         }
-        flag("sandbox", p_.sandbox);
         if (auto n = r.get("qemu_extra_args")) {
             remember("qemu_extra_args");
             if (auto l = read_string_list(*n, "qemu_extra_args", d_)) p_.qemu_extra_args = *l;

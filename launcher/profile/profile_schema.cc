@@ -5,7 +5,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "profile/profile.h"
 #include "profile/smbios_fields.h"
+#include "profile/yaml_reader.h"
 
 namespace vmrun {
 
@@ -46,15 +48,54 @@ std::string smbios_type_meaning(int type) {
     return out + ".";
 }
 
+// Rows that read themselves: a top-level key bound to its Profile field.
+template <typename Field>
+ProfileKey flag_key(std::string key, std::string default_value, std::string meaning, Field Profile::*field) {
+    return {std::move(key), "bool", std::move(default_value), std::move(meaning), {},
+            [field](const YAML::Node& n, const std::string& k, Profile& p, Diagnostics& d) {
+                if (auto b = read_bool(n, k, d)) p.*field = *b;
+            }};
+}
+
+ProfileKey int_key(std::string key, int min, int max, std::string default_value, std::string meaning, int Profile::*field) {
+    return {std::move(key), std::to_string(min) + "–" + std::to_string(max), std::move(default_value), std::move(meaning), {},
+            [=](const YAML::Node& n, const std::string& k, Profile& p, Diagnostics& d) {
+                if (auto i = read_int(n, k, min, max, d)) p.*field = *i;
+            }};
+}
+
+// The words a key accepts and what each sets its field to: the row's choices come from here.
+template <typename Field, typename Value>
+ProfileKey choice_key(std::string key, std::string default_value, std::string meaning, Field Profile::*field,
+                      std::vector<std::pair<std::string, Value>> values) {
+    std::vector<std::string> words;
+    for (const auto& [word, value] : values) words.push_back(word);
+    return {std::move(key), "{choices}", std::move(default_value), std::move(meaning), words,
+            [=](const YAML::Node& n, const std::string& k, Profile& p, Diagnostics& d) {
+                if (auto s = read_choice(n, k, words, d))
+                    for (const auto& [word, value] : values)
+                        if (word == *s) p.*field = value;
+            }};
+}
+
+// A choice whose word is the value itself.
+ProfileKey word_key(std::string key, std::string default_value, std::string meaning, std::string Profile::*field,
+                    std::vector<std::string> words) {
+    std::vector<std::pair<std::string, std::string>> values;
+    for (const auto& w : words) values.emplace_back(w, w);
+    return choice_key(std::move(key), std::move(default_value), std::move(meaning), field, values);
+}
+
 std::vector<ProfileSection> build_schema() {
     std::vector<ProfileSection> schema = {
         {"top", "the profile", true, {
             {"name", "text, **required**", "—",
              "The VM's name: letters, digits, `-`, `_`, `.`; at most 64. Names the runtime folder (`/run/vmrun/NAME`), the state folder (`/var/lib/vmrun/NAME`) and seeds generated MACs and tap names."},
-            {"machine", "{choices}", "`q35`",
-             "Machine type. Only q35 (PCIe, needed for root ports and x-vga) is supported.", {"q35"}},
-            {"accelerator", "{choices}", "`kvm`",
-             "`tcg` is software emulation: slow, but works without `/dev/kvm`.", {"kvm", "tcg"}},
+            word_key("machine", "`q35`",
+             "Machine type. Only q35 (PCIe, needed for root ports and x-vga) is supported.", &Profile::machine, {"q35"}),
+            choice_key("accelerator", "`kvm`",
+             "`tcg` is software emulation: slow, but works without `/dev/kvm`.", &Profile::accelerator,
+             std::vector<std::pair<std::string, Accelerator>>{{"kvm", Accelerator::kvm}, {"tcg", Accelerator::tcg}}),
             {"memory", "size, **required**", "—",
              "Guest RAM with a unit: `8G`, `1024M`, `2GiB`, `512MB`, `1T`. A bare number is refused (MiB or GiB?)."},
             {"hugepages", "bool, path or mapping", "`false`",
@@ -63,14 +104,16 @@ std::vector<ProfileSection> build_schema() {
              "A number is that many cores on one socket; a mapping gives sockets, cores and threads. See [smp](#smp)."},
             {"cpu", "text or mapping", "`host` (`max` with `accelerator: tcg`)",
              "A text is the CPU model. See [cpu](#cpu)."},
-            {"rtc", "{choices}", "`utc`",
-             "`localtime` for Windows, which keeps the hardware clock in local time.", {"utc", "localtime"}},
-            {"hpet", "bool", "`true`",
-             "The emulated HPET timer. `false` for Windows guests with `cpu.hyperv`: they keep time by hv-time and waste less CPU without it (`-machine hpet=off`)."},
-            {"guest_sleep", "bool", "`true` without `passthrough`, else `false`",
-             "Whether the guest may suspend (S3) or hibernate (S4). A passed GPU does not come back from either, so a profile with passthrough turns both off unless this says `true` (`-global ICH9-LPC.disable_s3=1,disable_s4=1`)."},
-            {"host_sleep", "{choices}", "`block` with `passthrough`, else `allow`",
-             "`block`: while the VM runs, vmrun holds a logind sleep inhibitor (`systemd-inhibit --what=sleep --mode=block`), so a suspend (`systemctl suspend`, the lid, the desktop's idle policy) is refused instead of taking the passed devices from the guest. Let go when the VM ends, also when vmrun is killed. A host without logind is warned about.", {"block", "allow"}},
+            choice_key("rtc", "`utc`",
+             "`localtime` for Windows, which keeps the hardware clock in local time.", &Profile::rtc,
+             std::vector<std::pair<std::string, RtcBase>>{{"utc", RtcBase::utc}, {"localtime", RtcBase::localtime}}),
+            flag_key("hpet", "`true`",
+             "The emulated HPET timer. `false` for Windows guests with `cpu.hyperv`: they keep time by hv-time and waste less CPU without it (`-machine hpet=off`).", &Profile::hpet),
+            flag_key("guest_sleep", "`true` without `passthrough`, else `false`",
+             "Whether the guest may suspend (S3) or hibernate (S4). A passed GPU does not come back from either, so a profile with passthrough turns both off unless this says `true` (`-global ICH9-LPC.disable_s3=1,disable_s4=1`).", &Profile::guest_sleep),
+            choice_key("host_sleep", "`block` with `passthrough`, else `allow`",
+             "`block`: while the VM runs, vmrun holds a logind sleep inhibitor (`systemd-inhibit --what=sleep --mode=block`), so a suspend (`systemctl suspend`, the lid, the desktop's idle policy) is refused instead of taking the passed devices from the guest. Let go when the VM ends, also when vmrun is killed. A host without logind is warned about.",
+             &Profile::block_host_sleep, std::vector<std::pair<std::string, bool>>{{"block", true}, {"allow", false}}),
             {"boot", "mapping", "—",
              "See [boot](#boot)."},
             {"firmware", "{choices} | mapping", "`seabios`",
@@ -85,14 +128,15 @@ std::vector<ProfileSection> build_schema() {
              "Shared memory for [Looking Glass](https://looking-glass.io): the passed GPU's frames shown in a window on the host's desktop. See [looking_glass](#looking_glass)."},
             {"input", "list", "`[]`",
              "Host keyboards and mice given to the guest through evdev (QEMU's `input-linux`, grabbed while the guest has them). See [input](#input)."},
-            {"input_toggle", "{choices}", "QEMU's: `ctrl-ctrl`",
-             "The keys that move the `input` devices between guest and host (both left and right Ctrl by default). Needs `input`.", {"ctrl-ctrl", "alt-alt", "shift-shift", "meta-meta", "scrolllock", "ctrl-scrolllock"}},
+            word_key("input_toggle", "QEMU's: `ctrl-ctrl`",
+             "The keys that move the `input` devices between guest and host (both left and right Ctrl by default). Needs `input`.",
+             &Profile::input_toggle, {"ctrl-ctrl", "alt-alt", "shift-shift", "meta-meta", "scrolllock", "ctrl-scrolllock"}),
             {"host_display", "{choices} or mapping", "—",
              "Single-GPU passthrough: the host's display stack (display manager, consoles, firmware framebuffer, the GPU driver's modules) lets go of the boot GPU at start and gets it back at the end. See [host_display](#host_display).", {"handoff"}},
             {"audio", "backend or mapping", "—",
              "A sound card in the guest whose sound plays on the host: through the desktop user's PipeWire or PulseAudio server, ALSA, or nowhere (`none`: the guest still has a card, which some Windows games want). See [audio](#audio)."},
-            {"balloon", "bool", "`false`",
-             "A virtio-balloon (`vmrun balloon NAME SIZE` moves memory; `vmrun status` shows it). The guest needs its driver (Linux `virtio_balloon`; Windows: virtio-win's Balloon service). With passthrough (VFIO pins all guest memory) or hugepages the host gets nothing back, which is warned about."},
+            flag_key("balloon", "`false`",
+             "A virtio-balloon (`vmrun balloon NAME SIZE` moves memory; `vmrun status` shows it). The guest needs its driver (Linux `virtio_balloon`; Windows: virtio-win's Balloon service). With passthrough (VFIO pins all guest memory) or hugepages the host gets nothing back, which is warned about.", &Profile::balloon),
             {"kernel", "mapping", "—",
              "Direct kernel boot. See [kernel](#kernel)."},
             {"disks", "list", "`[]`",
@@ -107,16 +151,17 @@ std::vector<ProfileSection> build_schema() {
              "See [root_ports](#root_ports)."},
             {"display", "{choices} | mapping", "`none`",
              "See [display](#display).", {"none", "gtk", "vnc", "spice"}},
-            {"serial", "{choices}", "`socket`",
-             "The guest's first serial port. `socket`: a unix socket in the runtime folder (`console.sock`) for `vmrun console`. `stdio`: this terminal (not with `headless`).", {"socket", "stdio", "none"}},
-            {"headless", "bool", "`false`",
-             "No local window; the VM is meant to run detached (gaming VMs with a passed-through GPU, servers). Refuses `display: gtk` and `serial: stdio`."},
-            {"shutdown_timeout", "1–3600", "`60`",
-             "Seconds between the ACPI power-off request (Ctrl-C, `vmrun stop`) and quitting QEMU when the guest has not powered off."},
+            choice_key("serial", "`socket`",
+             "The guest's first serial port. `socket`: a unix socket in the runtime folder (`console.sock`) for `vmrun console`. `stdio`: this terminal (not with `headless`).",
+             &Profile::serial, std::vector<std::pair<std::string, SerialMode>>{{"socket", SerialMode::socket}, {"stdio", SerialMode::stdio}, {"none", SerialMode::none}}),
+            flag_key("headless", "`false`",
+             "No local window; the VM is meant to run detached (gaming VMs with a passed-through GPU, servers). Refuses `display: gtk` and `serial: stdio`.", &Profile::headless),
+            int_key("shutdown_timeout", 1, 3600, "`60`",
+             "Seconds between the ACPI power-off request (Ctrl-C, `vmrun stop`) and quitting QEMU when the guest has not powered off.", &Profile::shutdown_timeout),
             {"run_as", "user name", "—",
              "QEMU drops to this user (`-runas`) once it has opened its files and devices; vmrun itself keeps the privileges it needs to restore the host."},
-            {"sandbox", "bool", "`false`",
-             "QEMU's seccomp sandbox (`-sandbox on` denying obsolete calls, spawning, resource control, and privilege changes unless `run_as` needs one)."},
+            flag_key("sandbox", "`false`",
+             "QEMU's seccomp sandbox (`-sandbox on` denying obsolete calls, spawning, resource control, and privilege changes unless `run_as` needs one).", &Profile::sandbox),
             {"qemu_extra_args", "list of text", "`[]`",
              "**Escape hatch**: appended to QEMU's argv unchecked, after everything vmrun builds. vmrun warns whenever it is used. Each item is one argv element (no shell splitting)."},
         }},

@@ -3,15 +3,27 @@
 // their type, default and meaning. The loader's unknown-key suggestions come
 // from here, profiles/README.md's key tables (and so vmrun-profile(5)) are
 // rendered from here, and a test holds the loader and this table to the same
-// keys both ways. Adding a key: a row here, its check in profile_loader.cc
-// (a fixed list of values is the row's `choices`, which the loader reads),
-// its argv in plan/qemu_argv.cc.
+// keys both ways. Adding a key: its field in profile.h, a row here, its argv
+// in plan/qemu_argv.cc. A top-level true/false, number or fixed-choice key
+// is read by its row (`flag_key`, `int_key`, `choice_key` bind it to its
+// field); a key with a shape of its own gets its reading in profile_loader.cc.
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+namespace YAML {
+class Node;
+}
+
 namespace vmrun {
+
+struct Profile;
+class Diagnostics;
+
+// Reads a top-level key's value into the profile, reporting a bad value at its position.
+using KeyReader = std::function<void(const YAML::Node& value, const std::string& key, Profile& into, Diagnostics& d)>;
 
 struct ProfileKey {
     std::string key;            // "sockets"; a row for keys documented together: "pf, vf"
@@ -21,6 +33,8 @@ struct ProfileKey {
     // The values the loader accepts, when it is a fixed list: the type column
     // shows them where it says "{choices}", and completion offers them.
     std::vector<std::string> choices = {};
+    // For a top-level key the table reads itself: the loader hands it the value.
+    KeyReader read = {};
 };
 
 struct ProfileSection {
