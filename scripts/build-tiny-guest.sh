@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the tiny test guest: a stock Debian 12 kernel (fetched with apt-get
 # download, never installed) and a busybox initramfs. The guest loads the
-# virtio/e1000e and sound (HDA, AC97) drivers, prints VMRUN-GUEST-READY on its serial console,
+# virtio/e1000e, sound (HDA, AC97) and virtiofs drivers, prints VMRUN-GUEST-READY on its serial console,
 # runs a shell there (prompt "tiny# ") and powers off on the ACPI power button.
 #
 # Output: $GUEST_DIR/vmlinuz and $GUEST_DIR/initrd.cpio.gz (default build/tiny-guest).
@@ -24,7 +24,7 @@ ird=$work/root
 mkdir -p "$ird"/{bin,dev,proc,sys,tmp,etc,root}
 cp "$BUSYBOX" "$ird/bin/busybox"
 add_modules "$ird" virtio_pci virtio_net virtio_blk virtio_scsi sd_mod e1000e button evdev xhci_pci virtio_rng virtio_balloon \
-  snd_hda_codec_generic snd_hda_intel snd_intel8x0 virtio_input
+  snd_hda_codec_generic snd_hda_intel snd_intel8x0 virtio_input virtiofs
 
 cat > "$ird/init" <<'INIT'
 #!/bin/busybox sh

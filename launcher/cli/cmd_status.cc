@@ -37,6 +37,10 @@ void print_text(const nlohmann::json& st) {
             std::cout << "tpm:     swtpm (pid " << t["swtpm_pid"] << ") has ended: the guest's TPM no longer answers (see "
                       << t["log"].get<std::string>() << ")\n";
     }
+    if (st.contains("shared_folders"))
+        for (const auto& f : st["shared_folders"])
+            std::cout << "folder:  '" << f["tag"].get<std::string>() << "' served by virtiofsd (pid " << f["virtiofsd_pid"] << ")"
+                      << (f["running"].get<bool>() ? "" : ", which has ended: the guest's folder no longer answers") << "\n";
     if (st.contains("balloon_mib")) std::cout << "balloon: " << st["balloon_mib"] << " MiB in the guest\n";
     std::cout << "root ports:\n";
     for (const auto& rp : st["root_ports"]) {

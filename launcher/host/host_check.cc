@@ -3,6 +3,7 @@
 #include "host/display/boot_framebuffer.h"
 #include "host/pci/option_rom.h"
 #include "host/run_command.h"
+#include "host/fs/virtiofsd_process.h"
 #include "host/tpm/swtpm_apparmor.h"
 #include "host/pci/reset_method.h"
 #include "host/pci/vga_region.h"
@@ -58,6 +59,7 @@ public:
         pinning();
         host_sleep();
         tpm();
+        shared_folders();
         passthrough();
         return out_;
     }
@@ -222,6 +224,16 @@ private:
                 "install swtpm-tools");
         else
             add(Verdict::pass, "tpm", "the first start manufactures the TPM with swtpm_setup (endorsement key and platform certificates)");
+    }
+
+    // The same refusals as the start's preflight, and what will serve the folders.
+    void shared_folders() {
+        if (!plan_ || plan_->shared_folders.empty()) return;
+        auto problems = shared_folder_problems(*plan_);
+        for (const auto& f : problems) add(Verdict::fail, "folders", f.what, f.fix);
+        if (problems.empty())
+            add(Verdict::pass, "folders", std::to_string(plan_->shared_folders.size()) + " shared folder" +
+                                              (plan_->shared_folders.size() == 1 ? "" : "s") + " served by " + plan_->facts.virtiofsd_binary);
     }
 
     void host_sleep() {

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "base/pci_address.h"
+#include "host/fs/virtiofsd_process.h"
 #include "host/journal_args.h"
 #include "host/display/display_handoff.h"
 #include "host/input/evdev_devices.h"
@@ -87,15 +88,26 @@ UndoOutcome stop_swtpm(const VmPaths& vm, const nlohmann::json& json) {
     return stop_journaled_child(vm, json, "swtpm", "swtpm", is_this_vms_swtpm, std::chrono::seconds(2), std::chrono::seconds(5));
 }
 
+// A virtiofsd ends by itself once QEMU lets go of its socket; this stops one
+// left behind (QEMU never connected, or the supervisor was killed).
+UndoOutcome stop_virtiofsd(const VmPaths& vm, const nlohmann::json& json) {
+    return stop_journaled_child(vm, json, "virtiofsd", "virtiofsd", is_this_vms_virtiofsd, std::chrono::seconds(2), std::chrono::seconds(5));
+}
+
 // A spawn journaled before it happened: the child may exist without its pid
 // in the journal (vmrun killed just after the fork). Found by its marker.
 UndoOutcome stop_spawned(const VmPaths& vm, const nlohmann::json& json) {
-    bool qemu = JournalArgs(json).text("program") == "qemu";
-    auto found = processes_where([&](pid_t pid) { return qemu ? is_this_vms_qemu(vm, pid) : is_this_vms_swtpm(vm, pid); });
+    auto program = JournalArgs(json).text("program");
+    bool qemu = program == "qemu", virtiofsd = program == "virtiofsd";
+    auto found = processes_where([&](pid_t pid) {
+        return qemu ? is_this_vms_qemu(vm, pid) : virtiofsd ? is_this_vms_virtiofsd(vm, pid) : is_this_vms_swtpm(vm, pid);
+    });
     std::string stopped;
     std::optional<UndoOutcome> failed;
     for (pid_t pid : found) {
-        auto outcome = stop_process(pid, qemu ? "this VM's QEMU, found by its marker" : "this VM's swtpm, found by its folder",
+        auto outcome = stop_process(pid, qemu        ? "this VM's QEMU, found by its marker"
+                                         : virtiofsd ? "this VM's virtiofsd, found by its folder"
+                                                     : "this VM's swtpm, found by its folder",
                                     std::chrono::seconds(qemu ? 10 : 5));
         if (outcome.kind == UndoOutcome::Kind::failed) failed = outcome;
         else stopped += outcome.text + "; ";
@@ -108,9 +120,9 @@ UndoOutcome stop_spawned(const VmPaths& vm, const nlohmann::json& json) {
 std::string check_spawn(const VmPaths& vm, const nlohmann::json& json) {
     JournalArgs args(json);
     auto program = args.text("program");
-    if (program != "qemu" && program != "swtpm") return "no program vmrun starts";
+    if (program != "qemu" && program != "swtpm" && program != "virtiofsd") return "no program vmrun starts";
     auto marker = args.text("marker");
-    auto expected = *program == "qemu" ? vm.qmp_socket() : vm.tpm_state_dir();
+    auto expected = *program == "qemu" ? vm.qmp_socket() : *program == "virtiofsd" ? vm.runtime_dir : vm.tpm_state_dir();
     bool older_qemu_marker = *program == "qemu" && marker == vm.supervisor_socket();
     if (marker != expected && !older_qemu_marker) return "not this VM's marker " + expected;
     return "";
@@ -160,6 +172,7 @@ Restorer make_restorer(const VmPaths& vm) {
     Restorer r;
     r.on("qemu-process", check_qemu, [vm](const nlohmann::json& args) { return stop_qemu(vm, args); });
     r.on("swtpm-process", check_qemu, [vm](const nlohmann::json& args) { return stop_swtpm(vm, args); });
+    r.on("virtiofsd-process", check_qemu, [vm](const nlohmann::json& args) { return stop_virtiofsd(vm, args); });
     r.on("spawn", [vm](const nlohmann::json& args) { return check_spawn(vm, args); },
          [vm](const nlohmann::json& args) { return stop_spawned(vm, args); });
     // Only this VM's own runtime folder, whatever path the entry names.

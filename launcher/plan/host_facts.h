@@ -32,6 +32,7 @@ struct UserFacts {
 struct HostFacts {
     std::string qemu_binary = "qemu-system-x86_64";
     std::string swtpm_binary = "swtpm";
+    std::string virtiofsd_binary;  // found for a profile with shared folders; "" = none on this host
     VmPaths paths;            // the VM's folders and every name in them
     std::string ovmf_dir = "/usr/share/OVMF";
     bool vhost_net = false;   // /dev/vhost-net usable

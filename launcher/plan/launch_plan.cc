@@ -105,6 +105,7 @@ public:
         looking_glass(slots);
         audio(slots);
         input(slots);
+        shared_folders(slots);
         hugepages();
         smbios();
         if (d_.has_errors()) return std::nullopt;
@@ -120,6 +121,17 @@ private:
         bool kvmfr = lg->device == LookingGlassDevice::kvmfr;
         plan_.looking_glass = LookingGlassPlan{kvmfr ? "/dev/kvmfr0" : plan_.facts.shm_dir + "/looking-glass-" + plan_.profile.name,
                                                lg->size_mib, lg->owner, kvmfr, *at};
+    }
+
+    void shared_folders(SlotAllocator& slots) {
+        const auto& paths = plan_.paths();
+        size_t index = 0;
+        for (const auto& f : plan_.profile.shared_folders) {
+            auto at = endpoint(slots, "the shared folder '" + f.tag + "'", f.at.of());
+            if (!at) return;
+            plan_.shared_folders.push_back({f, index, paths.virtiofs_socket(index), paths.virtiofsd_log(f.tag), paths.virtiofs_root(index), *at});
+            ++index;
+        }
     }
 
     void input(SlotAllocator& slots) {

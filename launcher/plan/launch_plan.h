@@ -120,6 +120,17 @@ struct AudioPlan {
     PciPlacement at;          // the HDA controller or AC97 on pcie.0
 };
 
+// A shared folder: the virtiofsd that serves it and the vhost-user-fs device
+// the guest mounts it from. The guest's RAM is then a shared backend.
+struct SharedFolderPlan {
+    SharedFolder folder;
+    size_t index = 0;    // names its socket, pid file and QEMU ids
+    std::string socket;  // vmrun listens here; virtiofsd serves it; QEMU connects
+    std::string log;     // virtiofsd's stderr
+    std::string root;    // an empty folder where virtiofsd's mount namespace shows `folder.path`
+    PciPlacement at;     // vhost-user-fs-pci on pcie.0
+};
+
 // Host evdev devices for the guest: QEMU's input-linux objects, and a virtio
 // keyboard and mouse on pcie.0 for their events (a guest without virtio-input
 // drivers still gets them through the PS/2 keyboard and mouse q35 always has).
@@ -155,6 +166,9 @@ struct LaunchPlan {
     std::optional<LookingGlassPlan> looking_glass;
     std::optional<AudioPlan> audio;
     std::optional<InputPlan> input;
+    std::vector<SharedFolderPlan> shared_folders;
+    // The guest's RAM in a backend other processes can map (virtiofsd does).
+    bool shared_ram() const { return !shared_folders.empty(); }
     // SMBIOS strings by type, in QEMU's key order: the host's (smbios: host) with the profile's over them.
     std::map<int, std::vector<std::pair<std::string, std::string>>> smbios;
 };

@@ -66,12 +66,25 @@ public:
             place(balloon, *plan_.balloon);
             add("-device", balloon.str());
         }
+        shared_folders();
         // The escape hatch goes last so it can override what vmrun built.
         for (const auto& a : p_.qemu_extra_args) add(a);
         return std::move(argv_);
     }
 
 private:
+    // Each folder's virtiofsd waits on its socket; QEMU connects at start.
+    void shared_folders() {
+        for (const auto& f : plan_.shared_folders) {
+            auto id = "vmrun-fs" + std::to_string(f.index);
+            add("-chardev", QemuOption("socket").set("id", id + "-sock").set("path", f.socket).str());
+            QemuOption fs("vhost-user-fs-pci");
+            fs.set("id", id).set("chardev", id + "-sock").set("tag", f.folder.tag);
+            place(fs, f.at);
+            add("-device", fs.str());
+        }
+    }
+
     void input() {
         if (!plan_.input) return;
         const auto& in = *plan_.input;
@@ -114,6 +127,7 @@ private:
     void hugepage_backend(const HugepagePlan& h, const std::string& size) {
         QemuOption backend("memory-backend-file");
         backend.set("id", "ram").set("size", size).set("mem-path", h.mem_path).on_off("prealloc", true);
+        if (plan_.shared_ram()) backend.on_off("share", true);
         if (h.prealloc_threads > 1) backend.set("prealloc-threads", h.prealloc_threads);
         if (!h.prealloc_cpus.empty()) {
             // QEMU 7.2's thread-context: the prealloc threads are created
@@ -137,7 +151,7 @@ private:
         QemuOption machine(p_.machine);
         machine.set("accel", p_.accelerator == Accelerator::kvm ? "kvm" : "tcg");
         if (plan_.firmware.secure_boot) machine.on_off("smm", true);
-        if (plan_.hugepages) machine.set("memory-backend", "ram");
+        if (plan_.hugepages || plan_.shared_ram()) machine.set("memory-backend", "ram");
         if (!p_.hpet) machine.on_off("hpet", false);
         add("-machine", machine.str());
         if (p_.guest_sleep && !*p_.guest_sleep) {
@@ -158,6 +172,9 @@ private:
         std::string mem = std::to_string(p_.memory_mib) + "M";
         add("-m", mem);
         if (plan_.hugepages) hugepage_backend(*plan_.hugepages, mem);
+        // virtiofsd maps the guest's RAM to reach its buffers: one it can share.
+        else if (plan_.shared_ram())
+            add("-object", QemuOption("memory-backend-memfd").set("id", "ram").set("size", mem).on_off("share", true).str());
         add("-rtc", QemuOption().set("base", p_.rtc == RtcBase::localtime ? "localtime" : "utc").str());
         if (p_.boot.menu || !p_.boot.order.empty()) {
             QemuOption boot;

@@ -47,6 +47,13 @@ struct VmPaths {
     // vmrun's copy of the audio user's PulseAudio cookie: QEMU (root) is never
     // handed a path the user controls.
     std::string pulse_cookie_copy() const { return runtime_dir + "/pulse-cookie"; }
+    // A shared folder's vhost-user socket (vmrun listens, virtiofsd serves,
+    // QEMU connects) and its pid, by the folder's place in the profile: a
+    // short name whatever the tag. The empty folder is where virtiofsd's own
+    // mount namespace shows the shared one.
+    std::string virtiofs_socket(size_t index) const { return runtime_dir + "/virtiofs" + std::to_string(index) + ".sock"; }
+    std::string virtiofsd_pid_file(size_t index) const { return runtime_dir + "/virtiofsd" + std::to_string(index) + ".pid"; }
+    std::string virtiofs_root(size_t index) const { return runtime_dir + "/virtiofs" + std::to_string(index) + ".root"; }
 
     std::string console_log() const { return state_dir + "/console.log"; }  // this boot's serial output
     std::string journal_file() const { return state_dir + "/journal"; }
@@ -56,6 +63,7 @@ struct VmPaths {
     // The TPM's state (its seeds, BitLocker's and Windows Hello's keys): kept across starts.
     std::string tpm_state_dir() const { return state_dir + "/tpm"; }
     std::string swtpm_log() const { return state_dir + "/swtpm.log"; }
+    std::string virtiofsd_log(const std::string& tag) const { return state_dir + "/virtiofsd-" + tag + ".log"; }
 };
 
 }  // namespace vmrun

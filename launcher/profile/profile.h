@@ -118,6 +118,15 @@ struct EvdevInput {
     Locations at;
 };
 
+// A host folder the guest mounts by its tag (virtiofs): served by a virtiofsd
+// of its own, which QEMU reaches through a vhost-user socket.
+struct SharedFolder {
+    std::string path;       // the host folder (absolute)
+    std::string tag;        // what the guest mounts: mount -t virtiofs TAG /mnt
+    bool readonly = false;  // the guest's writes fail (EROFS)
+    Locations at;
+};
+
 // Guest sound: an emulated sound card whose output QEMU plays through one of
 // the host's sound systems. QEMU 7.2 has no PipeWire backend: `pipewire` goes
 // through PipeWire's PulseAudio server (pipewire-pulse) with QEMU's pa driver.
@@ -274,6 +283,7 @@ struct Profile {
     std::vector<Nic> nics;
     std::vector<Passthrough> passthrough;
     std::vector<UsbHost> usb;
+    std::vector<SharedFolder> shared_folders;
     RootPorts root_ports;
     Display display;
     SerialMode serial = SerialMode::socket;

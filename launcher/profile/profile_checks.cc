@@ -41,6 +41,7 @@ public:
         check_nics();
         check_passthrough();
         check_usb();
+        check_shared_folders();
         check_display();
         check_input();
         if (p_.host_display) check_host_display();
@@ -101,6 +102,20 @@ private:
         if (p_.smp.cpus() > 288)
             d_.error(p_.at.of("smp"), "smp gives " + std::to_string(p_.smp.cpus()) + " CPUs; q35 supports at most 288");
         if (p_.cpu.pin) check_pinning(*p_.cpu.pin);
+    }
+
+    // The guest tells folders apart by tag alone; vmrun names each one's
+    // socket and virtiofsd by it too.
+    void check_shared_folders() {
+        std::map<std::string, SourceLoc> tags;
+        for (const auto& f : p_.shared_folders) {
+            if (f.tag.empty()) continue;
+            auto at = f.at.of(f.at.has("tag") ? "tag" : "path");
+            auto [it, fresh] = tags.emplace(f.tag, at);
+            if (!fresh)
+                d_.error(at, "the tag '" + f.tag + "' is also the tag of the folder at line " + std::to_string(it->second.line) +
+                                 "; give each shared folder a tag of its own");
+        }
     }
 
     void check_pinning(const CpuPinning& pin) {

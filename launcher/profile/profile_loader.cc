@@ -69,6 +69,10 @@ public:
         if (auto n = r.get("network")) { remember("network"); each(*n, "network", [&](auto& item) { nic(item); }); }
         if (auto n = r.get("passthrough")) { remember("passthrough"); each(*n, "passthrough", [&](auto& item) { passthrough(item); }); }
         if (auto n = r.get("usb")) { remember("usb"); each(*n, "usb", [&](auto& item) { usb(item); }); }
+        if (auto n = r.get("shared_folders")) {
+            remember("shared_folders");
+            each(*n, "shared_folders", [&](auto& item) { shared_folder(item); });
+        }
         if (auto n = r.get("root_ports")) { remember("root_ports"); root_ports(*n); }
         if (auto n = r.get("display")) { remember("display"); display(*n); }
         if (auto n = r.get("smbios")) { remember("smbios"); smbios(*n); }
@@ -830,6 +834,46 @@ private:
         if (auto v = r.get("id")) { u.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) u.id = *s; }
         r.finish();
         p_.usb.push_back(std::move(u));
+    }
+
+    // A shared folder: a path, or {path, tag, readonly}.
+    void shared_folder(const YAML::Node& n) {
+        SharedFolder f;
+        f.at.set("", loc_of(n));
+        auto folder = [&](const YAML::Node& v) {
+            f.at.set("path", loc_of(v));
+            auto s = read_string(v, "path", d_);
+            if (!s) return;
+            if (s->empty()) d_.error(loc_of(v), "'path' is empty; give the host folder to share, like /srv/share");
+            else f.path = path(*s);
+        };
+        if (n.IsScalar()) {
+            folder(n);
+        } else {
+            MapReader r(n, "a shared folder", d_);
+            if (!r.ok()) return;
+            if (auto v = r.get("path")) folder(*v);
+            else if (!r.has("path")) d_.error(loc_of(n), "a shared folder needs 'path': the host folder, like /srv/share");
+            if (auto v = r.get("tag")) {
+                f.at.set("tag", loc_of(*v));
+                if (auto s = read_string(*v, "tag", d_)) {
+                    if (is_virtiofs_tag(*s)) f.tag = *s;
+                    else d_.error(loc_of(*v), "'tag' is what the guest mounts: letters, digits, '-', '_' and '.', at most 36, got '" +
+                                                  printable(*s) + "'");
+                }
+            }
+            if (auto v = r.get("readonly")) { f.at.set("readonly", loc_of(*v)); if (auto b = read_bool(*v, "readonly", d_)) f.readonly = *b; }
+            r.finish();
+        }
+        if (f.tag.empty() && !f.path.empty() && !f.at.has("tag")) {
+            // The folder's own name, when it makes a tag.
+            auto name = std::filesystem::path(f.path).lexically_normal().filename().string();
+            if (name.empty()) name = std::filesystem::path(f.path).lexically_normal().parent_path().filename().string();
+            if (is_virtiofs_tag(name)) f.tag = name;
+            else d_.error(f.at.of("path"), "the folder's name '" + printable(name) + "' is no virtiofs tag (letters, digits, '-', '_' "
+                                           "and '.', at most 36): give one, like {path: " + printable(f.path) + ", tag: share}");
+        }
+        p_.shared_folders.push_back(std::move(f));
     }
 
     void root_ports(const YAML::Node& n) {

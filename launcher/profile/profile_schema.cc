@@ -147,6 +147,8 @@ std::vector<ProfileSection> build_schema() {
              "Host PCI devices. See [passthrough](#passthrough)."},
             {"usb", "list", "`[]`",
              "Host USB devices. See [usb](#usb)."},
+            {"shared_folders", "list", "`[]`",
+             "Host folders the guest mounts through virtiofs, each served by a `virtiofsd` of its own. See [shared_folders](#shared_folders)."},
             {"root_ports", "mapping", "see below",
              "See [root_ports](#root_ports)."},
             {"display", "{choices} | mapping", "`none`",
@@ -354,6 +356,14 @@ std::vector<ProfileSection> build_schema() {
              "The device, as `lsusb` shows it: `046d:c52b`, or `3.4` for \"Bus 003 Device 004\"."},
             {"id", "text", "`usbhostN`",
              "Device id."},
+        }},
+        {"shared_folders", "a shared folder", true, {
+            {"path", "path, **required**", "—",
+             "The host folder (relative paths are beside the profile). It must exist when the VM starts."},
+            {"tag", "text", "the folder's name",
+             "What the guest mounts: `mount -t virtiofs TAG /mnt` (Linux), or the drive virtio-win's VirtioFsSvc shows (Windows). Letters, digits, `-`, `_`, `.`; at most 36 bytes; unique in the profile."},
+            {"readonly", "bool", "`false`",
+             "The guest's writes fail (read-only file system): vmrun serves the folder through a read-only bind mount that only its virtiofsd sees."},
         }},
         {"root_ports", "'root_ports'", true, {
             {"model", "{choices}", "`ioh3420`",

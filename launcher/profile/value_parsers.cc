@@ -192,4 +192,6 @@ bool is_safe_name(std::string_view text) {
     return true;
 }
 
+bool is_virtiofs_tag(std::string_view text) { return text.size() <= 36 && is_safe_name(text); }
+
 }  // namespace vmrun

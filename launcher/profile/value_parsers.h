@@ -58,5 +58,8 @@ Parsed<Forward> parse_port_forward(std::string_view text);
 
 // Names that end up in file paths and QEMU ids: letters, digits, '-', '_', '.'.
 bool is_safe_name(std::string_view text);
+// A virtiofs tag vmrun also names files and QEMU ids by: a safe name of at
+// most 36 bytes (virtio-fs's config field).
+bool is_virtiofs_tag(std::string_view text);
 
 }  // namespace vmrun

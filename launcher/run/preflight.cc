@@ -8,6 +8,7 @@
 
 #include "host/cpu/cpu_affinity.h"
 #include "host/display/display_handoff.h"
+#include "host/fs/virtiofsd_process.h"
 #include "host/host_readings.h"
 #include "host/input/evdev_devices.h"
 #include "host/memory/hugepage_pool.h"
@@ -83,6 +84,10 @@ std::vector<Failure> preflight(const LaunchPlan& plan, const PreflightOptions& o
     }
     if (plan.looking_glass) {
         auto more = shared_memory_problems(plan);
+        out.insert(out.end(), more.begin(), more.end());
+    }
+    {
+        auto more = shared_folder_problems(plan);
         out.insert(out.end(), more.begin(), more.end());
     }
     if (p.kernel) {

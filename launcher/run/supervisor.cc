@@ -23,6 +23,7 @@
 
 #include "host/child_process.h"
 #include "host/cpu/cpu_pinning.h"
+#include "host/fs/virtiofsd_process.h"
 #include "host/tpm/swtpm_process.h"
 #include "host/memory/hugepage_setup.h"
 #include "host/memory/shared_memory_file.h"
@@ -166,7 +167,16 @@ private:
         if (vars.failure) return fail_start(*vars.failure);
         if (vars.copied) spdlog::info("copied OVMF VARS template to {}", plan_.firmware.vars);
         if (plan_.profile.tpm) {
-            if (auto failure = start_swtpm(plan_, journal_, swtpm_)) {
+            auto& swtpm = helper("swtpm", "the guest's TPM no longer answers", plan_.paths().swtpm_log());
+            if (auto failure = start_swtpm(plan_, journal_, swtpm.child)) {
+                close_taps(network_);
+                return fail_start(*failure);
+            }
+        }
+        for (const auto& folder : plan_.shared_folders) {
+            auto& virtiofsd = helper("virtiofsd for '" + folder.folder.tag + "'",
+                                     "the guest's shared folder '" + folder.folder.tag + "' no longer answers", folder.log);
+            if (auto failure = start_virtiofsd(plan_, folder, journal_, virtiofsd.child)) {
                 close_taps(network_);
                 return fail_start(*failure);
             }
@@ -280,7 +290,7 @@ private:
         } else {
             return kExitQemuFailed;
         }
-        watch_swtpm();
+        for (auto& h : helpers_) watch_helper(h);
         on_signal();
         io_.run();
         finish_qemu(2s);
@@ -339,25 +349,39 @@ private:
         });
     }
 
-    // swtpm ending while the guest runs leaves it without its TPM: say so in the VM's log.
-    void watch_swtpm() {
-        if (!swtpm_.valid()) return;
-        int fd = open_pidfd(swtpm_.id());
+    // A process the guest depends on besides QEMU (swtpm, a virtiofsd per
+    // shared folder): its end while the guest runs is reported in the VM's log.
+    struct Helper {
+        bp::child child;
+        std::string name, consequence, log;
+        std::unique_ptr<asio::posix::stream_descriptor> pidfd;
+    };
+
+    Helper& helper(std::string name, std::string consequence, std::string log) {
+        helpers_.push_back(std::make_unique<Helper>(Helper{{}, std::move(name), std::move(consequence), std::move(log), nullptr}));
+        return *helpers_.back();
+    }
+
+    void watch_helper(std::unique_ptr<Helper>& h) {
+        if (!h->child.valid()) return;
+        int fd = open_pidfd(h->child.id());
         if (fd < 0) return;
-        swtpm_pidfd_.assign(fd);
-        swtpm_pidfd_.async_wait(asio::posix::descriptor::wait_read, [this](const boost::system::error_code& ec) {
+        h->pidfd = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+        Helper* watched = h.get();
+        h->pidfd->async_wait(asio::posix::descriptor::wait_read, [this, watched](const boost::system::error_code& ec) {
             if (ec || exited_) return;
-            // QEMU closing the control channel as it exits ends swtpm too
-            // (--terminate); that is no failure, and may be seen first.
+            // QEMU closing its end as it exits ends these too (swtpm's
+            // --terminate, virtiofsd's socket); that is no failure, and may be seen first.
             if (wait_process_exit(qemu_.id(), 500ms)) return;
             std::error_code wec;
-            swtpm_.wait(wec);
-            int status = swtpm_.native_exit_code();
+            watched->child.wait(wec);
+            int status = watched->child.native_exit_code();
             std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                                                   : "exited with status " + std::to_string(WEXITSTATUS(status));
-            spdlog::error("swtpm (pid {}) {} while the VM runs: the guest's TPM no longer answers (see {})", swtpm_.id(), how,
-                          plan_.paths().swtpm_log());
-            std::cerr << "vmrun: " << plan_.profile.name << ": swtpm " << how << " while the VM runs; the guest's TPM no longer answers\n";
+            spdlog::error("{} (pid {}) {} while the VM runs: {} (see {})", watched->name, watched->child.id(), how, watched->consequence,
+                          watched->log);
+            std::cerr << "vmrun: " << plan_.profile.name << ": " << watched->name << " " << how << " while the VM runs; "
+                      << watched->consequence << "\n";
         });
     }
 
@@ -370,7 +394,8 @@ private:
     void on_qemu_exit() {
         exited_ = true;
         boost::system::error_code ignored;
-        if (swtpm_pidfd_.is_open()) swtpm_pidfd_.cancel(ignored);
+        for (auto& h : helpers_)
+            if (h->pidfd && h->pidfd->is_open()) h->pidfd->cancel(ignored);
         timer_.cancel();
         signals_.cancel();
         io_.stop();
@@ -442,10 +467,9 @@ private:
     asio::posix::stream_descriptor pidfd_;
     asio::steady_timer timer_;
     bp::child qemu_;
-    bp::child swtpm_;
+    std::vector<std::unique_ptr<Helper>> helpers_;  // swtpm, virtiofsd: started before QEMU
     FileLock hugepage_lock_;
     SleepInhibitor sleep_inhibitor_;  // released with the supervisor, after the teardown
-    asio::posix::stream_descriptor swtpm_pidfd_{io_};
     int stage_ = 0;
     bool forced_ = false, forced_by_request_ = false, exited_ = false;
     int outcome_ = kExitOk;

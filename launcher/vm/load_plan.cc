@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "base/exit_codes.h"
+#include "host/fs/virtiofsd_process.h"
 #include "host/memory/hugepage_pool.h"
 #include "host/pci/pci_bars.h"
 #include "host/pci/sriov.h"
@@ -50,6 +51,7 @@ void read_facts_for(HostFacts& f, const Profile& profile) {
     if (profile.firmware.type == FirmwareType::ovmf)
         for (const auto& x : profile.passthrough) f.passthrough_mem64[x.host] = mem64_bytes(read_pci_bars(f.sysroot, x.host));
     read_audio_facts(f, profile);
+    if (!profile.shared_folders.empty()) f.virtiofsd_binary = find_virtiofsd();
 }
 
 }  // namespace

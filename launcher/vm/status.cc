@@ -51,6 +51,22 @@ void add_tpm(nlohmann::json& out, const VmPaths& folder) {
     if (!alive) out["tpm"]["log"] = folder.swtpm_log();
 }
 
+// Each shared folder's virtiofsd, by the pid files vmrun wrote in order; its
+// tag as QEMU's device has it.
+void add_shared_folders(nlohmann::json& out, const VmPaths& folder, qmp::Client& c) {
+    for (size_t i = 0;; ++i) {
+        auto pid = read_pid_file(folder.virtiofsd_pid_file(i));
+        if (!pid) return;
+        auto cmdline = process_cmdline(*pid);
+        bool alive = process_alive(*pid) && !cmdline.empty() && std::filesystem::path(cmdline[0]).filename() == "virtiofsd";
+        auto tag = c.execute("qom-get", {{"path", "/machine/peripheral/vmrun-fs" + std::to_string(i) + "/virtio-backend"}, {"property", "tag"}});
+        if (!out.contains("shared_folders")) out["shared_folders"] = nlohmann::json::array();
+        out["shared_folders"].push_back({{"tag", tag && tag.value.is_string() ? tag.value.get<std::string>() : "?"},
+                                         {"virtiofsd_pid", *pid},
+                                         {"running", alive}});
+    }
+}
+
 }  // namespace
 
 std::optional<nlohmann::json> read_vm_status(const VmTarget& target) {
@@ -74,7 +90,10 @@ std::optional<nlohmann::json> read_vm_status(const VmTarget& target) {
     if (!target.folder.runtime_dir.empty() && vm_running(target.folder, supervisor))
         st["pids"] = {{"supervisor", supervisor}, {"qemu", qemu}};
     add_threads(st, c, qemu);
-    if (!target.folder.runtime_dir.empty()) add_tpm(st, target.folder);
+    if (!target.folder.runtime_dir.empty()) {
+        add_tpm(st, target.folder);
+        add_shared_folders(st, target.folder, c);
+    }
     if (auto balloon = c.execute("query-balloon"))  // an error: the VM has no balloon
         st["balloon_mib"] = balloon_bytes_in(balloon.value).value_or(0) >> 20;
     st["root_ports"] = nlohmann::json::array();

@@ -19,6 +19,7 @@ disks: [{path: /x.img}]
 network: [{type: user}]
 passthrough: [{pf: 01:00.0, vf: 1}]
 usb: [{host: 046d:c52b}]
+shared_folders: [{path: /srv/share}]
 root_ports: {model: ioh3420}
 display: {type: vnc}
 looking_glass: {owner: root}

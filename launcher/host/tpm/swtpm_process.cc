@@ -23,6 +23,7 @@
 #include "host/requirements.h"
 #include "plan/swtpm_argv.h"
 #include "host/child_process.h"
+#include "host/log_tail.h"
 #include "host/pid_file.h"
 #include "host/private_dir.h"
 #include "host/run_command.h"
@@ -35,16 +36,6 @@ using namespace std::chrono_literals;
 namespace vmrun {
 
 namespace {
-
-// The last lines of swtpm's log, for a start that failed.
-std::string log_tail(const std::string& path) {
-    std::ifstream in(path);
-    std::string line, out;
-    std::vector<std::string> lines;
-    while (std::getline(in, line)) lines.push_back(line);
-    for (size_t i = lines.size() > 5 ? lines.size() - 5 : 0; i < lines.size(); ++i) out += "\n  " + lines[i];
-    return out;
-}
 
 // A new TPM is manufactured as a real one is: swtpm_setup gives it an
 // endorsement key with a certificate (from swtpm-tools' local CA) and a
