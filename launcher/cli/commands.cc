@@ -29,6 +29,7 @@ int run_host_config(const ParsedArgs& args);
 int run_completion(const ParsedArgs& args);
 int run_export(const ParsedArgs& args);
 int run_import(const ParsedArgs& args);
+int run_report(const ParsedArgs& args);
 
 namespace {
 
@@ -225,6 +226,19 @@ const std::vector<Command>& commands() {
          "'vmrun validate'.\n"
          "  vmrun import libvirt win10.xml > win10.yaml && vmrun validate win10.yaml\n",
          run_import},
+        {"report", "gather what a bug report needs about a VM into one folder", false, {{"VM"}},
+         {{"output", "DIR", "make the report's folder in DIR (default: the current folder)", ValueKind::text},
+          {"keep-macs", "", "keep MAC addresses (they are masked by default)"}, kJson},
+         "Makes vmrun-report-NAME-DATE/ (0700) for VM (a running or stopped VM's NAME, or its\n"
+         "PROFILE file): versions of vmrun, QEMU, the kernel and distribution; the profile and\n"
+         "the QEMU command vmrun builds from it; 'vmrun check' of it; each passed function's\n"
+         "sysfs state (driver, driver_override, IOMMU group, reset_method, power_state, link);\n"
+         "the kernel command line and the kernel log's lines on vfio, the IOMMU, resets,\n"
+         "framebuffers and the passed devices; the VM's log, console, journal and last exit.\n"
+         "No cookie or key file is copied; MAC addresses show as xx:xx:xx:xx:xx:xx unless\n"
+         "--keep-macs. README.txt in it lists every file and what could not be had.\n"
+         "With --json: {folder, files: [{name, what}], left_out}.\n",
+         run_report},
         {"completion", "print the bash or zsh completion script", false, {{"SHELL"}}, {},
          "Prints the script that gives vmrun tab completion in SHELL (bash or zsh): commands,\n"
          "options, profiles (*.yaml), running VMs, device ids for unplug and the host's PCI\n"
