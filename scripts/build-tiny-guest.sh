@@ -2,7 +2,11 @@
 # Builds the tiny test guest: a stock Debian 12 kernel (fetched with apt-get
 # download, never installed) and a busybox initramfs. The guest loads the
 # virtio/e1000e, sound (HDA, AC97) and virtiofs drivers, prints VMRUN-GUEST-READY on its serial console,
-# runs a shell there (prompt "tiny# ") and powers off on the ACPI power button.
+# runs a shell there (prompt "tiny# ") and powers off on the ACPI power button
+# (unless vmrun.noacpi is on its command line: a guest that ignores ACPI). With
+# a virtio port named org.qemu.guest_agent.0 it runs Debian's qemu-ga there
+# (fetched with apt-get download, its libraries copied from this host, which
+# is Debian 12 like the guest's kernel).
 #
 # Output: $GUEST_DIR/vmlinuz and $GUEST_DIR/initrd.cpio.gz (default build/tiny-guest).
 set -euo pipefail
@@ -12,8 +16,18 @@ source "$here/lib/kernel.sh"
 
 "$BUSYBOX" --help >/dev/null 2>&1 || { echo "need busybox-static (scripts/install-deps.sh)" >&2; exit 1; }
 fetch_debian_kernel
+ga_ver=$(apt-cache policy qemu-guest-agent | awk '/Candidate:/{print $2}')
+[ -n "$ga_ver" ] && [ "$ga_ver" != "(none)" ] || { echo "no qemu-guest-agent package known to apt" >&2; exit 1; }
+ga_dir="$VMRUN_CACHE/qemu-ga/$ga_ver"
+if [ ! -x "$ga_dir/usr/sbin/qemu-ga" ]; then
+  rm -rf "$ga_dir"; mkdir -p "$ga_dir"
+  ( cd "$ga_dir" && apt-get download "qemu-guest-agent=$ga_ver" >/dev/null 2>&1 ) \
+    || { echo "apt-get download qemu-guest-agent=$ga_ver failed" >&2; exit 1; }
+  dpkg-deb -x "$ga_dir"/qemu-guest-agent_*.deb "$ga_dir"
+  rm -f "$ga_dir"/*.deb
+fi
 
-stamp="$KVER $(sha256sum "$0" | cut -c1-16)"
+stamp="$KVER $ga_ver $(sha256sum "$0" | cut -c1-16)"
 if [ -s "$GUEST_DIR/vmlinuz" ] && [ -s "$GUEST_DIR/initrd.cpio.gz" ] && [ "$(cat "$GUEST_DIR/.stamp" 2>/dev/null)" = "$stamp" ]; then
   exit 0
 fi
@@ -24,7 +38,22 @@ ird=$work/root
 mkdir -p "$ird"/{bin,dev,proc,sys,tmp,etc,root}
 cp "$BUSYBOX" "$ird/bin/busybox"
 add_modules "$ird" virtio_pci virtio_net virtio_blk virtio_scsi sd_mod e1000e button evdev xhci_pci virtio_rng virtio_balloon \
-  snd_hda_codec_generic snd_hda_intel snd_intel8x0 virtio_input virtiofs
+  snd_hda_codec_generic snd_hda_intel snd_intel8x0 virtio_input virtiofs virtio_console
+cp "$ga_dir/usr/sbin/qemu-ga" "$ird/bin/qemu-ga"
+# Its shared libraries and the loader, where the binary looks for them.
+for lib in $(ldd "$ga_dir/usr/sbin/qemu-ga" | awk '/=> \//{print $3} /^[[:space:]]*\/lib64\//{print $1}'); do
+  mkdir -p "$ird$(dirname "$lib")"
+  cp -L "$lib" "$ird$lib"
+done
+mkdir -p "$ird/sbin" "$ird/var/run"
+# What qemu-ga runs for guest-shutdown.
+cat > "$ird/sbin/shutdown" <<'EOF2'
+#!/bin/sh
+echo "VMRUN-GUEST-POWEROFF (guest agent)" > /dev/console
+sync
+poweroff -f
+EOF2
+chmod +x "$ird/sbin/shutdown"
 
 cat > "$ird/init" <<'INIT'
 #!/bin/busybox sh
@@ -58,8 +87,14 @@ esac
 EOF2
 chmod +x /bin/vmrun-uevent
 uevent /bin/vmrun-uevent &
+# The QEMU guest agent, on the port vmrun names for it.
+for p in /sys/class/virtio-ports/*; do
+  [ "$(cat "$p/name" 2>/dev/null)" = org.qemu.guest_agent.0 ] || continue
+  qemu-ga -m virtio-serial -p "/dev/${p##*/}" -t /tmp -l /tmp/qemu-ga.log &
+  echo "VMRUN-AGENT-STARTED"
+done
 # ACPI power button (vmrun stop, system_powerdown): one input event -> power off.
-for d in /sys/class/input/input*; do
+grep -qw vmrun.noacpi /proc/cmdline || for d in /sys/class/input/input*; do
   if [ "$(cat "$d/name" 2>/dev/null)" = "Power Button" ]; then
     ev=$(ls -d "$d"/event* 2>/dev/null | head -1); ev=${ev##*/}
     [ -n "$ev" ] && ( dd if=/dev/input/$ev bs=24 count=1 >/dev/null 2>&1; echo "VMRUN-GUEST-POWEROFF"; sync; poweroff -f ) &

@@ -41,6 +41,18 @@ void print_text(const nlohmann::json& st) {
         for (const auto& f : st["shared_folders"])
             std::cout << "folder:  '" << f["tag"].get<std::string>() << "' served by virtiofsd (pid " << f["virtiofsd_pid"] << ")"
                       << (f["running"].get<bool>() ? "" : ", which has ended: the guest's folder no longer answers") << "\n";
+    if (st.contains("guest_agent")) {
+        const auto& a = st["guest_agent"];
+        if (!a["answering"].get<bool>()) std::cout << "agent:   not answering (" << a["why"].get<std::string>() << ")\n";
+        else {
+            std::cout << "agent:   qemu-ga " << a.value("version", std::string("?")) << "\n";
+            for (const auto& nic : a["interfaces"]) {
+                std::cout << "  " << nic["name"].get<std::string>() << ":";
+                for (const auto& ip : nic["addresses"]) std::cout << " " << ip.get<std::string>();
+                std::cout << "\n";
+            }
+        }
+    }
     if (st.contains("balloon_mib")) std::cout << "balloon: " << st["balloon_mib"] << " MiB in the guest\n";
     std::cout << "root ports:\n";
     for (const auto& rp : st["root_ports"]) {

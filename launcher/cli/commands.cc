@@ -30,6 +30,7 @@ int run_completion(const ParsedArgs& args);
 int run_export(const ParsedArgs& args);
 int run_import(const ParsedArgs& args);
 int run_report(const ParsedArgs& args);
+int run_agent(const ParsedArgs& args);
 
 namespace {
 
@@ -163,6 +164,15 @@ const std::vector<Command>& commands() {
          "through its virtio-balloon ('balloon: true' in the profile) and waits until the\n"
          "guest reports it has that much. Fails, saying so, when the guest does not get there.\n",
          run_balloon},
+        {"agent", "run a QEMU guest agent command in a running VM", false, {kName, {"COMMAND"}, {"JSON", true}},
+         {{"timeout", "SECONDS", "how long to wait for the agent's answer (default 10)", ValueKind::seconds}},
+         "Runs COMMAND (guest-ping, guest-info, guest-network-get-interfaces, guest-fsfreeze-freeze,\n"
+         "guest-exec, ...) with JSON as its arguments through the guest agent of VM NAME (the\n"
+         "profile needs 'guest_agent: true', the guest qemu-guest-agent) and prints its answer\n"
+         "as JSON. guest-shutdown and guest-suspend-* answer nothing when they work: vmrun\n"
+         "prints {} once sent. Exit code 1 with the agent's error, or when it does not answer.\n"
+         "  vmrun agent win11 guest-exec '{\"path\": \"ipconfig\", \"capture-output\": true}'\n",
+         run_agent},
         {"events", "stream a running VM's QMP events as JSON lines", true, {}, {},
          "Prints every event as one JSON line until interrupted.\n", run_events},
         {"systemd-unit", "print a systemd unit that starts a VM at boot", false, {kProfile}, {},

@@ -102,6 +102,8 @@ public:
         nics(slots);
         usb(slots);
         if (plan_.profile.balloon) plan_.balloon = endpoint(slots, "the memory balloon", plan_.profile.at.of("balloon"));
+        if (plan_.profile.guest_agent)
+            plan_.agent_serial = endpoint(slots, "the guest agent's virtio-serial", plan_.profile.at.of("guest_agent"));
         looking_glass(slots);
         audio(slots);
         input(slots);

@@ -150,6 +150,7 @@ struct LaunchPlan {
     std::vector<std::string> sockets() const {
         auto out = paths().monitor_sockets();
         if (profile.serial == SerialMode::socket) out.push_back(paths().console_socket());
+        if (agent_serial) out.push_back(paths().agent_socket());
         return out;
     }
     std::vector<RootPortPlan> root_ports;
@@ -163,6 +164,7 @@ struct LaunchPlan {
     std::vector<UsbPlan> usb;
     std::optional<HugepagePlan> hugepages;
     std::optional<PciPlacement> balloon;  // virtio-balloon-pci (id vmrun-balloon)
+    std::optional<PciPlacement> agent_serial;  // virtio-serial-pci carrying the guest agent's port
     std::optional<LookingGlassPlan> looking_glass;
     std::optional<AudioPlan> audio;
     std::optional<InputPlan> input;

@@ -67,6 +67,17 @@ public:
             add("-device", balloon.str());
         }
         shared_folders();
+        if (plan_.agent_serial) {
+            // Served by QEMU (server, no wait): vmrun connects as the agent's client.
+            add("-chardev", QemuOption("socket").set("id", "vmrun-agent").set("path", plan_.paths().agent_socket())
+                                .on_off("server", true).on_off("wait", false).str());
+            QemuOption serial("virtio-serial-pci");
+            serial.set("id", "vmrun-serial");
+            place(serial, *plan_.agent_serial);
+            add("-device", serial.str());
+            add("-device", QemuOption("virtserialport").set("bus", "vmrun-serial.0").set("chardev", "vmrun-agent")
+                               .set("name", "org.qemu.guest_agent.0").set("id", "vmrun-agent-port").str());
+        }
         // The escape hatch goes last so it can override what vmrun built.
         for (const auto& a : p_.qemu_extra_args) add(a);
         return std::move(argv_);

@@ -22,6 +22,7 @@ struct VmPaths {
     std::string events_socket() const { return runtime_dir + "/events.sock"; }
     std::string supervisor_socket() const { return runtime_dir + "/supervisor.sock"; }
     std::string console_socket() const { return runtime_dir + "/console.sock"; }
+    std::string agent_socket() const { return runtime_dir + "/agent.sock"; }  // the guest agent's port (QEMU serves it)
     std::vector<std::string> monitor_sockets() const { return {qmp_socket(), events_socket(), supervisor_socket()}; }
     // The longest socket name here; a unix socket path holds at most 107 bytes.
     size_t longest_socket_path() const { return runtime_dir.size() + std::string("/supervisor.sock").size(); }

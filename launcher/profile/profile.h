@@ -276,6 +276,7 @@ struct Profile {
     std::vector<EvdevInput> input;
     std::string input_toggle;  // QEMU's grab-toggle: ctrl-ctrl, alt-alt, shift-shift, meta-meta, scrolllock, ctrl-scrolllock; "" = QEMU's (ctrl-ctrl)
     bool balloon = false;  // virtio-balloon: the host can take memory back from a running guest
+    bool guest_agent = false;  // a virtio-serial port for the QEMU guest agent
     std::optional<Smbios> smbios;
     std::vector<std::string> acpi_tables;  // whole ACPI tables (header included) added to the guest's
     std::optional<KernelBoot> kernel;

@@ -137,6 +137,8 @@ std::vector<ProfileSection> build_schema() {
              "A sound card in the guest whose sound plays on the host: through the desktop user's PipeWire or PulseAudio server, ALSA, or nowhere (`none`: the guest still has a card, which some Windows games want). See [audio](#audio)."},
             flag_key("balloon", "`false`",
              "A virtio-balloon (`vmrun balloon NAME SIZE` moves memory; `vmrun status` shows it). The guest needs its driver (Linux `virtio_balloon`; Windows: virtio-win's Balloon service). With passthrough (VFIO pins all guest memory) or hugepages the host gets nothing back, which is warned about.", &Profile::balloon),
+            flag_key("guest_agent", "`false`",
+             "A virtio-serial port named `org.qemu.guest_agent.0` for the QEMU guest agent (Linux: package `qemu-guest-agent`; Windows: virtio-win's `qemu-ga`), served on `agent.sock` in the runtime folder. With it `vmrun stop` asks the agent to shut down a guest that ignores ACPI, `vmrun status` shows the guest's addresses, and `vmrun agent NAME COMMAND` runs any agent command.", &Profile::guest_agent),
             {"kernel", "mapping", "—",
              "Direct kernel boot. See [kernel](#kernel)."},
             {"disks", "list", "`[]`",

@@ -24,6 +24,7 @@
 #include "host/child_process.h"
 #include "host/cpu/cpu_pinning.h"
 #include "host/fs/virtiofsd_process.h"
+#include "qmp/agent_client.h"
 #include "host/tpm/swtpm_process.h"
 #include "host/memory/hugepage_setup.h"
 #include "host/memory/shared_memory_file.h"
@@ -319,7 +320,20 @@ private:
         if (stage_ == 1) {
             std::cerr << "vmrun: asking the guest to power off (ACPI); again to force, or wait " << options_.grace.count() << " s\n";
             if (!qmp_command("system_powerdown")) { escalate(); return; }
-            arm(options_.grace);
+            // With an agent, a guest that ignores ACPI (no acpid, a Windows
+            // screen locked with a setting against it) is asked through it
+            // after a third of the wait.
+            if (plan_.agent_serial) {
+                auto acpi_wait = std::max(options_.grace / 3, std::chrono::seconds(1));
+                timer_.expires_after(acpi_wait);
+                timer_.async_wait([this, acpi_wait](const boost::system::error_code& ec) {
+                    if (ec || exited_ || stage_ != 1) return;
+                    ask_agent_to_shut_down();
+                    arm(options_.grace - acpi_wait);
+                });
+            } else {
+                arm(options_.grace);
+            }
         } else if (stage_ == 2) {
             std::cerr << "vmrun: quitting QEMU\n";
             forced_ = true;
@@ -330,6 +344,19 @@ private:
             forced_ = true;
             kill_qemu();
         }
+    }
+
+    void ask_agent_to_shut_down() {
+        qmp::AgentClient agent(3s);
+        if (auto ec = agent.connect_unix(plan_.paths().agent_socket())) {
+            spdlog::warn("the guest ignored ACPI and its guest agent does not answer ({})", agent.failure_detail());
+            std::cerr << "vmrun: the guest ignored ACPI, and its guest agent does not answer\n";
+            return;
+        }
+        // It answers nothing when it works: the guest powering off is the answer.
+        if (agent.send_without_reply("guest-shutdown", {{"mode", "powerdown"}})) return;
+        spdlog::info("the guest ignored ACPI: asked its guest agent to power it off (guest-shutdown)");
+        std::cerr << "vmrun: the guest ignored ACPI; asked its guest agent to power it off\n";
     }
 
     bool qmp_command(const std::string& command) {

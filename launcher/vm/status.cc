@@ -8,6 +8,7 @@
 #include "base/cpu_list.h"
 #include "host/cpu/cpu_affinity.h"
 #include "host/process_watch.h"
+#include "vm/guest_agent.h"
 #include "plan/hotplug_plan.h"
 #include "plan/qmp_answers.h"
 #include "host/cpu/cpu_pinning.h"
@@ -93,6 +94,10 @@ std::optional<nlohmann::json> read_vm_status(const VmTarget& target) {
     if (!target.folder.runtime_dir.empty()) {
         add_tpm(st, target.folder);
         add_shared_folders(st, target.folder, c);
+        // The guest's own view, when it has an agent: a short wait, status must not hang on a busy guest.
+        std::error_code ec;
+        if (std::filesystem::exists(target.folder.agent_socket(), ec))
+            st["guest_agent"] = guest_agent_summary(target.folder, std::chrono::milliseconds(2000));
     }
     if (auto balloon = c.execute("query-balloon"))  // an error: the VM has no balloon
         st["balloon_mib"] = balloon_bytes_in(balloon.value).value_or(0) >> 20;

@@ -20,7 +20,7 @@ void write(const fs::path& p, const std::string& text) {
     std::ofstream(p) << text;
 }
 
-const PciAddress kGpu = *parse_pci_address("01:00.0");
+const PciAddress kVgaGpu = *parse_pci_address("01:00.0");
 
 }  // namespace
 
@@ -28,15 +28,15 @@ TEST_CASE("vga region: vfio-pci loaded; its disable_vga parameter decides, its a
     TempDir root;
     auto params = root.path / "sys/module/vfio_pci/parameters";
     write(params / "ids", "\n");
-    auto missing = vga_region_problem(root.path.string(), kGpu, "win7.yaml");
+    auto missing = vga_region_problem(root.path.string(), kVgaGpu, "win7.yaml");
     REQUIRE(missing);
     CHECK(missing->what.find("built without CONFIG_VFIO_PCI_VGA") != std::string::npos);
     CHECK(missing->what.find("QEMU refuses x_vga for 0000:01:00.0") != std::string::npos);
     CHECK(missing->fix.find("remove x_vga from win7.yaml") == 0);
     write(params / "disable_vga", "N\n");
-    CHECK_FALSE(vga_region_problem(root.path.string(), kGpu, "win7.yaml"));
+    CHECK_FALSE(vga_region_problem(root.path.string(), kVgaGpu, "win7.yaml"));
     write(params / "disable_vga", "Y\n");
-    auto disabled = vga_region_problem(root.path.string(), kGpu, "win7.yaml");
+    auto disabled = vga_region_problem(root.path.string(), kVgaGpu, "win7.yaml");
     REQUIRE(disabled);
     CHECK(disabled->what.find("vfio-pci runs with disable_vga=1") == 0);
     CHECK(disabled->where == (params / "disable_vga").string());
@@ -45,18 +45,18 @@ TEST_CASE("vga region: vfio-pci loaded; its disable_vga parameter decides, its a
 
 TEST_CASE("vga region: vfio-pci not loaded yet; what would load it with disable_vga=1 is found") {
     TempDir root;
-    CHECK_FALSE(vga_region_problem(root.path.string(), kGpu, "p.yaml"));  // nothing known against it
+    CHECK_FALSE(vga_region_problem(root.path.string(), kVgaGpu, "p.yaml"));  // nothing known against it
     write(root.path / "proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on\n");
     write(root.path / "etc/modprobe.d/vfio.conf", "options vfio-pci ids=10de:1e07 disable_vga=0\nsoftdep nvidia pre: vfio-pci\n");
-    CHECK_FALSE(vga_region_problem(root.path.string(), kGpu, "p.yaml"));
+    CHECK_FALSE(vga_region_problem(root.path.string(), kVgaGpu, "p.yaml"));
     write(root.path / "etc/modprobe.d/zz-local.conf", "# hand-made\noptions vfio_pci disable_vga=1\n");
-    auto file = vga_region_problem(root.path.string(), kGpu, "p.yaml");
+    auto file = vga_region_problem(root.path.string(), kVgaGpu, "p.yaml");
     REQUIRE(file);
     CHECK(file->where == (root.path / "etc/modprobe.d/zz-local.conf").string());
     CHECK(file->fix.find("take disable_vga=1 out of") != std::string::npos);
     fs::remove(root.path / "etc/modprobe.d/zz-local.conf");
     write(root.path / "proc/cmdline", "BOOT_IMAGE=/vmlinuz vfio-pci.ids=10de:1e07 vfio-pci.disable_vga=1 quiet\n");
-    auto cmdline = vga_region_problem(root.path.string(), kGpu, "p.yaml");
+    auto cmdline = vga_region_problem(root.path.string(), kVgaGpu, "p.yaml");
     REQUIRE(cmdline);
     CHECK(cmdline->what.find("the kernel's command line loads vfio-pci with disable_vga=1") == 0);
 }
