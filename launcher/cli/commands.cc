@@ -156,7 +156,10 @@ const std::vector<Command>& commands() {
          "What QEMU says of the VM: its state, version, pids and what sits on each root port.\n"
          "With --json: {name, state, qemu: {version, package}, pids: {supervisor, qemu},\n"
          "vcpus: [{index, thread, host_cpus}], emulator_threads: [{host_cpus, threads}],\n"
-         "balloon_mib (with a balloon), root_ports: [{id, devices}]}.\n",
+         "tpm: {swtpm_pid, running}, shared_folders: [{tag, virtiofsd_pid, running}],\n"
+         "guest_agent: {answering, version, interfaces: [{name, addresses}]},\n"
+         "balloon_mib (with a balloon), root_ports: [{id, devices}]}; each of tpm,\n"
+         "shared_folders, guest_agent and balloon_mib only when the VM has it.\n",
          run_status},
         {"balloon", "give a running VM more or less memory through its balloon", true, {{"SIZE"}},
          {{"timeout", "SECONDS", "how long to wait for the guest to get there (default 30)", ValueKind::seconds}},
