@@ -1,0 +1,42 @@
+#pragma once
+// vmrun snapshot: a VM's snapshots. Off: internal qcow2 snapshots of each
+// writable disk with qemu-img (all disks or none: a failure halfway removes
+// what was made). Running without passthrough: the whole VM — disks, RAM and
+// devices — with QMP's snapshot-save/-load/-delete jobs. Running with a
+// VFIO device: refused, with the fix (its state cannot be saved).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/failure.h"
+#include "plan/vm_paths.h"
+
+namespace vmrun {
+
+enum class SnapshotAction { create, list, revert, remove };
+
+struct SnapshotRequest {
+    VmPaths vm;
+    std::string profile_path;  // needed when the VM is off; "" when not known
+    SnapshotAction action = SnapshotAction::list;
+    std::string tag;           // create, revert, remove
+};
+
+struct SnapshotInfo {
+    std::string tag;
+    long long date = 0;            // seconds since the epoch
+    unsigned long long vm_state = 0;  // bytes of RAM and device state (0: disks only)
+    std::vector<std::string> disks;   // the disk ids holding it
+};
+
+struct SnapshotOutcome {
+    bool live = false;                 // the VM was running
+    std::vector<SnapshotInfo> snapshots;  // list
+    std::string done;                  // what was done, for a person
+    std::optional<Failure> failure;
+};
+
+SnapshotOutcome run_snapshot(const SnapshotRequest& request);
+
+}  // namespace vmrun
