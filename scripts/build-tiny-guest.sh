@@ -3,12 +3,14 @@
 # download, never installed) and a busybox initramfs. The guest loads the
 # virtio/e1000e, sound (HDA, AC97) and virtiofs drivers, prints VMRUN-GUEST-READY on its serial console,
 # runs a shell there (prompt "tiny# ") and powers off on the ACPI power button
-# (unless vmrun.noacpi is on its command line: a guest that ignores ACPI). With
-# a virtio port named org.qemu.guest_agent.0 it runs Debian's qemu-ga there
-# (fetched with apt-get download, its libraries copied from this host, which
-# is Debian 12 like the guest's kernel).
+# (unless vmrun.noacpi is on its command line: a guest that ignores ACPI).
+# initrd-agent.cpio.gz is the same with Debian's qemu-ga added (fetched with
+# apt-get download, its libraries copied from this host, which is Debian 12 like
+# the guest's kernel) as a second archive the kernel unpacks over the first:
+# with a virtio port named org.qemu.guest_agent.0 the guest runs it there. The
+# plain initrd stays small for the nested guests of tests/guest/.
 #
-# Output: $GUEST_DIR/vmlinuz and $GUEST_DIR/initrd.cpio.gz (default build/tiny-guest).
+# Output: $GUEST_DIR/vmlinuz, $GUEST_DIR/initrd.cpio.gz and initrd-agent.cpio.gz (default build/tiny-guest).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 GUEST_DIR=${GUEST_DIR:-$(cd "$here/.." && pwd)/build/tiny-guest}
@@ -28,7 +30,7 @@ if [ ! -x "$ga_dir/usr/sbin/qemu-ga" ]; then
 fi
 
 stamp="$KVER $ga_ver $(sha256sum "$0" | cut -c1-16)"
-if [ -s "$GUEST_DIR/vmlinuz" ] && [ -s "$GUEST_DIR/initrd.cpio.gz" ] && [ "$(cat "$GUEST_DIR/.stamp" 2>/dev/null)" = "$stamp" ]; then
+if [ -s "$GUEST_DIR/vmlinuz" ] && [ -s "$GUEST_DIR/initrd.cpio.gz" ] && [ -s "$GUEST_DIR/initrd-agent.cpio.gz" ] && [ "$(cat "$GUEST_DIR/.stamp" 2>/dev/null)" = "$stamp" ]; then
   exit 0
 fi
 
@@ -39,21 +41,22 @@ mkdir -p "$ird"/{bin,dev,proc,sys,tmp,etc,root}
 cp "$BUSYBOX" "$ird/bin/busybox"
 add_modules "$ird" virtio_pci virtio_net virtio_blk virtio_scsi sd_mod e1000e button evdev xhci_pci virtio_rng virtio_balloon \
   snd_hda_codec_generic snd_hda_intel snd_intel8x0 virtio_input virtiofs virtio_console
-cp "$ga_dir/usr/sbin/qemu-ga" "$ird/bin/qemu-ga"
+agent=$work/agent
+mkdir -p "$agent/bin" "$agent/sbin"
+cp "$ga_dir/usr/sbin/qemu-ga" "$agent/bin/qemu-ga"
 # Its shared libraries and the loader, where the binary looks for them.
 for lib in $(ldd "$ga_dir/usr/sbin/qemu-ga" | awk '/=> \//{print $3} /^[[:space:]]*\/lib64\//{print $1}'); do
-  mkdir -p "$ird$(dirname "$lib")"
-  cp -L "$lib" "$ird$lib"
+  mkdir -p "$agent$(dirname "$lib")"
+  cp -L "$lib" "$agent$lib"
 done
-mkdir -p "$ird/sbin" "$ird/var/run"
 # What qemu-ga runs for guest-shutdown.
-cat > "$ird/sbin/shutdown" <<'EOF2'
+cat > "$agent/sbin/shutdown" <<'EOF2'
 #!/bin/sh
 echo "VMRUN-GUEST-POWEROFF (guest agent)" > /dev/console
 sync
 poweroff -f
 EOF2
-chmod +x "$ird/sbin/shutdown"
+chmod +x "$agent/sbin/shutdown"
 
 cat > "$ird/init" <<'INIT'
 #!/bin/busybox sh
@@ -87,8 +90,8 @@ esac
 EOF2
 chmod +x /bin/vmrun-uevent
 uevent /bin/vmrun-uevent &
-# The QEMU guest agent, on the port vmrun names for it.
-for p in /sys/class/virtio-ports/*; do
+# The QEMU guest agent (initrd-agent.cpio.gz), on the port vmrun names for it.
+command -v qemu-ga >/dev/null && for p in /sys/class/virtio-ports/*; do
   [ "$(cat "$p/name" 2>/dev/null)" = org.qemu.guest_agent.0 ] || continue
   qemu-ga -m virtio-serial -p "/dev/${p##*/}" -t /tmp -l /tmp/qemu-ga.log &
   echo "VMRUN-AGENT-STARTED"
@@ -124,6 +127,8 @@ chmod +x "$ird/init"
 
 mkdir -p "$GUEST_DIR"
 ( cd "$ird" && find . | cpio -o -H newc 2>/dev/null | gzip -1 ) > "$GUEST_DIR/initrd.cpio.gz"
+( cd "$agent" && find . | cpio -o -H newc 2>/dev/null | gzip -1 ) > "$work/agent.cpio.gz"
+cat "$GUEST_DIR/initrd.cpio.gz" "$work/agent.cpio.gz" > "$GUEST_DIR/initrd-agent.cpio.gz"
 cp "$VMLINUZ" "$GUEST_DIR/vmlinuz"
 echo "$stamp" > "$GUEST_DIR/.stamp"
 echo "tiny guest ($KVER) built in $GUEST_DIR"

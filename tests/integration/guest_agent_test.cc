@@ -23,6 +23,10 @@ TEST_CASE("guest agent: commands, status from the guest, and a stop of a guest t
     auto at = profile.find("loglevel=4");
     REQUIRE(at != std::string::npos);
     profile.replace(at, 10, "loglevel=4 vmrun.noacpi vmrun.ip=10.0.2.15/24");
+    // The tiny guest with Debian's qemu-ga in a second archive.
+    auto initrd = profile.find("initrd.cpio.gz");
+    REQUIRE(initrd != std::string::npos);
+    profile.replace(initrd, 14, "initrd-agent.cpio.gz");
     write_file(vm.profile, profile);
     auto r = run_vmrun(vm.env, {"start", vm.profile});
     INFO(r.out << r.err);
