@@ -239,10 +239,19 @@ private:
     }
 
     void memory_backing() {
+        if (!plan_.hugepages && !plan_.shared_ram()) return;
+        x_.open("memoryBacking");
+        if (plan_.hugepages) {
+            x_.open("hugepages");
+            x_.leaf("page", {{"size", std::to_string(plan_.hugepages->page_kib)}, {"unit", "KiB"}});
+            x_.close();
+        } else {
+            x_.leaf("source", {{"type", "memfd"}});
+        }
+        // virtiofsd maps the guest's RAM, as with vmrun's share=on.
+        if (plan_.shared_ram()) x_.leaf("access", {{"mode", "shared"}});
+        x_.close();
         if (!plan_.hugepages) return;
-        x_.open("memoryBacking").open("hugepages");
-        x_.leaf("page", {{"size", std::to_string(plan_.hugepages->page_kib)}, {"unit", "KiB"}});
-        x_.close().close();
         if (plan_.hugepages->allocate)
             warnings_.push_back("hugepages.allocate (kept in <metadata> for vmrun import): libvirt takes pages from the pool but does not raise it; reserve " +
                                 std::to_string(plan_.hugepages->pages) + " pages of " +
@@ -406,6 +415,17 @@ private:
         }
         audio();
         input();
+        shared_folders();
+        if (plan_.agent_serial) {
+            x_.open("controller", {{"type", "virtio-serial"}, {"index", "0"}});
+            x_.leaf("address", pci_address(*plan_.agent_serial));
+            x_.close();
+            // libvirt makes the socket and connects to the agent itself.
+            x_.open("channel", {{"type", "unix"}});
+            x_.leaf("source", {{"mode", "bind"}});
+            x_.leaf("target", {{"type", "virtio"}, {"name", "org.qemu.guest_agent.0"}});
+            x_.close();
+        }
         if (plan_.balloon) {
             x_.open("memballoon", {{"model", "virtio"}});
             x_.leaf("alias", {{"name", libvirt_alias("vmrun-balloon")}});
@@ -415,6 +435,23 @@ private:
             x_.leaf("memballoon", {{"model", "none"}});
         }
         x_.close();
+    }
+
+    // libvirt runs virtiofsd for each <filesystem> itself.
+    void shared_folders() {
+        for (const auto& f : plan_.shared_folders) {
+            if (f.folder.readonly) {
+                warnings_.push_back("shared folder '" + f.folder.tag + "' is read-only: libvirt 9 serves virtiofs read-write only; "
+                                    "not carried over (add it by hand once your libvirt takes <readonly/> for virtiofs)");
+                continue;
+            }
+            x_.open("filesystem", {{"type", "mount"}, {"accessmode", "passthrough"}});
+            x_.leaf("driver", {{"type", "virtiofs"}});
+            x_.leaf("source", {{"dir", f.folder.path}});
+            x_.leaf("target", {{"dir", f.folder.tag}});
+            x_.leaf("address", pci_address(f.at));
+            x_.close();
+        }
     }
 
     void passthrough() {

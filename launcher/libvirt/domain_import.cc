@@ -451,6 +451,8 @@ private:
             put(p, "hugepages", h);
         } else if (auto* mb = child(d_, "memoryBacking")) {
             for (const auto& [tag, n] : *mb) {
+                // Shared RAM follows from shared folders in vmrun.
+                if ((tag == "source" && attr(n, "type") == "memfd") || (tag == "access" && attr(n, "mode") == "shared")) continue;
                 if (tag != "hugepages") {
                     warn("<memoryBacking><" + tag + ">: not carried over");
                     continue;
@@ -823,7 +825,8 @@ private:
     void devices(Yaml& p) {
         auto* devs = child(d_, "devices");
         if (!devs) return;
-        std::vector<Yaml> disks, nics, passthrough, usb, inputs;
+        std::vector<Yaml> disks, nics, passthrough, usb, inputs, folders;
+        bool agent = false;
         std::map<unsigned, std::string> root_ports;  // controller index -> model
         std::set<unsigned> buses_used;
         std::optional<Yaml> display, tpm, looking_glass;
@@ -867,6 +870,10 @@ private:
                 else looking_glass = lg;
             } else if (tag == "memballoon") {
                 balloon = attr(n, "model") == "virtio";
+            } else if (tag == "filesystem") {
+                if (auto item = filesystem(n)) folders.push_back(*item);
+            } else if (tag == "channel" && n.get<std::string>("target.<xmlattr>.name", "") == "org.qemu.guest_agent.0") {
+                agent = true;
             } else if (tag == "emulator" || tag == "serial" || tag == "console" || tag == "<xmlattr>") {
                 // vmrun runs qemu-system-x86_64 and gives the guest its own console socket.
             } else if (tag == "sound") {
@@ -909,6 +916,7 @@ private:
         if (looking_glass) put(p, "looking_glass", *looking_glass);
         if (!sound_model.empty()) put(p, "audio", audio(sound_model, audio_by_id));
         if (balloon) put(p, "balloon", word("true"));
+        if (agent) put(p, "guest_agent", word("true"));
         auto put_list = [&](const char* key, const std::vector<Yaml>& items) {
             if (items.empty()) return;
             Yaml l = list();
@@ -923,6 +931,7 @@ private:
         put_list("network", nics);
         put_list("passthrough", passthrough);
         put_list("usb", usb);
+        put_list("shared_folders", folders);
         if (!root_ports.empty()) {
             int spare = 0;
             std::set<std::string> models;
@@ -978,8 +987,28 @@ private:
         // vmrun adds these itself when a device needs them.
         if (type == "pci" && model == "pcie-root") return;
         if (type == "usb" && (model == "qemu-xhci" || model == "none" || model == "nec-xhci")) return;
-        if (type == "sata" || (type == "scsi" && model == "virtio-scsi")) return;
+        if (type == "sata" || (type == "scsi" && model == "virtio-scsi") || type == "virtio-serial") return;
         warn("<controller type='" + type + "'" + (model.empty() ? "" : " model='" + model + "'") + ">: not carried over");
+    }
+
+    // A virtiofs <filesystem>: a shared folder (9p and the rest are not vmrun's).
+    std::optional<Yaml> filesystem(const ptree& n) {
+        auto driver = n.get<std::string>("driver.<xmlattr>.type", "path");
+        auto dir = n.get<std::string>("source.<xmlattr>.dir", "");
+        auto tag = n.get<std::string>("target.<xmlattr>.dir", "");
+        if (driver != "virtiofs" || attr(n, "type", "mount") != "mount") {
+            warn("<filesystem> " + tag + " with driver '" + driver + "': vmrun shares folders through virtiofs only; not carried over");
+            return std::nullopt;
+        }
+        if (dir.empty() || tag.empty()) {
+            warn("<filesystem> without a source dir or target dir: not carried over");
+            return std::nullopt;
+        }
+        Yaml f = map();
+        put(f, "path", str(dir));
+        put(f, "tag", str(tag));
+        if (child(n, "readonly")) put(f, "readonly", word("true"));
+        return f;
     }
 
     std::optional<Yaml> disk(const ptree& n) {
