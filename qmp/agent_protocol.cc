@@ -2,32 +2,22 @@
 
 namespace qmp {
 
-namespace {
-
-std::string encode(const std::string& name, const Json& arguments) {
-    Json cmd = {{"execute", name}};
-    if (!arguments.is_null()) cmd["arguments"] = arguments;
-    return cmd.dump() + "\n";
-}
-
-}  // namespace
-
 std::string AgentProtocol::sync(uint64_t token) {
     token_ = token;
     phase_ = Phase::syncing;
     delimiter_seen_ = false;
     stream_ = JsonStream(limits_);
-    return std::string(1, '\xff') + encode("guest-sync-delimited", {{"id", token}});
+    return std::string(1, '\xff') + encode_command("guest-sync-delimited", {{"id", token}});
 }
 
 std::string AgentProtocol::command(const std::string& name, const Json& arguments) {
     phase_ = Phase::waiting;
-    return encode(name, arguments);
+    return encode_command(name, arguments);
 }
 
 std::string AgentProtocol::command_without_reply(const std::string& name, const Json& arguments) {
     phase_ = Phase::ready;
-    return encode(name, arguments);
+    return encode_command(name, arguments);
 }
 
 void AgentProtocol::fail(Output& out, errc e, std::string detail) {

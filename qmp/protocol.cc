@@ -59,10 +59,15 @@ std::string Reply::describe() const {
 
 std::pair<uint64_t, std::string> Protocol::command(const std::string& name, const Json& arguments) {
     uint64_t id = next_id_++;
-    Json msg = {{"execute", name}, {"id", command_id(id)}};
-    if (!arguments.is_null() && !(arguments.is_object() && arguments.empty())) msg["arguments"] = arguments;
     pending_.insert(id);
-    return {id, msg.dump() + "\n"};
+    return {id, encode_command(name, arguments, command_id(id))};
+}
+
+std::string encode_command(const std::string& name, const Json& arguments, const std::string& id) {
+    Json msg = {{"execute", name}};
+    if (!id.empty()) msg["id"] = id;
+    if (!arguments.is_null() && !(arguments.is_object() && arguments.empty())) msg["arguments"] = arguments;
+    return msg.dump() + "\n";
 }
 
 void Protocol::cancel(uint64_t id) {

@@ -84,4 +84,8 @@ private:
 
 std::string command_id(uint64_t id);  // the wire form: "vmrun-<n>"
 
+// One command as it goes on the wire (QMP's and the guest agent's): "execute",
+// "arguments" unless there are none, "id" when given; one line.
+std::string encode_command(const std::string& name, const Json& arguments, const std::string& id = "");
+
 }  // namespace qmp

@@ -7,7 +7,8 @@
 # initrd-agent.cpio.gz is the same with Debian's qemu-ga added (fetched with
 # apt-get download, its libraries copied from this host, which is Debian 12 like
 # the guest's kernel) as a second archive the kernel unpacks over the first:
-# with a virtio port named org.qemu.guest_agent.0 the guest runs it there. The
+# with a virtio port named org.qemu.guest_agent.0 the guest runs it there; it
+# also has ext4 (ext2 too), a filesystem on a disk for the agent to freeze. The
 # plain initrd stays small for the nested guests of tests/guest/.
 #
 # Output: $GUEST_DIR/vmlinuz, $GUEST_DIR/initrd.cpio.gz and initrd-agent.cpio.gz (default build/tiny-guest).
@@ -43,6 +44,8 @@ add_modules "$ird" virtio_pci virtio_net virtio_blk virtio_scsi sd_mod e1000e bu
   snd_hda_codec_generic snd_hda_intel snd_intel8x0 virtio_input virtiofs virtio_console
 agent=$work/agent
 mkdir -p "$agent/bin" "$agent/sbin"
+# ext4 (which mounts ext2 too): a filesystem on a disk for the agent to freeze.
+MODULES_ORDER=modules-agent.order add_modules "$agent" crc32c_generic ext4
 cp "$ga_dir/usr/sbin/qemu-ga" "$agent/bin/qemu-ga"
 # Its shared libraries and the loader, where the binary looks for them.
 for lib in $(ldd "$ga_dir/usr/sbin/qemu-ga" | awk '/=> \//{print $3} /^[[:space:]]*\/lib64\//{print $1}'); do
@@ -68,6 +71,7 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 echo 1 > /proc/sys/kernel/printk
 while read -r ko; do insmod "$ko" 2>/dev/null; done < /etc/modules.order
+[ -f /etc/modules-agent.order ] && while read -r ko; do insmod "$ko" 2>/dev/null; done < /etc/modules-agent.order
 hostname tiny
 # Static address from the kernel command line: vmrun.ip=10.0.0.2/24
 for arg in $(cat /proc/cmdline); do

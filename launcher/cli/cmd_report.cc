@@ -9,8 +9,6 @@
 #include "base/exit_codes.h"
 #include "cli/command.h"
 #include "cli/vm_target.h"
-#include "profile/value_parsers.h"
-#include "vm/load_plan.h"
 #include "vm/report.h"
 
 namespace vmrun::cli {
@@ -21,25 +19,11 @@ int run_report(const ParsedArgs& args) {
     r.output_dir = args.value_or("output", ".");
     r.keep_macs = args.flag("keep-macs");
     r.vmrun_version = VMRUN_VERSION;
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(what, ec)) {
-        // A profile: the VM it names, whose folders hold the logs.
-        r.profile_path = what;
-        auto loaded = load_plan(what, false);
-        std::string name = loaded.plan ? loaded.plan->profile.name : std::filesystem::path(what).stem().string();
-        if (!is_safe_name(name)) {
-            std::cerr << "vmrun report: " << what << " names no VM vmrun can have folders for\n";
-            return kExitUsage;
-        }
-        r.vm = vm_paths_for(name);
-    } else if (is_safe_name(what)) {
-        r.vm = vm_paths_for(what);
-        r.profile_path = profile_of(r.vm);
-    } else {
-        std::cerr << "vmrun report: '" << what << "' is neither a profile file nor a VM name (see 'vmrun list')\n";
-        return kExitUsage;
-    }
-    if (!folders_trusted(r.vm)) return kExitFailure;
+    int refused = kExitUsage;
+    auto target = vm_or_profile(args, what, ProfileUse::best_effort, refused);
+    if (!target) return refused;
+    r.vm = target->vm;
+    r.profile_path = target->profile_path;
     auto report = write_report(r);
     if (report.failure) {
         std::cerr << "vmrun report: " << report.failure->text() << "\n";

@@ -10,9 +10,6 @@
 #include "base/exit_codes.h"
 #include "cli/command.h"
 #include "cli/vm_target.h"
-#include "profile/value_parsers.h"
-#include "vm/load_plan.h"
-#include "vm/report.h"
 #include "vm/snapshot.h"
 
 namespace vmrun::cli {
@@ -37,20 +34,16 @@ int run_snapshot(const ParsedArgs& args) {
         return kExitUsage;
     }
     r.tag = tag;
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(what, ec)) {
-        r.profile_path = what;
-        auto loaded = load_plan(what);
-        if (!loaded.plan) return loaded.exit_code;
-        r.vm = vm_paths_for(loaded.plan->profile.name);
-    } else if (is_safe_name(what)) {
-        r.vm = vm_paths_for(what);
-        r.profile_path = profile_of(r.vm);
-    } else {
-        std::cerr << "vmrun snapshot: '" << what << "' is neither a profile file nor a VM name\n";
+    r.disk_only = args.flag("disk-only");
+    if (r.disk_only && r.action != SnapshotAction::create) {
+        std::cerr << "vmrun snapshot: --disk-only goes with create\n";
         return kExitUsage;
     }
-    if (!folders_trusted(r.vm)) return kExitFailure;
+    int refused = kExitUsage;
+    auto target = vm_or_profile(args, what, ProfileUse::needed, refused);
+    if (!target) return refused;
+    r.vm = target->vm;
+    r.profile_path = target->profile_path;
     auto out = run_snapshot(r);
     if (out.failure) {
         std::cerr << "vmrun snapshot: " << out.failure->text() << "\n";

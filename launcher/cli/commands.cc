@@ -240,14 +240,17 @@ const std::vector<Command>& commands() {
          "'vmrun validate'.\n"
          "  vmrun import libvirt win10.xml > win10.yaml && vmrun validate win10.yaml\n",
          run_import},
-        {"snapshot", "create, list, revert or delete a VM's snapshots", false, {{"VM"}, {"ACTION"}, {"SNAP", true}}, {kJson},
+        {"snapshot", "create, list, revert or delete a VM's snapshots", false, {{"VM"}, {"ACTION"}, {"SNAP", true}},
+         {{"disk-only", "", "create: a running VM's disks alone, its filesystems frozen by its guest agent (a VM with passthrough)"}, kJson},
          "ACTION is create, list, revert or delete; VM is a VM's NAME or its PROFILE file.\n"
          "A VM that is off: an internal snapshot in each writable qcow2 disk (qemu-img\n"
          "snapshot), all disks or none; a raw disk is refused with how to convert it.\n"
          "A running VM: the whole VM, disks with RAM and devices (QMP snapshot-save,\n"
          "snapshot-load, snapshot-delete), which revert brings back while it runs. A running\n"
-         "VM with passthrough is refused: QEMU cannot save a VFIO device's state; stop it and\n"
-         "take its disks' snapshot. With --json, list prints {vm, running, snapshots: [{name,\n"
+         "VM with passthrough is refused (QEMU cannot save a VFIO device's state) unless\n"
+         "--disk-only: its disks alone, in one transaction, the guest's filesystems frozen\n"
+         "around it by its guest agent (crash-consistent without one); revert it with the VM\n"
+         "off. With --json, list prints {vm, running, snapshots: [{name,\n"
          "date, vm_state_bytes, disks}]}.\n",
          run_snapshot},
         {"report", "gather what a bug report needs about a VM into one folder", false, {{"VM"}},

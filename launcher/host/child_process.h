@@ -29,4 +29,11 @@ struct InheritFds : boost::process::extend::handler {
     }
 };
 
+// Closes every descriptor above stderr this process was started with that is
+// not close-on-exec (vmrun opens its own O_CLOEXEC): a supervisor lives as
+// long as its VM, and whatever its caller left open — a pipe's or FIFO's
+// writing end, a terminal — would stay open as long, in it and in QEMU, so
+// the caller's reader never saw its end.
+void close_inherited_fds();
+
 }  // namespace vmrun

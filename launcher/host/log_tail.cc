@@ -5,12 +5,25 @@
 
 namespace vmrun {
 
-std::string log_tail(const std::string& path, size_t lines) {
+namespace {
+std::vector<std::string> last_of(const std::string& path, size_t lines) {
     std::ifstream in(path);
-    std::string line, out;
     std::vector<std::string> all;
-    while (std::getline(in, line)) all.push_back(line);
-    for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += "\n  " + all[i];
+    for (std::string line; std::getline(in, line);) all.push_back(line);
+    if (lines && all.size() > lines) all.erase(all.begin(), all.end() - lines);
+    return all;
+}
+}  // namespace
+
+std::string read_last_lines(const std::string& path, size_t lines) {
+    std::string out;
+    for (const auto& l : last_of(path, lines)) out += l + "\n";
+    return out;
+}
+
+std::string log_tail(const std::string& path, size_t lines) {
+    std::string out;
+    for (const auto& l : last_of(path, lines)) out += "\n  " + l;
     return out;
 }
 

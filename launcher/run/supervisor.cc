@@ -509,6 +509,7 @@ private:
 }  // namespace
 
 int supervise_vm(const LaunchPlan& plan, const VmPaths& folder, const SuperviseOptions& options) {
+    close_inherited_fds();
     return Supervisor(plan, folder, options).run();
 }
 

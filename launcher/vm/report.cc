@@ -17,6 +17,7 @@
 #include "plan/qemu_argv.h"
 #include "plan/shell_quote.h"
 #include "run/profile_snapshot.h"
+#include "host/log_tail.h"
 #include "vm/host_check_report.h"
 #include "vm/load_plan.h"
 #include "vm/report_text.h"
@@ -26,20 +27,6 @@ namespace fs = std::filesystem;
 namespace vmrun {
 
 namespace {
-
-std::string read_text(const fs::path& path, size_t last_lines = 0) {
-    std::ifstream in(path);
-    if (!in) return "";
-    std::stringstream all;
-    all << in.rdbuf();
-    if (last_lines == 0) return all.str();
-    std::vector<std::string> lines;
-    std::string line;
-    while (std::getline(all, line)) lines.push_back(line);
-    std::string out;
-    for (size_t i = lines.size() > last_lines ? lines.size() - last_lines : 0; i < lines.size(); ++i) out += lines[i] + "\n";
-    return out;
-}
 
 class Writer {
 public:
@@ -57,7 +44,7 @@ public:
             out_.left_out.push_back(name + ": " + from + " does not exist");
             return;
         }
-        file(name, what + (last_lines ? " (its last " + std::to_string(last_lines) + " lines)" : ""), read_text(from, last_lines));
+        file(name, what + (last_lines ? " (its last " + std::to_string(last_lines) + " lines)" : ""), read_last_lines(from, last_lines));
     }
 
 private:
@@ -103,7 +90,7 @@ std::string device_state(const std::string& sysroot, const std::string& address)
 
 std::string kernel_log(const std::string& sysroot) {
     // A simulated host keeps its kernel log where distributions write the boot's.
-    if (sysroot != "/") return read_text(fs::path(sysroot) / "var/log/dmesg");
+    if (sysroot != "/") return read_last_lines(fs::path(sysroot) / "var/log/dmesg");
     auto r = run_command({"dmesg"}, std::chrono::seconds(10));
     return r.ok() ? r.output : "";
 }
@@ -146,8 +133,9 @@ Report write_report(const ReportRequest& r) {
     } else {
         out.left_out.push_back("profile.yaml, qemu-argv.txt, devices.txt: no profile given or found (give its path: vmrun report PROFILE)");
     }
-    std::string qemu_binary = plan ? plan->facts.qemu_binary : probe_host_facts(r.vm.name).qemu_binary;
-    std::string sysroot = plan ? plan->facts.sysroot : probe_host_facts(r.vm.name).sysroot;
+    auto facts = plan ? plan->facts : probe_host_facts(r.vm.name);
+    const auto& qemu_binary = facts.qemu_binary;
+    const auto& sysroot = facts.sysroot;
     w.file("versions.txt", "vmrun, QEMU, kernel and distribution", versions(r, qemu_binary));
 
     std::string check;
@@ -166,7 +154,7 @@ Report write_report(const ReportRequest& r) {
         }
         if (!addresses.empty()) w.file("devices.txt", "each passed function's sysfs state", devices);
     }
-    w.file("kernel-cmdline.txt", "the kernel command line", read_text(fs::path(sysroot) / "proc/cmdline"));
+    w.file("kernel-cmdline.txt", "the kernel command line", read_last_lines(fs::path(sysroot) / "proc/cmdline"));
     auto dmesg = kernel_log(sysroot);
     if (dmesg.empty()) out.left_out.push_back("kernel-log.txt: the kernel log could not be read (dmesg needs root or kernel.dmesg_restrict=0)");
     else {

@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "host/run_command.h"
+#include "plan/qmp_answers.h"
 #include "profile/profile_file.h"
 #include "run/instance_lock.h"
+#include "vm/guest_agent.h"
 #include "vm/qmp_connect.h"
 #include "vm/snapshot_rules.h"
 
@@ -52,6 +54,13 @@ std::vector<SnapshotInfo> listed(const std::map<std::string, SnapshotInfo>& by_t
     for (const auto& [tag, info] : by_tag) out.push_back(info);
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.date < b.date; });
     return out;
+}
+
+Failure exists_already(const std::string& tag) {
+    return {"a snapshot '" + tag + "' exists already", "pick another name, or delete it first", ""};
+}
+Failure no_such_snapshot(const std::string& tag, const std::string& vm_or_profile, bool somewhere = false) {
+    return {"no snapshot '" + tag + "'" + (somewhere ? " on every disk" : ""), "see vmrun snapshot " + vm_or_profile + " list", ""};
 }
 
 SnapshotOutcome offline(const SnapshotRequest& r) {
@@ -97,7 +106,7 @@ SnapshotOutcome offline(const SnapshotRequest& r) {
         case SnapshotAction::list: out.snapshots = listed(by_tag); return out;
         case SnapshotAction::create: {
             if (by_tag.count(r.tag)) {
-                out.failure = Failure{"a snapshot '" + r.tag + "' exists already", "pick another name, or delete it first", ""};
+                out.failure = exists_already(r.tag);
                 return out;
             }
             std::vector<const Disk*> made;
@@ -119,8 +128,7 @@ SnapshotOutcome offline(const SnapshotRequest& r) {
         case SnapshotAction::remove: {
             bool revert = r.action == SnapshotAction::revert;
             if (revert ? !has_everywhere(r.tag) : !by_tag.count(r.tag)) {
-                out.failure = Failure{"no snapshot '" + r.tag + "'" + (by_tag.count(r.tag) ? " on every disk" : ""),
-                                      "see vmrun snapshot " + r.profile_path + " list", ""};
+                out.failure = no_such_snapshot(r.tag, r.profile_path, by_tag.count(r.tag) > 0);
                 return out;
             }
             for (const auto& d : covered.disks) {
@@ -139,24 +147,61 @@ SnapshotOutcome offline(const SnapshotRequest& r) {
     return out;
 }
 
-// A QMP snapshot job, waited for to its end; "" or QEMU's error.
+// A QMP snapshot job, waited for to its end; "" or QEMU's error. Its end is
+// the JOB_STATUS_CHANGE to "concluded" (kept by the client if it came while
+// the command was answered); query-jobs then says whether it failed.
 std::string run_job(qmp::Client& c, const std::string& command, const nlohmann::json& args) {
+    auto id = args.value("job-id", std::string());
     auto started = c.execute(command, args);
     if (!started) return started.describe();
-    auto deadline = std::chrono::steady_clock::now() + 30min;
-    while (std::chrono::steady_clock::now() < deadline) {
-        auto jobs = c.execute("query-jobs");
-        if (!jobs || !jobs.value.is_array()) return jobs ? "query-jobs answered no list" : jobs.describe();
-        for (const auto& j : jobs.value) {
-            if (!j.is_object() || j.value("id", std::string()) != args.value("job-id", std::string())) continue;
-            if (j.value("status", std::string()) != "concluded") break;
-            std::string error = j.contains("error") && j["error"].is_string() ? j["error"].get<std::string>() : "";
-            (void)c.execute("job-dismiss", {{"id", args["job-id"]}});
-            return error;
+    auto concluded = c.wait_event("JOB_STATUS_CHANGE", [&](const qmp::Event& e) {
+        return e.data.is_object() && e.data.value("id", std::string()) == id && e.data.value("status", std::string()) == "concluded";
+    }, 30min);
+    if (!concluded) return "the job did not end within 30 minutes";
+    std::string error;
+    if (auto jobs = c.execute("query-jobs"); jobs && jobs.value.is_array())
+        for (const auto& j : jobs.value)
+            if (j.is_object() && j.value("id", std::string()) == id && j.contains("error") && j["error"].is_string()) error = j["error"];
+    (void)c.execute("job-dismiss", {{"id", id}});
+    return error;
+}
+
+// The running VM's disks alone: one transaction of internal snapshots (all
+// disks or none), the guest's filesystems frozen around it when it has a
+// guest agent — and thawed on every way out, since a guest left frozen
+// stops writing. `done` gains how consistent the snapshot is.
+std::optional<Failure> disks_only(qmp::Client& c, const SnapshotRequest& r, const std::vector<std::string>& nodes, std::string& done) {
+    std::unique_ptr<qmp::AgentClient> agent;
+    std::error_code fec;
+    if (std::filesystem::exists(r.vm.agent_socket(), fec)) {
+        auto connected = connect_guest_agent(r.vm, 10s);
+        if (!connected.client) return connected.failure;
+        agent = std::move(connected.client);
+        // Blocks until the guest's filesystems are flushed and frozen (qemu-ga answers then).
+        auto frozen = agent->execute("guest-fsfreeze-freeze", nlohmann::json(), 60s);
+        if (!frozen) {
+            (void)agent->execute("guest-fsfreeze-thaw", nlohmann::json(), 60s);
+            return Failure{"the guest agent could not freeze the guest's filesystems: " + frozen.describe() + "; no snapshot was taken",
+                           "see what the guest says (vmrun agent " + r.vm.name + " guest-fsfreeze-status), or stop the VM and take it then", ""};
         }
-        std::this_thread::sleep_for(100ms);  // a job's end: query-jobs is the one portable view of it in 7.2
+        int count = frozen.value.is_number_integer() ? frozen.value.get<int>() : 0;
+        done += " (" + std::to_string(count) + " filesystem" + (count == 1 ? "" : "s") + " frozen by the guest agent)";
+    } else {
+        done += " (crash-consistent: the VM has no guest agent to freeze its filesystems)";
     }
-    return "the job did not end within 30 minutes";
+    auto actions = nlohmann::json::array();
+    for (const auto& node : nodes) actions.push_back({{"type", "blockdev-snapshot-internal-sync"}, {"data", {{"device", node}, {"name", r.tag}}}});
+    auto taken = c.execute("transaction", {{"actions", actions}}, 600s);
+    std::optional<Failure> failure;
+    if (!taken) failure = Failure{"QEMU could not take snapshot '" + r.tag + "' of the disks: " + taken.describe(), "", ""};
+    if (agent) {
+        auto thawed = agent->execute("guest-fsfreeze-thaw", nlohmann::json(), 60s);
+        if (!thawed) {
+            auto what = "the guest's filesystems may still be frozen: the guest agent did not thaw them (" + thawed.describe() + ")";
+            return Failure{failure ? failure->what + "; and " + what : what, "vmrun agent " + r.vm.name + " guest-fsfreeze-thaw", ""};
+        }
+    }
+    return failure;
 }
 
 SnapshotOutcome live(const SnapshotRequest& r) {
@@ -168,15 +213,16 @@ SnapshotOutcome live(const SnapshotRequest& r) {
         return out;
     }
     auto& c = *client;
-    if (r.action != SnapshotAction::list) {
+    // A VFIO device's state cannot be saved: of such a VM only the disks, and only when asked.
+    if (r.action == SnapshotAction::revert || (r.action == SnapshotAction::create && !r.disk_only)) {
         auto peripherals = c.execute("qom-list", {{"path", "/machine/peripheral"}});
         if (auto vfio = vfio_devices_in(peripherals.value); !vfio.empty()) {
-            out.failure = Failure{r.vm.name + " has passed-through devices (" + vfio.front() + (vfio.size() > 1 ? ", ..." : "") +
-                                      "), whose state QEMU cannot save",
-                                  "stop it first (vmrun stop " + r.vm.name + "), then take the snapshot of its disks: vmrun snapshot PROFILE " +
-                                      (r.action == SnapshotAction::create ? "create" : r.action == SnapshotAction::revert ? "revert" : "delete") +
-                                      " " + r.tag,
-                                  ""};
+            auto what = r.vm.name + " has passed-through devices (" + vfio.front() + (vfio.size() > 1 ? ", ..." : "") +
+                        "), whose state QEMU cannot save";
+            out.failure = r.action == SnapshotAction::create
+                              ? Failure{what, "take its disks alone, the guest's filesystems frozen by its agent: vmrun snapshot " + r.vm.name +
+                                                  " create " + r.tag + " --disk-only; or stop it first (vmrun stop " + r.vm.name + ")", ""}
+                              : Failure{what, "stop it first (vmrun stop " + r.vm.name + "), then revert its disks: vmrun snapshot PROFILE revert " + r.tag, ""};
             return out;
         }
     }
@@ -205,44 +251,45 @@ SnapshotOutcome live(const SnapshotRequest& r) {
         out.failure = Failure{r.vm.name + " has no writable disk to take a snapshot of", "", ""};
         return out;
     }
-    switch (r.action) {
-        case SnapshotAction::list: out.snapshots = listed(by_tag); return out;
-        case SnapshotAction::create:
-            if (by_tag.count(r.tag)) {
-                out.failure = Failure{"a snapshot '" + r.tag + "' exists already", "pick another name, or delete it first", ""};
-                return out;
-            }
-            if (auto e = run_job(c, "snapshot-save", {{"job-id", "vmrun-snapshot"}, {"tag", r.tag}, {"vmstate", nodes.front()}, {"devices", nodes}}); !e.empty()) {
-                out.failure = Failure{"QEMU could not save snapshot '" + r.tag + "': " + e, "", ""};
-                return out;
-            }
-            out.done = "snapshot '" + r.tag + "' of the running VM (disks, RAM and devices)";
-            return out;
-        case SnapshotAction::revert:
-            if (!by_tag.count(r.tag)) {
-                out.failure = Failure{"no snapshot '" + r.tag + "'", "see vmrun snapshot " + r.vm.name + " list", ""};
-                return out;
-            }
-            if (auto e = run_job(c, "snapshot-load", {{"job-id", "vmrun-snapshot"}, {"tag", r.tag}, {"vmstate", nodes.front()}, {"devices", nodes}}); !e.empty()) {
-                out.failure = Failure{"QEMU could not load snapshot '" + r.tag + "': " + e,
-                                      by_tag[r.tag].vm_state == 0 ? "it holds disks only (taken while the VM was off): stop the VM and revert it then" : "",
-                                      ""};
-                return out;
-            }
-            out.done = "the running VM is back at snapshot '" + r.tag + "'";
-            return out;
-        case SnapshotAction::remove:
-            if (!by_tag.count(r.tag)) {
-                out.failure = Failure{"no snapshot '" + r.tag + "'", "see vmrun snapshot " + r.vm.name + " list", ""};
-                return out;
-            }
-            if (auto e = run_job(c, "snapshot-delete", {{"job-id", "vmrun-snapshot"}, {"tag", r.tag}, {"devices", nodes}}); !e.empty()) {
-                out.failure = Failure{"QEMU could not delete snapshot '" + r.tag + "': " + e, "", ""};
-                return out;
-            }
-            out.done = "deleted snapshot '" + r.tag + "'";
-            return out;
+    if (r.action == SnapshotAction::list) {
+        out.snapshots = listed(by_tag);
+        return out;
     }
+    bool exists = by_tag.count(r.tag) > 0;
+    if (r.action == SnapshotAction::create && exists) {
+        out.failure = exists_already(r.tag);
+        return out;
+    }
+    if (r.action != SnapshotAction::create && !exists) {
+        out.failure = no_such_snapshot(r.tag, r.vm.name);
+        return out;
+    }
+    // snapshot-load needs the RAM and devices a disks-only snapshot lacks, and
+    // QEMU pauses the guest before it finds out.
+    if (r.action == SnapshotAction::revert && by_tag[r.tag].vm_state == 0) {
+        out.failure = Failure{"snapshot '" + r.tag + "' holds disks only: a running VM cannot go back to it",
+                              "stop the VM (vmrun stop " + r.vm.name + ") and revert it then: vmrun snapshot PROFILE revert " + r.tag, ""};
+        return out;
+    }
+    if (r.action == SnapshotAction::create && r.disk_only) {
+        out.done = "snapshot '" + r.tag + "' of the running VM's disks";
+        if (auto failure = disks_only(c, r, nodes, out.done)) out.failure = failure;
+        return out;
+    }
+    nlohmann::json args = {{"job-id", "vmrun-snapshot"}, {"tag", r.tag}, {"devices", nodes}};
+    if (r.action != SnapshotAction::remove) args["vmstate"] = nodes.front();  // the RAM and devices go with the first disk
+    const char* command = r.action == SnapshotAction::create ? "snapshot-save" : r.action == SnapshotAction::revert ? "snapshot-load" : "snapshot-delete";
+    bool was_running = run_state_in(c.execute("query-status").value) == "running";
+    if (auto e = run_job(c, command, args); !e.empty()) {
+        // A load that failed leaves the guest paused (QEMU stopped it to load): it goes on as it was.
+        if (was_running && run_state_in(c.execute("query-status").value) != "running") (void)c.execute("cont");
+        const char* verb = r.action == SnapshotAction::create ? "save" : r.action == SnapshotAction::revert ? "load" : "delete";
+        out.failure = Failure{std::string("QEMU could not ") + verb + " snapshot '" + r.tag + "': " + e, "", ""};
+        return out;
+    }
+    out.done = r.action == SnapshotAction::create   ? "snapshot '" + r.tag + "' of the running VM (disks, RAM and devices)"
+               : r.action == SnapshotAction::revert ? "the running VM is back at snapshot '" + r.tag + "'"
+                                                    : "deleted snapshot '" + r.tag + "'";
     return out;
 }
 

@@ -3,7 +3,9 @@
 // writable disk with qemu-img (all disks or none: a failure halfway removes
 // what was made). Running without passthrough: the whole VM — disks, RAM and
 // devices — with QMP's snapshot-save/-load/-delete jobs. Running with a
-// VFIO device: refused, with the fix (its state cannot be saved).
+// VFIO device (whose state cannot be saved): only its disks, asked for with
+// --disk-only, in one QMP transaction of internal snapshots, the guest's
+// filesystems frozen around it by its guest agent when it has one.
 
 #include <optional>
 #include <string>
@@ -21,6 +23,7 @@ struct SnapshotRequest {
     std::string profile_path;  // needed when the VM is off; "" when not known
     SnapshotAction action = SnapshotAction::list;
     std::string tag;           // create, revert, remove
+    bool disk_only = false;    // create of a running VM: its disks alone (a VM with passthrough)
 };
 
 struct SnapshotInfo {

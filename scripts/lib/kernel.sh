@@ -4,6 +4,7 @@
 #   fetch_debian_kernel         sets KROOT, KVER, VMLINUZ, MODDIR
 #   add_modules IRD MOD...      copies MODs and their deps into IRD, appends
 #                               their paths, deps first, to IRD/etc/modules.order
+#                               (IRD/etc/$MODULES_ORDER when that is set)
 
 VMRUN_CACHE=${VMRUN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmrun}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
@@ -60,6 +61,6 @@ add_modules() {
       *.ko.zst) zstd -qdc "$MODDIR/$p" > "$ird/lib/modules/$KVER/${p%.zst}"; p=${p%.zst} ;;
       *)        cp "$MODDIR/$p" "$ird/lib/modules/$KVER/$p" ;;
     esac
-    echo "/lib/modules/$KVER/$p" >> "$ird/etc/modules.order"
+    echo "/lib/modules/$KVER/$p" >> "$ird/etc/${MODULES_ORDER:-modules.order}"
   done
 }

@@ -19,15 +19,7 @@ using namespace vmrun::testing;
 
 TEST_CASE("guest agent: commands, status from the guest, and a stop of a guest that ignores ACPI") {
     VmUnderTest vm("agent");
-    auto profile = tiny_guest_profile(vm.name, "guest_agent: true\n");
-    auto at = profile.find("loglevel=4");
-    REQUIRE(at != std::string::npos);
-    profile.replace(at, 10, "loglevel=4 vmrun.noacpi vmrun.ip=10.0.2.15/24");
-    // The tiny guest with Debian's qemu-ga in a second archive.
-    auto initrd = profile.find("initrd.cpio.gz");
-    REQUIRE(initrd != std::string::npos);
-    profile.replace(initrd, 14, "initrd-agent.cpio.gz");
-    write_file(vm.profile, profile);
+    write_file(vm.profile, tiny_guest_agent_profile(vm.name, "", "vmrun.noacpi vmrun.ip=10.0.2.15/24"));
     auto r = run_vmrun(vm.env, {"start", vm.profile});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);

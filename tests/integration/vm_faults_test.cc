@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -176,6 +177,25 @@ TEST_CASE("an unplug the guest never acknowledges is an error, not a success") {
     CHECK(has(unplug.err, "did not release 'disk0' within 3 s"));
     CHECK(has(run_vmrun(vm.env, {"status", vm.name}).out, "rp1: disk0"));  // still there
     REQUIRE(run_vmrun(vm.env, {"qmp", vm.name, "cont"}).exit_code == 0);
+    CHECK(run_vmrun(vm.env, {"stop", vm.name}).exit_code == 0);
+    vm.require_clean();
+}
+
+TEST_CASE("a detached supervisor keeps nothing its caller left open: a pipe's reader sees its end once start returns") {
+    Vm vm("fault-fds");
+    int caller_pipe[2];
+    // Not close-on-exec: vmrun inherits the writing end, as it would a shell's FIFO or a CI runner's log pipe.
+    REQUIRE(::pipe(caller_pipe) == 0);
+    auto r = run_vmrun(vm.env, {"start", vm.profile});
+    ::close(caller_pipe[1]);
+    INFO("start: " << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    struct pollfd end{caller_pipe[0], POLLIN, 0};
+    char byte;
+    bool eof = ::poll(&end, 1, 3000) == 1 && ::read(caller_pipe[0], &byte, 1) == 0;
+    ::close(caller_pipe[0]);
+    CHECK_MESSAGE(eof, "the supervisor or QEMU still holds the caller's pipe open");
+    REQUIRE(wait_for_text(vm.state() + "/console.log", "VMRUN-GUEST-READY", 180s));  // its ACPI handler is up
     CHECK(run_vmrun(vm.env, {"stop", vm.name}).exit_code == 0);
     vm.require_clean();
 }

@@ -99,4 +99,12 @@ std::string tiny_guest_profile(const std::string& name, const std::string& extra
            "shutdown_timeout: 30\n" + extra;
 }
 
+std::string tiny_guest_agent_profile(const std::string& name, const std::string& extra, const std::string& cmdline_extra) {
+    auto profile = tiny_guest_profile(name, "guest_agent: true\n" + extra);
+    const std::string initrd = "initrd.cpio.gz", cmdline = "loglevel=4";
+    profile.replace(profile.find(initrd), initrd.size(), "initrd-agent.cpio.gz");
+    if (!cmdline_extra.empty()) profile.replace(profile.find(cmdline), cmdline.size(), cmdline + " " + cmdline_extra);
+    return profile;
+}
+
 }  // namespace vmrun::testing

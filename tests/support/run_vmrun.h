@@ -40,5 +40,8 @@ std::string tiny_guest_dir();  // build/tiny-guest of this checkout
 // A demo-like profile (tiny guest, TCG unless VMRUN_TEST_ACCEL=kvm, headless,
 // serial socket) named `name`, with `extra` YAML appended.
 std::string tiny_guest_profile(const std::string& name, const std::string& extra = "");
+// The same with guest_agent: true and the tiny guest that runs Debian's qemu-ga
+// (initrd-agent.cpio.gz); `cmdline_extra` goes on the guest's command line.
+std::string tiny_guest_agent_profile(const std::string& name, const std::string& extra = "", const std::string& cmdline_extra = "");
 
 }  // namespace vmrun::testing
