@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include "base/utf8.h"
@@ -455,6 +456,24 @@ private:
     }
 
     // An input item: an evdev path, or {evdev: PATH, grab_all: bool, repeat: bool}.
+    // A list item that is its main key's value alone (`- /dev/input/...`) or a
+    // mapping holding it with more keys: `main` reads that value either way,
+    // `rest` the mapping's other keys. False when the item is no mapping.
+    bool value_or_mapping(const YAML::Node& n, const char* main_key, const std::string& what, const std::string& main_is,
+                          const std::function<void(const YAML::Node&)>& main, const std::function<void(MapReader&)>& rest) {
+        if (n.IsScalar()) {
+            main(n);
+            return true;
+        }
+        MapReader r(n, what, d_);
+        if (!r.ok()) return false;
+        if (auto v = r.get(main_key)) main(*v);
+        else if (!r.has(main_key)) d_.error(loc_of(n), what + " needs '" + main_key + "': " + main_is);
+        rest(r);
+        r.finish();
+        return true;
+    }
+
     void input(const YAML::Node& n) {
         EvdevInput in;
         in.at.set("", loc_of(n));
@@ -467,20 +486,12 @@ private:
                                         *s + "'");
             else in.evdev = *s;
         };
-        if (n.IsScalar()) {
-            evdev(n);
-            p_.input.push_back(std::move(in));
-            return;
-        }
-        MapReader r(n, "an input device", d_);
-        if (!r.ok()) return;
-        if (auto v = r.get("evdev")) evdev(*v);
-        else if (!r.has("evdev"))
-            d_.error(loc_of(n), "an input device needs 'evdev': the path of its event device, like /dev/input/by-id/...-event-kbd");
-        if (auto v = r.get("grab_all")) { in.at.set("grab_all", loc_of(*v)); if (auto b = read_bool(*v, "grab_all", d_)) in.grab_all = *b; }
-        if (auto v = r.get("repeat")) { in.at.set("repeat", loc_of(*v)); if (auto b = read_bool(*v, "repeat", d_)) in.repeat = *b; }
-        r.finish();
-        p_.input.push_back(std::move(in));
+        bool item = value_or_mapping(n, "evdev", "an input device", "the path of its event device, like /dev/input/by-id/...-event-kbd", evdev,
+                                     [&](MapReader& r) {
+            if (auto v = r.get("grab_all")) { in.at.set("grab_all", loc_of(*v)); if (auto b = read_bool(*v, "grab_all", d_)) in.grab_all = *b; }
+            if (auto v = r.get("repeat")) { in.at.set("repeat", loc_of(*v)); if (auto b = read_bool(*v, "repeat", d_)) in.repeat = *b; }
+        });
+        if (item) p_.input.push_back(std::move(in));
     }
 
     // host_display: handoff, or {unit: NAME | stop: [argv], start: [argv], timeout: S}.
@@ -822,18 +833,10 @@ private:
                 else d_.error(loc_of(v), "'host' is vendor:product like 046d:c52b or bus.addr like 3.4, got '" + *s + "'");
             }
         };
-        if (n.IsScalar()) {
-            host(n);
-            p_.usb.push_back(std::move(u));
-            return;
-        }
-        MapReader r(n, "a USB device", d_);
-        if (!r.ok()) return;
-        if (auto v = r.get("host")) host(*v);
-        else if (!r.has("host")) d_.error(loc_of(n), "a USB device needs 'host': vendor:product like 046d:c52b or bus.addr like 3.4");
-        if (auto v = r.get("id")) { u.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) u.id = *s; }
-        r.finish();
-        p_.usb.push_back(std::move(u));
+        bool item = value_or_mapping(n, "host", "a USB device", "vendor:product like 046d:c52b or bus.addr like 3.4", host, [&](MapReader& r) {
+            if (auto v = r.get("id")) { u.at.set("id", loc_of(*v)); if (auto s = read_string(*v, "id", d_)) u.id = *s; }
+        });
+        if (item) p_.usb.push_back(std::move(u));
     }
 
     // A shared folder: a path, or {path, tag, readonly}.
@@ -847,13 +850,7 @@ private:
             if (s->empty()) d_.error(loc_of(v), "'path' is empty; give the host folder to share, like /srv/share");
             else f.path = path(*s);
         };
-        if (n.IsScalar()) {
-            folder(n);
-        } else {
-            MapReader r(n, "a shared folder", d_);
-            if (!r.ok()) return;
-            if (auto v = r.get("path")) folder(*v);
-            else if (!r.has("path")) d_.error(loc_of(n), "a shared folder needs 'path': the host folder, like /srv/share");
+        bool item = value_or_mapping(n, "path", "a shared folder", "the host folder, like /srv/share", folder, [&](MapReader& r) {
             if (auto v = r.get("tag")) {
                 f.at.set("tag", loc_of(*v));
                 if (auto s = read_string(*v, "tag", d_)) {
@@ -863,8 +860,8 @@ private:
                 }
             }
             if (auto v = r.get("readonly")) { f.at.set("readonly", loc_of(*v)); if (auto b = read_bool(*v, "readonly", d_)) f.readonly = *b; }
-            r.finish();
-        }
+        });
+        if (!item) return;
         if (f.tag.empty() && !f.path.empty() && !f.at.has("tag")) {
             // The folder's own name, when it makes a tag.
             auto name = std::filesystem::path(f.path).lexically_normal().filename().string();
