@@ -41,6 +41,10 @@ void print_text(const nlohmann::json& st) {
         for (const auto& f : st["shared_folders"])
             std::cout << "folder:  '" << f["tag"].get<std::string>() << "' served by virtiofsd (pid " << f["virtiofsd_pid"] << ")"
                       << (f["running"].get<bool>() ? "" : ", which has ended: the guest's folder no longer answers") << "\n";
+    if (st.contains("inputs_away"))
+        for (const auto& w : st["inputs_away"])
+            std::cout << "input:   '" << w["id"].get<std::string>() << "' " << w["device"].get<std::string>()
+                      << " is unplugged; attached again when it comes back\n";
     if (st.contains("guest_agent")) {
         const auto& a = st["guest_agent"];
         if (!a["answering"].get<bool>()) std::cout << "agent:   not answering (" << a["why"].get<std::string>() << ")\n";

@@ -159,8 +159,9 @@ const std::vector<Command>& commands() {
          "vcpus: [{index, thread, host_cpus}], emulator_threads: [{host_cpus, threads}],\n"
          "tpm: {swtpm_pid, running}, shared_folders: [{tag, virtiofsd_pid, running}],\n"
          "guest_agent: {answering, version, interfaces: [{name, addresses}]},\n"
+         "inputs_away: [{id, device, evdev}] (inputs whose device is unplugged),\n"
          "balloon_mib (with a balloon), root_ports: [{id, devices}]}; each of tpm,\n"
-         "shared_folders, guest_agent and balloon_mib only when the VM has it.\n",
+         "shared_folders, guest_agent, inputs_away and balloon_mib only when the VM has it.\n",
          run_status},
         {"balloon", "give a running VM more or less memory through its balloon", true, {{"SIZE"}},
          {{"timeout", "SECONDS", "how long to wait for the guest to get there (default 30)", ValueKind::seconds}},

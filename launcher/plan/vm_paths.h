@@ -37,6 +37,7 @@ struct VmPaths {
     }
     std::string supervisor_pid_file() const { return runtime_dir + "/supervisor.pid"; }
     std::string qemu_pid_file() const { return runtime_dir + "/qemu.pid"; }
+    std::string input_replug_file() const { return runtime_dir + "/input-replug.json"; }  // inputs away, dead input objects
     // A hugetlbfs of vmrun's own, when the profile allocates pages of a size nobody mounted.
     std::string hugetlbfs_dir() const { return runtime_dir + "/hugepages"; }
     // The profile this run was started from (its path and the text read then):

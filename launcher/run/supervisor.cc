@@ -48,6 +48,7 @@
 #include "host/run_command.h"
 #include "host/sound/sound_server.h"
 #include "plan/qemu_argv.h"
+#include "run/input_replug.h"
 #include "run/qemu_stderr.h"
 #include "run/sd_notify.h"
 
@@ -77,7 +78,8 @@ class Supervisor {
 public:
     Supervisor(const LaunchPlan& plan, const VmPaths& folder, const SuperviseOptions& options)
         : plan_(plan), folder_(folder), options_(options), journal_(folder.journal_file()),
-          signals_(io_), stderr_(io_), pidfd_(io_), timer_(io_) {
+          signals_(io_), stderr_(io_), pidfd_(io_), timer_(io_),
+          input_replug_(io_, plan.facts.sysroot, journal_, [this] { return monitor_client(); }, folder.input_replug_file()) {
         // SIGUSR1 is 'vmrun stop --force': a signal of its own, because two
         // SIGTERMs sent back to back merge into one.
         for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) signals_.add(sig);
@@ -292,6 +294,10 @@ private:
             return kExitQemuFailed;
         }
         for (auto& h : helpers_) watch_helper(h);
+        std::vector<std::string> input_paths;
+        if (plan_.input)
+            for (const auto& d : plan_.input->devices) input_paths.push_back(d.evdev);
+        input_replug_.start(pid, input_paths);
         on_signal();
         io_.run();
         finish_qemu(2s);
@@ -359,14 +365,20 @@ private:
         std::cerr << "vmrun: the guest ignored ACPI; asked its guest agent to power it off\n";
     }
 
-    bool qmp_command(const std::string& command) {
+    // A connection to the supervisor's own monitor, for one step; nullptr when it does not answer.
+    std::unique_ptr<qmp::Client> monitor_client() {
         qmp::Timeouts t;
         t.connect = 3s;
         t.command = 3s;
         t.device = 3s;
-        qmp::Client c(qmp_logger(), t);
-        if (c.connect_unix(plan_.paths().supervisor_socket())) return false;
-        return bool(c.execute(command));
+        auto c = std::make_unique<qmp::Client>(qmp_logger(), t);
+        if (c->connect_unix(plan_.paths().supervisor_socket())) return nullptr;
+        return c;
+    }
+
+    bool qmp_command(const std::string& command) {
+        auto c = monitor_client();
+        return c && bool(c->execute(command));
     }
 
     void arm(std::chrono::seconds after) {
@@ -425,6 +437,7 @@ private:
             if (h->pidfd && h->pidfd->is_open()) h->pidfd->cancel(ignored);
         timer_.cancel();
         signals_.cancel();
+        input_replug_.stop();
         io_.stop();
     }
 
@@ -495,6 +508,7 @@ private:
     asio::steady_timer timer_;
     bp::child qemu_;
     std::vector<std::unique_ptr<Helper>> helpers_;  // swtpm, virtiofsd: started before QEMU
+    InputReplug input_replug_;
     FileLock hugepage_lock_;
     SleepInhibitor sleep_inhibitor_;  // released with the supervisor, after the teardown
     int stage_ = 0;

@@ -30,6 +30,7 @@
 #include "vm/load_plan.h"
 #include "vm/print_problems.h"
 #include "vm/profile_persist.h"
+#include "run/input_objects.h"
 #include "vm/qmp_connect.h"
 
 namespace vmrun {

@@ -24,12 +24,4 @@ std::unique_ptr<qmp::Client> connect_qmp(const std::string& socket, const std::s
     return client;
 }
 
-std::vector<std::string> input_object_ids(qmp::Client& c) {
-    std::vector<std::string> ids;
-    if (auto r = c.execute("qom-list", {{"path", "/objects"}}))
-        for (const auto& e : r.value)
-            if (e.value("type", "") == "child<input-linux>") ids.push_back(e["name"]);
-    return ids;
-}
-
 }  // namespace vmrun

@@ -9,9 +9,6 @@
 
 namespace vmrun {
 
-// The ids of the VM's input-linux objects (/objects/ID), the profile's and hotplugged ones.
-std::vector<std::string> input_object_ids(qmp::Client& c);
-
 // Prints why and returns nullptr when the VM cannot be reached.
 std::unique_ptr<qmp::Client> connect_qmp(const std::string& socket, const std::string& vm_name, qmp::Timeouts timeouts = {});
 

@@ -1,6 +1,7 @@
 #include "vm/status.h"
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -12,6 +13,7 @@
 #include "plan/hotplug_plan.h"
 #include "plan/qmp_answers.h"
 #include "host/cpu/cpu_pinning.h"
+#include "run/input_objects.h"
 #include "run/instance_lock.h"
 #include "vm/qmp_connect.h"
 
@@ -68,6 +70,12 @@ void add_shared_folders(nlohmann::json& out, const VmPaths& folder, qmp::Client&
     }
 }
 
+// Inputs whose device went away, as the supervisor lists them (input_replug).
+void add_inputs_away(nlohmann::json& out, const VmPaths& folder) {
+    auto state = read_input_replug_state(folder.input_replug_file());
+    if (!state.away.empty()) out["inputs_away"] = state.away;
+}
+
 }  // namespace
 
 std::optional<nlohmann::json> read_vm_status(const VmTarget& target) {
@@ -94,6 +102,7 @@ std::optional<nlohmann::json> read_vm_status(const VmTarget& target) {
     if (!target.folder.runtime_dir.empty()) {
         add_tpm(st, target.folder);
         add_shared_folders(st, target.folder, c);
+        add_inputs_away(st, target.folder);
         // The guest's own view, when it has an agent: a short wait, status must not hang on a busy guest.
         std::error_code ec;
         if (std::filesystem::exists(target.folder.agent_socket(), ec))

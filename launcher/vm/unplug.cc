@@ -11,6 +11,7 @@
 #include "host/journal.h"
 #include "host/pci/vfio_binder.h"
 #include "vm/profile_persist.h"
+#include "run/input_objects.h"
 #include "vm/qmp_connect.h"
 
 namespace vmrun {
@@ -44,6 +45,14 @@ int unplug(const VmTarget& target, const UnplugRequest& request, ChangeLog& repo
         // An evdev input is an object, not a device: no guest to wait for.
         auto inputs = input_object_ids(c);
         if (std::find(inputs.begin(), inputs.end(), id) != inputs.end()) {
+            // QEMU 7.2 closed the descriptor of a device that went away; deleting the object closes that number again.
+            auto replug = read_input_replug_state(target.folder.input_replug_file());
+            bool away = std::any_of(replug.away.begin(), replug.away.end(), [&](const auto& w) { return w["id"] == id; });
+            if (away || std::find(replug.dead.begin(), replug.dead.end(), id) != replug.dead.end()) {
+                std::cerr << "vmrun: input '" << id << "' " << (away ? "waits for its unplugged device" : "was left behind when its device was unplugged")
+                          << ": QEMU 7.2 would close another of its files deleting it, so it stays until the VM ends\n";
+                return kExitFailure;
+            }
             if (auto del = c.execute("object-del", {{"id", id}}); !del) {
                 std::cerr << "vmrun: object-del " << id << ": " << del.describe() << "\n";
                 return kExitFailure;

@@ -2,8 +2,9 @@
 # evdev input: a keyboard made with the guest kernel's uinput is handed to a
 # second-level VM (QEMU's input-linux, grabbed), keys typed on it reach the
 # inner kernel's virtio keyboard (the tiny guest prints each key event with
-# vmrun.keys); a second keyboard is hotplugged and unplugged live.
-min_passes=20
+# vmrun.keys); a second keyboard is hotplugged and unplugged live; the first
+# is unplugged and plugged in again, and its keys reach the guest again.
+min_passes=31
 source "$(dirname "$0")/lib.sh"
 
 console=$VMRUN_STATE_DIR/kbdvm/console.log  # the inner guest's
@@ -65,7 +66,8 @@ PROFILE
 
   # A second keyboard, plugged in while the VM runs.
   mkfifo "$W/keys2"
-  python3 "$guest_dir/uinput-keyboard.py" "$W/keys2" > "$W/uinput2.out" 2>&1 & local kbd2=$!
+  # Each keyboard's FIFO writer is this shell's alone (7>&-): its close must end that keyboard.
+  python3 "$guest_dir/uinput-keyboard.py" "$W/keys2" 7>&- > "$W/uinput2.out" 2>&1 & local kbd2=$!
   exec 8> "$W/keys2"
   eventually grep -q created "$W/uinput2.out"
   eventually second_keyboard
@@ -80,9 +82,38 @@ PROFILE
   check "vmrun unplug takes it away again" contains $W/unplug-input.out "removed input 'vmrun-input1'"
   check "and QEMU let go of $ev2" eventually eval '! held_by "$ev2" "$(qemu_pid kbdvm)"'
 
+  # The first keyboard unplugged and plugged in again: the VM's input follows it.
+  local log=$VMRUN_STATE_DIR/kbdvm/vmrun.log ev3
+  exec 7>&-; wait "$kbd" 2>/dev/null   # the uinput device is destroyed with its writer
+  check "the first keyboard is unplugged ($ev is gone)" eventually eval '[ ! -e "$ev" ]'
+  check "the supervisor saw vmrun-input0's keyboard go" \
+    eventually contains "$log" "input 'vmrun-input0' ('vmrun-test-keyboard' (1209:0001), $ev) went away"
+  run status-away status kbdvm
+  check "vmrun status says it is unplugged" contains $W/status-away.out "input:   'vmrun-input0' 'vmrun-test-keyboard' (1209:0001) is unplugged"
+  mkfifo "$W/keys3"
+  python3 "$guest_dir/uinput-keyboard.py" "$W/keys3" 8>&- > "$W/uinput3.out" 2>&1 & kbd=$!
+  exec 7> "$W/keys3"
+  eventually grep -q created "$W/uinput3.out"
+  ev3=$(for n in /sys/class/input/event*; do [ "$(cat "$n/device/name")" = vmrun-test-keyboard ] && [ "/dev/input/${n##*/}" != "$ev2" ] && echo "/dev/input/${n##*/}"; done)
+  check "the same keyboard is plugged in again ($ev3)" [ -c "$ev3" ]
+  local back="input 'vmrun-input0' 'vmrun-test-keyboard' (1209:0001) is back as $ev3: attached again as 'vmrun-input0-r1'"
+  eventually contains "$log" "$back" ||
+    { echo "  the supervisor's log on inputs:"; grep -i "input" "$log" | grep -v "input_linux_event" | tail -15 | sed 's/^/    /'; }
+  check "vmrun attached it again" contains "$log" "$back"
+  check "the inner QEMU holds $ev3 open" eventually held_by "$ev3" "$(qemu_pid kbdvm)"
+  check "QEMU (nobody) could open the new node: vmrun lent it, journaled" eval '[ "$(stat -c %U "$ev3")" = nobody ] && grep -q "evdev-access" "$VMRUN_STATE_DIR/kbdvm/journal"'
+  echo 46 >&7   # KEY_C
+  check "a key typed after the replug reaches the inner guest (KEY_C)" guest_saw "VMRUN-KEY QEMU Virtio Keyboard: code 46 value 1"
+  run status-back status kbdvm
+  check "and vmrun status no longer lists it as unplugged" not_contains $W/status-back.out "is unplugged"
+  run unplug-dead unplug kbdvm vmrun-input0
+  check "the object left on the dead node is not deleted (QEMU 7.2 would close another file of its own)" \
+    contains $W/unplug-dead.out "was left behind when its device was unplugged"
+
   run stop-kbdvm stop kbdvm --force
   check "vmrun stop ends the VM" stopped "$sup"
   check "and $ev2 is root's alone again (0600)" [ "$(stat -c %a:%U "$ev2")" = 600:root ]
+  check "and so is the replugged $ev3" [ "$(stat -c %a:%U "$ev3")" = 600:root ]
   exec 8>&-; wait "$kbd2" 2>/dev/null
   exec 7>&-; wait "$kbd" 2>/dev/null
 }

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "host/journal_args.h"
+#include "plan/input_reattach.h"
 
 namespace fs = std::filesystem;
 
@@ -42,10 +43,9 @@ std::string evdev_problem(const std::string& sysroot, const std::string& path) {
         return errno == ENOENT ? "is not there (the device is unplugged, or the path is misspelt)" : std::string("cannot be read: ") + std::strerror(errno);
     std::error_code ec;
     auto name = fs::canonical(where, ec).filename().string();
-    bool event_name = name.rfind("event", 0) == 0 && name.size() > 5 && name.find_first_not_of("0123456789", 5) == std::string::npos;
     if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != kInputMajor)
         return "is not an input device (not a character device of major 13)";
-    if (!event_name) return "is an input device but not an evdev event device (it is " + name + ")";
+    if (!is_event_node_name(name)) return "is an input device but not an evdev event device (it is " + name + ")";
     return "";
 }
 
@@ -145,8 +145,7 @@ std::string check_evdev_access_entry(const nlohmann::json& json) {
     JournalArgs args(json);
     if (!args.has_sysroot()) return "no absolute sysfs root";
     auto node = args.text("node");
-    if (!node || node->rfind("event", 0) != 0 || node->size() < 6 || node->size() > 12 ||
-        node->find_first_not_of("0123456789", 5) != std::string::npos)
+    if (!node || !is_event_node_name(*node))
         return "no evdev node name";
     if (!args.integer("uid") || !args.integer("gid") || !args.integer("mode") || *args.integer("mode") < 0 || *args.integer("mode") > 07777)
         return "no owner and mode";
